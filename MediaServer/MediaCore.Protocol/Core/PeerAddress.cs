@@ -1,0 +1,105 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MediaCore.Protocol.Core;
+
+/// <summary>
+/// A transport address (IPv4 or IPv6 plus UDP port) as a value type, so the hot path can key tables by
+/// peer without allocating an <see cref="IPEndPoint"/> per datagram.
+/// </summary>
+public readonly struct PeerAddress : IEquatable<PeerAddress>
+{
+    private readonly ulong _hi;   // IPv6 bytes 0..7, or 0 for IPv4
+    private readonly ulong _lo;   // IPv6 bytes 8..15, or the IPv4 address in the low 32 bits
+    private readonly ushort _port;
+    private readonly byte _family; // 0 = none, 4 = IPv4, 6 = IPv6
+
+    private PeerAddress(ulong hi, ulong lo, ushort port, byte family)
+    {
+        _hi = hi; _lo = lo; _port = port; _family = family;
+    }
+
+    public bool IsNone => _family == 0;
+    public bool IsIPv4 => _family == 4;
+    public bool IsIPv6 => _family == 6;
+    public int Port => _port;
+
+    public static PeerAddress FromIPv4(ReadOnlySpan<byte> address, int port)
+        => new(0, BinaryPrimitives.ReadUInt32BigEndian(address), (ushort)port, 4);
+
+    public static PeerAddress FromIPv6(ReadOnlySpan<byte> address, int port)
+        => new(BinaryPrimitives.ReadUInt64BigEndian(address), BinaryPrimitives.ReadUInt64BigEndian(address[8..]), (ushort)port, 6);
+
+    public static PeerAddress FromEndPoint(IPEndPoint ep)
+    {
+        Span<byte> b = stackalloc byte[16];
+        ep.Address.TryWriteBytes(b, out int n);
+        return n == 4 ? FromIPv4(b, ep.Port) : FromIPv6(b, ep.Port);
+    }
+
+    /// <summary>Reads a socket address without allocating (the host's receive loop uses this).</summary>
+    public static PeerAddress FromSocketAddress(SocketAddress sa)
+    {
+        var buf = sa.Buffer.Span;
+        int port = (buf[2] << 8) | buf[3];
+        if (sa.Family == AddressFamily.InterNetwork)
+            return FromIPv4(buf.Slice(4, 4), port);
+        var v6 = buf.Slice(8, 16);
+        // IPv4-mapped IPv6 (::ffff:a.b.c.d) is folded to IPv4 so dual-stack sockets key peers consistently.
+        if (BinaryPrimitives.ReadUInt64BigEndian(v6) == 0 && BinaryPrimitives.ReadUInt32BigEndian(v6[8..]) == 0xFFFF)
+            return FromIPv4(v6[12..], port);
+        return FromIPv6(v6, port);
+    }
+
+    /// <summary>Writes the address into a socket address (no allocation), for <c>Socket.SendTo</c>.</summary>
+    public void WriteTo(SocketAddress sa)
+    {
+        var buf = sa.Buffer.Span;
+        buf[2] = (byte)(_port >> 8);
+        buf[3] = (byte)_port;
+        if (sa.Family == AddressFamily.InterNetwork)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(buf.Slice(4, 4), (uint)_lo);
+        }
+        else
+        {
+            var v6 = buf.Slice(8, 16);
+            if (_family == 4)
+            {
+                v6[..10].Clear();
+                v6[10] = 0xFF; v6[11] = 0xFF;
+                BinaryPrimitives.WriteUInt32BigEndian(v6[12..], (uint)_lo);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt64BigEndian(v6, _hi);
+                BinaryPrimitives.WriteUInt64BigEndian(v6[8..], _lo);
+            }
+        }
+    }
+
+    /// <summary>Writes the raw address bytes (4 or 16) and returns how many were written.</summary>
+    public int WriteAddressBytes(Span<byte> destination)
+    {
+        if (_family == 4) { BinaryPrimitives.WriteUInt32BigEndian(destination, (uint)_lo); return 4; }
+        BinaryPrimitives.WriteUInt64BigEndian(destination, _hi);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _lo);
+        return 16;
+    }
+
+    public IPEndPoint ToEndPoint()
+    {
+        Span<byte> b = stackalloc byte[16];
+        int n = WriteAddressBytes(b);
+        return new IPEndPoint(new IPAddress(b[..n]), _port);
+    }
+
+    public bool Equals(PeerAddress other)
+        => _hi == other._hi && _lo == other._lo && _port == other._port && _family == other._family;
+    public override bool Equals(object? obj) => obj is PeerAddress p && Equals(p);
+    public override int GetHashCode() => HashCode.Combine(_hi, _lo, _port, _family);
+    public static bool operator ==(PeerAddress a, PeerAddress b) => a.Equals(b);
+    public static bool operator !=(PeerAddress a, PeerAddress b) => !a.Equals(b);
+    public override string ToString() => IsNone ? "(none)" : ToEndPoint().ToString();
+}
