@@ -65,7 +65,7 @@ public readonly ref struct TransportFeedback
     public const long DeltaUnitTicks = 2_500;
     /// <summary>One reference-time unit, 64 ms, in 100 ns ticks.</summary>
     public const long ReferenceUnitTicks = 640_000;
-    internal const int FixedBody = 16 + 8; // sender + media SSRC, then the 16-byte transport-cc header
+    internal const int FixedBody = 16; // sender + media SSRC, then 8 bytes of base seq, count, reference time, fb count
 
     private readonly ReadOnlySpan<byte> _chunks;
     private readonly ReadOnlySpan<byte> _deltas;

@@ -16,7 +16,7 @@ namespace MediaCore.Protocol.Rtcp;
 public sealed class TransportFeedbackEncoder
 {
     private const int MaxRunLength = 0x1FFF;
-    private const int HeaderSize = RtcpHeader.Size + TransportFeedback.FixedBody - 4; // 20 bytes
+    private const int HeaderSize = RtcpHeader.Size + TransportFeedback.FixedBody; // 20 bytes
 
     private readonly ushort[] _chunks;
     private readonly short[] _deltas;
