@@ -289,8 +289,10 @@ public sealed class DtlsEndpointTests
     public void Dispose_MidHandshake_EndsThread()
     {
         var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, ServerCert.Fingerprint.ToString());
+        using var sent = new ManualResetEventSlim();
+        client.OnOutput = sent.Set;
         client.Start();
-        Assert.True(client.TryPollDatagram(out _, out _) || true);
+        Assert.True(sent.Wait(TimeSpan.FromSeconds(10)));   // ClientHello queued: the thread now waits for a reply
 
         client.Dispose();
 
