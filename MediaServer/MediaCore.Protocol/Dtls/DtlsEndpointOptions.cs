@@ -1,0 +1,33 @@
+namespace MediaCore.Protocol.Dtls;
+
+/// <summary>Tuning for <see cref="DtlsEndpoint"/>. The defaults follow the WebRTC profile and run as-is.</summary>
+public sealed class DtlsEndpointOptions
+{
+    /// <summary>Shared defaults.</summary>
+    public static DtlsEndpointOptions Default { get; } = new();
+
+    /// <summary>
+    /// Largest datagram BouncyCastle may send; handshake messages are fragmented to fit (RFC 6347 §4.1.1.1).
+    /// 1200 keeps DTLS inside the path MTU that WebRTC assumes.
+    /// </summary>
+    public int Mtu { get; init; } = 1200;
+
+    /// <summary>Received datagrams larger than this are dropped before they reach BouncyCastle.</summary>
+    public int MaxReceiveDatagramSize { get; init; } = 4096;
+
+    /// <summary>Give up the handshake after this long (reported as <see cref="DtlsFailed"/>).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First retransmission timer; it doubles per retry (RFC 6347 §4.2.4.1 recommends 1 s).</summary>
+    public TimeSpan InitialRetransmitTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// SRTP profiles in preference order. A client offers them in this order; a server takes the first
+    /// of the client's list that appears here (RFC 5764 §4.1.1).
+    /// </summary>
+    public IReadOnlyList<DtlsSrtpProfile> SrtpProfiles { get; init; } =
+        [DtlsSrtpProfile.AeadAes128Gcm, DtlsSrtpProfile.Aes128CmHmacSha1_80];
+
+    /// <summary>Stack size of the per-handshake thread; BouncyCastle's handshake needs little.</summary>
+    public int HandshakeThreadStackSize { get; init; } = 256 * 1024;
+}
