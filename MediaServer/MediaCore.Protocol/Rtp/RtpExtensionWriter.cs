@@ -27,7 +27,7 @@ public ref struct RtpExtensionWriter
     public readonly bool IsEmpty => _pos == 4;
 
     /// <summary>Appends one element; false (nothing written) when it does not fit the form or the span.</summary>
-    public bool TryAdd(int id, ReadOnlySpan<byte> value)
+    public bool TryAdd(int id, scoped ReadOnlySpan<byte> value)
     {
         if (_twoByte)
         {
