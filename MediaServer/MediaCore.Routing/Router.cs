@@ -50,12 +50,17 @@ public sealed class Router
     /// <summary>Packet buffers idle in the router's pool (for metrics).</summary>
     public int PooledBuffers => _pool.FreeCount;
 
-    public Producer CreateProducer(ProducerOptions options)
+    /// <summary>
+    /// Adds a published track. Program selectors re-run, so subscribers waiting for video (or whose
+    /// source left) take the new producer at its first key frame.
+    /// </summary>
+    public Producer CreateProducer(long nowTicks, ProducerOptions options)
     {
         foreach (var p in _producers)
             if (p.Id == options.Id) throw new InvalidOperationException($"Producer '{options.Id}' exists.");
         var producer = new Producer(this, options, _pool, _options, ++_producerSequence);
         _producers.Add(producer);
+        RefreshSelectors(nowTicks);
         return producer;
     }
 
@@ -122,7 +127,7 @@ public sealed class Router
         RefreshSelectors(nowTicks);
     }
 
-    /// <summary>Re-runs program selection (after producers were added; removal does it automatically).</summary>
+    /// <summary>Re-runs program selection (creating and removing producers does it automatically).</summary>
     public void RefreshSelectors(long nowTicks)
     {
         foreach (var s in _selectors) s.Refresh(nowTicks);

@@ -10,7 +10,7 @@ public class ConsumerTests
     {
         var router = new Router();
         var kfr = new CountingKeyFrameRequester();
-        var producer = router.CreateProducer(Video("a", 0x1111, kfr));
+        var producer = router.CreateProducer(0, Video("a", 0x1111, kfr));
         var sink = new RecordingSink();
         var consumer = router.CreateConsumer(0, VideoConsumer("c"), sink, producer);
         var pub = new Publisher(0x1111, 96);
@@ -37,7 +37,7 @@ public class ConsumerTests
     {
         var router = new Router();
         var kfr = new CountingKeyFrameRequester();
-        var producer = router.CreateProducer(Video("a", 0x1111, kfr));
+        var producer = router.CreateProducer(0, Video("a", 0x1111, kfr));
         var sink = new RecordingSink();
         router.CreateConsumer(0, VideoConsumer("c"), sink, producer);
         var pub = new Publisher(0x1111, 96);
@@ -57,8 +57,8 @@ public class ConsumerTests
     {
         var router = new Router();
         var kfr = new CountingKeyFrameRequester();
-        var a = router.CreateProducer(Video("a", 0x1111, kfr));
-        var b = router.CreateProducer(Video("b", 0x2222, kfr));
+        var a = router.CreateProducer(0, Video("a", 0x1111, kfr));
+        var b = router.CreateProducer(0, Video("b", 0x2222, kfr));
         var sink = new RecordingSink();
         var consumer = router.CreateConsumer(0, VideoConsumer("c"), sink, a);
         var pubA = new Publisher(0x1111, 96, firstSeq: 10, firstTs: 5000, firstPictureId: 7);
@@ -103,7 +103,7 @@ public class ConsumerTests
     public void OnRtp_ReorderedPacketFromBeforeSwitch_IsDropped()
     {
         var router = new Router();
-        var a = router.CreateProducer(Video("a", 0x1111, null));
+        var a = router.CreateProducer(0, Video("a", 0x1111, null));
         var sink = new RecordingSink();
         router.CreateConsumer(0, VideoConsumer("c"), sink, a);
         var pub = new Publisher(0x1111, 96);
@@ -117,7 +117,7 @@ public class ConsumerTests
     public void OnRtp_GapFromPublisher_IsPreservedSoTheReceiverNacks()
     {
         var router = new Router();
-        var a = router.CreateProducer(Video("a", 0x1111, null));
+        var a = router.CreateProducer(0, Video("a", 0x1111, null));
         var sink = new RecordingSink();
         router.CreateConsumer(0, VideoConsumer("c"), sink, a);
         var pub = new Publisher(0x1111, 96);
@@ -131,7 +131,7 @@ public class ConsumerTests
     public void RemoveProducer_ConsumerLosesSource_StopsForwarding()
     {
         var router = new Router();
-        var a = router.CreateProducer(Video("a", 0x1111, null));
+        var a = router.CreateProducer(0, Video("a", 0x1111, null));
         var sink = new RecordingSink();
         var consumer = router.CreateConsumer(0, VideoConsumer("c"), sink, a);
         var pub = new Publisher(0x1111, 96);
@@ -147,7 +147,7 @@ public class ConsumerTests
     public void SetSource_OtherCodec_IsRejected()
     {
         var router = new Router();
-        var h264 = router.CreateProducer(new ProducerOptions
+        var h264 = router.CreateProducer(0, new ProducerOptions
         {
             Id = "h", Kind = MediaKind.Video, Codec = MediaCore.Protocol.Codecs.CodecKind.H264, ClockRate = 90000,
             PayloadType = new PayloadType(102),
@@ -161,7 +161,7 @@ public class ConsumerTests
     public void TryGetSenderInfo_ExtrapolatesTimestampFromLastPacket()
     {
         var router = new Router();
-        var a = router.CreateProducer(Video("a", 0x1111, null));
+        var a = router.CreateProducer(0, Video("a", 0x1111, null));
         var consumer = router.CreateConsumer(0, VideoConsumer("c"), new RecordingSink(), a);
         Assert.False(consumer.TryGetSenderInfo(0, out _, out _, out _));
         router.OnRtp(0, a, new Publisher(0x1111, 96).Vp8Frame(key: true, payloadSize: 100));
