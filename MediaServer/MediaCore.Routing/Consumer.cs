@@ -1,0 +1,416 @@
+using MediaCore.Protocol.Codecs;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Rtp;
+
+namespace MediaCore.Routing;
+
+/// <summary>Counters of one consumer, for metrics.</summary>
+public readonly record struct ConsumerStats(
+    long PacketsSent,
+    long BytesSent,
+    long PacketsRetransmitted,
+    long BytesRetransmitted,
+    long NackedPackets,
+    long NackMisses,
+    long KeyFramesRequested,
+    long SourceSwitches,
+    long PacketsDropped);
+
+/// <summary>
+/// A subscription: forwards one source producer's packets to one subscriber with the consumer's own SSRC,
+/// payload type, sequence number, timestamp and VP8 picture id spaces. Switching the source producer or
+/// the simulcast encoding is seamless for the receiver: sequence numbers stay contiguous, timestamps keep
+/// increasing by the elapsed time, picture ids continue, and the switch happens only on a key frame of the
+/// new source (which is requested, throttled per producer encoding). Not thread-safe: driven by its router.
+/// </summary>
+public partial class Consumer
+{
+    private const int MaxSegments = 8;
+    private static readonly long ReselectIntervalTicks = TimeSpan.FromMilliseconds(250).Ticks;
+
+    private readonly IRtpSink _sink;
+    private readonly RtpExtensionMap _extensions;
+    private readonly byte[] _midBytes;
+    private readonly bool _twoByteExtensions;
+    private readonly bool _needsKeyFrame;
+
+    private Producer? _source;
+    private ProducerEncoding? _current;
+    private ProducerEncoding? _target;
+    private Producer? _subscribedA;
+    private Producer? _subscribedB;
+    private long _nextReselectAt = long.MinValue;
+
+    // Output state (what the receiver has seen).
+    private bool _started;
+    private ulong _maxOutSeq;
+    private uint _lastOutTimestamp;
+    private long _lastOutAt;
+    private int _lastOutPictureId = -1;
+    private byte _lastOutTl0;
+    private ushort _rtxSeq;
+    private readonly ushort _initialSeq;
+    private readonly uint _initialTimestamp;
+
+    // Recent source-to-output mappings, newest at _segHead, so NACKed output seqs map back to the cache.
+    private readonly Segment[] _segments = new Segment[MaxSegments];
+    private int _segHead = -1;
+    private int _segCount;
+
+    private long _packetsSent, _bytesSent, _payloadBytesSent, _retransmitted, _bytesRetransmitted;
+    private long _nacked, _nackMisses, _keyFramesRequested, _switches, _dropped;
+
+    internal Consumer(Router router, ConsumerOptions options, IRtpSink sink)
+    {
+        Router = router;
+        _sink = sink;
+        Id = options.Id;
+        ParticipantId = options.ParticipantId;
+        Kind = options.Kind;
+        Codec = options.Codec;
+        ClockRate = options.ClockRate;
+        Ssrc = options.Ssrc;
+        PayloadType = options.PayloadType;
+        if (options.RtxSsrc is { } rs && options.RtxPayloadType is { } rp)
+        {
+            RtxSsrc = rs;
+            RtxPayloadType = rp;
+        }
+        _extensions = options.Extensions;
+        _midBytes = options.Mid is { Length: > 0 } mid ? System.Text.Encoding.ASCII.GetBytes(mid) : [];
+        _twoByteExtensions = _extensions.NeedsTwoByteForm || _midBytes.Length > 16;
+        _needsKeyFrame = Kind == MediaKind.Video && KeyFrameDetector.IsVideo(Codec);
+        _initialSeq = options.InitialSequenceNumber ?? (ushort)Random.Shared.Next(0, 0x8000);
+        _initialTimestamp = options.InitialTimestamp ?? (uint)Random.Shared.NextInt64(0, uint.MaxValue);
+        _rtxSeq = (ushort)Random.Shared.Next(0, 0x8000);
+    }
+
+    public Router Router { get; }
+    public string Id { get; }
+    public string ParticipantId { get; }
+    public MediaKind Kind { get; }
+    public CodecKind Codec { get; }
+    public uint ClockRate { get; }
+    public Ssrc Ssrc { get; }
+    public PayloadType PayloadType { get; }
+    public Ssrc? RtxSsrc { get; }
+    public PayloadType? RtxPayloadType { get; }
+    public bool IsClosed { get; private set; }
+    /// <summary>While paused nothing is forwarded; resuming waits for a key frame.</summary>
+    public bool IsPaused { get; private set; }
+
+    /// <summary>The producer this consumer should forward (what <see cref="SetSource"/> asked for).</summary>
+    public Producer? Source => _source;
+    /// <summary>The encoding packets are forwarded from right now (null before the first key frame).</summary>
+    public ProducerEncoding? CurrentEncoding => _current;
+    /// <summary>The encoding the consumer is switching to (equals <see cref="CurrentEncoding"/> when settled).</summary>
+    public ProducerEncoding? TargetEncoding => _target;
+
+    public ConsumerStats Stats => new(_packetsSent, _bytesSent, _retransmitted, _bytesRetransmitted, _nacked,
+        _nackMisses, _keyFramesRequested, _switches, _dropped);
+
+    /// <summary>
+    /// Chooses the producer to forward (null: none). Video switches on the new source's next key frame,
+    /// which is requested now; until then the previous source keeps flowing. False when the producer is of
+    /// another kind/codec, closed, or in another router.
+    /// </summary>
+    public bool SetSource(long nowTicks, Producer? producer)
+    {
+        if (IsClosed) return false;
+        if (producer != null && (producer.Kind != Kind || producer.Codec != Codec || producer.Router != Router || producer.IsClosed))
+            return false;
+        if (producer == _source) return true;
+        _source = producer;
+        Reselect(nowTicks, force: true);
+        return true;
+    }
+
+    /// <summary>Stops forwarding until <see cref="Resume"/>.</summary>
+    public void Pause() => IsPaused = true;
+
+    /// <summary>Resumes forwarding; video restarts at the next key frame, which is requested.</summary>
+    public void Resume(long nowTicks)
+    {
+        if (!IsPaused) return;
+        IsPaused = false;
+        if (_needsKeyFrame && _current != null)
+        {
+            _target ??= _current;
+            _current = null;
+            UpdateSubscriptions();
+        }
+        Reselect(nowTicks, force: true);
+    }
+
+    /// <summary>The subscriber asked for a key frame (RTCP PLI/FIR): pass it to the source, throttled.</summary>
+    public void RequestKeyFrame(long nowTicks)
+    {
+        var enc = _target ?? _current;
+        if (enc != null && enc.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks)) _keyFramesRequested++;
+    }
+
+    /// <summary>Detaches from the router's producers; nothing is sent afterwards.</summary>
+    public void Close()
+    {
+        if (IsClosed) return;
+        IsClosed = true;
+        _source = null;
+        _current = _target = null;
+        UpdateSubscriptions();
+        Router.OnConsumerClosed(this);
+    }
+
+    /// <summary>
+    /// RTCP sender report values for this consumer's SSRC (RFC 3550 §6.4.1): the RTP timestamp
+    /// extrapolated to <paramref name="nowTicks"/>, and packet/payload octet counts. False before any packet.
+    /// </summary>
+    public bool TryGetSenderInfo(long nowTicks, out RtpTimestamp rtpTimestamp, out uint packetCount, out uint octetCount)
+    {
+        packetCount = (uint)_packetsSent;
+        octetCount = (uint)_payloadBytesSent;
+        if (!_started)
+        {
+            rtpTimestamp = default;
+            return false;
+        }
+        long elapsed = Math.Max(0, nowTicks - _lastOutAt);
+        rtpTimestamp = new RtpTimestamp(_lastOutTimestamp).Add(elapsed * ClockRate / TimeSpan.TicksPerSecond);
+        return true;
+    }
+
+    /// <summary>Picks the encoding of <paramref name="source"/> to forward; null for none.</summary>
+    /// <remarks>A plain consumer takes the highest active encoding (the only one when not simulcast).</remarks>
+    protected virtual ProducerEncoding? SelectEncoding(long nowTicks, Producer source)
+    {
+        var encodings = source.Encodings;
+        for (int i = encodings.Count - 1; i >= 0; i--)
+            if (encodings[i].IsActive(nowTicks)) return encodings[i];
+        return _target != null && _target.Producer == source ? _target : encodings[^1];
+    }
+
+    /// <summary>Re-runs encoding selection now (after a bandwidth or preference change).</summary>
+    protected void Reselect(long nowTicks, bool force)
+    {
+        if (!force && nowTicks < _nextReselectAt) return;
+        _nextReselectAt = nowTicks + ReselectIntervalTicks;
+        var wanted = _source == null ? null : SelectEncoding(nowTicks, _source);
+        if (wanted == _target && !force) return;
+        _target = wanted;
+        if (_target == null)
+        {
+            _current = null;
+        }
+        else if (_target != _current)
+        {
+            if (!_needsKeyFrame)
+            {
+                // Audio: no key frames, switch at the next packet of the new source.
+            }
+            else if (_target.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks))
+            {
+                _keyFramesRequested++;
+            }
+        }
+        UpdateSubscriptions();
+    }
+
+    /// <summary>The router detaches a closing producer: drop it as current/target source.</summary>
+    internal void OnProducerClosed(Producer producer)
+    {
+        if (_source == producer) _source = null;
+        if (_current?.Producer == producer) _current = null;
+        if (_target?.Producer == producer) _target = null;
+        UpdateSubscriptions();
+    }
+
+    // Keeps the consumer registered with exactly the producers of its current and target encodings, so
+    // the old source keeps flowing until the new one's key frame arrives.
+    private void UpdateSubscriptions()
+    {
+        var a = _current?.Producer;
+        var b = _target?.Producer;
+        if (b == a) b = null;
+        if (_subscribedA != null && _subscribedA != a && _subscribedA != b) _subscribedA.RemoveConsumer(this);
+        if (_subscribedB != null && _subscribedB != a && _subscribedB != b) _subscribedB.RemoveConsumer(this);
+        a?.AddConsumer(this);
+        b?.AddConsumer(this);
+        _subscribedA = a;
+        _subscribedB = b;
+    }
+
+    /// <summary>Fan-out entry: one packet of <paramref name="encoding"/>, already cached by the router.</summary>
+    internal void OnProducerPacket(long nowTicks, ProducerEncoding encoding, in RtpPacket packet, SeqNo srcSeq, bool keyFrame, Span<byte> scratch)
+    {
+        if (IsClosed || IsPaused) return;
+        if (nowTicks >= _nextReselectAt) Reselect(nowTicks, force: false);
+        if (encoding != _current)
+        {
+            if (encoding != _target) return;
+            if (_needsKeyFrame && !keyFrame)
+            {
+                if (_current == null) _dropped++;
+                if (_target.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks)) _keyFramesRequested++;
+                return;
+            }
+            BeginSegment(nowTicks, encoding, packet, srcSeq);
+        }
+        ref var seg = ref _segments[_segHead];
+        if (srcSeq.Value < seg.SourceStart)
+        {
+            _dropped++; // older than the switch point: the receiver already moved on
+            return;
+        }
+        int length = Rewrite(nowTicks, seg, packet, srcSeq, scratch);
+        if (length <= 0)
+        {
+            _dropped++;
+            return;
+        }
+        ulong outSeq = srcSeq.Value + seg.SeqDelta;
+        if (!_started || outSeq > _maxOutSeq)
+        {
+            _maxOutSeq = outSeq;
+            _lastOutTimestamp = packet.Timestamp.Value + seg.TimestampDelta;
+            _lastOutAt = nowTicks;
+            if (seg.HasPictureId && Codec == CodecKind.Vp8 && Vp8PayloadDescriptor.TryParse(packet.Payload, out var vp8))
+            {
+                if (vp8.HasPictureId) _lastOutPictureId = (vp8.PictureId + seg.PictureIdDelta) & 0x7FFF;
+                if (vp8.HasTl0PicIdx) _lastOutTl0 = (byte)(vp8.Tl0PicIdx + seg.Tl0Delta);
+            }
+        }
+        _started = true;
+        _packetsSent++;
+        _bytesSent += length;
+        _payloadBytesSent += packet.Payload.Length;
+        _sink.SendRtp(scratch, length);
+    }
+
+    /// <summary>
+    /// Generic NACK (RFC 4585 §6.2.1) from the subscriber: resends each listed packet still in the
+    /// cache, rewritten exactly as first sent; as RTX (RFC 4588) with its own sequence numbers when RTX
+    /// was negotiated, else as the plain packet.
+    /// </summary>
+    public void OnNack(long nowTicks, ReadOnlySpan<ushort> sequenceNumbers)
+    {
+        foreach (ushort seq in sequenceNumbers) Retransmit(nowTicks, seq);
+    }
+
+    /// <summary>One NACK FCI entry (RFC 4585 §6.2.1): PID plus the bitmask of the 16 following packets.</summary>
+    public void OnNack(long nowTicks, ushort pid, ushort blp)
+    {
+        Retransmit(nowTicks, pid);
+        for (int i = 0; i < 16; i++)
+            if ((blp & (1 << i)) != 0) Retransmit(nowTicks, (ushort)(pid + i + 1));
+    }
+
+    private void Retransmit(long nowTicks, ushort wire)
+    {
+        _nacked++;
+        if (!_started || IsClosed || _segCount == 0)
+        {
+            _nackMisses++;
+            return;
+        }
+        ulong outSeq = (ulong)((long)_maxOutSeq + (short)(wire - (ushort)_maxOutSeq));
+        if (outSeq > _maxOutSeq || !TryFindSegment(outSeq, out int index))
+        {
+            _nackMisses++;
+            return;
+        }
+        ref var seg = ref _segments[index];
+        var srcSeq = new SeqNo(outSeq - seg.SeqDelta);
+        if (seg.Encoding.Producer.IsClosed
+            || !seg.Encoding.Cache.TryGet(nowTicks, srcSeq, out var cached)
+            || !RtpPacket.TryParse(cached, out var packet))
+        {
+            _nackMisses++;
+            return;
+        }
+        var scratch = Router.Scratch;
+        int length = Rewrite(nowTicks, seg, packet, srcSeq, scratch);
+        if (length <= 0)
+        {
+            _nackMisses++;
+            return;
+        }
+        if (RtxSsrc is { } rtxSsrc && RtxPayloadType is { } rtxPt)
+        {
+            length = RtxPacket.WrapInPlace(scratch, length, rtxPt, rtxSsrc, _rtxSeq++);
+            if (length <= 0 || length + Router.SinkSpareBytes > scratch.Length)
+            {
+                _nackMisses++;
+                return;
+            }
+        }
+        _retransmitted++;
+        _bytesRetransmitted += length;
+        _sink.SendRtp(scratch, length);
+    }
+
+    private bool TryFindSegment(ulong outSeq, out int index)
+    {
+        for (int i = 0; i < _segCount; i++)
+        {
+            int at = (_segHead - i + MaxSegments) % MaxSegments;
+            if (outSeq >= _segments[at].OutputStart)
+            {
+                index = at;
+                return true;
+            }
+        }
+        index = -1;
+        return false;
+    }
+
+    private void BeginSegment(long nowTicks, ProducerEncoding encoding, in RtpPacket packet, SeqNo srcSeq)
+    {
+        var seg = new Segment { Encoding = encoding, SourceStart = srcSeq.Value };
+        int srcPid = -1;
+        byte srcTl0 = 0;
+        if (Codec == CodecKind.Vp8 && Vp8PayloadDescriptor.TryParse(packet.Payload, out var vp8) && vp8.HasPictureId)
+        {
+            srcPid = vp8.PictureId;
+            srcTl0 = vp8.Tl0PicIdx;
+            seg.HasPictureId = true;
+        }
+        if (!_started && _segCount == 0)
+        {
+            seg.OutputStart = 0x10000UL + _initialSeq;
+            seg.TimestampDelta = _initialTimestamp - packet.Timestamp.Value;
+        }
+        else
+        {
+            // RFC 3550 §5.1: timestamps must advance with time across the switch; estimate the gap from
+            // the time since the last forwarded packet.
+            seg.OutputStart = _maxOutSeq + 1;
+            long elapsed = Math.Max(0, nowTicks - _lastOutAt);
+            uint step = (uint)Math.Max(1, elapsed * ClockRate / TimeSpan.TicksPerSecond);
+            seg.TimestampDelta = _lastOutTimestamp + step - packet.Timestamp.Value;
+            _switches++;
+        }
+        if (seg.HasPictureId && _lastOutPictureId >= 0)
+        {
+            seg.PictureIdDelta = (_lastOutPictureId + 1 - srcPid) & 0x7FFF;
+            seg.Tl0Delta = (byte)(_lastOutTl0 + 1 - srcTl0);
+        }
+        seg.SeqDelta = seg.OutputStart - srcSeq.Value;
+        _segHead = (_segHead + 1) % MaxSegments;
+        _segments[_segHead] = seg;
+        if (_segCount < MaxSegments) _segCount++;
+        _current = encoding;
+        UpdateSubscriptions();
+    }
+
+    /// <summary>How one source encoding maps onto the output from a switch point on.</summary>
+    private struct Segment
+    {
+        public ProducerEncoding Encoding;
+        public ulong SourceStart;
+        public ulong OutputStart;
+        public ulong SeqDelta;          // output = source + delta (mod 2^64)
+        public uint TimestampDelta;     // output = source + delta (mod 2^32)
+        public bool HasPictureId;
+        public int PictureIdDelta;      // mod 2^15
+        public byte Tl0Delta;           // mod 2^8
+    }
+}

@@ -1,0 +1,82 @@
+using MediaCore.Protocol.Core;
+
+namespace MediaCore.Routing;
+
+/// <summary>
+/// One encoding of a producer (a simulcast layer, or the only stream): its SSRCs, packet cache, received
+/// bitrate and key frame request throttle.
+/// </summary>
+public sealed class ProducerEncoding
+{
+    private readonly long _inactiveAfterTicks;
+    private SeqNoUnwrapper _unwrapper;
+    private BitrateMeter _bitrate;
+    private long _lastKeyFrameRequestAt = long.MinValue;
+    private long _lastPacketAt = long.MinValue;
+
+    internal ProducerEncoding(Producer producer, int index, ProducerEncodingOptions options, PacketCache cache, long inactiveAfterTicks)
+    {
+        Producer = producer;
+        Index = index;
+        Rid = options.Rid;
+        if (options.Ssrc is { } s) Ssrc = new Ssrc(s);
+        if (options.RtxSsrc is { } r) RtxSsrc = new Ssrc(r);
+        Cache = cache;
+        _inactiveAfterTicks = inactiveAfterTicks;
+    }
+
+    public Producer Producer { get; }
+    /// <summary>Position in the producer's encodings, 0 = lowest quality.</summary>
+    public int Index { get; }
+    public string? Rid { get; }
+    /// <summary>Media SSRC, once signalled or learned.</summary>
+    public Ssrc? Ssrc { get; internal set; }
+    /// <summary>RTX SSRC, once signalled or learned.</summary>
+    public Ssrc? RtxSsrc { get; internal set; }
+    internal PacketCache Cache { get; }
+
+    public long PacketsReceived { get; private set; }
+    public long BytesReceived { get; private set; }
+    public long KeyFramesReceived { get; private set; }
+    public long KeyFramesRequested { get; private set; }
+    /// <summary>Highest extended sequence number received.</summary>
+    public SeqNo HighestSequenceNumber { get; private set; }
+    /// <summary>Width and height of the last key frame when the codec tells it cheaply (VP8, H264 SPS), else 0.</summary>
+    public int FrameWidth { get; internal set; }
+    public int FrameHeight { get; internal set; }
+
+    /// <summary>Received bitrate over about the last second.</summary>
+    public long GetBitrate(long nowTicks) => _bitrate.GetBitsPerSecond(nowTicks);
+
+    /// <summary>True while packets keep arriving (see <see cref="RouterOptions.EncodingInactiveAfter"/>).</summary>
+    public bool IsActive(long nowTicks) => _lastPacketAt != long.MinValue && nowTicks - _lastPacketAt <= _inactiveAfterTicks;
+
+    internal SeqNo Unwrap(ushort seq) => _unwrapper.Unwrap(seq);
+    internal SeqNo PeekUnwrap(ushort seq) => _unwrapper.Peek(seq);
+
+    /// <summary>When the current run of packets began (after inactivity); bitrate is reliable a second later.</summary>
+    public long ActiveSince { get; private set; }
+
+    internal void OnPacket(long nowTicks, SeqNo seq, int bytes, bool keyFrame)
+    {
+        if (!IsActive(nowTicks)) ActiveSince = nowTicks;
+        PacketsReceived++;
+        BytesReceived += bytes;
+        if (keyFrame) KeyFramesReceived++;
+        if (seq > HighestSequenceNumber) HighestSequenceNumber = seq;
+        _bitrate.Add(nowTicks, bytes);
+        _lastPacketAt = nowTicks;
+    }
+
+    /// <summary>Asks the publisher for a key frame unless one was asked for within the throttle interval.</summary>
+    internal bool RequestKeyFrame(long nowTicks, long intervalTicks)
+    {
+        if (_lastKeyFrameRequestAt != long.MinValue && nowTicks - _lastKeyFrameRequestAt < intervalTicks) return false;
+        var requester = Producer.KeyFrameRequester;
+        if (requester == null || Ssrc is not { } ssrc) return false;
+        _lastKeyFrameRequestAt = nowTicks;
+        KeyFramesRequested++;
+        requester.RequestKeyFrame(Producer, ssrc);
+        return true;
+    }
+}

@@ -1,0 +1,89 @@
+namespace MediaCore.Routing;
+
+/// <summary>
+/// Program video for one subscriber (WHEP audience, observer, village terminal): the subscriber has K
+/// video consumers ("slots"); slot 0 carries the program (a pinned producer, else the current speaker's
+/// video, else the host's), the other slots the next publishers in publish order. Slots keep their source
+/// while it stays eligible, so a floor change moves as few streams as possible. When a producer leaves
+/// and another publishes, the affected slots switch to the new source at its next key frame, without SDP
+/// renegotiation (the consumer's SSRC, payload type and sequence space stay the same).
+/// </summary>
+public sealed class ProgramSelector
+{
+    private readonly Router _router;
+    private readonly Consumer[] _slots;
+    private readonly List<Producer> _ranked = [];
+    private readonly List<Producer> _rest = [];
+    private readonly Comparison<Producer> _compare;
+
+    internal ProgramSelector(Router router, IReadOnlyList<Consumer> slots, string? excludeParticipantId)
+    {
+        _router = router;
+        _slots = [.. slots];
+        ExcludeParticipantId = excludeParticipantId;
+        _compare = Compare;
+    }
+
+    /// <summary>The consumers this selector feeds; slot 0 is the program.</summary>
+    public IReadOnlyList<Consumer> Slots => _slots;
+    /// <summary>A participant never shown to this subscriber (the subscriber itself).</summary>
+    public string? ExcludeParticipantId { get; }
+
+    /// <summary>Re-assigns sources from the router's producers and program floor (no allocation in steady state).</summary>
+    public void Refresh(long nowTicks)
+    {
+        if (_slots.Length == 0) return;
+        Rank();
+        // Slot 0 always follows the top-ranked producer.
+        Producer? program = _ranked.Count > 0 ? _ranked[0] : null;
+        if (_slots[0].Source != program) _slots[0].SetSource(nowTicks, program);
+
+        // The other slots: keep a source that is still among the next K-1, then fill in rank order.
+        int others = _slots.Length - 1;
+        _rest.Clear();
+        for (int i = 1; i < _ranked.Count && _rest.Count < others; i++) _rest.Add(_ranked[i]);
+        for (int s = 1; s < _slots.Length; s++)
+        {
+            var src = _slots[s].Source;
+            if (src != null && _rest.Remove(src)) continue;
+            if (src != null) _slots[s].SetSource(nowTicks, null);
+        }
+        for (int s = 1; s < _slots.Length; s++)
+        {
+            if (_slots[s].Source != null || _rest.Count == 0) continue;
+            _slots[s].SetSource(nowTicks, _rest[0]);
+            _rest.RemoveAt(0);
+        }
+    }
+
+    // Orders eligible producers: pinned, current speaker's, host's, then everyone else by publish order.
+    private void Rank()
+    {
+        _ranked.Clear();
+        var kind = _slots[0].Kind;
+        var codec = _slots[0].Codec;
+        var producers = _router.Producers;
+        for (int i = 0; i < producers.Count; i++)
+        {
+            var p = producers[i];
+            if (p.IsClosed || p.Kind != kind || p.Codec != codec) continue;
+            if (ExcludeParticipantId != null && p.ParticipantId == ExcludeParticipantId) continue;
+            _ranked.Add(p);
+        }
+        _ranked.Sort(_compare);
+    }
+
+    private int Compare(Producer a, Producer b)
+    {
+        int ra = RankOf(a), rb = RankOf(b);
+        return ra != rb ? ra.CompareTo(rb) : a.CreatedSequence.CompareTo(b.CreatedSequence);
+    }
+
+    private int RankOf(Producer p)
+    {
+        if (_router.PinnedProducer == p) return 0;
+        if (_router.SpeakerParticipantId != null && p.ParticipantId == _router.SpeakerParticipantId) return 1;
+        if (_router.HostParticipantId != null && p.ParticipantId == _router.HostParticipantId) return 2;
+        return 3;
+    }
+}

@@ -1,0 +1,224 @@
+using MediaCore.Protocol.Codecs;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Rtp;
+
+namespace MediaCore.Routing;
+
+/// <summary>
+/// One meeting room's SFU: producers (published tracks), consumers (subscriptions) and program selectors.
+/// Sans-IO and single-threaded: the host feeds packets with <see cref="OnRtp"/> from one thread (or queue)
+/// per room, and the router calls back synchronously into <see cref="IRtpSink"/> and
+/// <see cref="IKeyFrameRequester"/>. Per packet it allocates nothing.
+/// </summary>
+public sealed class Router
+{
+    /// <summary>Writable bytes guaranteed after every packet handed to <see cref="IRtpSink.SendRtp"/> (SRTP tag, MKI).</summary>
+    public const int SinkSpareBytes = 64;
+
+    private readonly RouterOptions _options;
+    private readonly PacketBufferPool _pool;
+    private readonly byte[] _scratch;
+    private readonly byte[] _receiveScratch;
+    private readonly List<Producer> _producers = [];
+    private readonly List<Consumer> _consumers = [];
+    private readonly List<ProgramSelector> _selectors = [];
+    private IProducerRtpObserver[] _observers = [];
+    private long _producerSequence;
+
+    public Router(RouterOptions? options = null)
+    {
+        _options = options ?? new RouterOptions();
+        _pool = new PacketBufferPool(_options.MaxPacketSize);
+        // Output: the packet, a consumer's extension block (bounded by the writer), RTX OSN, SRTP tag.
+        _scratch = new byte[_options.MaxPacketSize + 1024 + SinkSpareBytes];
+        _receiveScratch = new byte[_options.MaxPacketSize];
+        KeyFrameIntervalTicks = _options.KeyFrameRequestInterval.Ticks;
+    }
+
+    public RouterOptions Options => _options;
+    public IReadOnlyList<Producer> Producers => _producers;
+    public IReadOnlyList<Consumer> Consumers => _consumers;
+    /// <summary>Program floor: the host's participant id (its video leads program selection after a pin and the speaker).</summary>
+    public string? HostParticipantId { get; private set; }
+    /// <summary>Program floor: the current speaker's participant id.</summary>
+    public string? SpeakerParticipantId { get; private set; }
+    /// <summary>Program floor: a producer the host pinned as program video.</summary>
+    public Producer? PinnedProducer { get; private set; }
+
+    internal long KeyFrameIntervalTicks { get; }
+    internal Span<byte> Scratch => _scratch;
+    /// <summary>Packet buffers idle in the router's pool (for metrics).</summary>
+    public int PooledBuffers => _pool.FreeCount;
+
+    /// <summary>
+    /// Adds a published track. Program selectors re-run, so subscribers waiting for video (or whose
+    /// source left) take the new producer at its first key frame.
+    /// </summary>
+    public Producer CreateProducer(long nowTicks, ProducerOptions options)
+    {
+        foreach (var p in _producers)
+            if (p.Id == options.Id) throw new InvalidOperationException($"Producer '{options.Id}' exists.");
+        var producer = new Producer(this, options, _pool, _options, ++_producerSequence);
+        _producers.Add(producer);
+        RefreshSelectors(nowTicks);
+        return producer;
+    }
+
+    /// <summary>
+    /// Closes a producer: its consumers lose it as source (program selectors then pick another source, which
+    /// takes over at its next key frame without renegotiation) and its cached packets are released.
+    /// </summary>
+    public void RemoveProducer(long nowTicks, Producer producer)
+    {
+        if (producer.Router != this || producer.IsClosed) return;
+        producer.IsClosed = true;
+        _producers.Remove(producer);
+        foreach (var c in producer.Consumers) c.OnProducerClosed(producer);
+        foreach (var c in _consumers)
+            if (c.Source == producer) c.OnProducerClosed(producer);
+        if (PinnedProducer == producer) PinnedProducer = null;
+        foreach (var e in producer.Encodings) e.Cache.Clear();
+        RefreshSelectors(nowTicks);
+    }
+
+    /// <summary>Creates a consumer forwarding <paramref name="source"/> (may be null, set later with <see cref="Consumer.SetSource"/>).</summary>
+    public Consumer CreateConsumer(long nowTicks, ConsumerOptions options, IRtpSink sink, Producer? source = null)
+        => Add(nowTicks, new Consumer(this, options, sink), source);
+
+    /// <summary>Creates a consumer that picks simulcast layers by bandwidth (see <see cref="SimulcastConsumer"/>).</summary>
+    public SimulcastConsumer CreateSimulcastConsumer(long nowTicks, ConsumerOptions options, IRtpSink sink, Producer? source = null)
+        => Add(nowTicks, new SimulcastConsumer(this, options, sink), source);
+
+    private T Add<T>(long nowTicks, T consumer, Producer? source) where T : Consumer
+    {
+        _consumers.Add(consumer);
+        if (source != null) consumer.SetSource(nowTicks, source);
+        return consumer;
+    }
+
+    /// <summary>Closes and removes a consumer (same as <see cref="Consumer.Close"/>).</summary>
+    public void RemoveConsumer(Consumer consumer) => consumer.Close();
+
+    internal void OnConsumerClosed(Consumer consumer) => _consumers.Remove(consumer);
+
+    /// <summary>
+    /// Creates a program selector for a subscriber's video consumers (slot 0 gets the program, see
+    /// <see cref="ProgramSelector"/>) and assigns sources right away.
+    /// </summary>
+    public ProgramSelector CreateProgramSelector(long nowTicks, IReadOnlyList<Consumer> slots, string? excludeParticipantId = null)
+    {
+        var selector = new ProgramSelector(this, slots, excludeParticipantId);
+        _selectors.Add(selector);
+        selector.Refresh(nowTicks);
+        return selector;
+    }
+
+    public void RemoveProgramSelector(ProgramSelector selector) => _selectors.Remove(selector);
+
+    /// <summary>
+    /// Sets the room's program floor and re-runs every program selector: a pinned producer first, then the
+    /// current speaker's video, then the host's, then other publishers in publish order.
+    /// </summary>
+    public void SetProgramFloor(long nowTicks, string? hostParticipantId, string? speakerParticipantId, Producer? pinned = null)
+    {
+        HostParticipantId = hostParticipantId;
+        SpeakerParticipantId = speakerParticipantId;
+        PinnedProducer = pinned is { IsClosed: false } && pinned.Router == this ? pinned : null;
+        RefreshSelectors(nowTicks);
+    }
+
+    /// <summary>Re-runs program selection (creating and removing producers does it automatically).</summary>
+    public void RefreshSelectors(long nowTicks)
+    {
+        foreach (var s in _selectors) s.Refresh(nowTicks);
+    }
+
+    /// <summary>Adds a tap that sees every accepted producer packet (audio mixer, recorder, relay).</summary>
+    public void AddObserver(IProducerRtpObserver observer) => _observers = [.. _observers, observer];
+
+    public void RemoveObserver(IProducerRtpObserver observer)
+        => _observers = Array.FindAll(_observers, o => !ReferenceEquals(o, observer));
+
+    /// <summary>
+    /// One RTP packet (already SRTP-unprotected) from <paramref name="producer"/>'s transport. Identifies
+    /// the encoding, repairs RTX (RFC 4588 §4) into the original, drops duplicates, caches it for NACKs,
+    /// detects key frames, and forwards it to every consumer of the producer, rewritten per consumer.
+    /// Returns false when the packet was dropped (malformed, unknown stream, duplicate, probe).
+    /// </summary>
+    public bool OnRtp(long nowTicks, Producer producer, ReadOnlySpan<byte> datagram)
+    {
+        if (producer.IsClosed || producer.Router != this) return false;
+        if (datagram.Length > _options.MaxPacketSize || !RtpPacket.TryParse(datagram, out var incoming))
+        {
+            producer.CountDiscarded();
+            return false;
+        }
+        var encoding = producer.ResolveEncoding(incoming, out bool isRtx);
+        if (encoding == null)
+        {
+            producer.CountDiscarded();
+            return false;
+        }
+        ushort wireSeq;
+        if (isRtx)
+        {
+            // An RTX packet without OSN is a bandwidth probe (RFC 4588 §4 allows padding-only packets).
+            if (!RtxPacket.TryReadOriginalSequenceNumber(incoming, out wireSeq) || encoding.Ssrc is not { } mediaSsrc)
+            {
+                producer.CountReceived(datagram.Length, rtx: true);
+                return false;
+            }
+        }
+        else
+        {
+            wireSeq = incoming.SequenceNumber;
+        }
+
+        var seq = isRtx ? encoding.PeekUnwrap(wireSeq) : encoding.Unwrap(wireSeq);
+        if (encoding.Cache.Contains(seq))
+        {
+            producer.CountDuplicate();
+            return false;
+        }
+        var slot = encoding.Cache.BeginStore(nowTicks, seq);
+        bool cached = !slot.IsEmpty;
+        if (!cached) slot = _receiveScratch;
+        int length;
+        if (isRtx)
+        {
+            if (!RtxPacket.TryUnwrap(datagram, slot, producer.PayloadType, encoding.Ssrc!.Value, out length))
+                return false;
+        }
+        else
+        {
+            datagram.CopyTo(slot);
+            length = datagram.Length;
+        }
+        if (cached) encoding.Cache.Commit(seq, length);
+        RtpPacket.TryParse(slot[..length], out var packet);
+
+        bool keyFrame = KeyFrameDetector.IsKeyFrame(producer.Codec, packet.Payload);
+        if (keyFrame) ReadFrameSize(producer.Codec, encoding, packet.Payload);
+        producer.CountReceived(datagram.Length, isRtx);
+        encoding.OnPacket(nowTicks, seq, length, keyFrame);
+
+        foreach (var observer in _observers) observer.OnRtp(nowTicks, producer, encoding, packet);
+        foreach (var consumer in producer.Consumers)
+            consumer.OnProducerPacket(nowTicks, encoding, packet, seq, keyFrame, _scratch);
+        return true;
+    }
+
+    private static void ReadFrameSize(CodecKind codec, ProducerEncoding encoding, ReadOnlySpan<byte> payload)
+    {
+        int w = 0, h = 0;
+        bool ok = codec switch
+        {
+            CodecKind.Vp8 => Vp8PayloadDescriptor.TryGetKeyFrameSize(payload, out w, out h),
+            CodecKind.H264 => H264Packetization.TryGetResolution(payload, out w, out h),
+            _ => false,
+        };
+        if (!ok) return;
+        encoding.FrameWidth = w;
+        encoding.FrameHeight = h;
+    }
+}

@@ -1,0 +1,47 @@
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Rtp;
+
+namespace MediaCore.Routing;
+
+/// <summary>Audio or video.</summary>
+public enum MediaKind : byte
+{
+    Audio,
+    Video,
+}
+
+/// <summary>
+/// Where a consumer's packets go: implemented by the subscriber's transport, which SRTP-protects the
+/// packet in place and sends it. Called synchronously from <see cref="Router.OnRtp"/> and
+/// <see cref="Consumer.OnNack(long, ReadOnlySpan{ushort})"/>.
+/// </summary>
+public interface IRtpSink
+{
+    /// <summary>
+    /// <paramref name="buffer"/>[0..<paramref name="length"/>] is a complete, rewritten RTP packet; the
+    /// buffer has at least <see cref="Router.SinkSpareBytes"/> writable bytes after it (room for the SRTP
+    /// auth tag). The buffer is the router's scratch space: valid only during this call, never keep it.
+    /// When the consumer negotiated transport-wide-cc, the element is present with value 0 for the
+    /// transport to overwrite (<see cref="RtpHeaderEditor.TryOverwriteExtension"/>).
+    /// </summary>
+    void SendRtp(Span<byte> buffer, int length);
+}
+
+/// <summary>
+/// The publisher side of key frame requests: implemented by the producer's transport, which sends RTCP
+/// PLI (RFC 4585 §6.3.1) or FIR (RFC 5104 §4.3.1) for <paramref name="mediaSsrc"/>. The router already
+/// throttles (<see cref="RouterOptions.KeyFrameRequestInterval"/> per encoding).
+/// </summary>
+public interface IKeyFrameRequester
+{
+    void RequestKeyFrame(Producer producer, Ssrc mediaSsrc);
+}
+
+/// <summary>
+/// Sees every packet a producer publishes (after RTX repair and de-duplication) before fan-out: the
+/// audio mixer, recorder and relay links hook in here.
+/// </summary>
+public interface IProducerRtpObserver
+{
+    void OnRtp(long nowTicks, Producer producer, ProducerEncoding encoding, in RtpPacket packet);
+}

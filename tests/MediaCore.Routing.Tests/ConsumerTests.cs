@@ -1,0 +1,173 @@
+using MediaCore.Protocol.Core;
+using static MediaCore.Routing.Tests.Setup;
+
+namespace MediaCore.Routing.Tests;
+
+public class ConsumerTests
+{
+    [Fact]
+    public void OnRtp_SingleConsumer_RewritesSsrcPtSeqAndTimestamp()
+    {
+        var router = new Router();
+        var kfr = new CountingKeyFrameRequester();
+        var producer = router.CreateProducer(0, Video("a", 0x1111, kfr));
+        var sink = new RecordingSink();
+        var consumer = router.CreateConsumer(0, VideoConsumer("c"), sink, producer);
+        var pub = new Publisher(0x1111, 96);
+
+        Assert.True(router.OnRtp(0, producer, pub.Vp8Frame(key: true)));
+        Assert.True(router.OnRtp(33 * Ms, producer, pub.Vp8Frame(key: false)));
+
+        Assert.Equal(2, sink.Packets.Count);
+        var first = new RtpView(sink.Packets[0]);
+        var second = new RtpView(sink.Packets[1]);
+        Assert.Equal(0x5000u, first.Ssrc);
+        Assert.Equal(100, first.Pt);
+        Assert.Equal(500, first.Seq);
+        Assert.Equal(501, second.Seq);
+        Assert.Equal(1_000_000u, first.Timestamp);
+        Assert.Equal(1_003_000u, second.Timestamp);
+        Assert.Equal(100, first.PictureId);
+        Assert.True(sink.MinSpare >= Router.SinkSpareBytes);
+        Assert.Equal(2, consumer.Stats.PacketsSent);
+    }
+
+    [Fact]
+    public void OnRtp_BeforeFirstKeyFrame_DropsAndRequestsKeyFrameThrottled()
+    {
+        var router = new Router();
+        var kfr = new CountingKeyFrameRequester();
+        var producer = router.CreateProducer(0, Video("a", 0x1111, kfr));
+        var sink = new RecordingSink();
+        router.CreateConsumer(0, VideoConsumer("c"), sink, producer);
+        var pub = new Publisher(0x1111, 96);
+
+        for (int i = 0; i < 10; i++) router.OnRtp(i * 33 * Ms, producer, pub.Vp8Frame(key: false));
+
+        Assert.Empty(sink.Packets);
+        // Frames at 0..297 ms: one request (the SSRC was signalled, so the one at SetSource time counts).
+        Assert.Single(kfr.Requests);
+        router.OnRtp(600 * Ms, producer, pub.Vp8Frame(key: false));
+        Assert.Equal(2, kfr.Requests.Count);
+        Assert.Equal(("a", 0x1111u), kfr.Requests[0]);
+    }
+
+    [Fact]
+    public void SetSource_SwitchProducer_SeqContinuousTimestampMonotonicAfterKeyFrame()
+    {
+        var router = new Router();
+        var kfr = new CountingKeyFrameRequester();
+        var a = router.CreateProducer(0, Video("a", 0x1111, kfr));
+        var b = router.CreateProducer(0, Video("b", 0x2222, kfr));
+        var sink = new RecordingSink();
+        var consumer = router.CreateConsumer(0, VideoConsumer("c"), sink, a);
+        var pubA = new Publisher(0x1111, 96, firstSeq: 10, firstTs: 5000, firstPictureId: 7);
+        var pubB = new Publisher(0x2222, 96, firstSeq: 60000, firstTs: 4_000_000_000, firstPictureId: 30000);
+
+        long now = 0;
+        router.OnRtp(now, a, pubA.Vp8Frame(key: true));
+        for (int i = 0; i < 5; i++) router.OnRtp(now += 33 * Ms, a, pubA.Vp8Frame(key: false));
+        var lastBeforeSwitch = sink.Last;
+        kfr.Requests.Clear();
+
+        Assert.True(consumer.SetSource(now, b));
+        Assert.Single(kfr.Requests); // PLI to the new source at switch time
+        Assert.Equal(("b", 0x2222u), kfr.Requests[0]);
+
+        // B's delta frames are not forwarded; A keeps flowing until B's key frame.
+        router.OnRtp(now += 10 * Ms, b, pubB.Vp8Frame(key: false));
+        router.OnRtp(now += 23 * Ms, a, pubA.Vp8Frame(key: false));
+        Assert.Equal(7, sink.Packets.Count);
+        lastBeforeSwitch = sink.Last;
+
+        router.OnRtp(now += 40 * Ms, b, pubB.Vp8Frame(key: true));
+        router.OnRtp(now += 5 * Ms, a, pubA.Vp8Frame(key: false));     // old source: ignored now
+        router.OnRtp(now += 28 * Ms, b, pubB.Vp8Frame(key: false));
+
+        Assert.Equal(9, sink.Packets.Count);
+        var switched = new RtpView(sink.Packets[7]);
+        var next = new RtpView(sink.Packets[8]);
+        Assert.Equal((ushort)(lastBeforeSwitch.Seq + 1), switched.Seq);
+        Assert.Equal((ushort)(switched.Seq + 1), next.Seq);
+        int tsStep = (int)(switched.Timestamp - lastBeforeSwitch.Timestamp);
+        Assert.Equal(40 * 90, tsStep); // elapsed 40 ms at 90 kHz
+        Assert.Equal(3000u, next.Timestamp - switched.Timestamp);
+        Assert.Equal(0x5000u, switched.Ssrc);
+        Assert.Equal((lastBeforeSwitch.PictureId + 1) & 0x7FFF, switched.PictureId);
+        Assert.Equal((byte)(lastBeforeSwitch.Tl0 + 1), switched.Tl0);
+        Assert.Equal(b.Encodings[0], consumer.CurrentEncoding);
+        Assert.Equal(1, consumer.Stats.SourceSwitches);
+    }
+
+    [Fact]
+    public void OnRtp_ReorderedPacketFromBeforeSwitch_IsDropped()
+    {
+        var router = new Router();
+        var a = router.CreateProducer(0, Video("a", 0x1111, null));
+        var sink = new RecordingSink();
+        router.CreateConsumer(0, VideoConsumer("c"), sink, a);
+        var pub = new Publisher(0x1111, 96);
+        var early = pub.Vp8Frame(key: false);
+        router.OnRtp(0, a, pub.Vp8Frame(key: true));
+        router.OnRtp(1 * Ms, a, early);
+        Assert.Single(sink.Packets);
+    }
+
+    [Fact]
+    public void OnRtp_GapFromPublisher_IsPreservedSoTheReceiverNacks()
+    {
+        var router = new Router();
+        var a = router.CreateProducer(0, Video("a", 0x1111, null));
+        var sink = new RecordingSink();
+        router.CreateConsumer(0, VideoConsumer("c"), sink, a);
+        var pub = new Publisher(0x1111, 96);
+        router.OnRtp(0, a, pub.Vp8Frame(key: true));
+        pub.Lose();
+        router.OnRtp(1 * Ms, a, pub.Vp8Frame(key: false));
+        Assert.Equal(2, sink.Last.Seq - new RtpView(sink.Packets[0]).Seq);
+    }
+
+    [Fact]
+    public void RemoveProducer_ConsumerLosesSource_StopsForwarding()
+    {
+        var router = new Router();
+        var a = router.CreateProducer(0, Video("a", 0x1111, null));
+        var sink = new RecordingSink();
+        var consumer = router.CreateConsumer(0, VideoConsumer("c"), sink, a);
+        var pub = new Publisher(0x1111, 96);
+        router.OnRtp(0, a, pub.Vp8Frame(key: true));
+        router.RemoveProducer(1 * Ms, a);
+        Assert.Null(consumer.Source);
+        Assert.Null(consumer.CurrentEncoding);
+        Assert.False(router.OnRtp(2 * Ms, a, pub.Vp8Frame(key: true)));
+        Assert.Single(sink.Packets);
+    }
+
+    [Fact]
+    public void SetSource_OtherCodec_IsRejected()
+    {
+        var router = new Router();
+        var h264 = router.CreateProducer(0, new ProducerOptions
+        {
+            Id = "h", Kind = MediaKind.Video, Codec = MediaCore.Protocol.Codecs.CodecKind.H264, ClockRate = 90000,
+            PayloadType = new PayloadType(102),
+        });
+        var consumer = router.CreateConsumer(0, VideoConsumer("c"), new RecordingSink());
+        Assert.False(consumer.SetSource(0, h264));
+        Assert.Null(consumer.Source);
+    }
+
+    [Fact]
+    public void TryGetSenderInfo_ExtrapolatesTimestampFromLastPacket()
+    {
+        var router = new Router();
+        var a = router.CreateProducer(0, Video("a", 0x1111, null));
+        var consumer = router.CreateConsumer(0, VideoConsumer("c"), new RecordingSink(), a);
+        Assert.False(consumer.TryGetSenderInfo(0, out _, out _, out _));
+        router.OnRtp(0, a, new Publisher(0x1111, 96).Vp8Frame(key: true, payloadSize: 100));
+        Assert.True(consumer.TryGetSenderInfo(100 * Ms, out var ts, out uint packets, out uint octets));
+        Assert.Equal(1_000_000u + 9000u, ts.Value);
+        Assert.Equal(1u, packets);
+        Assert.Equal(100u, octets);
+    }
+}
