@@ -18,7 +18,7 @@ public class SrtpContextTests
         foreach (var (csrcs, ext) in new[] { (0, 0), (2, 0), (0, 3), (15, 1) })
         foreach (int payload in new[] { 0, 1, 15, 16, 17, 160, 1200 })
         {
-            var rtp = Rtp(seq++, Ssrc, payload, csrcs, ext);
+            var rtp = MakeRtp(seq++, Ssrc, payload, csrcs, ext);
             var srtp = Protect(sender, rtp);
             Assert.Equal(rtp.Length + sender.RtpOverhead, srtp.Length);
             Assert.Equal(rtp.AsSpan(0, rtp.Length - payload).ToArray(), srtp.AsSpan(0, rtp.Length - payload).ToArray());
@@ -35,7 +35,7 @@ public class SrtpContextTests
     public void InPlace_ProtectAndUnprotect_RoundTrips(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var rtp = Rtp(7, Ssrc, 200, csrcCount: 1, extensionWords: 2);
+        var rtp = MakeRtp(7, Ssrc, 200, csrcCount: 1, extensionWords: 2);
         var buffer = new byte[rtp.Length + sender.RtpOverhead];
         rtp.CopyTo(buffer, 0);
         Assert.True(sender.TryProtectRtpInPlace(buffer, rtp.Length, out int protectedLength));
@@ -49,8 +49,8 @@ public class SrtpContextTests
     public void UnprotectRtp_TamperedTag_FailsAndLeavesStateUntouched(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var first = Protect(sender, Rtp(10, Ssrc, 50));
-        var second = Protect(sender, Rtp(11, Ssrc, 50));
+        var first = Protect(sender, MakeRtp(10, Ssrc, 50));
+        var second = Protect(sender, MakeRtp(11, Ssrc, 50));
         var tampered = (byte[])second.Clone();
         tampered[^1] ^= 0x01;
 
@@ -66,7 +66,7 @@ public class SrtpContextTests
     public void UnprotectRtp_TamperedHeaderOrPayload_FailsAuthentication(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var srtp = Protect(sender, Rtp(10, Ssrc, 50));
+        var srtp = Protect(sender, MakeRtp(10, Ssrc, 50));
         foreach (int at in new[] { 1, 5, 20, srtp.Length - sender.RtpOverhead - 1 })
         {
             var tampered = (byte[])srtp.Clone();
@@ -80,7 +80,7 @@ public class SrtpContextTests
     public void UnprotectRtp_SamePacketTwice_SecondIsReplay(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var srtp = Protect(sender, Rtp(500, Ssrc, 100));
+        var srtp = Protect(sender, MakeRtp(500, Ssrc, 100));
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(srtp, new byte[256], out _));
         Assert.Equal(SrtpResult.ReplayDetected, receiver.UnprotectRtp(srtp, new byte[256], out _));
     }
@@ -90,7 +90,7 @@ public class SrtpContextTests
     {
         var (sender, receiver) = Pair(SrtpProfile.Aes128CmHmacSha1_80);
         receiver.ReplayProtection = false;
-        var srtp = Protect(sender, Rtp(500, Ssrc, 100));
+        var srtp = Protect(sender, MakeRtp(500, Ssrc, 100));
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(srtp, new byte[256], out _));
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(srtp, new byte[256], out _));
     }
@@ -99,9 +99,9 @@ public class SrtpContextTests
     public void UnprotectRtp_OlderThanWindow_IsTooOld()
     {
         var (sender, receiver) = Pair(SrtpProfile.AeadAes128Gcm);
-        var old = Protect(sender, Rtp(100, Ssrc, 10));
-        var inWindow = Protect(sender, Rtp((ushort)(100 + 1), Ssrc, 10));
-        var ahead = Protect(sender, Rtp((ushort)(100 + ReplayWindow.Size), Ssrc, 10));
+        var old = Protect(sender, MakeRtp(100, Ssrc, 10));
+        var inWindow = Protect(sender, MakeRtp((ushort)(100 + 1), Ssrc, 10));
+        var ahead = Protect(sender, MakeRtp((ushort)(100 + ReplayWindow.Size), Ssrc, 10));
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(ahead, new byte[64], out _));
         Assert.Equal(SrtpResult.TooOld, receiver.UnprotectRtp(old, new byte[64], out _));
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(inWindow, new byte[64], out _));
@@ -119,7 +119,7 @@ public class SrtpContextTests
         var (sender, receiver) = Pair(profile);
         foreach (ushort seq in new ushort[] { 65534, 65535, 0, 1 })
         {
-            var rtp = Rtp(seq, Ssrc, 40);
+            var rtp = MakeRtp(seq, Ssrc, 40);
             var output = new byte[128];
             Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(Protect(sender, rtp), output, out int length));
             Assert.Equal(rtp, output[..length]);
@@ -133,7 +133,7 @@ public class SrtpContextTests
         var (_, naive) = Pair(profile);
         var (freshSender, _) = Pair(profile);
         freshSender.SetRolloverCounter(new Ssrc(Ssrc), 1, 1);
-        var afterWrap = Protect(freshSender, Rtp(2, Ssrc, 40));
+        var afterWrap = Protect(freshSender, MakeRtp(2, Ssrc, 40));
         Assert.Equal(SrtpResult.AuthenticationFailed, naive.UnprotectRtp(afterWrap, new byte[128], out _));
     }
 
@@ -146,7 +146,7 @@ public class SrtpContextTests
         for (int i = 0; i < 12; i++)
         {
             ushort seq = (ushort)(65530 + i);
-            var rtp = Rtp(seq, Ssrc, 60);
+            var rtp = MakeRtp(seq, Ssrc, 60);
             sent.Add((seq, rtp, Protect(sender, rtp)));
         }
         // 65530, then post-wrap packets before pre-wrap ones, within the window.
@@ -169,9 +169,9 @@ public class SrtpContextTests
     {
         var (sender, receiver) = Pair(SrtpProfile.Aes128CmHmacSha1_80);
         receiver.ReplayProtection = false;
-        var a = Protect(sender, Rtp(65535, Ssrc, 20));
-        var b = Protect(sender, Rtp(0, Ssrc, 20));
-        var retransmit = Protect(sender, Rtp(65535, Ssrc, 20));
+        var a = Protect(sender, MakeRtp(65535, Ssrc, 20));
+        var b = Protect(sender, MakeRtp(0, Ssrc, 20));
+        var retransmit = Protect(sender, MakeRtp(65535, Ssrc, 20));
         Assert.Equal(a, retransmit);
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(a, new byte[64], out _));
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(b, new byte[64], out _));
@@ -182,8 +182,8 @@ public class SrtpContextTests
     public void UnprotectRtp_IndependentSsrcs_KeepSeparateState()
     {
         var (sender, receiver) = Pair(SrtpProfile.AeadAes128Gcm);
-        var a = Protect(sender, Rtp(5, 1, 10));
-        var b = Protect(sender, Rtp(5, 2, 10));
+        var a = Protect(sender, MakeRtp(5, 1, 10));
+        var b = Protect(sender, MakeRtp(5, 2, 10));
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(a, new byte[64], out _));
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(b, new byte[64], out _));
         receiver.RemoveStream(new Ssrc(1));
@@ -199,7 +199,7 @@ public class SrtpContextTests
         var (sender, receiver) = Pair(profile);
         for (uint i = 0; i < 3; i++)
         {
-            var rtcp = Rtcp(Ssrc, (byte)i);
+            var rtcp = MakeRtcp(Ssrc, (byte)i);
             var srtcp = ProtectRtcp(sender, rtcp);
             Assert.Equal(rtcp.Length + sender.RtcpOverhead, srtcp.Length);
             int indexAt = SrtpProfileInfo.IsAead(profile) ? srtcp.Length - 4 : rtcp.Length;
@@ -211,7 +211,7 @@ public class SrtpContextTests
             Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtcp(srtcp, output, out int length));
             Assert.Equal(rtcp, output[..length]);
         }
-        var other = ProtectRtcp(sender, Rtcp(Ssrc + 1));
+        var other = ProtectRtcp(sender, MakeRtcp(Ssrc + 1));
         int otherAt = SrtpProfileInfo.IsAead(profile) ? other.Length - 4 : 32;
         Assert.Equal(0x8000_0000u, BinaryPrimitives.ReadUInt32BigEndian(other.AsSpan(otherAt)));
     }
@@ -221,8 +221,8 @@ public class SrtpContextTests
     public void UnprotectRtcp_ReplayAndTamper_Rejected(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var first = ProtectRtcp(sender, Rtcp(Ssrc));
-        var second = ProtectRtcp(sender, Rtcp(Ssrc));
+        var first = ProtectRtcp(sender, MakeRtcp(Ssrc));
+        var second = ProtectRtcp(sender, MakeRtcp(Ssrc));
         var tampered = (byte[])second.Clone();
         tampered[10] ^= 0x20;
 
@@ -237,7 +237,7 @@ public class SrtpContextTests
     public void UnprotectRtcp_IndexBitFlipped_FailsAuthentication()
     {
         var (sender, receiver) = Pair(SrtpProfile.Aes128CmHmacSha1_80);
-        var srtcp = ProtectRtcp(sender, Rtcp(Ssrc));
+        var srtcp = ProtectRtcp(sender, MakeRtcp(Ssrc));
         srtcp[32] ^= 0x80; // clear the E flag: the index word is authenticated
         Assert.Equal(SrtpResult.AuthenticationFailed, receiver.UnprotectRtcp(srtcp, new byte[64], out _));
     }
@@ -246,14 +246,14 @@ public class SrtpContextTests
     public void ProtectRtp_NotRtp_ThrowsAndTryReturnsFalse()
     {
         var (sender, _) = Pair(SrtpProfile.Aes128CmHmacSha1_80);
-        var bad = Rtp(1, Ssrc, 10);
+        var bad = MakeRtp(1, Ssrc, 10);
         bad[0] = 0x40; // version 1
         Assert.Throws<ArgumentException>(() => sender.ProtectRtp(bad, new byte[64]));
         Assert.False(sender.TryProtectRtp(bad, new byte[64], out _));
-        Assert.False(sender.TryProtectRtp(Rtp(1, Ssrc, 10), new byte[25], out _)); // no room for the tag
-        var rtp = Rtp(1, Ssrc, 10);
+        Assert.False(sender.TryProtectRtp(MakeRtp(1, Ssrc, 10), new byte[25], out _)); // no room for the tag
+        var rtp = MakeRtp(1, Ssrc, 10);
         Assert.False(sender.TryProtectRtpInPlace(rtp, rtp.Length, out _));
-        var truncatedExtension = Rtp(1, Ssrc, 0, extensionWords: 4)[..20];
+        var truncatedExtension = MakeRtp(1, Ssrc, 0, extensionWords: 4)[..20];
         Assert.False(sender.TryProtectRtp(truncatedExtension, new byte[64], out _));
     }
 
@@ -263,7 +263,7 @@ public class SrtpContextTests
         var (sender, receiver) = Pair(SrtpProfile.Aes128CmHmacSha1_80);
         Assert.Equal(SrtpResult.TooShort, receiver.UnprotectRtp(new byte[21], new byte[64], out _));
         Assert.Equal(SrtpResult.TooShort, receiver.UnprotectRtcp(new byte[21], new byte[64], out _));
-        var srtp = Protect(sender, Rtp(1, Ssrc, 100));
+        var srtp = Protect(sender, MakeRtp(1, Ssrc, 100));
         Assert.Equal(SrtpResult.DestinationTooSmall, receiver.UnprotectRtp(srtp, new byte[50], out _));
         srtp[0] = 0x00;
         Assert.Equal(SrtpResult.InvalidHeader, receiver.UnprotectRtp(srtp, new byte[200], out _));

@@ -18,9 +18,9 @@ public class SrtpFuzzTests
         var contexts = Profiles.Select(p => Pair(p, seed: (int)p)).ToArray();
         var seeds = contexts.Select(c => new[]
         {
-            Protect(c.Sender, Rtp(100, 0xCAFE, 160)),
-            Protect(c.Sender, Rtp(101, 0xCAFE, 20, csrcCount: 2, extensionWords: 3)),
-            ProtectRtcp(c.Sender, Rtcp(0xCAFE)),
+            Protect(c.Sender, MakeRtp(100, 0xCAFE, 160)),
+            Protect(c.Sender, MakeRtp(101, 0xCAFE, 20, csrcCount: 2, extensionWords: 3)),
+            ProtectRtcp(c.Sender, MakeRtcp(0xCAFE)),
         }).ToArray();
         var output = new byte[2048];
         int ok = 0;
@@ -58,7 +58,7 @@ public class SrtpFuzzTests
         Assert.InRange(ok, 0, contexts.Length * 3);
         foreach (var (sender, receiver) in contexts)
         {
-            var fresh = Protect(sender, Rtp(102, 0xCAFE, 160));
+            var fresh = Protect(sender, MakeRtp(102, 0xCAFE, 160));
             Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(fresh, output, out _));
         }
     }

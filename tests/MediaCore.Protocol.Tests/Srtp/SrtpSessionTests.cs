@@ -22,19 +22,19 @@ public class SrtpSessionTests
         using var client = SrtpSession.FromKeyingMaterial(profile, material, isDtlsClient: true);
         using var server = SrtpSession.FromKeyingMaterial(profile, material, isDtlsClient: false);
 
-        var rtp = Rtp(42, 0xABCDEF01, 300);
+        var rtp = MakeRtp(42, 0xABCDEF01, 300);
         var output = new byte[400];
         Assert.Equal(SrtpResult.Ok, server.Inbound.UnprotectRtp(Protect(client.Outbound, rtp), output, out int n));
         Assert.Equal(rtp, output[..n]);
         Assert.Equal(SrtpResult.Ok, client.Inbound.UnprotectRtp(Protect(server.Outbound, rtp), output, out n));
         Assert.Equal(rtp, output[..n]);
 
-        var rtcp = Rtcp(0xABCDEF01);
+        var rtcp = MakeRtcp(0xABCDEF01);
         Assert.Equal(SrtpResult.Ok, server.Inbound.UnprotectRtcp(ProtectRtcp(client.Outbound, rtcp), output, out n));
         Assert.Equal(rtcp, output[..n]);
 
         // A packet looped back to its own sender's session does not authenticate (different keys per direction).
-        Assert.Equal(SrtpResult.AuthenticationFailed, client.Inbound.UnprotectRtp(Protect(client.Outbound, Rtp(43, 1, 10)), output, out _));
+        Assert.Equal(SrtpResult.AuthenticationFailed, client.Inbound.UnprotectRtp(Protect(client.Outbound, MakeRtp(43, 1, 10)), output, out _));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class SrtpSessionTests
         using var clientWrite = new SrtpContext(SrtpProfile.Aes128CmHmacSha1_80, material.AsSpan(0, 16), material.AsSpan(32, 14));
         using var serverWrite = new SrtpContext(SrtpProfile.Aes128CmHmacSha1_80, material.AsSpan(16, 16), material.AsSpan(46, 14));
 
-        var rtp = Rtp(9, 77, 50);
+        var rtp = MakeRtp(9, 77, 50);
         Assert.Equal(Protect(clientWrite, rtp), Protect(session.Outbound, rtp));
         Assert.Equal(SrtpResult.Ok, session.Inbound.UnprotectRtp(Protect(serverWrite, rtp), new byte[100], out _));
     }

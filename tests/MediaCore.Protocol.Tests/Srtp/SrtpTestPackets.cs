@@ -12,7 +12,7 @@ internal static class SrtpTestPackets
     public static IEnumerable<object[]> AllProfiles() => Profiles.Select(p => new object[] { p });
 
     /// <summary>An RTP packet: V=2, PT 96, optional CSRCs and a one-byte-header extension, payload of a seeded pattern.</summary>
-    public static byte[] Rtp(ushort seq, uint ssrc, int payloadLength, int csrcCount = 0, int extensionWords = 0, uint timestamp = 0)
+    public static byte[] MakeRtp(ushort seq, uint ssrc, int payloadLength, int csrcCount = 0, int extensionWords = 0, uint timestamp = 0)
     {
         int header = 12 + 4 * csrcCount + (extensionWords > 0 ? 4 + 4 * extensionWords : 0);
         var packet = new byte[header + payloadLength];
@@ -35,7 +35,7 @@ internal static class SrtpTestPackets
     }
 
     /// <summary>An RTCP receiver report from <paramref name="ssrc"/> with one report block (32 octets).</summary>
-    public static byte[] Rtcp(uint ssrc, byte fill = 0x5A)
+    public static byte[] MakeRtcp(uint ssrc, byte fill = 0x5A)
     {
         var packet = new byte[32];
         packet[0] = 0x81;
