@@ -1,0 +1,270 @@
+using System.Buffers;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Demux;
+using MediaCore.Protocol.Dtls;
+using MediaCore.Protocol.Ice;
+using MediaCore.Protocol.Srtp;
+
+namespace MediaCore.Protocol.Transport;
+
+/// <summary>Where a transport's datagrams go. The host implements it over its one UDP socket; tests over a list.</summary>
+public interface IDatagramOutput
+{
+    void Send(ReadOnlySpan<byte> datagram, PeerAddress to);
+}
+
+/// <summary>What a <see cref="WebRtcTransport"/> tells its owner. Called on the thread that drives the transport.</summary>
+public interface IWebRtcTransportListener
+{
+    /// <summary>ICE selected a path and DTLS-SRTP keys are in place: media may flow.</summary>
+    void OnConnected(WebRtcTransport transport, long nowTicks);
+
+    /// <summary>A decrypted RTP packet (the span is the caller's buffer, valid only during the call).</summary>
+    void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet);
+
+    /// <summary>A decrypted RTCP compound packet.</summary>
+    void OnRtcp(WebRtcTransport transport, long nowTicks, ReadOnlySpan<byte> compound);
+
+    /// <summary>The transport is finished (consent lost, DTLS failure or close_notify); it sends nothing more.</summary>
+    void OnClosed(WebRtcTransport transport, long nowTicks, string reason);
+}
+
+public enum WebRtcTransportState
+{
+    New,
+    Connecting,
+    Connected,
+    Closed,
+}
+
+/// <summary>Settings for one <see cref="WebRtcTransport"/>, taken from the negotiated SDP.</summary>
+public sealed record WebRtcTransportOptions
+{
+    public required IceCredentials LocalIce { get; init; }
+    public required string RemoteIceUfrag { get; init; }
+    public required string RemoteIcePassword { get; init; }
+    public required DtlsCertificate Certificate { get; init; }
+    /// <summary>The remote fingerprint from its SDP (RFC 8122), "sha-256 AB:CD:..".</summary>
+    public required string RemoteFingerprint { get; init; }
+    /// <summary>Our DTLS role: server when our SDP says <c>a=setup:passive</c> (RFC 5763 §5).</summary>
+    public DtlsRole DtlsRole { get; init; } = DtlsRole.Server;
+    public IceLiteOptions? Ice { get; init; }
+    public DtlsEndpointOptions? Dtls { get; init; }
+}
+
+/// <summary>
+/// One WebRTC peer on the server's shared UDP port: ICE-lite (RFC 8445 §2.5), DTLS-SRTP (RFC 5764) and
+/// SRTP/SRTCP, demultiplexed per RFC 7983, all BUNDLEd with rtcp-mux on one 5-tuple. Sans-IO: the host
+/// passes datagrams and time in; what goes out is written to an <see cref="IDatagramOutput"/> at the
+/// ICE-selected address (DESIGN.md: media goes to the address the USE-CANDIDATE request came from).
+/// The only thread is the DTLS handshake's (see <see cref="DtlsEndpoint"/>); <see cref="WakeUp"/> tells
+/// the host when it has produced output so the host drives <see cref="HandleTimeout"/> promptly.
+/// </summary>
+public sealed class WebRtcTransport : IDisposable
+{
+    private readonly WebRtcTransportOptions _options;
+    private readonly IDatagramOutput _output;
+    private readonly IWebRtcTransportListener _listener;
+    private readonly IceLiteAgent _ice;
+    private readonly DtlsEndpoint _dtls;
+    private SrtpSession? _srtp;
+    private PeerAddress _remote;
+    private bool _dtlsStarted;
+    private string? _closeReason;
+
+    public WebRtcTransport(long nowTicks, WebRtcTransportOptions options, IDatagramOutput output, IWebRtcTransportListener listener)
+    {
+        _options = options;
+        _output = output;
+        _listener = listener;
+        _ice = new IceLiteAgent(nowTicks, options.LocalIce, options.Ice);
+        _ice.SetRemoteCredentials(options.RemoteIceUfrag, options.RemoteIcePassword);
+        _dtls = new DtlsEndpoint(options.DtlsRole, options.Certificate, options.RemoteFingerprint, options.Dtls);
+        _dtls.OnOutput = () => WakeUp?.Invoke();
+        State = WebRtcTransportState.Connecting;
+        if (options.DtlsRole == DtlsRole.Server) StartDtls();
+    }
+
+    /// <summary>Invoked (possibly from the DTLS thread) when the transport has output to drain.</summary>
+    public Action? WakeUp { get; set; }
+
+    public WebRtcTransportState State { get; private set; }
+    public string LocalUfrag => _options.LocalIce.Ufrag;
+    public PeerAddress RemoteAddress => _remote;
+    public SrtpProfile? Profile => _srtp?.Profile;
+    public string? CloseReason => _closeReason;
+    public long PacketsReceived { get; private set; }
+    public long PacketsSent { get; private set; }
+    public long BytesReceived { get; private set; }
+    public long BytesSent { get; private set; }
+    public long UnprotectFailures { get; private set; }
+
+    /// <summary>SRTP overhead a caller must leave free after an RTP packet passed to <see cref="SendRtp"/>.</summary>
+    public const int MaxProtectOverhead = 32;
+
+    /// <summary>Handles one datagram from <paramref name="from"/>; the span may be decrypted in place.</summary>
+    public void HandleReceive(long nowTicks, Span<byte> datagram, PeerAddress from)
+    {
+        if (State == WebRtcTransportState.Closed) return;
+        switch (PacketDemux.Classify(datagram))
+        {
+            case PacketKind.Stun:
+                _ice.HandleReceive(nowTicks, datagram, from);
+                DrainIce(nowTicks);
+                break;
+            case PacketKind.Dtls:
+                if (!_ice.IsValidatedAddress(from)) return;
+                _dtls.HandleReceive(nowTicks, datagram);
+                DrainDtls(nowTicks);
+                break;
+            case PacketKind.Rtp:
+                if (_srtp is null || from != _remote) return;
+                if (_srtp.Inbound.UnprotectRtpInPlace(datagram, out int rtpLength) != SrtpResult.Ok)
+                {
+                    UnprotectFailures++;
+                    return;
+                }
+                PacketsReceived++;
+                BytesReceived += datagram.Length;
+                _listener.OnRtp(this, nowTicks, datagram[..rtpLength]);
+                break;
+            case PacketKind.Rtcp:
+                if (_srtp is null || from != _remote) return;
+                if (_srtp.Inbound.UnprotectRtcpInPlace(datagram, out int rtcpLength) != SrtpResult.Ok)
+                {
+                    UnprotectFailures++;
+                    return;
+                }
+                _listener.OnRtcp(this, nowTicks, datagram[..rtcpLength]);
+                break;
+        }
+    }
+
+    public void HandleTimeout(long nowTicks)
+    {
+        if (State == WebRtcTransportState.Closed) return;
+        _ice.HandleTimeout(nowTicks);
+        DrainIce(nowTicks);
+        if (State == WebRtcTransportState.Closed) return;
+        _dtls.HandleTimeout(nowTicks);
+        DrainDtls(nowTicks);
+    }
+
+    public long PollTimeout()
+    {
+        if (State == WebRtcTransportState.Closed) return MediaTime.Never;
+        return Math.Min(_ice.PollTimeout(), _dtls.PollTimeout());
+    }
+
+    /// <summary>
+    /// Protects an RTP packet in place (the buffer must have <see cref="MaxProtectOverhead"/> spare bytes after
+    /// <paramref name="length"/>) and sends it to the selected address. False when not connected.
+    /// </summary>
+    public bool SendRtp(Span<byte> buffer, int length)
+    {
+        if (_srtp is null || State != WebRtcTransportState.Connected) return false;
+        if (!_srtp.Outbound.TryProtectRtpInPlace(buffer, length, out int protectedLength)) return false;
+        _output.Send(buffer[..protectedLength], _remote);
+        PacketsSent++;
+        BytesSent += protectedLength;
+        return true;
+    }
+
+    /// <summary>Protects an RTCP compound packet in place (same spare-room rule) and sends it.</summary>
+    public bool SendRtcp(Span<byte> buffer, int length)
+    {
+        if (_srtp is null || State != WebRtcTransportState.Connected) return false;
+        if (!_srtp.Outbound.TryProtectRtcpInPlace(buffer, length, out int protectedLength)) return false;
+        _output.Send(buffer[..protectedLength], _remote);
+        BytesSent += protectedLength;
+        return true;
+    }
+
+    /// <summary>Closes the transport (sends DTLS close_notify when connected) and reports it once.</summary>
+    public void Close(long nowTicks, string reason)
+    {
+        if (State == WebRtcTransportState.Closed) return;
+        _dtls.Close();
+        DrainDtlsDatagrams();
+        Finish(nowTicks, reason);
+    }
+
+    public void Dispose()
+    {
+        _dtls.Dispose();
+        _ice.Dispose();
+        _srtp?.Dispose();
+    }
+
+    private void StartDtls()
+    {
+        if (_dtlsStarted) return;
+        _dtlsStarted = true;
+        _dtls.Start();
+    }
+
+    private void DrainIce(long nowTicks)
+    {
+        while (_ice.TryPollTransmit(out var t))
+        {
+            _output.Send(t.Payload, t.Destination);
+            t.Return();
+        }
+        while (_ice.TryPollEvent(out var e))
+        {
+            switch (e)
+            {
+                case IceConnected c:
+                    _remote = c.Address;
+                    StartDtls();
+                    break;
+                case IceSelectedPathChanged p:
+                    _remote = p.Current;
+                    break;
+                case IceDisconnected d:
+                    Finish(nowTicks, $"ICE: {d.Reason}");
+                    return;
+            }
+        }
+    }
+
+    private void DrainDtls(long nowTicks)
+    {
+        DrainDtlsDatagrams();
+        while (_dtls.TryPollEvent(out var e))
+        {
+            switch (e)
+            {
+                case DtlsConnected c:
+                    _srtp = SrtpSession.FromKeyingMaterial((SrtpProfile)(ushort)c.Profile, c.KeyingMaterial, c.IsClient);
+                    State = WebRtcTransportState.Connected;
+                    _listener.OnConnected(this, nowTicks);
+                    break;
+                case DtlsFailed f:
+                    Finish(nowTicks, $"DTLS: {f.Reason}");
+                    return;
+                case DtlsClosed:
+                    Finish(nowTicks, "DTLS: close_notify");
+                    return;
+            }
+        }
+    }
+
+    private void DrainDtlsDatagrams()
+    {
+        while (_dtls.TryPollDatagram(out var buffer, out int length))
+        {
+            if (!_remote.IsNone) _output.Send(buffer.AsSpan(0, length), _remote);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Finish(long nowTicks, string reason)
+    {
+        if (State == WebRtcTransportState.Closed) return;
+        State = WebRtcTransportState.Closed;
+        _closeReason = reason;
+        _ice.Close();
+        _listener.OnClosed(this, nowTicks, reason);
+    }
+}
