@@ -9,7 +9,7 @@ namespace MediaCore.Server.Demo;
 
 /// <summary>
 /// DEMO ONLY: <c>POST /demo/token</c> {room, role, name?} mints a short-lived media token for anyone who
-/// asks, so the demo page works without a login. Mapped only when <c>MediaServer:DemoMode=true</c>
+/// asks, so the demo page works without a login; <c>GET /demo/info</c> tells the page it is in demo mode. Mapped only when <c>MediaServer:DemoMode=true</c>
 /// (./run.sh); otherwise the route does not exist (404).
 /// </summary>
 public static class DemoEndpoints
@@ -34,6 +34,11 @@ public static class DemoEndpoints
             var token = issuer.Issue(room.Value, participant, role, lifetime, name);
             return TypedResults.Ok(new DemoTokenResponse(token, room.Value, role.ToClaim(), participant, time.GetUtcNow() + lifetime, Demo: true));
         }).WithTags("Demo");
+
+        // Lets the demo page show its demo-mode banner; like /demo/token, absent (404) outside demo mode.
+        app.MapGet("/demo/info", (IOptions<MediaServerOptions> options)
+            => TypedResults.Ok(new { demo = true, tokenLifetimeSeconds = (int)options.Value.DemoTokenLifetime.TotalSeconds }))
+            .WithTags("Demo");
         return app;
     }
 }
