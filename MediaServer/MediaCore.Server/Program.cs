@@ -1,6 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+using MediaCore.Server;
+
+var app = MediaServerApp.Build(args);
 app.Run();
 
 /// <summary>Entry point marker for tests.</summary>

@@ -1,14 +1,22 @@
-using Microsoft.AspNetCore.Mvc.Testing;
-
 namespace MediaCore.Server.Tests;
 
-public class HealthTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class HealthTests
 {
     [Fact]
     public async Task Healthz_ReturnsOk()
     {
-        using var client = factory.CreateClient();
-        var body = await client.GetStringAsync("/healthz");
-        Assert.Equal("ok", body);
+        await using var server = await TestMediaServer.StartAsync();
+        Assert.Equal("ok", await server.Client.GetStringAsync("/healthz"));
+    }
+
+    [Fact]
+    public async Task Root_ServesDemoPage()
+    {
+        await using var server = await TestMediaServer.StartAsync();
+        using var response = await server.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        using var js = await server.Client.GetAsync("/js/whip-client.js");
+        Assert.Equal(HttpStatusCode.OK, js.StatusCode);
     }
 }

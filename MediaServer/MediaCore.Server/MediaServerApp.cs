@@ -1,0 +1,99 @@
+using MediaCore.Protocol.Core;
+using MediaCore.Server.Auth;
+using MediaCore.Server.Demo;
+using MediaCore.Server.Options;
+using MediaCore.Server.Rooms;
+using MediaCore.Server.Signalling;
+using MediaCore.Server.Timers;
+using MediaCore.Server.Udp;
+using Microsoft.Extensions.Options;
+
+namespace MediaCore.Server;
+
+/// <summary>
+/// Builds the MediaServer application: options, auth, WHIP/WHEP, room API, demo page, UDP host, timer
+/// wheel. <c>Program</c> and the tests use the same builder, so tests run the real Kestrel + UDP stack.
+/// </summary>
+public static partial class MediaServerApp
+{
+    /// <summary>
+    /// Creates the app. <paramref name="configure"/> runs after the default registrations, so a later
+    /// registration (e.g. a real <see cref="ISessionManager"/>, a test fake) replaces a default.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json and wwwroot are copied next to the assembly: the same layout under
+            // `dotnet run`, a published folder, and a test's output directory.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        AddMediaServer(builder.Services);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        UseMediaServer(app);
+        return app;
+    }
+
+    /// <summary>Default service registrations. The WebRTC session wiring replaces the stubs marked below.</summary>
+    public static IServiceCollection AddMediaServer(IServiceCollection services)
+    {
+        services.AddOptions<MediaServerOptions>().BindConfiguration(MediaServerOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<MediaServerOptions>, DemoSecretPostConfigure>();
+        services.AddSingleton<IValidateOptions<MediaServerOptions>, MediaServerOptionsValidator>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<MediaTokenValidator>();
+        services.AddSingleton<MediaTokenIssuer>();
+        services.AddProblemDetails();
+        services.AddCors(o => o.AddPolicy(SignallingEndpoints.CorsPolicy, p => p
+            .AllowAnyOrigin()
+            .WithMethods("POST", "DELETE", "PATCH", "OPTIONS")
+            .WithHeaders("Authorization", "Content-Type", "If-Match")
+            .WithExposedHeaders("Location", "ETag", "Accept-Post", "Link", "Retry-After")
+            .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+
+        // Media host: clock, timer wheel (+ its thread), the UDP socket (+ its receive thread).
+        services.AddSingleton<MediaClock>();
+        services.AddSingleton(sp => new TimerWheel(
+            sp.GetRequiredService<IOptions<MediaServerOptions>>().Value.TimerResolution.Ticks,
+            startTicks: sp.GetRequiredService<MediaClock>().NowTicks));
+        services.AddSingleton<UdpEndpoint>();
+        services.AddSingleton<IDatagramSender>(sp => sp.GetRequiredService<UdpEndpoint>());
+        services.AddHostedService<TimerWheelHost>();
+        services.AddSingleton<UdpEndpointHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<UdpEndpointHost>());
+
+        // Stubs until the WebRTC sessions (Sessions/) are wired: replace these three registrations.
+        services.AddSingleton<InMemoryRoomDirectory>();
+        services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<InMemoryRoomDirectory>());
+        services.AddSingleton<ISessionManager, StubSessionManager>();
+        services.AddSingleton<IDatagramHandler, DroppingDatagramHandler>();
+        return services;
+    }
+
+    /// <summary>Middleware and endpoints.</summary>
+    public static WebApplication UseMediaServer(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseCors();
+
+        app.MapGet("/healthz", () => "ok");
+        app.MapSignalling();
+        app.MapRoomApi();
+        // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
+        if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
+        {
+            app.MapDemo();
+            app.Lifetime.ApplicationStarted.Register(() => LogDemoMode(app.Logger));
+        }
+        return app;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DEMO MODE: POST /demo/token mints media tokens for anyone. Never enable MediaServer:DemoMode in production.")]
+    private static partial void LogDemoMode(ILogger logger);
+}

@@ -1,0 +1,65 @@
+using System.Net;
+
+namespace MediaCore.Server.Options;
+
+/// <summary>
+/// The MediaServer's one options class, bound from the <c>MediaServer</c> configuration section
+/// (appsettings.json, then environment variables such as <c>MediaServer__TokenSecret</c>, then the
+/// command line such as <c>--MediaServer:DemoMode=true</c>). Defaults run out of the box on one machine.
+/// The HTTP listen address is not here: it is Kestrel's <c>Urls</c> key (default <c>http://127.0.0.1:8080</c>).
+/// </summary>
+public sealed class MediaServerOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "MediaServer";
+
+    /// <summary>Minimum TokenSecret length in UTF-8 bytes: HS256 wants a key of at least 256 bits (RFC 7518 §3.2).</summary>
+    public const int MinTokenSecretBytes = 32;
+
+    /// <summary>
+    /// The single UDP port every WebRTC peer uses (ICE, DTLS, SRTP and RTCP multiplexed, RFC 7983).
+    /// 0 asks the OS for a free port (tests).
+    /// </summary>
+    public int UdpPort { get; set; } = 40000;
+
+    /// <summary>
+    /// The local address the UDP socket binds. Default 127.0.0.1: nothing is exposed to the network until an
+    /// operator says so. Production sets <c>0.0.0.0</c> (all IPv4) or <c>::</c> (dual-stack IPv6 + IPv4).
+    /// </summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The address written into the SDP answer's ICE candidate, i.e. where browsers send media. Must be
+    /// reachable by peers: the public/LAN address in production (behind 1:1 NAT, the external one).
+    /// </summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Shared HS256 secret for media tokens (at least 32 bytes). Required unless <see cref="DemoMode"/> is
+    /// on, where a missing secret is replaced by a random one for the life of the process.
+    /// </summary>
+    public string? TokenSecret { get; set; }
+
+    /// <summary>
+    /// Demo mode: exposes <c>POST /demo/token</c> so the demo page can mint tokens without a login.
+    /// Never on in production (off by default; ./run.sh turns it on).
+    /// </summary>
+    public bool DemoMode { get; set; }
+
+    /// <summary>Lifetime of tokens minted by <c>POST /demo/token</c>.</summary>
+    public TimeSpan DemoTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Clock skew tolerated when checking a token's <c>exp</c>/<c>nbf</c>.</summary>
+    public TimeSpan TokenClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest SDP offer accepted on WHIP/WHEP, in bytes (a Chromium offer is about 6 KB).</summary>
+    public int MaxSdpBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Requested kernel socket buffer size (SO_RCVBUF and SO_SNDBUF); the kernel may cap it.</summary>
+    public int SocketBufferBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Timer wheel resolution: sans-IO timeouts fire at most this late.</summary>
+    public TimeSpan TimerResolution { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    internal IPAddress ParsedBindAddress => IPAddress.Parse(BindAddress);
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace MediaCore.Server.Options;
+
+/// <summary>
+/// Checks <see cref="MediaServerOptions"/> when the host starts (ValidateOnStart), so a bad deployment
+/// fails at once with a message that names the setting, instead of at the first request.
+/// </summary>
+internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MediaServerOptions o)
+    {
+        var errors = new List<string>();
+        if (o.UdpPort is < 0 or > 65535)
+            errors.Add($"MediaServer:UdpPort must be 0..65535 (got {o.UdpPort}).");
+        if (!IPAddress.TryParse(o.BindAddress, out _))
+            errors.Add($"MediaServer:BindAddress '{o.BindAddress}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::).");
+        if (!IPAddress.TryParse(o.AdvertisedAddress, out var adv))
+            errors.Add($"MediaServer:AdvertisedAddress '{o.AdvertisedAddress}' is not an IP address.");
+        else if (adv.Equals(IPAddress.Any) || adv.Equals(IPAddress.IPv6Any))
+            errors.Add("MediaServer:AdvertisedAddress must be an address peers can reach, not a wildcard.");
+        if (string.IsNullOrEmpty(o.TokenSecret))
+            errors.Add($"MediaServer:TokenSecret is required (at least {MediaServerOptions.MinTokenSecretBytes} bytes) unless " +
+                       "MediaServer:DemoMode=true. Set it in appsettings.json or the environment variable MediaServer__TokenSecret.");
+        else if (Encoding.UTF8.GetByteCount(o.TokenSecret) < MediaServerOptions.MinTokenSecretBytes)
+            errors.Add($"MediaServer:TokenSecret is too short: HS256 needs at least {MediaServerOptions.MinTokenSecretBytes} bytes (RFC 7518 §3.2).");
+        if (o.MaxSdpBytes is < 1024 or > 1024 * 1024)
+            errors.Add("MediaServer:MaxSdpBytes must be 1 KiB..1 MiB.");
+        if (o.TimerResolution < TimeSpan.FromMilliseconds(1) || o.TimerResolution > TimeSpan.FromSeconds(1))
+            errors.Add("MediaServer:TimerResolution must be 1 ms..1 s.");
+        if (o.DemoTokenLifetime <= TimeSpan.Zero || o.DemoTokenLifetime > TimeSpan.FromDays(1))
+            errors.Add("MediaServer:DemoTokenLifetime must be positive and at most one day.");
+        if (o.TokenClockSkew < TimeSpan.Zero || o.TokenClockSkew > TimeSpan.FromMinutes(5))
+            errors.Add("MediaServer:TokenClockSkew must be 0..5 minutes.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>
+/// In demo mode only, a missing TokenSecret becomes a random per-process secret, so ./run.sh works with no
+/// configuration. Outside demo mode nothing is invented: the validator rejects the missing secret.
+/// </summary>
+internal sealed class DemoSecretPostConfigure : IPostConfigureOptions<MediaServerOptions>
+{
+    public void PostConfigure(string? name, MediaServerOptions o)
+    {
+        if (o.DemoMode && string.IsNullOrEmpty(o.TokenSecret))
+            o.TokenSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+    }
+}

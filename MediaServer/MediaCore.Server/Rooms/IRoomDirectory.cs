@@ -1,0 +1,36 @@
+namespace MediaCore.Server.Rooms;
+
+/// <summary>
+/// Read side of the rooms on this node, for the room API. The session layer keeps it current; the
+/// HTTP layer only reads. Implementations must be safe for concurrent readers and writers and return
+/// snapshots (callers serialize them after the call).
+/// </summary>
+public interface IRoomDirectory
+{
+    /// <summary>Every room with at least one session, ordered by id.</summary>
+    IReadOnlyList<RoomSummaryDto> ListRooms();
+
+    /// <summary>One room with its sessions, or null when it has none.</summary>
+    RoomDetailsDto? GetRoom(RoomId room);
+}
+
+/// <summary>A room in <c>GET /api/rooms</c>.</summary>
+/// <param name="Participants">Distinct participant ids (observers included: only admins list rooms).</param>
+public sealed record RoomSummaryDto(string Room, int Participants, int Publishers, int Subscribers);
+
+/// <summary><c>GET /api/rooms/{room}</c>.</summary>
+public sealed record RoomDetailsDto(string Room, IReadOnlyList<ParticipantDto> Participants);
+
+/// <summary>One session of a participant (a participant publishing and watching appears twice).</summary>
+/// <param name="Id">The participant id (token <c>sub</c>).</param>
+/// <param name="Role"><c>host</c> | <c>speaker</c> | <c>audience</c> | <c>observer</c>.</param>
+/// <param name="Kind"><c>publisher</c> (WHIP) | <c>subscriber</c> (WHEP).</param>
+public sealed record ParticipantDto(string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt, IReadOnlyList<TrackDto> Tracks);
+
+/// <summary>A media track of a session.</summary>
+/// <param name="Kind"><c>audio</c> | <c>video</c>.</param>
+/// <param name="Mid">SDP media id (RFC 8843), when known.</param>
+/// <param name="Codec">MIME subtype, e.g. <c>opus</c>, <c>VP8</c>, <c>H264</c>.</param>
+/// <param name="Ssrcs">SSRCs seen or signalled (one per simulcast layer; RTX not included).</param>
+/// <param name="Rids">Simulcast RIDs (RFC 8851), empty without simulcast; same order as <paramref name="Ssrcs"/> when both are known.</param>
+public sealed record TrackDto(string Kind, string? Mid, string Codec, IReadOnlyList<uint> Ssrcs, IReadOnlyList<string> Rids);

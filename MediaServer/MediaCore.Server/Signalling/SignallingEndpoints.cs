@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Text;
+using MediaCore.Server.Auth;
+using MediaCore.Server.Options;
+using MediaCore.Server.Rooms;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace MediaCore.Server.Signalling;
+
+/// <summary>
+/// WHIP (RFC 9725) at <c>/whip/{room}</c> and WHEP (same shape) at <c>/whep/{room}</c>:
+/// <c>POST</c> an SDP offer -> 201 + answer + <c>Location</c>; <c>DELETE</c> the location to leave;
+/// <c>PATCH</c> -> 405 (ICE-lite, no trickle or ICE restart, §4.3.1); <c>OPTIONS</c> -> 204 with
+/// <c>Accept-Post</c>. CORS is open to any origin: credentials are Bearer tokens, never cookies.
+/// </summary>
+public static class SignallingEndpoints
+{
+    public const string SdpMediaType = "application/sdp";
+    public const string CorsPolicy = "whip-whep";
+
+    /// <summary>Maps the WHIP and WHEP endpoints.</summary>
+    public static IEndpointRouteBuilder MapSignalling(this IEndpointRouteBuilder app)
+    {
+        MapKind(app, "/whip", SessionKind.Publisher);
+        MapKind(app, "/whep", SessionKind.Subscriber);
+        return app;
+    }
+
+    private static void MapKind(IEndpointRouteBuilder app, string prefix, SessionKind kind)
+    {
+        var group = app.MapGroup(prefix).RequireCors(CorsPolicy)
+            .WithTags(kind == SessionKind.Publisher ? "WHIP" : "WHEP");
+
+        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, IOptions<MediaServerOptions> options, CancellationToken ct)
+                => CreateSessionAsync(http, kind, prefix, room, sessions, options.Value, ct))
+            .RequireMediaToken();
+
+        group.MapDelete("/{room}/{sessionId}", (HttpContext http, string room, string sessionId, ISessionManager sessions, CancellationToken ct)
+                => DeleteSessionAsync(http, kind, room, sessionId, sessions, ct))
+            .RequireMediaToken();
+
+        // RFC 9725 §4.3.1: a WHIP session without trickle ICE or ICE restart support answers PATCH with 405.
+        group.MapMethods("/{room}/{sessionId}", [HttpMethods.Patch], (HttpContext http) =>
+        {
+            http.Response.Headers.Allow = "DELETE, OPTIONS";
+            return TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method Not Allowed",
+                detail: "this server is ICE-lite: no trickle ICE or ICE restart; send a complete offer");
+        });
+
+        group.MapMethods("/{room}", [HttpMethods.Options], (HttpContext http) =>
+        {
+            http.Response.Headers["Accept-Post"] = SdpMediaType;
+            http.Response.Headers.Allow = "POST, OPTIONS";
+            return TypedResults.NoContent();
+        });
+        group.MapMethods("/{room}/{sessionId}", [HttpMethods.Options], (HttpContext http) =>
+        {
+            http.Response.Headers.Allow = "DELETE, PATCH, OPTIONS";
+            return TypedResults.NoContent();
+        });
+    }
+
+    private static async Task<IResult> CreateSessionAsync(HttpContext http, SessionKind kind, string prefix, string roomText,
+        ISessionManager sessions, MediaServerOptions options, CancellationToken ct)
+    {
+        var token = http.GetMediaToken();
+        if (!RoomId.TryParse(roomText, out var room)) return Problems.BadRequest("invalid room id: use 1-64 characters A-Z a-z 0-9 _ - .");
+        var denied = kind == SessionKind.Publisher ? MediaAccess.CheckPublish(token, room) : MediaAccess.CheckSubscribe(token, room);
+        if (denied is not null) return Problems.Forbidden(denied);
+
+        if (!IsSdp(http.Request.ContentType))
+            return Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", $"the offer must be sent as {SdpMediaType}");
+        var offer = await ReadBodyAsync(http.Request, options.MaxSdpBytes, ct);
+        if (offer is null)
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"the offer exceeds {options.MaxSdpBytes} bytes");
+        if (offer.Length == 0) return Problems.BadRequest("empty SDP offer");
+
+        var result = kind == SessionKind.Publisher
+            ? await sessions.PublishAsync(room, token.Participant, offer, ct)
+            : await sessions.SubscribeAsync(room, token.Participant, offer, ct);
+        return result switch
+        {
+            SessionResult.Created c => new SdpAnswerResult($"{prefix}/{room.Value}/{Uri.EscapeDataString(c.SessionId)}", c.AnswerSdp, QuoteETag(c.ETag)),
+            SessionResult.Rejected r => Problems.FromSessionError(http, r),
+            _ => throw new InvalidOperationException("unknown session result"),
+        };
+    }
+
+    private static async Task<IResult> DeleteSessionAsync(HttpContext http, SessionKind kind, string roomText, string sessionId,
+        ISessionManager sessions, CancellationToken ct)
+    {
+        var token = http.GetMediaToken();
+        if (!RoomId.TryParse(roomText, out var room)) return Problems.NotFound("no such session");
+        if (MediaAccess.CheckRoom(token, room) is { } denied) return Problems.Forbidden(denied);
+        var session = sessions.FindSession(room, sessionId);
+        if (session is null || session.Kind != kind) return Problems.NotFound("no such session");
+        if (MediaAccess.CheckEndSession(token, session) is { } notOwner) return Problems.Forbidden(notOwner);
+        return await sessions.CloseAsync(room, sessionId, ct) ? TypedResults.Ok() : Problems.NotFound("no such session");
+    }
+
+    private static bool IsSdp(string? contentType)
+        => MediaTypeHeaderValue.TryParse(contentType, out var mt)
+           && mt.MediaType.Equals(SdpMediaType, StringComparison.OrdinalIgnoreCase);
+
+    private static string? QuoteETag(string? etag)
+        => etag is null || etag.StartsWith('"') || etag.StartsWith("W/", StringComparison.Ordinal) ? etag : $"\"{etag}\"";
+
+    /// <summary>Reads the body as UTF-8 (RFC 8866 §5), or null when it is longer than <paramref name="max"/> bytes.</summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, int max, CancellationToken ct)
+    {
+        if (request.ContentLength > max) return null;
+        var buffer = ArrayPool<byte>.Shared.Rent(max + 1);
+        try
+        {
+            int total = 0;
+            while (true)
+            {
+                int n = await request.Body.ReadAsync(buffer.AsMemory(total, max + 1 - total), ct);
+                if (n == 0) break;
+                total += n;
+                if (total > max) return null;
+            }
+            return Encoding.UTF8.GetString(buffer, 0, total);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
+
+/// <summary>Problem details (RFC 9457) for every error the MediaServer HTTP API returns.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult Status(int status, string title, string detail)
+        => TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
+    public static ProblemHttpResult BadRequest(string detail) => Status(StatusCodes.Status400BadRequest, "Bad Request", detail);
+    public static ProblemHttpResult Forbidden(string detail) => Status(StatusCodes.Status403Forbidden, "Forbidden", detail);
+    public static ProblemHttpResult NotFound(string detail) => Status(StatusCodes.Status404NotFound, "Not Found", detail);
+
+    public static ProblemHttpResult FromSessionError(HttpContext http, SessionResult.Rejected r)
+    {
+        switch (r.Error)
+        {
+            case SessionError.InvalidOffer: return BadRequest(r.Reason);
+            case SessionError.RoomNotFound: return NotFound(r.Reason);
+            case SessionError.Conflict: return Status(StatusCodes.Status409Conflict, "Conflict", r.Reason);
+            case SessionError.Unavailable:
+                // RFC 9725 §4.6 (load balancing): 503 with Retry-After so clients back off or go elsewhere.
+                http.Response.Headers.RetryAfter = "5";
+                return Status(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", r.Reason);
+            case SessionError.NotImplemented: return Status(StatusCodes.Status501NotImplemented, "Not Implemented", r.Reason);
+            default: return Status(StatusCodes.Status500InternalServerError, "Internal Server Error", r.Reason);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+// WHIP (RFC 9725) and WHEP client for browsers, shared by the demo page and the browser tests.
+// Non-trickle: the offer is POSTed once ICE gathering has finished (the server is ICE-lite and answers
+// PATCH with 405), so the offer already carries every candidate.
+
+/** A WHIP/WHEP request that did not return 201 Created. */
+export class WhipError extends Error {
+  constructor(status, detail, offer) {
+    super(`WHIP/WHEP request failed: HTTP ${status}${detail ? `: ${detail}` : ''}`);
+    this.name = 'WhipError';
+    /** HTTP status code. */
+    this.status = status;
+    /** Server's explanation (problem details "detail" or raw body). */
+    this.detail = detail;
+    /** The SDP offer that was sent, for diagnostics. */
+    this.offer = offer;
+  }
+}
+
+const SIMULCAST_ENCODINGS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
+/**
+ * Publishes a MediaStream to a WHIP endpoint.
+ * @param {string} url WHIP endpoint, e.g. "/whip/room1" (relative URLs resolve against the page).
+ * @param {string} token media token (sent as "Authorization: Bearer").
+ * @param {MediaStream} stream tracks to send (audio and/or video).
+ * @param {{simulcast?: boolean, codec?: string, iceGatheringTimeoutMs?: number}} options
+ *   simulcast: three layers with rids q/h/f (scale 4/2/1); codec: preferred video codec, e.g. "VP8", "H264".
+ * @returns {Promise<WhipSession>}
+ */
+export async function publish(url, token, stream, { simulcast = false, codec = null, iceGatheringTimeoutMs = 5000 } = {}) {
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  try {
+    for (const track of stream.getAudioTracks()) {
+      pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    }
+    for (const track of stream.getVideoTracks()) {
+      const init = { direction: 'sendonly', streams: [stream] };
+      if (simulcast) init.sendEncodings = SIMULCAST_ENCODINGS.map(e => ({ ...e }));
+      const transceiver = pc.addTransceiver(track, init);
+      if (codec) preferCodec(transceiver, 'video', codec);
+    }
+    return await negotiate(pc, url, token, iceGatheringTimeoutMs);
+  } catch (e) {
+    pc.close();
+    throw e;
+  }
+}
+
+/**
+ * Watches a room through a WHEP endpoint.
+ * @param {string} url WHEP endpoint, e.g. "/whep/room1".
+ * @param {string} token media token.
+ * @param {{videoCount?: number, audio?: boolean, iceGatheringTimeoutMs?: number}} options
+ *   videoCount: how many video streams to receive (one receive-only m-line each).
+ * @returns {Promise<WhipSession & {audioTrack: MediaStreamTrack|null, videoTracks: MediaStreamTrack[]}>}
+ */
+export async function subscribe(url, token, { videoCount = 1, audio = true, iceGatheringTimeoutMs = 5000 } = {}) {
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  try {
+    const audioTransceiver = audio ? pc.addTransceiver('audio', { direction: 'recvonly' }) : null;
+    const videoTransceivers = [];
+    for (let i = 0; i < videoCount; i++) videoTransceivers.push(pc.addTransceiver('video', { direction: 'recvonly' }));
+    const session = await negotiate(pc, url, token, iceGatheringTimeoutMs);
+    session.audioTrack = audioTransceiver ? audioTransceiver.receiver.track : null;
+    session.videoTracks = videoTransceivers.map(t => t.receiver.track);
+    return session;
+  } catch (e) {
+    pc.close();
+    throw e;
+  }
+}
+
+/**
+ * @typedef {Object} WhipSession
+ * @property {RTCPeerConnection} pc
+ * @property {string} location absolute URL of the session resource (DELETE it to leave)
+ * @property {string|null} etag
+ * @property {string} answer SDP answer
+ * @property {() => Promise<number>} stop DELETEs the session (returns the HTTP status) and closes the connection
+ */
+
+async function negotiate(pc, url, token, iceGatheringTimeoutMs) {
+  const endpoint = new URL(url, document.baseURI).toString();
+  await pc.setLocalDescription(await pc.createOffer());
+  await waitForIceGathering(pc, iceGatheringTimeoutMs);
+  const offer = pc.localDescription.sdp;
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/sdp', 'Authorization': `Bearer ${token}` },
+    body: offer,
+  });
+  if (response.status !== 201) throw new WhipError(response.status, await readDetail(response), offer);
+  const locationHeader = response.headers.get('Location');
+  if (!locationHeader) throw new WhipError(response.status, 'no Location header in the 201 response', offer);
+  const location = new URL(locationHeader, endpoint).toString();
+  const answer = await response.text();
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  let stopped = false;
+  return {
+    pc,
+    location,
+    etag: response.headers.get('ETag'),
+    answer,
+    async stop() {
+      if (stopped) return 0;
+      stopped = true;
+      let status = 0;
+      try {
+        const r = await fetch(location, { method: 'DELETE', headers: { 'Authorization': `Bearer ${token}` } });
+        status = r.status;
+      } finally {
+        pc.close();
+      }
+      return status;
+    },
+  };
+}
+
+function waitForIceGathering(pc, timeoutMs) {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise(resolve => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => { if (pc.iceGatheringState === 'complete') done(); };
+    // Send what was gathered so far if gathering stalls (e.g. an unreachable STUN server); host candidates come first.
+    const timer = setTimeout(done, timeoutMs);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+async function readDetail(response) {
+  const text = await response.text();
+  if ((response.headers.get('Content-Type') || '').includes('json')) {
+    try { return JSON.parse(text).detail || text; } catch { /* not JSON after all */ }
+  }
+  return text;
+}
+
+function preferCodec(transceiver, kind, codec) {
+  if (!transceiver.setCodecPreferences || !RTCRtpReceiver.getCapabilities) return;
+  const wanted = `${kind}/${codec}`.toLowerCase();
+  const codecs = RTCRtpReceiver.getCapabilities(kind).codecs;
+  const preferred = codecs.filter(c => c.mimeType.toLowerCase() === wanted);
+  if (preferred.length === 0) return;
+  // Keep RTX/RED/FEC entries after the preferred codec so retransmission still negotiates.
+  const rest = codecs.filter(c => c.mimeType.toLowerCase() !== wanted);
+  transceiver.setCodecPreferences([...preferred, ...rest]);
+}
+
+/**
+ * A flat summary of RTCPeerConnection.getStats() for display and tests.
+ * @param {RTCPeerConnection} pc
+ */
+export async function collectStats(pc) {
+  const report = await pc.getStats();
+  const out = { inbound: [], outbound: [], candidatePair: null, connectionState: pc.connectionState };
+  let selectedPairId = null;
+  report.forEach(s => {
+    if (s.type === 'transport' && s.selectedCandidatePairId) selectedPairId = s.selectedCandidatePairId;
+  });
+  report.forEach(s => {
+    switch (s.type) {
+      case 'inbound-rtp':
+        out.inbound.push({
+          kind: s.kind, mid: s.mid ?? null, ssrc: s.ssrc,
+          packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0, bytesReceived: s.bytesReceived ?? 0,
+          framesDecoded: s.framesDecoded ?? 0, framesPerSecond: s.framesPerSecond ?? 0,
+          frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0,
+          nackCount: s.nackCount ?? 0, pliCount: s.pliCount ?? 0, firCount: s.firCount ?? 0,
+          jitter: s.jitter ?? 0, audioLevel: s.audioLevel ?? null, timestamp: s.timestamp,
+        });
+        break;
+      case 'outbound-rtp':
+        out.outbound.push({
+          kind: s.kind, mid: s.mid ?? null, rid: s.rid ?? null, ssrc: s.ssrc,
+          packetsSent: s.packetsSent ?? 0, bytesSent: s.bytesSent ?? 0, retransmittedPacketsSent: s.retransmittedPacketsSent ?? 0,
+          framesEncoded: s.framesEncoded ?? 0, framesPerSecond: s.framesPerSecond ?? 0,
+          frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0,
+          nackCount: s.nackCount ?? 0, pliCount: s.pliCount ?? 0, firCount: s.firCount ?? 0,
+          qualityLimitationReason: s.qualityLimitationReason ?? null, targetBitrate: s.targetBitrate ?? null,
+          active: s.active ?? null, timestamp: s.timestamp,
+        });
+        break;
+      case 'candidate-pair':
+        if (s.id === selectedPairId || (selectedPairId === null && s.nominated && s.state === 'succeeded')) {
+          out.candidatePair = {
+            state: s.state, availableOutgoingBitrate: s.availableOutgoingBitrate ?? null,
+            availableIncomingBitrate: s.availableIncomingBitrate ?? null,
+            currentRoundTripTime: s.currentRoundTripTime ?? null, bytesSent: s.bytesSent ?? 0, bytesReceived: s.bytesReceived ?? 0,
+          };
+        }
+        break;
+    }
+  });
+  return out;
+}

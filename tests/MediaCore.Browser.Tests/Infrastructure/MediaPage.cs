@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace MediaCore.Browser.Tests.Infrastructure;
+
+/// <summary>
+/// A browser page driven through the server's own <c>/js/whip-client.js</c> (the demo page's client), so
+/// tests exercise the code users run. Sessions live in <c>window.__mc.sessions</c> under a numeric handle.
+/// </summary>
+public sealed class MediaPage
+{
+    private const string Bootstrap = """
+        async () => {
+          if (!window.__mc) {
+            const client = await import('/js/whip-client.js');
+            window.__mc = { client, sessions: new Map(), next: 1 };
+          }
+          return true;
+        }
+        """;
+
+    private MediaPage(IPage page) => Page = page;
+
+    public IPage Page { get; }
+
+    internal static async Task<MediaPage> InitializeAsync(IPage page)
+    {
+        await page.EvaluateAsync(Bootstrap);
+        return new MediaPage(page);
+    }
+
+    /// <summary>
+    /// getUserMedia (fake devices) + WHIP publish. Returns the session handle, or the HTTP status of a
+    /// WHIP/WHEP failure in <see cref="SessionStart.Status"/>.
+    /// </summary>
+    public Task<SessionStart> PublishAsync(string whipUrl, string token, PublishOptions? options = null)
+    {
+        options ??= new PublishOptions();
+        return StartAsync("""
+            async ([url, token, optionsJson]) => {
+              const mc = window.__mc;
+              const o = JSON.parse(optionsJson);
+              const video = o.video ? (o.width ? { width: { exact: o.width }, height: { exact: o.height } } : true) : false;
+              const stream = await navigator.mediaDevices.getUserMedia({ audio: o.audio, video });
+              try {
+                const s = await mc.client.publish(url, token, stream, { simulcast: o.simulcast, codec: o.codec });
+                s.stream = stream;
+                const id = mc.next++; mc.sessions.set(id, s);
+                return { handle: id, status: 201, detail: null, offer: null };
+              } catch (e) {
+                stream.getTracks().forEach(t => t.stop());
+                if (e instanceof mc.client.WhipError) return { handle: 0, status: e.status, detail: e.detail, offer: e.offer };
+                throw e;
+              }
+            }
+            """, [whipUrl, token, JsonSerializer.Serialize(options, Json.Options)]);
+    }
+
+    /// <summary>WHEP subscribe with <paramref name="videoCount"/> receive-only video m-lines (+ one audio).</summary>
+    public Task<SessionStart> SubscribeAsync(string whepUrl, string token, int videoCount = 1)
+        => StartAsync("""
+            async ([url, token, videoCount]) => {
+              const mc = window.__mc;
+              try {
+                const s = await mc.client.subscribe(url, token, { videoCount });
+                const id = mc.next++; mc.sessions.set(id, s);
+                return { handle: id, status: 201, detail: null, offer: null };
+              } catch (e) {
+                if (e instanceof mc.client.WhipError) return { handle: 0, status: e.status, detail: e.detail, offer: e.offer };
+                throw e;
+              }
+            }
+            """, [whepUrl, token, videoCount]);
+
+    private async Task<SessionStart> StartAsync(string script, object[] args)
+    {
+        var json = await Page.EvaluateAsync<JsonElement>(script, args);
+        return json.Deserialize<SessionStart>(Json.Options)!;
+    }
+
+    /// <summary>The flattened <c>getStats()</c> of a session (see <c>collectStats</c> in whip-client.js).</summary>
+    public async Task<StatsSummary> GetStatsAsync(int handle)
+    {
+        var json = await Page.EvaluateAsync<JsonElement>(
+            "async (h) => await window.__mc.client.collectStats(window.__mc.sessions.get(h).pc)", handle);
+        return json.Deserialize<StatsSummary>(Json.Options)!;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds for the session's stats, polling every 250 ms.</summary>
+    public async Task<StatsSummary> WaitForStatsAsync(int handle, Func<StatsSummary, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var stats = await GetStatsAsync(handle);
+            if (condition(stats)) return stats;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"stats condition not met within {timeout}: {JsonSerializer.Serialize(stats, Json.Options)}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>DELETEs the session resource and closes its RTCPeerConnection; returns the DELETE status.</summary>
+    public Task<int> StopAsync(int handle)
+        => Page.EvaluateAsync<int>("""
+            async (h) => {
+              const s = window.__mc.sessions.get(h);
+              window.__mc.sessions.delete(h);
+              s.stream?.getTracks().forEach(t => t.stop());
+              return await s.stop();
+            }
+            """, handle);
+}
+
+/// <summary>Options of <see cref="MediaPage.PublishAsync"/>.</summary>
+public sealed record PublishOptions(bool Audio = true, bool Video = true, bool Simulcast = false, string? Codec = null, int? Width = null, int? Height = null);
+
+/// <summary>Result of starting a WHIP/WHEP session in the page.</summary>
+/// <param name="Handle">Session handle for stats/stop (0 on failure).</param>
+/// <param name="Status">HTTP status of the POST.</param>
+/// <param name="Offer">The SDP offer, on failure.</param>
+public sealed record SessionStart(int Handle, int Status, string? Detail, string? Offer)
+{
+    public bool Succeeded => Status == 201;
+}
+
+/// <summary>The shape <c>collectStats</c> returns.</summary>
+public sealed record StatsSummary(IReadOnlyList<InboundStats> Inbound, IReadOnlyList<OutboundStats> Outbound, CandidatePairStats? CandidatePair, string ConnectionState);
+
+public sealed record InboundStats(string Kind, string? Mid, long Ssrc, long PacketsReceived, long PacketsLost, long BytesReceived,
+    long FramesDecoded, double FramesPerSecond, int FrameWidth, int FrameHeight, long NackCount, long PliCount, long FirCount, double Jitter);
+
+public sealed record OutboundStats(string Kind, string? Mid, string? Rid, long Ssrc, long PacketsSent, long BytesSent, long RetransmittedPacketsSent,
+    long FramesEncoded, double FramesPerSecond, int FrameWidth, int FrameHeight, long NackCount, long PliCount, long FirCount,
+    string? QualityLimitationReason, double? TargetBitrate);
+
+public sealed record CandidatePairStats(string State, double? AvailableOutgoingBitrate, double? AvailableIncomingBitrate, double? CurrentRoundTripTime, long BytesSent, long BytesReceived);
+
+internal static class Json
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}

@@ -1,0 +1,66 @@
+using MediaCore.Browser.Tests.Infrastructure;
+using MediaCore.Server.Auth;
+using MediaCore.Server.Signalling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MediaCore.Browser.Tests;
+
+/// <summary>
+/// Headless Chromium against the real server: the page loads, fake devices work, an offer is created, and
+/// the WHIP/WHEP POST with a valid token reaches the session manager (501 until sessions are wired).
+/// </summary>
+public sealed class SmokeTests
+{
+    [Fact]
+    public async Task DemoPage_PublishAndWatch_OffersReachTheSessionManager()
+    {
+        var sessions = new CapturingSessionManager();
+        await using var server = await BrowserTestServer.StartAsync(
+            b => b.Services.Replace(ServiceDescriptor.Singleton<ISessionManager>(sessions)), "--MediaServer:DemoMode=true");
+        await using var chromium = await ChromiumSession.LaunchAsync();
+        var page = await chromium.OpenPageAsync(server.BaseAddress);
+
+        Assert.Equal("MediaCore MediaServer", await page.Page.TitleAsync());
+        Assert.True(await page.Page.IsVisibleAsync("#demo-banner"));
+
+        var track = await page.Page.EvaluateAsync<string>("""
+            async () => {
+              const s = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+              const v = s.getVideoTracks()[0];
+              const r = `${v.kind} ${v.readyState} ${v.getSettings().width}x${v.getSettings().height} audio=${s.getAudioTracks().length}`;
+              s.getTracks().forEach(t => t.stop());
+              return r;
+            }
+            """);
+        Assert.Equal("video live 640x480 audio=1", track);
+
+        var publish = await page.PublishAsync("/whip/smoke", server.Token("smoke", "site-1", ParticipantRole.Speaker), new PublishOptions(Simulcast: true));
+        Assert.Equal(501, publish.Status);
+        var offer = Assert.Single(sessions.Offers);
+        Assert.Equal(("smoke", "site-1", SessionKind.Publisher), (offer.Room.Value, offer.Participant.Id, offer.Kind));
+        Assert.Contains("m=audio", offer.Offer);
+        Assert.Contains("m=video", offer.Offer);
+        Assert.Contains("a=ice-ufrag:", offer.Offer);
+        Assert.Contains("a=fingerprint:sha-256", offer.Offer);
+        Assert.Contains("a=simulcast:send q;h;f", offer.Offer);
+        Assert.Equal(publish.Offer, offer.Offer);
+
+        var watch = await page.SubscribeAsync("/whep/smoke", server.Token("smoke", "site-2", ParticipantRole.Audience), videoCount: 2);
+        Assert.Equal(501, watch.Status);
+        Assert.Equal(2, sessions.Offers.Last().Offer.Split("m=video").Length - 1);
+    }
+
+    [Fact]
+    public async Task Publish_AudienceToken_IsForbiddenBeforeReachingTheSessionManager()
+    {
+        var sessions = new CapturingSessionManager();
+        await using var server = await BrowserTestServer.StartAsync(b => b.Services.Replace(ServiceDescriptor.Singleton<ISessionManager>(sessions)));
+        await using var chromium = await ChromiumSession.LaunchAsync();
+        var page = await chromium.OpenPageAsync(server.BaseAddress);
+
+        var publish = await page.PublishAsync("/whip/smoke", server.Token("smoke", "v", ParticipantRole.Audience));
+        Assert.Equal(403, publish.Status);
+        Assert.Empty(sessions.Offers);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using MediaCore.Server.Options;
+using Microsoft.Extensions.Options;
+
+namespace MediaCore.Server.Tests.Options;
+
+public sealed class MediaServerOptionsTests
+{
+    private static WebApplication Build(params string[] args)
+        => MediaServerApp.Build(["--urls=http://127.0.0.1:0", "--MediaServer:UdpPort=0", "--Logging:LogLevel:Default=None", .. args]);
+
+    [Fact]
+    public async Task Start_NoSecretOutsideDemoMode_FailsNamingTheSetting()
+    {
+        await using var app = Build();
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.Contains("MediaServer:TokenSecret", e.Message);
+        Assert.Contains("MediaServer__TokenSecret", e.Message);
+    }
+
+    [Fact]
+    public async Task Start_ShortSecret_Fails()
+    {
+        await using var app = Build("--MediaServer:TokenSecret=tooshort");
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.Contains("too short", e.Message);
+    }
+
+    [Fact]
+    public async Task Start_DemoModeWithoutSecret_UsesRandomSecret()
+    {
+        await using var app = Build("--MediaServer:DemoMode=true");
+        await app.StartAsync();
+        var secret = app.Services.GetRequiredService<IOptions<MediaServerOptions>>().Value.TokenSecret;
+        Assert.True(secret!.Length >= MediaServerOptions.MinTokenSecretBytes);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public void Defaults_AreLoopbackAndPort40000()
+    {
+        var o = new MediaServerOptions();
+        Assert.Equal((40000, "127.0.0.1", "127.0.0.1", false), (o.UdpPort, o.BindAddress, o.AdvertisedAddress, o.DemoMode));
+    }
+
+    [Fact]
+    public void Configuration_AppSettingsAndEnvironmentStyleKeys_Bind()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MediaServer:UdpPort"] = "41000",
+            ["MediaServer:AdvertisedAddress"] = "10.0.0.5",
+            ["MediaServer:TokenSecret"] = TestMediaServer.Secret,
+        });
+        MediaServerApp.AddMediaServer(builder.Services);
+        using var app = builder.Build();
+        var o = app.Services.GetRequiredService<IOptions<MediaServerOptions>>().Value;
+        Assert.Equal((41000, "10.0.0.5"), (o.UdpPort, o.AdvertisedAddress));
+        Assert.Equal("http://127.0.0.1:8080", app.Configuration["Urls"]);
+    }
+
+    [Theory]
+    [InlineData("UdpPort", "70000", "UdpPort")]
+    [InlineData("BindAddress", "localhost", "BindAddress")]
+    [InlineData("AdvertisedAddress", "0.0.0.0", "AdvertisedAddress")]
+    [InlineData("TimerResolution", "00:00:05", "TimerResolution")]
+    public void Validate_BadValue_NamesTheSetting(string key, string value, string expected)
+    {
+        var o = new MediaServerOptions { TokenSecret = TestMediaServer.Secret };
+        typeof(MediaServerOptions).GetProperty(key)!.SetValue(o,
+            key == "UdpPort" ? int.Parse(value) : key == "TimerResolution" ? TimeSpan.Parse(value) : value);
+        var result = new MediaServerOptionsValidator().Validate(null, o);
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_Defaults_WithSecret_Succeed()
+        => Assert.True(new MediaServerOptionsValidator().Validate(null, new MediaServerOptions { TokenSecret = TestMediaServer.Secret }).Succeeded);
+}

@@ -1,0 +1,171 @@
+using MediaCore.Protocol.Core;
+using MediaCore.Server.Timers;
+
+namespace MediaCore.Server.Tests.Timers;
+
+/// <summary>The timer wheel in virtual time: Advance(now) is the clock; nothing sleeps.</summary>
+public sealed class TimerWheelTests
+{
+    private static readonly long Ms = MediaTime.TicksPerMillisecond;
+
+    private sealed class Target(TimerWheel? wheel = null, Func<long, long>? next = null) : ITimerTarget
+    {
+        public List<long> Fired { get; } = [];
+        public void HandleTimeout(long nowTicks)
+        {
+            Fired.Add(nowTicks);
+            if (next is not null && wheel is not null) wheel.Schedule(this, next(nowTicks));
+        }
+    }
+
+    [Fact]
+    public void Advance_BeforeDue_DoesNotFire_AtOrAfterDue_FiresOnce()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var t = new Target();
+        wheel.Schedule(t, 25 * Ms);
+
+        Assert.Equal(0, wheel.Advance(20 * Ms));
+        Assert.Equal(0, wheel.Advance(29 * Ms));
+        Assert.Equal(1, wheel.Advance(30 * Ms));
+        Assert.Equal([30 * Ms], t.Fired);
+        Assert.Equal(0, wheel.Advance(100 * Ms));
+        Assert.Equal(0, wheel.Count);
+    }
+
+    [Fact]
+    public void Advance_NeverFiresEarly_AndAtMostOneResolutionLate()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var rng = new Random(42);
+        var targets = new List<(Target T, long Due)>();
+        for (int i = 0; i < 500; i++)
+        {
+            var t = new Target();
+            long due = rng.NextInt64(1, 5000) * Ms / 10;
+            wheel.Schedule(t, due);
+            targets.Add((t, due));
+        }
+        for (long now = 0; now <= 600 * Ms; now += Ms) wheel.Advance(now);
+        foreach (var (t, due) in targets)
+        {
+            var fired = Assert.Single(t.Fired);
+            Assert.InRange(fired, due, due + 10 * Ms);
+        }
+    }
+
+    [Fact]
+    public void Schedule_Again_ReplacesDeadline()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var t = new Target();
+        wheel.Schedule(t, 50 * Ms);
+        wheel.Schedule(t, 200 * Ms);
+        Assert.Equal(0, wheel.Advance(100 * Ms));
+        wheel.Schedule(t, 120 * Ms);
+        Assert.Equal(1, wheel.Advance(120 * Ms));
+        Assert.Equal([120 * Ms], t.Fired);
+        Assert.Equal(0, wheel.Advance(300 * Ms));
+    }
+
+    [Fact]
+    public void Cancel_RemovesDeadline()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var t = new Target();
+        wheel.Schedule(t, 50 * Ms);
+        Assert.True(wheel.Cancel(t));
+        Assert.False(wheel.Cancel(t));
+        Assert.Equal(0, wheel.Advance(100 * Ms));
+    }
+
+    [Fact]
+    public void Schedule_Never_Cancels()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var t = new Target();
+        wheel.Schedule(t, 50 * Ms);
+        wheel.Schedule(t, MediaTime.Never);
+        Assert.Equal(MediaTime.Never, wheel.GetDue(t));
+        Assert.Equal(0, wheel.Advance(100 * Ms));
+    }
+
+    [Fact]
+    public void Schedule_InThePast_FiresOnNextAdvance()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        wheel.Advance(100 * Ms);
+        var t = new Target();
+        wheel.Schedule(t, 40 * Ms);
+        Assert.Equal(1, wheel.Advance(110 * Ms));
+    }
+
+    [Fact]
+    public void Schedule_BeyondOneRevolution_WaitsForItsRound()
+    {
+        var wheel = new TimerWheel(10 * Ms, slotCount: 8);
+        var t = new Target();
+        wheel.Schedule(t, 1000 * Ms);
+        for (long now = 0; now < 1000 * Ms; now += 10 * Ms) Assert.Equal(0, wheel.Advance(now));
+        Assert.Equal(1, wheel.Advance(1000 * Ms));
+    }
+
+    [Fact]
+    public void Advance_LongJump_FiresEverythingDue()
+    {
+        var wheel = new TimerWheel(10 * Ms, slotCount: 8);
+        var early = new Target();
+        var late = new Target();
+        wheel.Schedule(early, 30 * Ms);
+        wheel.Schedule(late, 5000 * Ms);
+        Assert.Equal(1, wheel.Advance(1000 * Ms));
+        Assert.Single(early.Fired);
+        Assert.Empty(late.Fired);
+        Assert.Equal(1, wheel.Count);
+    }
+
+    [Fact]
+    public void HandleTimeout_ReschedulingItself_RunsPeriodically()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        Target? t = null;
+        t = new Target(wheel, now => now + 20 * Ms);
+        wheel.Schedule(t, 20 * Ms);
+        for (long now = 0; now <= 100 * Ms; now += 10 * Ms) wheel.Advance(now);
+        Assert.Equal([20 * Ms, 40 * Ms, 60 * Ms, 80 * Ms, 100 * Ms], t.Fired);
+    }
+
+    [Fact]
+    public void HandleTimeout_Throwing_OtherTargetsStillFire()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var ok = new Target();
+        wheel.Schedule(new Throwing(), 10 * Ms);
+        wheel.Schedule(ok, 10 * Ms);
+        Assert.Throws<AggregateException>(() => wheel.Advance(10 * Ms));
+        Assert.Single(ok.Fired);
+    }
+
+    private sealed class Throwing : ITimerTarget
+    {
+        public void HandleTimeout(long nowTicks) => throw new InvalidOperationException("boom");
+    }
+
+    [Fact]
+    public void SteadyState_RescheduleAndFire_AllocatesNothing()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var targets = new Target[64];
+        for (int i = 0; i < targets.Length; i++) { targets[i] = new Target(); targets[i].Fired.Capacity = 4096; }
+        long now = 0;
+        void Round()
+        {
+            for (int i = 0; i < targets.Length; i++) wheel.Schedule(targets[i], now + (i % 7 + 1) * 10 * Ms);
+            for (int k = 0; k < 10; k++) { now += 10 * Ms; wheel.Advance(now); }
+        }
+        Round();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int r = 0; r < 20; r++) Round();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

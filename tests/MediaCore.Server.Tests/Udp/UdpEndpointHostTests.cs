@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using MediaCore.Protocol.Core;
+using MediaCore.Server.Udp;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MediaCore.Server.Tests.Udp;
+
+/// <summary>The real UDP socket on loopback: a datagram reaches the handler with the sender's address, and a reply goes back.</summary>
+public sealed class UdpEndpointHostTests
+{
+    private sealed class EchoHandler(IDatagramSender sender) : IDatagramHandler
+    {
+        public BlockingCollection<(byte[] Data, PeerAddress From, long Now)> Received { get; } = new();
+
+        public void OnDatagram(long nowTicks, ReadOnlySpan<byte> datagram, PeerAddress from)
+        {
+            Received.Add((datagram.ToArray(), from, nowTicks));
+            Span<byte> reply = stackalloc byte[datagram.Length + 1];
+            reply[0] = 0xEE;
+            datagram.CopyTo(reply[1..]);
+            sender.Send(reply, from);
+        }
+    }
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Datagram_ReachesHandlerWithPeerAddress_AndReplyComesBack()
+    {
+        await using var server = await TestMediaServer.StartAsync(b => b.Services.Replace(ServiceDescriptor.Singleton<IDatagramHandler, EchoHandler>()));
+        var handler = (EchoHandler)server.Services.GetRequiredService<IDatagramHandler>();
+        var port = server.Services.GetRequiredService<UdpEndpoint>().LocalEndPoint.Port;
+
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        client.ReceiveTimeout = (int)Patience.TotalMilliseconds;
+        client.SendTo([1, 2, 3], new IPEndPoint(IPAddress.Loopback, port));
+
+        Assert.True(handler.Received.TryTake(out var got, Patience));
+        Assert.Equal([1, 2, 3], got.Data);
+        Assert.Equal(PeerAddress.FromEndPoint((IPEndPoint)client.LocalEndPoint!), got.From);
+
+        var buffer = new byte[16];
+        EndPoint remote = new IPEndPoint(IPAddress.Any, 0);
+        int n = client.ReceiveFrom(buffer, ref remote);
+        Assert.Equal([0xEE, 1, 2, 3], buffer[..n]);
+        Assert.Equal(port, ((IPEndPoint)remote).Port);
+    }
+
+    [Fact]
+    public async Task Handler_Throwing_DoesNotStopTheLoop()
+    {
+        var handler = new ThrowOnceHandler();
+        await using var server = await TestMediaServer.StartAsync(b => b.Services.Replace(ServiceDescriptor.Singleton<IDatagramHandler>(handler)));
+        var port = server.Services.GetRequiredService<UdpEndpoint>().LocalEndPoint.Port;
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.SendTo([1], new IPEndPoint(IPAddress.Loopback, port));
+        client.SendTo([2], new IPEndPoint(IPAddress.Loopback, port));
+        Assert.True(handler.Received.TryTake(out var second, Patience));
+        Assert.Equal(2, second);
+    }
+
+    private sealed class ThrowOnceHandler : IDatagramHandler
+    {
+        public BlockingCollection<byte> Received { get; } = new();
+        public void OnDatagram(long nowTicks, ReadOnlySpan<byte> datagram, PeerAddress from)
+        {
+            if (datagram[0] == 1) throw new InvalidOperationException("bad datagram");
+            Received.Add(datagram[0]);
+        }
+    }
+
+    [Fact]
+    public void DualStack_IPv4Peer_IsFoldedToIPv4AndRepliesWork()
+    {
+        using var endpoint = new UdpEndpoint(IPAddress.IPv6Any, 0);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        client.ReceiveTimeout = (int)Patience.TotalMilliseconds;
+        client.SendTo([9], new IPEndPoint(IPAddress.Loopback, endpoint.LocalEndPoint.Port));
+
+        var from = new SocketAddress(endpoint.AddressFamily);
+        var buffer = new byte[16];
+        int n = endpoint.Receive(buffer, from);
+        var peer = PeerAddress.FromSocketAddress(from);
+        Assert.Equal(1, n);
+        Assert.True(peer.IsIPv4);
+        Assert.Equal(((IPEndPoint)client.LocalEndPoint!).Port, peer.Port);
+
+        Assert.True(endpoint.Send([7], peer));
+        Assert.Equal(1, client.Receive(buffer));
+        Assert.Equal(7, buffer[0]);
+    }
+
+    [Fact]
+    public void Send_IPv6PeerOnIPv4Socket_ReturnsFalse()
+    {
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0);
+        var v6 = PeerAddress.FromEndPoint(new IPEndPoint(IPAddress.IPv6Loopback, 9));
+        Assert.False(endpoint.Send([1], v6));
+        Assert.Equal(1, endpoint.SendFailures);
+    }
+
+    [Fact]
+    public void Send_SteadyState_AllocatesNothing()
+    {
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0);
+        using var sink = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        sink.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var to = PeerAddress.FromEndPoint((IPEndPoint)sink.LocalEndPoint!);
+        var payload = new byte[1200];
+        endpoint.Send(payload, to);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) endpoint.Send(payload, to);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Bind_PortInUse_ThrowsWithClearMessage()
+    {
+        using var first = new UdpEndpoint(IPAddress.Loopback, 0);
+        var e = Assert.Throws<InvalidOperationException>(() => new UdpEndpoint(IPAddress.Loopback, first.LocalEndPoint.Port));
+        Assert.Contains("MediaServer:UdpPort", e.Message);
+    }
+
+    [Fact]
+    public async Task Stop_EndsSessionsThenClosesSocket()
+    {
+        var server = await TestMediaServer.StartAsync(b => b.Services.Replace(ServiceDescriptor.Singleton<MediaCore.Server.Signalling.ISessionManager, FakeSessionManager>()));
+        var fake = (FakeSessionManager)server.Services.GetRequiredService<MediaCore.Server.Signalling.ISessionManager>();
+        var endpoint = server.Services.GetRequiredService<UdpEndpoint>();
+        await server.DisposeAsync();
+        Assert.Equal(1, fake.ShutdownCalls);
+        Assert.False(endpoint.Send([1], PeerAddress.FromEndPoint(new IPEndPoint(IPAddress.Loopback, 9))));
+    }
+}
