@@ -76,9 +76,10 @@ internal sealed class IceBindingResponder : IDisposable
         }
 
         // RFC 8445 §7.3.1.1 role conflict. A lite agent is always controlled and cannot switch, so a peer
-        // that also claims to be controlled gets 487 and will switch to controlling. A controlling agent
-        // keeps its role when its tie-breaker is not smaller, else it would switch: we never switch and
-        // simply answer 487, which our single-pair client can afford.
+        // that also claims to be controlled gets 487 and switches to controlling. A controlling agent
+        // whose tie-breaker is not smaller answers 487 too; with a larger peer tie-breaker the RFC would
+        // have it switch to controlled, which our single-pair client (meant for lite servers, which send
+        // no checks) does not do: it answers and keeps nominating.
         if (weAreControlling ? request.TryGetIceControlling(out ulong theirs) && tieBreaker >= theirs
                              : request.HasAttribute(StunAttributeType.IceControlled))
         {

@@ -10,6 +10,21 @@ namespace MediaCore.Protocol.Ice;
 /// nominations to a new address, and drops the peer when checks stop (consent, RFC 7675). Sans-IO:
 /// feed datagrams and time in, drain transmits and events out. Not thread-safe.
 /// </summary>
+/// <example>
+/// Host side, for one datagram on the shared port:
+/// <code>
+/// if (PacketDemux.Classify(dgram) == PacketKind.Stun)
+/// {
+///     // Unknown source: route by the ufrag before ':' in USERNAME, then let that session validate.
+///     if (!sessionsByAddress.TryGetValue(from, out var s) &amp;&amp; IceLiteAgent.TryGetLocalUfrag(dgram, chars, out int n))
+///         s = sessionsByUfrag.GetAlternateLookup&lt;ReadOnlySpan&lt;char&gt;&gt;()[chars[..n]];
+///     s.Ice.HandleReceive(now, dgram, from);
+///     while (s.Ice.TryPollTransmit(out var t)) { socket.SendTo(t.Payload, ...); t.Return(); }
+///     while (s.Ice.TryPollEvent(out var e)) { /* IceConnected: map from -> s, start DTLS ... */ }
+///     timers.Schedule(s, s.Ice.PollTimeout());
+/// }
+/// </code>
+/// </example>
 public sealed class IceLiteAgent : IDisposable
 {
     private const int RememberedAddresses = 4;

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace MediaCore.Protocol.Stun;
 
 /// <summary>
@@ -39,7 +41,7 @@ internal static class StunFingerprint
         int i = 0;
         for (; i + 4 <= data.Length; i += 4)
         {
-            crc ^= (uint)(data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
+            crc ^= BinaryPrimitives.ReadUInt32LittleEndian(data[i..]);
             crc = t[768 + (crc & 0xFF)] ^ t[512 + ((crc >> 8) & 0xFF)] ^ t[256 + ((crc >> 16) & 0xFF)] ^ t[crc >> 24];
         }
         for (; i < data.Length; i++)

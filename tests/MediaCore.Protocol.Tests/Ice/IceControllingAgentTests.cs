@@ -194,4 +194,37 @@ public class IceControllingAgentTests
         Assert.Equal(StunClass.SuccessResponse, m.Class);
         t.Return();
     }
+
+    [Fact]
+    public void Run_WrongServerPassword_Gets401PacesRetriesAndTimesOut()
+    {
+        var client = new IceControllingAgent(0, Browser, new IceCredentials(Server.Ufrag, "wrongPasswordXXXXXXXXXXX"), ServerAddress);
+        var server = new IceLiteAgent(0, Server);
+        var link = new VirtualLink(1, client, BrowserA, server, ServerAddress);
+        link.RunUntil(Seconds(40));
+
+        // Each 401 ends a transaction and the next waits one RTO (500 ms): about 2 checks a second, not 20.
+        Assert.InRange(link.Sent, 40, 140);
+        Assert.Equal(new IceDisconnected(IceDisconnectReason.ConnectTimeout), Assert.Single(link.ClientEvents).Event);
+        Assert.Equal(new IceDisconnected(IceDisconnectReason.ConnectTimeout), Assert.Single(link.ServerEvents).Event);
+    }
+
+    [Fact]
+    public void HandleReceive_PeerControllingWithLowerTieBreaker_Answers487()
+    {
+        using var client = new IceControllingAgent(0, Browser, Server, ServerAddress);
+        var buf = new byte[StunMessageWriter.RecommendedBufferSize];
+        var w = new StunMessageWriter(buf, StunMethod.Binding, StunClass.Request, StunTransactionId.NewRandom());
+        w.AddUsername($"{Browser.Ufrag}:{Server.Ufrag}");
+        w.AddIceControlling(0); // never above ours: 487 (RFC 8445 §7.3.1.1)
+        using (var key = StunIntegrityKey.ForShortTerm(Browser.Password)) w.AddMessageIntegrity(key);
+        w.AddFingerprint();
+
+        client.HandleReceive(0, buf.AsSpan(0, w.Length), ServerAddress);
+        Assert.True(client.TryPollTransmit(out var t));
+        Assert.True(StunMessage.TryParse(t.Payload, out var m));
+        Assert.True(m.TryGetErrorCode(out int code, out _));
+        Assert.Equal(StunErrorCodes.RoleConflict, code);
+        t.Return();
+    }
 }

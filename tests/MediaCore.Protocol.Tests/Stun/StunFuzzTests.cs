@@ -35,6 +35,7 @@ public class StunFuzzTests
 
         int parsed = 0, rejected = 0;
         var buffer = new byte[1600];
+        var ufragChars = new char[8];
         for (int i = 0; i < Iterations; i++)
         {
             int length = Mutate(random, seeds[random.Next(seeds.Count)], buffer);
@@ -44,7 +45,7 @@ public class StunFuzzTests
             if (StunMessage.TryParse(input, out var message)) { parsed++; Exercise(message, key); }
             else rejected++;
             IceLiteAgent.TryGetLocalUfrag(input, out ReadOnlySpan<byte> _);
-            IceLiteAgent.TryGetLocalUfrag(input, stackalloc char[8], out _);
+            IceLiteAgent.TryGetLocalUfrag(input, ufragChars, out _);
 
             long now = i * MediaTime.FromMilliseconds(1);
             var from = (i & 1) == 0 ? IceTestKit.BrowserA : IceTestKit.BrowserV6;
