@@ -3,6 +3,7 @@ using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
+using MediaCore.Server.Sessions;
 using MediaCore.Server.Signalling;
 using MediaCore.Server.Timers;
 using MediaCore.Server.Udp;
@@ -65,11 +66,13 @@ public static partial class MediaServerApp
         services.AddSingleton<UdpEndpointHost>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpEndpointHost>());
 
-        // Stubs until the WebRTC sessions (Sessions/) are wired: replace these three registrations.
-        services.AddSingleton<InMemoryRoomDirectory>();
-        services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<InMemoryRoomDirectory>());
-        services.AddSingleton<ISessionManager, StubSessionManager>();
-        services.AddSingleton<IDatagramHandler, DroppingDatagramHandler>();
+        // WebRTC sessions: the engine routes datagrams; the session manager answers WHIP/WHEP and the room API.
+        services.AddSingleton<InMemoryRoomDirectory>(); // test doubles of ISessionManager record into it
+        services.AddSingleton<MediaEngine>();
+        services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
+        services.AddSingleton<SessionManager>();
+        services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
+        services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
         return services;
     }
 

@@ -9,7 +9,7 @@ namespace MediaCore.Server.Udp;
 /// </summary>
 public interface IDatagramHandler
 {
-    void OnDatagram(long nowTicks, ReadOnlySpan<byte> datagram, PeerAddress from);
+    void OnDatagram(long nowTicks, Span<byte> datagram, PeerAddress from);
 }
 
 /// <summary>
@@ -47,5 +47,5 @@ public sealed class DroppingDatagramHandler : IDatagramHandler
     /// <summary>Datagrams dropped so far.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void OnDatagram(long nowTicks, ReadOnlySpan<byte> datagram, PeerAddress from) => Interlocked.Increment(ref _dropped);
+    public void OnDatagram(long nowTicks, Span<byte> datagram, PeerAddress from) => Interlocked.Increment(ref _dropped);
 }

@@ -12,7 +12,11 @@ public sealed class RoomApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await TestMediaServer.StartAsync(b => b.Services.Replace(ServiceDescriptor.Singleton<ISessionManager, FakeSessionManager>()));
+        _server = await TestMediaServer.StartAsync(b =>
+        {
+            b.Services.Replace(ServiceDescriptor.Singleton<ISessionManager, FakeSessionManager>());
+            b.Services.Replace(ServiceDescriptor.Singleton<IRoomDirectory>(sp => sp.GetRequiredService<InMemoryRoomDirectory>()));
+        });
         await Join("/whip/plenary", "county", ParticipantRole.Host);
         await Join("/whep/plenary", "village-1", ParticipantRole.Audience);
         await Join("/whep/plenary", "town-admin", ParticipantRole.Observer);

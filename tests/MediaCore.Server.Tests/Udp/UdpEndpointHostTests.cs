@@ -13,7 +13,7 @@ public sealed class UdpEndpointHostTests
     {
         public BlockingCollection<(byte[] Data, PeerAddress From, long Now)> Received { get; } = new();
 
-        public void OnDatagram(long nowTicks, ReadOnlySpan<byte> datagram, PeerAddress from)
+        public void OnDatagram(long nowTicks, Span<byte> datagram, PeerAddress from)
         {
             Received.Add((datagram.ToArray(), from, nowTicks));
             Span<byte> reply = stackalloc byte[datagram.Length + 1];
@@ -64,7 +64,7 @@ public sealed class UdpEndpointHostTests
     private sealed class ThrowOnceHandler : IDatagramHandler
     {
         public BlockingCollection<byte> Received { get; } = new();
-        public void OnDatagram(long nowTicks, ReadOnlySpan<byte> datagram, PeerAddress from)
+        public void OnDatagram(long nowTicks, Span<byte> datagram, PeerAddress from)
         {
             if (datagram[0] == 1) throw new InvalidOperationException("bad datagram");
             Received.Add(datagram[0]);

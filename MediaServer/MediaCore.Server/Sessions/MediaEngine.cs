@@ -1,0 +1,111 @@
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Demux;
+using MediaCore.Protocol.Dtls;
+using MediaCore.Protocol.Ice;
+using MediaCore.Protocol.Transport;
+using MediaCore.Server.Options;
+using MediaCore.Server.Rooms;
+using MediaCore.Server.Timers;
+using MediaCore.Server.Udp;
+using Microsoft.Extensions.Options;
+
+namespace MediaCore.Server.Sessions;
+
+/// <summary>
+/// The node's media state: rooms, the peer tables that route each datagram on the shared UDP port to its
+/// session, the DTLS certificate, and the one lock that serializes all media work.
+/// </summary>
+/// <remarks>
+/// Concurrency: the UDP receive thread, the timer-wheel thread and HTTP requests all enter through
+/// <see cref="Gate"/>. One lock keeps every sans-IO component single-threaded as it assumes; on a 2-core
+/// node the receive thread is the bottleneck anyway, so finer locking would buy little and cost clarity.
+/// </remarks>
+public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
+{
+    private readonly Dictionary<string, PeerSession> _byUfrag = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PeerSession>.AlternateLookup<ReadOnlySpan<char>> _byUfragSpan;
+    private readonly Dictionary<PeerAddress, PeerSession> _byAddress = new();
+    private readonly Dictionary<string, MediaRoom> _rooms = new(StringComparer.Ordinal);
+    private readonly IDatagramSender _sender;
+    private readonly ILogger<MediaEngine> _logger;
+    private long _unroutable;
+
+    public MediaEngine(IOptions<MediaServerOptions> options, IDatagramSender sender, TimerWheel timers, MediaClock clock,
+        ILogger<MediaEngine> logger)
+    {
+        Options = options.Value;
+        _sender = sender;
+        Timers = timers;
+        Clock = clock;
+        _logger = logger;
+        _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
+        Certificate = DtlsCertificate.Generate();
+    }
+
+    /// <summary>The lock every media entry point holds.</summary>
+    public Lock Gate { get; } = new();
+    public MediaServerOptions Options { get; }
+    public TimerWheel Timers { get; }
+    public MediaClock Clock { get; }
+    public DtlsCertificate Certificate { get; }
+    public ILogger Logger => _logger;
+    public long UnroutableDatagrams => Interlocked.Read(ref _unroutable);
+
+    public IReadOnlyCollection<MediaRoom> Rooms => _rooms.Values;
+
+    /// <summary>Datagram from the UDP socket: find the session by address, or by the STUN USERNAME's local ufrag.</summary>
+    public void OnDatagram(long nowTicks, Span<byte> datagram, PeerAddress from)
+    {
+        lock (Gate)
+        {
+            if (PacketDemux.Classify(datagram) == PacketKind.Stun)
+            {
+                Span<char> ufrag = stackalloc char[IceCredentials.MaxLength];
+                if (IceLiteAgent.TryGetLocalUfrag(datagram, ufrag, out int n) && _byUfragSpan.TryGetValue(ufrag[..n], out var byUfrag))
+                {
+                    byUfrag.HandleReceive(nowTicks, datagram, from);
+                    if (byUfrag.IsValidatedAddress(from) && !_byAddress.ContainsKey(from))
+                        _byAddress[from] = byUfrag;
+                    return;
+                }
+            }
+            if (_byAddress.TryGetValue(from, out var session))
+            {
+                session.HandleReceive(nowTicks, datagram, from);
+                return;
+            }
+            _unroutable++;
+        }
+    }
+
+    /// <summary>Transports write here; the host's socket sends it.</summary>
+    public void Send(ReadOnlySpan<byte> datagram, PeerAddress to) => _sender.Send(datagram, to);
+
+    internal MediaRoom GetOrCreateRoom(RoomId id)
+    {
+        if (!_rooms.TryGetValue(id.Value, out var room))
+        {
+            room = new MediaRoom(id, this);
+            _rooms.Add(id.Value, room);
+        }
+        return room;
+    }
+
+    internal MediaRoom? FindRoom(RoomId id) => _rooms.GetValueOrDefault(id.Value);
+
+    internal void Register(PeerSession session) => _byUfrag[session.LocalUfrag] = session;
+
+    internal void Unregister(PeerSession session)
+    {
+        _byUfrag.Remove(session.LocalUfrag);
+        List<PeerAddress>? stale = null;
+        foreach (var (address, s) in _byAddress)
+        {
+            if (ReferenceEquals(s, session)) (stale ??= []).Add(address);
+        }
+        if (stale != null) foreach (var a in stale) _byAddress.Remove(a);
+        Timers.Cancel(session);
+        var room = session.Room;
+        if (room.IsEmpty) _rooms.Remove(room.Id.Value);
+    }
+}

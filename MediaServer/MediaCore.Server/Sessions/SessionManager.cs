@@ -1,0 +1,209 @@
+using System.Security.Cryptography;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Ice;
+using MediaCore.Protocol.Sdp;
+using MediaCore.Routing;
+using MediaCore.Server.Auth;
+using MediaCore.Server.Rooms;
+using MediaCore.Server.Signalling;
+using SdpMediaKind = MediaCore.Protocol.Sdp.MediaKind;
+
+namespace MediaCore.Server.Sessions;
+
+/// <summary>
+/// WHIP/WHEP sessions on top of <see cref="MediaEngine"/>: negotiates the answer, creates the transport and
+/// the producers or consumers, and answers the room API's read queries.
+/// </summary>
+public sealed partial class SessionManager(MediaEngine engine) : ISessionManager, IRoomDirectory
+{
+    public ValueTask<SessionResult> PublishAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken)
+        => ValueTask.FromResult(Create(room, participant, offerSdp, SessionKind.Publisher));
+
+    public ValueTask<SessionResult> SubscribeAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken)
+        => ValueTask.FromResult(Create(room, participant, offerSdp, SessionKind.Subscriber));
+
+    private SessionResult Create(RoomId roomId, ParticipantInfo participant, string offerSdp, SessionKind kind)
+    {
+        if (!SdpParser.TryParse(offerSdp, out var offer, out string parseError))
+            return SessionResult.Reject(SessionError.InvalidOffer, $"malformed SDP offer: {parseError}");
+        if (offer.Media.Count == 0)
+            return SessionResult.Reject(SessionError.InvalidOffer, "the SDP offer has no media sections");
+
+        lock (engine.Gate)
+        {
+            long now = engine.Clock.NowTicks;
+            var ice = IceCredentials.Generate();
+            var room = engine.FindRoom(roomId);
+            var options = BaseAnswerOptions(ice) with
+            {
+                DefaultIntent = kind == SessionKind.Publisher ? MediaIntent.Receive : MediaIntent.Send,
+            };
+            options = kind == SessionKind.Publisher
+                ? options with { VideoStartBitrateKbps = 2500 }
+                : SubscriberOptions(options, offer, room);
+
+            var result = SdpNegotiator.CreateAnswer(offer, options);
+            if (!result.IsSuccess || result.Answer is null || result.Session is null)
+                return SessionResult.Reject(SessionError.InvalidOffer, result.Error ?? "the offer could not be answered");
+            bool anyAccepted = false;
+            foreach (var m in result.Session.Media) anyAccepted |= !m.Rejected;
+            if (!anyAccepted)
+                return SessionResult.Reject(SessionError.InvalidOffer, "no media section of the offer has a codec this server supports");
+
+            room = engine.GetOrCreateRoom(roomId);
+            string id = NewSessionId();
+            PeerSession session;
+            if (kind == SessionKind.Publisher)
+            {
+                var publisher = new PublisherSession(engine, room, id, participant, result.Session, ice, now);
+                publisher.CreateProducers(now);
+                session = publisher;
+            }
+            else
+            {
+                var subscriber = new SubscriberSession(engine, room, id, participant, result.Session, ice, now);
+                subscriber.CreateConsumers(now);
+                session = subscriber;
+            }
+            engine.Register(session);
+            room.Add(now, session);
+            session.Reschedule();
+            LogCreated(engine.Logger, kind, id, roomId.Value, participant.Id);
+            return new SessionResult.Created(id, SdpWriter.Write(result.Answer));
+        }
+    }
+
+    private AnswerOptions BaseAnswerOptions(IceCredentials ice) => new()
+    {
+        IceUfrag = ice.Ufrag,
+        IcePwd = ice.Password,
+        Fingerprint = DtlsFingerprint.Sha256(engine.Certificate.Der),
+        Setup = SetupRole.Passive,
+        IceLite = true,
+        Candidates =
+        [
+            new IceCandidate
+            {
+                Foundation = "1",
+                Priority = 2130706431,
+                Address = engine.Options.AdvertisedAddress,
+                Port = engine.Options.UdpPort,
+            },
+        ],
+        SessionId = (ulong)Random.Shared.NextInt64(1, long.MaxValue),
+    };
+
+    /// <summary>
+    /// WHEP: we send. Each offered m-line gets our SSRCs; the video codec the room already publishes is
+    /// preferred so the SFU can forward without transcoding; downstream estimation uses REMB (abs-send-time),
+    /// not transport-cc.
+    /// </summary>
+    private static AnswerOptions SubscriberOptions(AnswerOptions options, SessionDescription offer, MediaRoom? room)
+    {
+        var sections = new List<MediaSectionOptions>(offer.Media.Count);
+        string stream = Guid.NewGuid().ToString("N")[..12];
+        foreach (var m in offer.Media)
+        {
+            uint ssrc = RandomSsrc();
+            var send = new SendStream(new Ssrc(ssrc), m.Kind == SdpMediaKind.Video ? new Ssrc(RandomSsrc()) : null,
+                "mediacore", stream, $"{m.Kind.ToString().ToLowerInvariant()}-{sections.Count}");
+            sections.Add(new MediaSectionOptions(MediaIntent.Send, send));
+        }
+        var preferred = PreferredVideoCodecs(room);
+        return options with
+        {
+            Sections = sections,
+            VideoCodecs = preferred,
+            EnableTransportCc = false,
+            HeaderExtensions =
+            [
+                RtpExtensionUris.AudioLevel, RtpExtensionUris.AbsSendTime, RtpExtensionUris.Mid,
+            ],
+        };
+    }
+
+    private static ValueList<SdpCodec> PreferredVideoCodecs(MediaRoom? room)
+    {
+        if (room != null)
+        {
+            foreach (var p in room.Router.Producers)
+            {
+                if (p.Kind != Routing.MediaKind.Video) continue;
+                switch (p.Codec)
+                {
+                    case Protocol.Codecs.CodecKind.H264: return [SdpCodec.H264, SdpCodec.VP8];
+                    case Protocol.Codecs.CodecKind.Vp9: return [SdpCodec.VP9, SdpCodec.VP8];
+                    case Protocol.Codecs.CodecKind.Av1: return [SdpCodec.AV1, SdpCodec.VP8];
+                }
+            }
+        }
+        return [SdpCodec.VP8, SdpCodec.H264];
+    }
+
+    private static uint RandomSsrc() => (uint)RandomNumberGenerator.GetInt32(1, int.MaxValue);
+
+    private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    public SessionInfo? FindSession(RoomId room, string sessionId)
+    {
+        lock (engine.Gate) return engine.FindRoom(room)?.Find(sessionId)?.Info;
+    }
+
+    public ValueTask<bool> CloseAsync(RoomId room, string sessionId, CancellationToken cancellationToken)
+    {
+        lock (engine.Gate)
+        {
+            var session = engine.FindRoom(room)?.Find(sessionId);
+            if (session == null) return ValueTask.FromResult(false);
+            session.Close(engine.Clock.NowTicks);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    public ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    {
+        lock (engine.Gate)
+        {
+            long now = engine.Clock.NowTicks;
+            foreach (var room in engine.Rooms.ToList())
+            {
+                foreach (var s in room.Sessions.ToList()) s.Close(now);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public IReadOnlyList<RoomSummaryDto> ListRooms()
+    {
+        lock (engine.Gate)
+        {
+            return engine.Rooms.Select(r => new RoomSummaryDto(r.Id.Value, r.Sessions.Select(s => s.Participant.Id).Distinct().Count(),
+                r.Sessions.Count(s => s.Kind == SessionKind.Publisher), r.Sessions.Count(s => s.Kind == SessionKind.Subscriber))).ToList();
+        }
+    }
+
+    public RoomDetailsDto? GetRoom(RoomId id)
+    {
+        lock (engine.Gate)
+        {
+            var room = engine.FindRoom(id);
+            if (room == null) return null;
+            var participants = room.Sessions.Select(s => new ParticipantDto(s.Participant.Id, s.Id, s.Participant.Role.ToClaim(),
+                s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Participant.DisplayName, s.JoinedAt, Tracks(s))).ToList();
+            return new RoomDetailsDto(room.Id.Value, participants);
+        }
+    }
+
+    private static IReadOnlyList<TrackDto> Tracks(PeerSession s) => s switch
+    {
+        PublisherSession p => p.Producers.Select(x => new TrackDto(x.Producer.Kind.ToString().ToLowerInvariant(), x.Mid,
+            x.Producer.Codec.ToString(), x.Producer.Encodings.Where(e => e.Ssrc != null).Select(e => e.Ssrc!.Value.Value).ToList(),
+            x.Producer.Encodings.Where(e => e.Rid != null).Select(e => e.Rid!).ToList())).ToList(),
+        SubscriberSession sub => sub.Consumers.Select(c => new TrackDto(c.Kind.ToString().ToLowerInvariant(), null, c.Codec.ToString(),
+            [c.Ssrc.Value], [])).ToList(),
+        _ => [],
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} session {SessionId} created in room {Room} for {Participant}")]
+    private static partial void LogCreated(ILogger logger, SessionKind kind, string sessionId, string room, string participant);
+}

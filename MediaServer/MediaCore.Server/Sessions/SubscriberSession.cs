@@ -1,0 +1,169 @@
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Ice;
+using MediaCore.Protocol.Rtcp;
+using MediaCore.Protocol.Rtp;
+using MediaCore.Protocol.Sdp;
+using MediaCore.Protocol.Transport;
+using MediaCore.Routing;
+using MediaCore.Server.Auth;
+using MediaCore.Server.Signalling;
+using RtpUris = MediaCore.Protocol.Rtp.RtpExtensionUris;
+using RoutingMediaKind = MediaCore.Routing.MediaKind;
+
+namespace MediaCore.Server.Sessions;
+
+/// <summary>
+/// A WHEP subscriber: one <see cref="Consumer"/> per offered recvonly m-line, fed by program selectors so the
+/// subscriber keeps its session while the floor moves between publishers. Answers NACK from the packet
+/// cache, forwards PLI/FIR upstream, follows REMB for the simulcast layer, and sends sender reports.
+/// </summary>
+public sealed class SubscriberSession : PeerSession, IRtpSink
+{
+    private readonly List<Consumer> _consumers = [];
+    private readonly List<Consumer> _audioSlots = [];
+    private readonly List<Consumer> _videoSlots = [];
+    private readonly List<ProgramSelector> _selectors = [];
+    private readonly NtpClock _ntp;
+
+    public SubscriberSession(MediaEngine engine, MediaRoom room, string id, ParticipantInfo participant,
+        NegotiatedSession negotiated, IceCredentials localIce, long nowTicks)
+        : base(engine, room, id, SessionKind.Subscriber, participant, negotiated, localIce, nowTicks)
+    {
+        _ntp = new NtpClock(DateTimeOffset.UtcNow, nowTicks);
+    }
+
+    public IReadOnlyList<Consumer> Consumers => _consumers;
+
+    /// <summary>Creates a consumer per negotiated sendonly m-line and attaches the program selectors.</summary>
+    internal void CreateConsumers(long nowTicks)
+    {
+        foreach (var media in Negotiated.Media)
+        {
+            if (media.Rejected || media.Codecs.Count == 0 || media.LocalSend is not { } send) continue;
+            var codec = media.Codecs[0];
+            var extensions = new RtpExtensionMap();
+            foreach (var e in media.HeaderExtensions)
+            {
+                var kind = RtpUris.ToKind(e.Uri);
+                if (kind != RtpExtensionKind.Unknown) extensions.Add(e.Id, kind);
+            }
+            bool video = media.Kind == Protocol.Sdp.MediaKind.Video;
+            var options = new ConsumerOptions
+            {
+                Id = $"{Id}-{media.Mid}",
+                ParticipantId = Participant.Id,
+                Kind = video ? RoutingMediaKind.Video : RoutingMediaKind.Audio,
+                Codec = PublisherSession.ToCodecKind(codec),
+                ClockRate = (uint)codec.ClockRate,
+                Ssrc = send.Ssrc,
+                PayloadType = codec.PayloadType,
+                RtxSsrc = codec.RtxPayloadType != null ? send.RtxSsrc : null,
+                RtxPayloadType = send.RtxSsrc != null ? codec.RtxPayloadType : null,
+                Extensions = extensions,
+                Mid = media.Mid,
+            };
+            Consumer consumer = video
+                ? Room.Router.CreateSimulcastConsumer(nowTicks, options, this)
+                : Room.Router.CreateConsumer(nowTicks, options, this);
+            _consumers.Add(consumer);
+            (video ? _videoSlots : _audioSlots).Add(consumer);
+        }
+        // Observers and audience never see themselves; a participant that also publishes doesn't either.
+        if (_videoSlots.Count > 0) _selectors.Add(Room.Router.CreateProgramSelector(nowTicks, _videoSlots, Participant.Id));
+        if (_audioSlots.Count > 0) _selectors.Add(Room.Router.CreateProgramSelector(nowTicks, _audioSlots, Participant.Id));
+    }
+
+    /// <summary>Forwarded packets from the router: protect in place and send.</summary>
+    public void SendRtp(Span<byte> buffer, int length) => Transport.SendRtp(buffer, length);
+
+    public override void OnConnected(WebRtcTransport transport, long nowTicks)
+    {
+        base.OnConnected(transport, nowTicks);
+        // The decoder starts from a key frame: ask every video source for one now that packets can flow.
+        foreach (var c in _videoSlots) c.RequestKeyFrame(nowTicks);
+    }
+
+    /// <summary>A WHEP subscriber sends no media; a stray RTP packet is ignored.</summary>
+    public override void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet) { }
+
+    protected override void OnRtcpPacket(long nowTicks, in RtcpPacket packet)
+    {
+        switch (packet.PacketType)
+        {
+            case RtcpPacketType.TransportFeedback when packet.Format == RtcpFeedbackFormat.GenericNack:
+                if (GenericNack.TryParse(packet.Raw, out var nack) && FindConsumer(nack.MediaSsrc) is { } nacked)
+                {
+                    for (int i = 0; i < nack.ItemCount; i++)
+                    {
+                        var item = nack.GetItem(i);
+                        nacked.OnNack(nowTicks, item.PacketId, item.LostBitmask);
+                    }
+                }
+                break;
+            case RtcpPacketType.PayloadFeedback when packet.Format == RtcpFeedbackFormat.PictureLossIndication:
+                if (PictureLossIndication.TryParse(packet.Raw, out var pli))
+                    FindConsumer(pli.MediaSsrc)?.RequestKeyFrame(nowTicks);
+                break;
+            case RtcpPacketType.PayloadFeedback when packet.Format == RtcpFeedbackFormat.FullIntraRequest:
+                if (FullIntraRequest.TryParse(packet.Raw, out var fir))
+                {
+                    for (int i = 0; i < fir.EntryCount; i++) FindConsumer(fir.GetEntry(i).Ssrc)?.RequestKeyFrame(nowTicks);
+                }
+                break;
+            case RtcpPacketType.PayloadFeedback when packet.Format == RtcpFeedbackFormat.ApplicationLayer:
+                if (Remb.TryParse(packet.Raw, out var remb)) ApplyRemb(nowTicks, (long)remb.Bitrate);
+                break;
+        }
+    }
+
+    /// <summary>REMB (draft-alvestrand-rmcat-remb) estimates the whole downlink: share it between video slots.</summary>
+    private void ApplyRemb(long nowTicks, long bitsPerSecond)
+    {
+        if (_videoSlots.Count == 0) return;
+        long audio = 64_000L * _audioSlots.Count;
+        long perSlot = Math.Max(0, bitsPerSecond - audio) / _videoSlots.Count;
+        foreach (var c in _videoSlots)
+        {
+            if (c is SimulcastConsumer s) s.SetAvailableBitrate(nowTicks, perSlot);
+        }
+    }
+
+    private Consumer? FindConsumer(uint ssrc)
+    {
+        foreach (var c in _consumers)
+        {
+            if (c.Ssrc.Value == ssrc) return c;
+        }
+        return null;
+    }
+
+    /// <summary>RFC 3550 §6.4.1 sender reports let the browser sync audio and video and compute RTT.</summary>
+    protected override void OnReportTimer(long nowTicks)
+    {
+        ulong ntp = _ntp.ToNtp(nowTicks);
+        foreach (var c in _consumers)
+        {
+            if (!c.TryGetSenderInfo(nowTicks, out var ts, out uint packets, out uint octets)) continue;
+            var sr = new SenderReportWriter(c.Ssrc.Value, new SenderInfo(ntp, ts.Value, packets, octets));
+            int n = sr.WriteTo(RtcpBuffer);
+            SendRtcp(n);
+        }
+    }
+
+    /// <summary>Sets the preferred simulcast layer of every video slot (null: follow bandwidth).</summary>
+    internal void SetPreferredLayer(long nowTicks, int? layer)
+    {
+        foreach (var c in _videoSlots)
+        {
+            if (c is SimulcastConsumer s) s.SetPreferredLayer(nowTicks, layer);
+        }
+    }
+
+    protected override void OnClosing(long nowTicks)
+    {
+        foreach (var s in _selectors) Room.Router.RemoveProgramSelector(s);
+        foreach (var c in _consumers) Room.Router.RemoveConsumer(c);
+        _selectors.Clear();
+        _consumers.Clear();
+    }
+}
