@@ -30,10 +30,18 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     private readonly ILogger<MediaEngine> _logger;
     private long _unroutable;
 
-    public MediaEngine(IOptions<MediaServerOptions> options, IDatagramSender sender, TimerWheel timers, MediaClock clock,
+    public MediaEngine(IOptions<MediaServerOptions> options, UdpEndpoint endpoint, TimerWheel timers, MediaClock clock,
+        ILogger<MediaEngine> logger)
+        : this(options.Value, endpoint, endpoint.LocalEndPoint.Port, timers, clock, logger)
+    {
+    }
+
+    /// <summary>For tests: any sender, and the port to advertise in answers.</summary>
+    public MediaEngine(MediaServerOptions options, IDatagramSender sender, int advertisedPort, TimerWheel timers, MediaClock clock,
         ILogger<MediaEngine> logger)
     {
-        Options = options.Value;
+        AdvertisedPort = advertisedPort;
+        Options = options;
         _sender = sender;
         Timers = timers;
         Clock = clock;
@@ -45,6 +53,8 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     /// <summary>The lock every media entry point holds.</summary>
     public Lock Gate { get; } = new();
     public MediaServerOptions Options { get; }
+    /// <summary>The UDP port in the host candidate of every answer (the bound port, so port 0 works in tests).</summary>
+    public int AdvertisedPort { get; }
     public TimerWheel Timers { get; }
     public MediaClock Clock { get; }
     public DtlsCertificate Certificate { get; }

@@ -87,7 +87,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
                 Foundation = "1",
                 Priority = 2130706431,
                 Address = engine.Options.AdvertisedAddress,
-                Port = engine.Options.UdpPort,
+                Port = engine.AdvertisedPort,
             },
         ],
         SessionId = (ulong)Random.Shared.NextInt64(1, long.MaxValue),
