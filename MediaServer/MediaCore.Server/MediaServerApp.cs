@@ -88,6 +88,7 @@ public static partial class MediaServerApp
         app.MapGet("/healthz", () => "ok");
         app.MapSignalling();
         app.MapRoomApi();
+        app.MapSessionControl();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {

@@ -173,6 +173,21 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Sets the preferred simulcast layer of every subscription of <paramref name="participantId"/>; returns how many.</summary>
+    public int SetPreferredLayer(RoomId room, string participantId, int? layer)
+    {
+        lock (engine.Gate)
+        {
+            int n = 0;
+            long now = engine.Clock.NowTicks;
+            foreach (var s in engine.FindRoom(room)?.Sessions ?? [])
+            {
+                if (s is SubscriberSession sub && s.Participant.Id == participantId) { sub.SetPreferredLayer(now, layer); n++; }
+            }
+            return n;
+        }
+    }
+
     public IReadOnlyList<RoomSummaryDto> ListRooms()
     {
         lock (engine.Gate)

@@ -1,0 +1,31 @@
+using MediaCore.Server.Auth;
+using MediaCore.Server.Rooms;
+using MediaCore.Server.Signalling;
+
+namespace MediaCore.Server.Sessions;
+
+/// <summary>Room-API controls over live sessions (host or admin token, like the other room-API writes).</summary>
+public static class SessionControlApi
+{
+    /// <summary>Body of <c>PUT /api/rooms/{room}/participants/{id}/layer</c>: 0 = lowest simulcast layer, null = follow bandwidth.</summary>
+    public sealed record LayerRequest(int? Layer);
+
+    public static IEndpointRouteBuilder MapSessionControl(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/rooms/{room}/participants/{participant}").WithTags("Rooms").RequireMediaToken();
+
+        // Pins the simulcast layer a subscriber receives (an explicit override of the bandwidth-driven choice).
+        group.MapPut("/layer", (HttpContext http, string room, string participant, LayerRequest body, SessionManager sessions) =>
+        {
+            var token = http.GetMediaToken();
+            if (!RoomId.TryParse(room, out var id)) return (IResult)Problems.NotFound("no such room");
+            if (MediaAccess.CheckReadRoom(token, id) is { } denied) return Problems.Forbidden(denied);
+            if (body.Layer is < 0 or > 2) return TypedResults.Problem("layer must be 0, 1, 2 or null", statusCode: 400);
+            int changed = sessions.SetPreferredLayer(id, participant, body.Layer);
+            return changed == 0
+                ? Problems.NotFound("that participant has no subscription in this room")
+                : TypedResults.Ok(new { participant, layer = body.Layer, subscriptions = changed });
+        });
+        return app;
+    }
+}
