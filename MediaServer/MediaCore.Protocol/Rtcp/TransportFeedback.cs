@@ -17,7 +17,9 @@ public enum TwccStatus : byte
 /// <param name="Status">Whether (and with which delta size) the packet was received.</param>
 /// <param name="Delta">Receive delta in 250 us units, relative to the previous received packet (or the
 /// reference time for the first); 0 when not received.</param>
-public readonly record struct TwccPacketResult(ushort Sequence, TwccStatus Status, short Delta)
+/// <param name="ArrivalTicks">Arrival time in the feedback sender's clock (reference time plus the deltas so
+/// far, modulo the 24-bit reference wrap of about 12.4 days); 0 when not received.</param>
+public readonly record struct TwccPacketResult(ushort Sequence, TwccStatus Status, short Delta, long ArrivalTicks)
 {
     public bool Received => Status != TwccStatus.NotReceived;
     public long DeltaTicks => Delta * TransportFeedback.DeltaUnitTicks;
@@ -128,7 +130,7 @@ public readonly ref struct TransportFeedback
     }
 
     /// <summary>Every packet's status and delta, in sequence order, without allocating.</summary>
-    public Enumerator GetEnumerator() => new(_chunks, _deltas, BaseSequence, StatusCount);
+    public Enumerator GetEnumerator() => new(_chunks, _deltas, BaseSequence, StatusCount, ReferenceTimeTicks);
 
     internal static int ChunkCapacity(ushort chunk)
         => (chunk & 0x8000) == 0 ? chunk & 0x1FFF : (chunk & 0x4000) == 0 ? 14 : 7;
@@ -151,9 +153,11 @@ public readonly ref struct TransportFeedback
         private int _left;
         private int _deltaOffset;
         private ushort _seq;
+        private long _time;
 
-        internal Enumerator(ReadOnlySpan<byte> chunks, ReadOnlySpan<byte> deltas, ushort baseSeq, int count)
+        internal Enumerator(ReadOnlySpan<byte> chunks, ReadOnlySpan<byte> deltas, ushort baseSeq, int count, long referenceTicks)
         {
+            _time = referenceTicks;
             _chunks = chunks;
             _deltas = deltas;
             _chunkOffset = 0;
@@ -191,7 +195,13 @@ public readonly ref struct TransportFeedback
                 delta = BinaryPrimitives.ReadInt16BigEndian(_deltas[_deltaOffset..]);
                 _deltaOffset += 2;
             }
-            Current = new TwccPacketResult(_seq, (TwccStatus)symbol, delta);
+            long arrival = 0;
+            if (symbol != 0)
+            {
+                _time += delta * TransportFeedback.DeltaUnitTicks;
+                arrival = _time;
+            }
+            Current = new TwccPacketResult(_seq, (TwccStatus)symbol, delta, arrival);
             _seq++;
             _left--;
             return true;
