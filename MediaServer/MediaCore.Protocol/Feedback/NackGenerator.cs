@@ -82,9 +82,21 @@ public sealed class NackGenerator
             ulong first = _highest + 1;
             ulong maxAge = (ulong)_options.MaxAgePackets;
             if (seq - first > maxAge) first = seq - maxAge;
-            for (ulong s = first; s < seq; s++) Append(s, nowTicks + _options.InitialDelayTicks);
             _highest = seq;
             DropOlderThan(seq > maxAge ? seq - maxAge : 0);
+            ulong capacity = (ulong)_missing.Length;
+            if (seq - first > capacity)
+            {
+                first = seq - capacity;
+                _keyFrameNeeded = true;
+            }
+            int overflow = _count + (int)(seq - first) - _missing.Length;
+            if (overflow > 0)
+            {
+                DropOldest(overflow);
+                _keyFrameNeeded = true;
+            }
+            for (ulong s = first; s < seq; s++) _missing[_count++] = new Entry { Seq = s, NextSendAt = nowTicks + _options.InitialDelayTicks };
         }
         else if (seq < _highest)
         {
@@ -162,21 +174,17 @@ public sealed class NackGenerator
         return needed;
     }
 
-    private void Append(ulong seq, long sendAt)
-    {
-        if (_count == _missing.Length)
-        {
-            RemoveAt(0);
-            _keyFrameNeeded = true;
-        }
-        _missing[_count++] = new Entry { Seq = seq, NextSendAt = sendAt };
-    }
-
     private void DropOlderThan(ulong oldest)
     {
         int drop = 0;
         while (drop < _count && _missing[drop].Seq < oldest) drop++;
-        if (drop == 0) return;
+        DropOldest(drop);
+    }
+
+    private void DropOldest(int drop)
+    {
+        if (drop <= 0) return;
+        drop = Math.Min(drop, _count);
         Array.Copy(_missing, drop, _missing, 0, _count - drop);
         _count -= drop;
     }

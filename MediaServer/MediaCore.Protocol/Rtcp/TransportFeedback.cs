@@ -58,7 +58,7 @@ public readonly record struct TwccPacketResult(ushort Sequence, TwccStatus Statu
 ///                                 S=0: 14 one-bit symbols (0 = not received, 1 = small delta)
 ///                                 S=1: 7 two-bit symbols (00 not received, 01 small, 10 large)
 /// </code>
-/// reference time: signed 24 bits in 64 ms units; recv delta: 250 us units, 1 byte unsigned for status
+/// reference time: 24 bits in 64 ms units; recv delta: 250 us units, 1 byte unsigned for status
 /// "small", 2 bytes signed for "large" (§3.1.5).
 /// </summary>
 public readonly ref struct TransportFeedback
@@ -78,8 +78,7 @@ public readonly ref struct TransportFeedback
         MediaSsrc = BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
         BaseSequence = BinaryPrimitives.ReadUInt16BigEndian(body[8..]);
         StatusCount = BinaryPrimitives.ReadUInt16BigEndian(body[10..]);
-        int rt = (body[12] << 16) | (body[13] << 8) | body[14];
-        ReferenceTime = (rt & 0x800000) != 0 ? rt | unchecked((int)0xFF000000) : rt;
+        ReferenceTime = (body[12] << 16) | (body[13] << 8) | body[14];
         FeedbackPacketCount = body[15];
         _chunks = chunks;
         _deltas = deltas;
@@ -89,10 +88,14 @@ public readonly ref struct TransportFeedback
     public uint MediaSsrc { get; }
     public ushort BaseSequence { get; }
     public ushort StatusCount { get; }
-    /// <summary>Reference time in 64 ms units, sign-extended from 24 bits.</summary>
+    /// <summary>
+    /// Reference time in 64 ms units, 0 to 2^24 - 1. The draft calls it signed, but senders (libwebrtc,
+    /// pion) treat it as a counter that wraps every 2^24 x 64 ms (about 12.4 days); compare consecutive
+    /// values modulo 2^24.
+    /// </summary>
     public int ReferenceTime { get; }
     public byte FeedbackPacketCount { get; }
-    /// <summary>Reference time in 100 ns ticks (the sender's time base modulo 2^24 * 64 ms).</summary>
+    /// <summary>Reference time in 100 ns ticks (the feedback sender's time base modulo 2^24 x 64 ms).</summary>
     public long ReferenceTimeTicks => ReferenceTime * ReferenceUnitTicks;
 
     /// <summary>

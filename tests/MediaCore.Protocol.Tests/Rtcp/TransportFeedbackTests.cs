@@ -255,4 +255,20 @@ public class TransportFeedbackTests
         zeroCount[14] = 0; zeroCount[15] = 0;
         Assert.False(TransportFeedback.TryParse(zeroCount, out _));
     }
+
+    [Fact]
+    public void ReferenceTime_AboveSignBit_ReadsUnsignedAndWrapsAt24Bits()
+    {
+        // libwebrtc and pion treat the 24-bit reference time as an unsigned counter that wraps.
+        var enc = new TransportFeedbackEncoder();
+        long t = 0x1_FF_FF_FFL * 640_000; // 2^25 - 1 units: the wire carries the low 24 bits, 0xFFFFFF
+        enc.Reset(1, 2, 0, t, 0);
+        Assert.True(enc.TryAddReceived(0, t));
+        var buf = new byte[enc.GetSerializedSize()];
+        enc.WriteTo(buf);
+        Assert.Equal(new byte[] { 0xFF, 0xFF, 0xFF }, buf[16..19]);
+        Assert.True(TransportFeedback.TryParse(buf, out var fb));
+        Assert.Equal(0xFFFFFF, fb.ReferenceTime);
+        Assert.Equal(0xFFFFFFL * 640_000, fb.ReferenceTimeTicks);
+    }
 }
