@@ -134,4 +134,41 @@ public class FeedbackSimulationTests
             gen.OnPacket(now, s);
         }
     }
+
+    [Fact]
+    public void Generators_RandomInputs_NeverThrowAndEmitParseablePackets()
+    {
+        // Hostile or broken senders: random sequence numbers, arrival times jumping back and forth.
+        var rng = new Random(424242);
+        var twcc = new TwccFeedbackBuilder(1, new TwccFeedbackOptions { HistoryCapacity = 256, MaxPacketSize = 200 });
+        var nack = new NackGenerator(1, 2, new NackOptions { MaxMissing = 64 });
+        var buf = new byte[1200];
+        long now = 0;
+        for (int i = 0; i < 50_000; i++)
+        {
+            now += rng.Next(-20_000, 200_000);
+            ushort seq = (ushort)rng.Next(65536);
+            if (rng.Next(4) != 0) seq = (ushort)(i + rng.Next(-50, 50));
+            twcc.OnPacket(now + rng.Next(-10_000_000, 10_000_000), seq, (uint)rng.Next());
+            nack.OnPacket(now, seq);
+            if (rng.Next(8) == 0)
+            {
+                twcc.HandleTimeout(now);
+                nack.HandleTimeout(now);
+                if (rng.Next(3) == 0) nack.UpdateRtt(rng.Next(0, 5_000_000));
+            }
+            int guard = 0;
+            while (twcc.TryPollFeedback(buf, out int n))
+            {
+                Assert.True(TransportFeedback.TryParse(buf.AsSpan(0, n), out _));
+                Assert.True(++guard < 10_000);
+            }
+            while (nack.TryPollNack(buf, out int n))
+            {
+                Assert.True(GenericNack.TryParse(buf.AsSpan(0, n), out _));
+                Assert.True(++guard < 10_000);
+            }
+            nack.TryPollKeyFrameRequest();
+        }
+    }
 }
