@@ -48,6 +48,7 @@ public sealed class NackGenerator
     private long _now = long.MinValue;
     private long _rttTicks;
     private bool _keyFrameNeeded;
+    private long _nextDue = MediaTime.Never; // earliest NextSendAt; may be early after removals (harmless)
 
     public NackGenerator(uint senderSsrc, uint mediaSsrc, NackOptions? options = null)
     {
@@ -96,7 +97,9 @@ public sealed class NackGenerator
                 DropOldest(overflow);
                 _keyFrameNeeded = true;
             }
-            for (ulong s = first; s < seq; s++) _missing[_count++] = new Entry { Seq = s, NextSendAt = nowTicks + _options.InitialDelayTicks };
+            long sendAt = nowTicks + _options.InitialDelayTicks;
+            for (ulong s = first; s < seq; s++) _missing[_count++] = new Entry { Seq = s, NextSendAt = sendAt };
+            if (first < seq && sendAt < _nextDue) _nextDue = sendAt;
         }
         else if (seq < _highest)
         {
@@ -106,17 +109,12 @@ public sealed class NackGenerator
     }
 
     /// <summary>When the next request is due; <see cref="MediaTime.Never"/> when nothing is missing.</summary>
-    public long PollTimeout()
-    {
-        long next = MediaTime.Never;
-        for (int i = 0; i < _count; i++)
-            if (_missing[i].NextSendAt < next) next = _missing[i].NextSendAt;
-        return next;
-    }
+    public long PollTimeout() => _count == 0 ? MediaTime.Never : _nextDue;
 
     public void HandleTimeout(long nowTicks)
     {
         if (nowTicks > _now) _now = nowTicks;
+        if (_nextDue <= _now) RecomputeNextDue(); // drop a stale early value left by removals
     }
 
     /// <summary>
@@ -157,6 +155,7 @@ public sealed class NackGenerator
         for (int i = 0; i < _count; i++)
             if (_missing[i].Sent < _options.MaxRetries) _missing[w++] = _missing[i];
         _count = w;
+        RecomputeNextDue();
 
         int packed = NackItem.Pack(seqs[..n], items);
         written = new GenericNackWriter(SenderSsrc, MediaSsrc, items[..packed]).WriteTo(destination);
@@ -172,6 +171,14 @@ public sealed class NackGenerator
         bool needed = _keyFrameNeeded;
         _keyFrameNeeded = false;
         return needed;
+    }
+
+    private void RecomputeNextDue()
+    {
+        long next = MediaTime.Never;
+        for (int i = 0; i < _count; i++)
+            if (_missing[i].NextSendAt < next) next = _missing[i].NextSendAt;
+        _nextDue = next;
     }
 
     private void DropOlderThan(ulong oldest)
