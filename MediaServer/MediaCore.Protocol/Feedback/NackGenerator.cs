@@ -48,6 +48,7 @@ public sealed class NackGenerator
     private long _now = long.MinValue;
     private long _rttTicks;
     private bool _keyFrameNeeded;
+    private long _nextDue = MediaTime.Never; // earliest NextSendAt; may be early after removals (harmless)
 
     public NackGenerator(uint senderSsrc, uint mediaSsrc, NackOptions? options = null)
     {
@@ -82,9 +83,23 @@ public sealed class NackGenerator
             ulong first = _highest + 1;
             ulong maxAge = (ulong)_options.MaxAgePackets;
             if (seq - first > maxAge) first = seq - maxAge;
-            for (ulong s = first; s < seq; s++) Append(s, nowTicks + _options.InitialDelayTicks);
             _highest = seq;
             DropOlderThan(seq > maxAge ? seq - maxAge : 0);
+            ulong capacity = (ulong)_missing.Length;
+            if (seq - first > capacity)
+            {
+                first = seq - capacity;
+                _keyFrameNeeded = true;
+            }
+            int overflow = _count + (int)(seq - first) - _missing.Length;
+            if (overflow > 0)
+            {
+                DropOldest(overflow);
+                _keyFrameNeeded = true;
+            }
+            long sendAt = nowTicks + _options.InitialDelayTicks;
+            for (ulong s = first; s < seq; s++) _missing[_count++] = new Entry { Seq = s, NextSendAt = sendAt };
+            if (first < seq && sendAt < _nextDue) _nextDue = sendAt;
         }
         else if (seq < _highest)
         {
@@ -94,17 +109,12 @@ public sealed class NackGenerator
     }
 
     /// <summary>When the next request is due; <see cref="MediaTime.Never"/> when nothing is missing.</summary>
-    public long PollTimeout()
-    {
-        long next = MediaTime.Never;
-        for (int i = 0; i < _count; i++)
-            if (_missing[i].NextSendAt < next) next = _missing[i].NextSendAt;
-        return next;
-    }
+    public long PollTimeout() => _count == 0 ? MediaTime.Never : _nextDue;
 
     public void HandleTimeout(long nowTicks)
     {
         if (nowTicks > _now) _now = nowTicks;
+        if (_nextDue <= _now) RecomputeNextDue(); // drop a stale early value left by removals
     }
 
     /// <summary>
@@ -145,6 +155,7 @@ public sealed class NackGenerator
         for (int i = 0; i < _count; i++)
             if (_missing[i].Sent < _options.MaxRetries) _missing[w++] = _missing[i];
         _count = w;
+        RecomputeNextDue();
 
         int packed = NackItem.Pack(seqs[..n], items);
         written = new GenericNackWriter(SenderSsrc, MediaSsrc, items[..packed]).WriteTo(destination);
@@ -162,21 +173,25 @@ public sealed class NackGenerator
         return needed;
     }
 
-    private void Append(ulong seq, long sendAt)
+    private void RecomputeNextDue()
     {
-        if (_count == _missing.Length)
-        {
-            RemoveAt(0);
-            _keyFrameNeeded = true;
-        }
-        _missing[_count++] = new Entry { Seq = seq, NextSendAt = sendAt };
+        long next = MediaTime.Never;
+        for (int i = 0; i < _count; i++)
+            if (_missing[i].NextSendAt < next) next = _missing[i].NextSendAt;
+        _nextDue = next;
     }
 
     private void DropOlderThan(ulong oldest)
     {
         int drop = 0;
         while (drop < _count && _missing[drop].Seq < oldest) drop++;
-        if (drop == 0) return;
+        DropOldest(drop);
+    }
+
+    private void DropOldest(int drop)
+    {
+        if (drop <= 0) return;
+        drop = Math.Min(drop, _count);
         Array.Copy(_missing, drop, _missing, 0, _count - drop);
         _count -= drop;
     }

@@ -101,7 +101,8 @@ public sealed class TwccFeedbackBuilder
             }
             else
             {
-                for (ulong s = _end; s < seq; s++) _arrivals[s & _mask] = NotReceived;
+                // Slots are reused every HistoryCapacity packets: clear the new one too, not just the gap.
+                for (ulong s = _end; s <= seq; s++) _arrivals[s & _mask] = NotReceived;
             }
             _end = seq + 1;
             if (_end - _begin > capacity)

@@ -69,7 +69,7 @@ public sealed class ReceiveStatistics
         long transit = (int)((uint)arrival - rtpTimestamp);
         if (_haveTransit && rtpTimestamp != _lastTimestamp)
         {
-            long d = Math.Abs(transit - _lastTransit);
+            long d = Math.Abs((long)(int)(transit - _lastTransit)); // 32-bit wrap, as App. A.8's int arithmetic
             _jitterQ4 += d - ((_jitterQ4 + 8) >> 4);
         }
         if (!_haveTransit || rtpTimestamp != _lastTimestamp)

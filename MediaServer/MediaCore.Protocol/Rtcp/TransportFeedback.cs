@@ -17,7 +17,9 @@ public enum TwccStatus : byte
 /// <param name="Status">Whether (and with which delta size) the packet was received.</param>
 /// <param name="Delta">Receive delta in 250 us units, relative to the previous received packet (or the
 /// reference time for the first); 0 when not received.</param>
-public readonly record struct TwccPacketResult(ushort Sequence, TwccStatus Status, short Delta)
+/// <param name="ArrivalTicks">Arrival time in the feedback sender's clock (reference time plus the deltas so
+/// far, modulo the 24-bit reference wrap of about 12.4 days); 0 when not received.</param>
+public readonly record struct TwccPacketResult(ushort Sequence, TwccStatus Status, short Delta, long ArrivalTicks)
 {
     public bool Received => Status != TwccStatus.NotReceived;
     public long DeltaTicks => Delta * TransportFeedback.DeltaUnitTicks;
@@ -56,7 +58,7 @@ public readonly record struct TwccPacketResult(ushort Sequence, TwccStatus Statu
 ///                                 S=0: 14 one-bit symbols (0 = not received, 1 = small delta)
 ///                                 S=1: 7 two-bit symbols (00 not received, 01 small, 10 large)
 /// </code>
-/// reference time: signed 24 bits in 64 ms units; recv delta: 250 us units, 1 byte unsigned for status
+/// reference time: 24 bits in 64 ms units; recv delta: 250 us units, 1 byte unsigned for status
 /// "small", 2 bytes signed for "large" (§3.1.5).
 /// </summary>
 public readonly ref struct TransportFeedback
@@ -76,8 +78,7 @@ public readonly ref struct TransportFeedback
         MediaSsrc = BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
         BaseSequence = BinaryPrimitives.ReadUInt16BigEndian(body[8..]);
         StatusCount = BinaryPrimitives.ReadUInt16BigEndian(body[10..]);
-        int rt = (body[12] << 16) | (body[13] << 8) | body[14];
-        ReferenceTime = (rt & 0x800000) != 0 ? rt | unchecked((int)0xFF000000) : rt;
+        ReferenceTime = (body[12] << 16) | (body[13] << 8) | body[14];
         FeedbackPacketCount = body[15];
         _chunks = chunks;
         _deltas = deltas;
@@ -87,10 +88,14 @@ public readonly ref struct TransportFeedback
     public uint MediaSsrc { get; }
     public ushort BaseSequence { get; }
     public ushort StatusCount { get; }
-    /// <summary>Reference time in 64 ms units, sign-extended from 24 bits.</summary>
+    /// <summary>
+    /// Reference time in 64 ms units, 0 to 2^24 - 1. The draft calls it signed, but senders (libwebrtc,
+    /// pion) treat it as a counter that wraps every 2^24 x 64 ms (about 12.4 days); compare consecutive
+    /// values modulo 2^24.
+    /// </summary>
     public int ReferenceTime { get; }
     public byte FeedbackPacketCount { get; }
-    /// <summary>Reference time in 100 ns ticks (the sender's time base modulo 2^24 * 64 ms).</summary>
+    /// <summary>Reference time in 100 ns ticks (the feedback sender's time base modulo 2^24 x 64 ms).</summary>
     public long ReferenceTimeTicks => ReferenceTime * ReferenceUnitTicks;
 
     /// <summary>
@@ -128,7 +133,7 @@ public readonly ref struct TransportFeedback
     }
 
     /// <summary>Every packet's status and delta, in sequence order, without allocating.</summary>
-    public Enumerator GetEnumerator() => new(_chunks, _deltas, BaseSequence, StatusCount);
+    public Enumerator GetEnumerator() => new(_chunks, _deltas, BaseSequence, StatusCount, ReferenceTimeTicks);
 
     internal static int ChunkCapacity(ushort chunk)
         => (chunk & 0x8000) == 0 ? chunk & 0x1FFF : (chunk & 0x4000) == 0 ? 14 : 7;
@@ -151,9 +156,11 @@ public readonly ref struct TransportFeedback
         private int _left;
         private int _deltaOffset;
         private ushort _seq;
+        private long _time;
 
-        internal Enumerator(ReadOnlySpan<byte> chunks, ReadOnlySpan<byte> deltas, ushort baseSeq, int count)
+        internal Enumerator(ReadOnlySpan<byte> chunks, ReadOnlySpan<byte> deltas, ushort baseSeq, int count, long referenceTicks)
         {
+            _time = referenceTicks;
             _chunks = chunks;
             _deltas = deltas;
             _chunkOffset = 0;
@@ -191,7 +198,13 @@ public readonly ref struct TransportFeedback
                 delta = BinaryPrimitives.ReadInt16BigEndian(_deltas[_deltaOffset..]);
                 _deltaOffset += 2;
             }
-            Current = new TwccPacketResult(_seq, (TwccStatus)symbol, delta);
+            long arrival = 0;
+            if (symbol != 0)
+            {
+                _time += delta * TransportFeedback.DeltaUnitTicks;
+                arrival = _time;
+            }
+            Current = new TwccPacketResult(_seq, (TwccStatus)symbol, delta, arrival);
             _seq++;
             _left--;
             return true;

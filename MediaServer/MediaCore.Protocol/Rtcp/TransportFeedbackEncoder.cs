@@ -88,6 +88,8 @@ public sealed class TransportFeedbackEncoder
     /// </summary>
     public bool TryAddReceived(ushort sequence, long arrivalTicks)
     {
+        // Offset within this one packet on the wire (at most 2^15 ahead): the caller, not this encoder,
+        // extends sequence numbers across packets.
         int gap = (ushort)(sequence - _s.NextSeq);
         if (gap >= 0x8000) return false;
         if (_s.StatusCount + gap + 1 > ushort.MaxValue) return false;

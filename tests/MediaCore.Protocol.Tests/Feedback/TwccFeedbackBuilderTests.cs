@@ -230,4 +230,34 @@ public class TwccFeedbackBuilderTests
         b.HandleTimeout(T0);
         Assert.Empty(Drain(b));
     }
+
+    [Fact]
+    public void OnPacket_HistorySlotReused_ReportsNewArrivalNotStaleOne()
+    {
+        // Regression: the arrival ring reuses a slot every HistoryCapacity packets. The slot of a new highest
+        // sequence number was not cleared, so the packet was taken for a duplicate and the feedback carried
+        // the arrival time of the packet 16 sequence numbers earlier.
+        var b = new TwccFeedbackBuilder(Sender, new TwccFeedbackOptions { HistoryCapacity = 16 });
+        long t = T0;
+        var fbs = new List<Parsed>();
+        for (int i = 0; i < 40; i++)
+        {
+            b.OnPacket(t += Ms(10), (ushort)i, Media);
+            if (b.PollTimeout() <= t)
+            {
+                b.HandleTimeout(t);
+                fbs.AddRange(Drain(b));
+            }
+        }
+        b.HandleTimeout(t + Ms(100));
+        fbs.AddRange(Drain(b));
+        Assert.True(fbs.Count >= 4);
+        var all = fbs.SelectMany(f => f.Packets).ToList();
+        Assert.Equal(40, all.Count);
+        for (int i = 0; i < 40; i++)
+        {
+            Assert.Equal((ushort)i, all[i].Seq);
+            AssertArrival(T0 + Ms(10 * (i + 1)), all[i].Arrival);
+        }
+    }
 }

@@ -30,6 +30,8 @@ public class TransportFeedbackTests
         0x00, 0x00, 0x03,       // padding: zeros, then the padding count (RFC 3550 §6.4.1)
     ];
 
+    private static (int, TwccStatus, int) Short(TwccPacketResult r) => (r.Sequence, r.Status, r.Delta);
+
     private static TransportFeedbackEncoder EncodeChromiumLike()
     {
         var enc = new TransportFeedbackEncoder();
@@ -67,12 +69,15 @@ public class TransportFeedbackTests
         var results = new List<TwccPacketResult>();
         foreach (var r in fb) results.Add(r);
         Assert.Equal(25, results.Count);
-        Assert.Equal(new TwccPacketResult(256, TwccStatus.ReceivedSmallDelta, 4), results[0]);
-        Assert.Equal(new TwccPacketResult(257, TwccStatus.ReceivedSmallDelta, 1), results[1]);
-        Assert.Equal(new TwccPacketResult(258, TwccStatus.NotReceived, 0), results[2]);
-        Assert.Equal(new TwccPacketResult(259, TwccStatus.ReceivedSmallDelta, 2), results[3]);
-        Assert.Equal(new TwccPacketResult(260, TwccStatus.ReceivedLargeDelta, 300), results[4]);
-        for (int i = 5; i < 25; i++) Assert.Equal(new TwccPacketResult((ushort)(256 + i), TwccStatus.ReceivedSmallDelta, 10), results[i]);
+        Assert.Equal((256, TwccStatus.ReceivedSmallDelta, 4), Short(results[0]));
+        Assert.Equal((257, TwccStatus.ReceivedSmallDelta, 1), Short(results[1]));
+        Assert.Equal((258, TwccStatus.NotReceived, 0), Short(results[2]));
+        Assert.Equal((259, TwccStatus.ReceivedSmallDelta, 2), Short(results[3]));
+        Assert.Equal((260, TwccStatus.ReceivedLargeDelta, 300), Short(results[4]));
+        for (int i = 5; i < 25; i++) Assert.Equal((256 + i, TwccStatus.ReceivedSmallDelta, 10), Short(results[i]));
+        Assert.Equal(Ref + 10_000, results[0].ArrivalTicks);
+        Assert.Equal(0, results[2].ArrivalTicks);
+        Assert.Equal(Ref + 10_000 + 2_500 + 5_000 + 750_000 + 20 * 25_000, results[24].ArrivalTicks);
     }
 
     [Fact]
@@ -115,8 +120,8 @@ public class TransportFeedbackTests
         enc.WriteTo(buf);
         Assert.True(TransportFeedback.TryParse(buf, out var fb));
         var e = fb.GetEnumerator();
-        Assert.True(e.MoveNext()); Assert.Equal(new TwccPacketResult(7, TwccStatus.ReceivedSmallDelta, 20), e.Current);
-        Assert.True(e.MoveNext()); Assert.Equal(new TwccPacketResult(8, TwccStatus.ReceivedLargeDelta, -10), e.Current);
+        Assert.True(e.MoveNext()); Assert.Equal((7, TwccStatus.ReceivedSmallDelta, 20), Short(e.Current));
+        Assert.True(e.MoveNext()); Assert.Equal((8, TwccStatus.ReceivedLargeDelta, -10), Short(e.Current));
         Assert.False(e.MoveNext());
         // Chunk: 2-bit vector 01 10 -> 0xC000 | 1<<12 | 2<<10 = 0xD800; deltas 0x14, 0xFF 0xF6; 3 bytes of padding.
         Assert.Equal(new byte[] { 0xD8, 0x00, 0x14, 0xFF, 0xF6, 0x00, 0x00, 0x03 }, buf[20..]);
@@ -249,5 +254,21 @@ public class TransportFeedbackTests
         var zeroCount = (byte[])ChromiumLike.Clone();
         zeroCount[14] = 0; zeroCount[15] = 0;
         Assert.False(TransportFeedback.TryParse(zeroCount, out _));
+    }
+
+    [Fact]
+    public void ReferenceTime_AboveSignBit_ReadsUnsignedAndWrapsAt24Bits()
+    {
+        // libwebrtc and pion treat the 24-bit reference time as an unsigned counter that wraps.
+        var enc = new TransportFeedbackEncoder();
+        long t = 0x1_FF_FF_FFL * 640_000; // 2^25 - 1 units: the wire carries the low 24 bits, 0xFFFFFF
+        enc.Reset(1, 2, 0, t, 0);
+        Assert.True(enc.TryAddReceived(0, t));
+        var buf = new byte[enc.GetSerializedSize()];
+        enc.WriteTo(buf);
+        Assert.Equal(new byte[] { 0xFF, 0xFF, 0xFF }, buf[16..19]);
+        Assert.True(TransportFeedback.TryParse(buf, out var fb));
+        Assert.Equal(0xFFFFFF, fb.ReferenceTime);
+        Assert.Equal(0xFFFFFFL * 640_000, fb.ReferenceTimeTicks);
     }
 }
