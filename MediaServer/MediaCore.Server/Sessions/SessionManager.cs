@@ -39,7 +39,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
                 DefaultIntent = kind == SessionKind.Publisher ? MediaIntent.Receive : MediaIntent.Send,
             };
             options = kind == SessionKind.Publisher
-                ? options with { VideoStartBitrateKbps = 2500 }
+                ? options with { VideoStartBitrateKbps = 2500, VideoCodecs = OfferOrder(offer) }
                 : SubscriberOptions(options, offer, room);
 
             var result = SdpNegotiator.CreateAnswer(offer, options);
@@ -120,6 +120,21 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
                 RtpExtensionUris.AudioLevel, RtpExtensionUris.AbsSendTime, RtpExtensionUris.Mid,
             ],
         };
+    }
+
+    /// <summary>A publisher's own codec preference (its offer's order, e.g. H264 forced) wins among those we forward.</summary>
+    private static ValueList<SdpCodec> OfferOrder(SessionDescription offer)
+    {
+        foreach (var m in offer.Media)
+        {
+            if (m.Kind != SdpMediaKind.Video) continue;
+            foreach (var c in m.Codecs)
+            {
+                if (string.Equals(c.Name, "H264", StringComparison.OrdinalIgnoreCase)) return [SdpCodec.H264, SdpCodec.VP8];
+                if (string.Equals(c.Name, "VP8", StringComparison.OrdinalIgnoreCase)) return [SdpCodec.VP8, SdpCodec.H264];
+            }
+        }
+        return [SdpCodec.VP8, SdpCodec.H264];
     }
 
     private static ValueList<SdpCodec> PreferredVideoCodecs(MediaRoom? room)
