@@ -65,11 +65,16 @@ internal sealed class AesCounterMode : IDisposable
     {
         if (source.Length > 65536 * 16) throw new ArgumentException("At most 2^16 AES blocks per packet.", nameof(source));
         if (destination.Length < source.Length) throw new ArgumentException("Destination is too short.", nameof(destination));
-        if (_useIntrinsics) TransformIntrinsics(Vector128.Create(iv), source, destination);
+        if (_useIntrinsics) TransformIntrinsics(Vector128.Create(iv), 0, source, destination);
         else TransformFallback(iv, source, destination);
     }
 
-    private void TransformIntrinsics(Vector128<byte> iv, ReadOnlySpan<byte> source, Span<byte> destination)
+    /// <summary>
+    /// Keystream XOR with counter blocks <paramref name="iv"/> carrying block numbers
+    /// <paramref name="firstBlock"/>, +1, ... in its last two octets (GCM starts at 2, RFC 7714 §8.1 via
+    /// SP 800-38D). Requires AES-NI; callers keep the last block number below 2^16.
+    /// </summary>
+    internal void TransformIntrinsics(Vector128<byte> iv, int firstBlock, ReadOnlySpan<byte> source, Span<byte> destination)
     {
         Vector128<byte> k0 = _roundKeys[0], k1 = _roundKeys[1], k2 = _roundKeys[2], k3 = _roundKeys[3];
         Vector128<byte> k4 = _roundKeys[4], k5 = _roundKeys[5], k6 = _roundKeys[6], k7 = _roundKeys[7];
@@ -79,7 +84,7 @@ internal sealed class AesCounterMode : IDisposable
         ref byte dst = ref MemoryMarshal.GetReference(destination);
         int length = source.Length;
         int offset = 0;
-        int block = 0;
+        int block = firstBlock;
 
         while (length - offset >= 64)
         {
@@ -130,6 +135,14 @@ internal sealed class AesCounterMode : IDisposable
         keystream.CopyTo(last);
         for (int i = 0; i < count; i++)
             Unsafe.Add(ref dst, i) = (byte)(Unsafe.Add(ref src, i) ^ last[i]);
+    }
+
+    /// <summary>Encrypts one block (AES-NI path only).</summary>
+    internal Vector128<byte> EncryptBlock(Vector128<byte> block)
+    {
+        block ^= _roundKeys[0];
+        for (int round = 1; round < 10; round++) block = X86Aes.Encrypt(block, _roundKeys[round]);
+        return X86Aes.EncryptLast(block, _roundKeys[10]);
     }
 
     /// <summary>Counter block: the IV with the big-endian block number in its last two octets.</summary>

@@ -31,7 +31,7 @@ public sealed class SrtpContext : IDisposable
     {
         Profile = keys.Profile;
         _cipher = SrtpProfileInfo.IsAead(keys.Profile)
-            ? new AesGcmCipher(keys)
+            ? new AesGcmCipher(keys, allowIntrinsics)
             : new AesCmHmacSha1Cipher(keys, allowIntrinsics);
         RtpOverhead = _cipher.RtpTagLength;
         RtcpOverhead = 4 + _cipher.RtcpTagLength;
