@@ -74,6 +74,7 @@ public class SrtpPrimitiveBenchmarks
     private AesCounterMode _ctr = null!;
     private System.Security.Cryptography.IncrementalHash _hmac = null!;
     private System.Security.Cryptography.AesGcm _gcm = null!;
+    private GaloisCounterMode _ownGcm = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -82,6 +83,7 @@ public class SrtpPrimitiveBenchmarks
         _ctr = new AesCounterMode(_key);
         _hmac = System.Security.Cryptography.IncrementalHash.CreateHMAC(System.Security.Cryptography.HashAlgorithmName.SHA1, new byte[20]);
         _gcm = new System.Security.Cryptography.AesGcm(_key, 16);
+        _ownGcm = GaloisCounterMode.Create(_key);
     }
 
     [Benchmark]
@@ -100,4 +102,7 @@ public class SrtpPrimitiveBenchmarks
 
     [Benchmark]
     public void AesGcmEncrypt() => _gcm.Encrypt(_nonce, _data, _data, _tag, _iv.AsSpan(0, 12));
+
+    [Benchmark]
+    public void IntrinsicGcmEncrypt() => _ownGcm.Encrypt(_nonce, _data, _data, _tag, _iv.AsSpan(0, 12));
 }

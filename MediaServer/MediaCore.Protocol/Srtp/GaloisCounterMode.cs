@@ -71,8 +71,12 @@ internal sealed class IntrinsicGcm : GaloisCounterMode
         _h4 = Mul(_h3, _h1);
     }
 
+    /// <summary>Data blocks are numbered from 2 in the 16-bit counter slot: at most 65533 blocks, far above a datagram.</summary>
+    private const int MaxLength = (65536 - 2) * 16;
+
     public override void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> aad)
     {
+        if (plaintext.Length > MaxLength) throw new ArgumentException("Packet too long for SRTP.", nameof(plaintext));
         var counter = CounterBase(nonce);
         _ctr.TransformIntrinsics(counter, 2, plaintext, ciphertext);
         ComputeTag(counter, aad, ciphertext[..plaintext.Length]).CopyTo(tag);
@@ -80,6 +84,7 @@ internal sealed class IntrinsicGcm : GaloisCounterMode
 
     public override bool Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad)
     {
+        if (ciphertext.Length > MaxLength) return false;
         var counter = CounterBase(nonce);
         Span<byte> expected = stackalloc byte[TagLength];
         ComputeTag(counter, aad, ciphertext).CopyTo(expected);

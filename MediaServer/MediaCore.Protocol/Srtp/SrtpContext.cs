@@ -122,7 +122,7 @@ public sealed class SrtpContext : IDisposable
     }
 
     /// <summary>Unprotects the SRTP packet in <paramref name="packet"/> in place (see <see cref="UnprotectRtp"/>).
-    /// On failure the buffer's payload may have been overwritten (GCM clears it).</summary>
+    /// On failure the packet is left as it was, except on CPUs without AES-NI where the platform GCM clears the payload.</summary>
     public SrtpResult UnprotectRtpInPlace(Span<byte> packet, out int length) => UnprotectRtp(packet, packet, out length);
 
     // ---- SRTCP ---------------------------------------------------------------------------------
