@@ -36,6 +36,7 @@ internal sealed class AesGcmCipher : SrtpCipher
 
     public override int RtpTagLength => TagLength;
     public override int RtcpTagLength => TagLength;
+    public override bool IsHardwareAccelerated => _rtp is IntrinsicGcm;
 
     public override int ProtectRtp(Span<byte> buffer, int length, int headerLength, uint ssrc, ulong index)
     {

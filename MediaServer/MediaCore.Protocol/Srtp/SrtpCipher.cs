@@ -9,6 +9,9 @@ internal abstract class SrtpCipher : IDisposable
     public abstract int RtpTagLength { get; }
     public abstract int RtcpTagLength { get; }
 
+    /// <summary>True when the AES-NI (and, for GCM, PCLMULQDQ) code path is in use.</summary>
+    public abstract bool IsHardwareAccelerated { get; }
+
     /// <summary>
     /// Encrypts <paramref name="buffer"/>[..<paramref name="length"/>] (an RTP packet whose header is
     /// <paramref name="headerLength"/> octets) and appends the tag; the buffer has room for it.

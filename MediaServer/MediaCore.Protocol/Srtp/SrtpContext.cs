@@ -46,6 +46,9 @@ public sealed class SrtpContext : IDisposable
     /// <summary>Octets protecting adds to an RTCP packet (E|index word plus tag).</summary>
     public int RtcpOverhead { get; }
 
+    /// <summary>True when this context's cipher runs on AES-NI (and PCLMULQDQ for GCM) rather than the portable fallback.</summary>
+    public bool IsHardwareAccelerated => _cipher.IsHardwareAccelerated;
+
     /// <summary>
     /// When false, unprotect skips the replay check (RFC 3711 §3.3.2 makes it a receiver's choice), e.g.
     /// for re-reading captured traffic. Authentication still applies. Default true.
