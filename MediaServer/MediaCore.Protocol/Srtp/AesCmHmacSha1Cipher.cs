@@ -48,6 +48,7 @@ internal sealed class AesCmHmacSha1Cipher : SrtpCipher
     public override int RtpTagLength => _rtpTagLength;
     public override int RtcpTagLength => 10;
     public override bool IsHardwareAccelerated => _rtpCipher.UsesIntrinsics;
+    public override bool VerifiesBeforeDecrypting => true;
 
     public override int ProtectRtp(Span<byte> buffer, int length, int headerLength, uint ssrc, ulong index)
     {

@@ -38,6 +38,9 @@ internal sealed class AesGcmCipher : SrtpCipher
     public override int RtcpTagLength => TagLength;
     public override bool IsHardwareAccelerated => _rtp is IntrinsicGcm;
 
+    // The platform AesGcm clears its output when the tag fails, which in place destroys the input.
+    public override bool VerifiesBeforeDecrypting => _rtp is IntrinsicGcm;
+
     public override int ProtectRtp(Span<byte> buffer, int length, int headerLength, uint ssrc, ulong index)
     {
         Span<byte> nonce = stackalloc byte[12];

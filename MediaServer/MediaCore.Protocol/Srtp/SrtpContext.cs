@@ -62,34 +62,58 @@ public sealed class SrtpContext : IDisposable
     /// and returns the SRTP length. Throws <see cref="ArgumentException"/> when the input is not an RTP
     /// packet or the destination is shorter than the packet plus <see cref="RtpOverhead"/>.
     /// </summary>
+    /// <remarks>
+    /// The ROC is estimated from the SSRC's highest sequence number like a receiver would (RFC 3711 §3.3.1),
+    /// starting at 0 with the first packet this context protects for the SSRC. Protecting the same SSRC and
+    /// sequence number twice reuses the index, which is safe only for an identical packet (a verbatim
+    /// retransmission); send altered repeats over RTX (RFC 4588) instead, above all with GCM.
+    /// </remarks>
     public int ProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination) =>
-        TryProtectRtp(rtp, destination, out int written)
-            ? written
-            : throw new ArgumentException("Not a valid RTP packet, or the destination is too small for it plus the SRTP tag.");
+        TryProtectRtp(rtp, destination, null, out int written) ? written : throw InvalidRtp();
 
-    /// <summary>As <see cref="ProtectRtp"/>, returning false instead of throwing.</summary>
-    public bool TryProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, out int written)
-    {
-        written = 0;
-        if (destination.Length < rtp.Length + RtpOverhead) return false;
-        if (ParseRtpHeader(rtp, rtp.Length, out int headerLength, out uint ssrc, out ushort seq) != SrtpResult.Ok) return false;
-        rtp.CopyTo(destination);
-        written = ProtectRtpCore(destination, rtp.Length, headerLength, ssrc, seq);
-        return true;
-    }
+    /// <summary>
+    /// As <see cref="ProtectRtp(ReadOnlySpan{byte}, Span{byte})"/> with the rollover counter given by the
+    /// caller, e.g. a forwarder that tracks extended sequence numbers itself (ROC = extended SEQ &gt;&gt; 16).
+    /// </summary>
+    public int ProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, uint rolloverCounter) =>
+        TryProtectRtp(rtp, destination, rolloverCounter, out int written) ? written : throw InvalidRtp();
+
+    /// <summary>As <see cref="ProtectRtp(ReadOnlySpan{byte}, Span{byte})"/>, returning false instead of throwing.</summary>
+    public bool TryProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, out int written) =>
+        TryProtectRtp(rtp, destination, null, out written);
 
     /// <summary>
     /// Protects the RTP packet in <paramref name="buffer"/>[..<paramref name="length"/>] in place; the buffer
     /// must have <see cref="RtpOverhead"/> spare octets after it for the tag.
     /// </summary>
-    public bool TryProtectRtpInPlace(Span<byte> buffer, int length, out int protectedLength)
+    public bool TryProtectRtpInPlace(Span<byte> buffer, int length, out int protectedLength) =>
+        TryProtectRtpInPlace(buffer, length, null, out protectedLength);
+
+    /// <summary>As <see cref="TryProtectRtpInPlace(Span{byte}, int, out int)"/> with a caller-given rollover counter.</summary>
+    public bool TryProtectRtpInPlace(Span<byte> buffer, int length, uint rolloverCounter, out int protectedLength) =>
+        TryProtectRtpInPlace(buffer, length, (uint?)rolloverCounter, out protectedLength);
+
+    private bool TryProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, uint? rolloverCounter, out int written)
+    {
+        written = 0;
+        if (destination.Length < rtp.Length + RtpOverhead) return false;
+        if (ParseRtpHeader(rtp, rtp.Length, out int headerLength, out uint ssrc, out ushort seq) != SrtpResult.Ok) return false;
+        rtp.CopyTo(destination);
+        written = ProtectRtpCore(destination, rtp.Length, headerLength, ssrc, seq, rolloverCounter);
+        return true;
+    }
+
+    private bool TryProtectRtpInPlace(Span<byte> buffer, int length, uint? rolloverCounter, out int protectedLength)
     {
         protectedLength = 0;
         if ((uint)length > (uint)buffer.Length || buffer.Length - length < RtpOverhead) return false;
         if (ParseRtpHeader(buffer, length, out int headerLength, out uint ssrc, out ushort seq) != SrtpResult.Ok) return false;
-        protectedLength = ProtectRtpCore(buffer, length, headerLength, ssrc, seq);
+        protectedLength = ProtectRtpCore(buffer, length, headerLength, ssrc, seq, rolloverCounter);
         return true;
     }
+
+    private static ArgumentException InvalidRtp() =>
+        new("Not a valid RTP packet, or the destination is too small for it plus the SRTP tag.");
 
     /// <summary>
     /// Verifies, replay-checks and decrypts an SRTP packet into <paramref name="destination"/> (at least the
@@ -113,7 +137,17 @@ public sealed class SrtpContext : IDisposable
             var replay = stream.Replay.Check(index);
             if (replay != SrtpResult.Ok) return replay;
         }
-        if (!_cipher.UnprotectRtp(srtp, destination, headerLength, ssrc, index)) return SrtpResult.AuthenticationFailed;
+        if (!_cipher.UnprotectRtp(srtp, destination, headerLength, ssrc, index))
+        {
+            // The first packet we see of a stream is taken to have ROC 0, but if the sender wrapped just
+            // before it (its first packets lost or reordered behind it) the true ROC is 1 and every later
+            // packet would fail too (libsrtp issue 729). So a new stream's low sequence number gets one
+            // retry with ROC 1, when a failed attempt leaves the input intact.
+            bool inputIntact = _cipher.VerifiesBeforeDecrypting || !srtp.Overlaps(destination);
+            if (stream is not null || seq >= 32768 || !inputIntact) return SrtpResult.AuthenticationFailed;
+            index = (1UL << 16) | seq;
+            if (!_cipher.UnprotectRtp(srtp, destination, headerLength, ssrc, index)) return SrtpResult.AuthenticationFailed;
+        }
 
         // State for a new SSRC is created only once a packet authenticated, so forged packets with
         // random SSRCs cannot make the context allocate.
@@ -236,12 +270,12 @@ public sealed class SrtpContext : IDisposable
 
     // ---- internals -----------------------------------------------------------------------------
 
-    private int ProtectRtpCore(Span<byte> buffer, int length, int headerLength, uint ssrc, ushort seq)
+    private int ProtectRtpCore(Span<byte> buffer, int length, int headerLength, uint ssrc, ushort seq, uint? rolloverCounter)
     {
-        // The sender estimates the index like a receiver (RFC 3711 §3.3.1), so reordered or repeated
-        // sequence numbers from a forwarding path keep the ROC they were sent with.
+        // Without a caller-given ROC the sender estimates the index like a receiver (RFC 3711 §3.3.1), so
+        // reordered or repeated sequence numbers from a forwarding path keep the ROC they were sent with.
         var stream = FindRtpStream(ssrc) ?? AddRtpStream(ssrc);
-        ulong index = stream.EstimateIndex(seq);
+        ulong index = rolloverCounter is uint roc ? ((ulong)roc << 16) | seq : stream.EstimateIndex(seq);
         stream.Update(index);
         return _cipher.ProtectRtp(buffer, length, headerLength, ssrc, index);
     }

@@ -129,12 +129,11 @@ public class SrtpContextTests
         Assert.Equal(1u, senderRoc);
         Assert.Equal(1u, receiverRoc);
 
-        // The post-wrap packet really was protected with ROC 1: a receiver that only knows ROC 0 rejects it.
-        var (_, naive) = Pair(profile);
-        var (freshSender, _) = Pair(profile);
-        freshSender.SetRolloverCounter(new Ssrc(Ssrc), 1, 1);
-        var afterWrap = Protect(freshSender, Rtp(2, Ssrc, 40));
-        Assert.Equal(SrtpResult.AuthenticationFailed, naive.UnprotectRtp(afterWrap, new byte[128], out _));
+        // The post-wrap packet really was protected with ROC 1: a receiver stuck at ROC 0 rejects it.
+        var (_, stuck) = Pair(profile);
+        stuck.SetRolloverCounter(new Ssrc(Ssrc), 0, 1);
+        var afterWrap = Protect(sender, Rtp(2, Ssrc, 40));
+        Assert.Equal(SrtpResult.AuthenticationFailed, stuck.UnprotectRtp(afterWrap, new byte[128], out _));
     }
 
     [Theory]
@@ -267,5 +266,46 @@ public class SrtpContextTests
         Assert.Equal(SrtpResult.DestinationTooSmall, receiver.UnprotectRtp(srtp, new byte[50], out _));
         srtp[0] = 0x00;
         Assert.Equal(SrtpResult.InvalidHeader, receiver.UnprotectRtp(srtp, new byte[200], out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllProfiles), MemberType = typeof(SrtpTestPackets))]
+    public void UnprotectRtp_FirstPacketSeenIsAfterSenderWrap_RecoversRocOne(SrtpProfile profile)
+    {
+        // RFC 3711 §3.3.1 has a new receiver assume ROC 0. When the sender wrapped just before the first
+        // packet that arrives (earlier ones lost or reordered behind it), that guess is wrong and, unfixed,
+        // every later packet fails too (libsrtp issue 729). The receiver retries a new stream once with ROC 1.
+        var (sender, receiver) = Pair(profile);
+        var sent = new[] { 65534, 65535, 0, 1, 2 }.Select(s => (ushort)s)
+            .Select(seq => (Rtp: Rtp(seq, Ssrc, 30), Srtp: Protect(sender, Rtp(seq, Ssrc, 30)))).ToArray();
+        foreach (int i in new[] { 2, 0, 3, 1, 4 })
+        {
+            var output = new byte[128];
+            Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(sent[i].Srtp, output, out int length));
+            Assert.Equal(sent[i].Rtp, output[..length]);
+        }
+        Assert.True(receiver.TryGetRolloverCounter(new Ssrc(Ssrc), out uint roc));
+        Assert.Equal(1u, roc);
+    }
+
+    [Fact]
+    public void ProtectRtp_CallerGivenRolloverCounter_IsUsed()
+    {
+        var (sender, receiver) = Pair(SrtpProfile.AeadAes128Gcm);
+        var (_, naive) = Pair(SrtpProfile.AeadAes128Gcm);
+        var rtp = Rtp(40000, Ssrc, 30);
+        var srtp = new byte[rtp.Length + sender.RtpOverhead];
+        sender.ProtectRtp(rtp, srtp, rolloverCounter: 7);
+        Assert.True(sender.TryGetRolloverCounter(new Ssrc(Ssrc), out uint senderRoc));
+        Assert.Equal(7u, senderRoc);
+
+        Assert.Equal(SrtpResult.AuthenticationFailed, naive.UnprotectRtp(srtp, new byte[128], out _));
+        receiver.SetRolloverCounter(new Ssrc(Ssrc), 7, 39999);
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(srtp, new byte[128], out _));
+
+        var buffer = new byte[rtp.Length + sender.RtpOverhead];
+        rtp.CopyTo(buffer, 0);
+        Assert.True(sender.TryProtectRtpInPlace(buffer, rtp.Length, 7u, out int n));
+        Assert.Equal(srtp, buffer[..n]); // same index, same packet, same output
     }
 }
