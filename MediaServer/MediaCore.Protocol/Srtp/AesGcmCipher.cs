@@ -5,7 +5,7 @@ namespace MediaCore.Protocol.Srtp;
 
 /// <summary>
 /// AEAD_AES_128_GCM / AEAD_AES_256_GCM for SRTP and SRTCP (RFC 7714), one reused
-/// <see cref="GaloisCounterMode"/> per session key (own AES-NI/PCLMULQDQ code for AES-128, else
+/// <see cref="GaloisCounterMode"/> per session key (own AES-NI/PCLMULQDQ code, else
 /// <see cref="AesGcm"/>).
 /// </summary>
 /// <remarks>

@@ -12,9 +12,9 @@ internal abstract class GaloisCounterMode : IDisposable
 {
     public const int TagLength = 16;
 
-    /// <summary>AES-NI + PCLMULQDQ for AES-128 when the CPU has them; otherwise <see cref="AesGcm"/>.</summary>
+    /// <summary>AES-NI + PCLMULQDQ when the CPU has them; otherwise <see cref="AesGcm"/>.</summary>
     public static GaloisCounterMode Create(ReadOnlySpan<byte> key, bool allowIntrinsics = true) =>
-        allowIntrinsics && key.Length == 16 && IntrinsicGcm.IsSupported ? new IntrinsicGcm(key) : new SystemGcm(key);
+        allowIntrinsics && IntrinsicGcm.IsSupported ? new IntrinsicGcm(key) : new SystemGcm(key);
 
     /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (same memory allowed) and writes the tag.</summary>
     public abstract void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext, Span<byte> tag, ReadOnlySpan<byte> aad);
@@ -49,7 +49,7 @@ internal abstract class GaloisCounterMode : IDisposable
 }
 
 /// <summary>
-/// AES-128-GCM on AES-NI and carry-less multiplication: counter mode from <see cref="AesCounterMode"/>,
+/// AES-GCM (128- or 256-bit key) on AES-NI and carry-less multiplication: counter mode from <see cref="AesCounterMode"/>,
 /// GHASH with the bit-reflected multiply and reduction of Gueron and Kounavis ("Intel Carry-Less
 /// Multiplication Instruction and its Usage for Computing the GCM Mode", algorithms 1 and 5), four
 /// blocks per reduction with precomputed H^1..H^4. Verifies before decrypting, so a forged packet costs

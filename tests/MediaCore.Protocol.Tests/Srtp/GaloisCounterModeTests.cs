@@ -8,17 +8,18 @@ public class GaloisCounterModeTests
 {
     public static IEnumerable<object[]> Lengths()
     {
+        foreach (int keyLength in new[] { 16, 32 })
         foreach (int aad in new[] { 0, 8, 12, 16, 17, 40, 64, 100 })
         foreach (int text in new[] { 0, 1, 15, 16, 17, 48, 63, 64, 65, 127, 128, 160, 1200, 1500 })
-            yield return [aad, text];
+            yield return [keyLength, aad, text];
     }
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void Encrypt_RandomInputs_MatchesAesGcm(int aadLength, int textLength)
+    public void Encrypt_RandomInputs_MatchesAesGcm(int keyLength, int aadLength, int textLength)
     {
-        var rng = new Random(aadLength * 10007 + textLength);
-        var key = new byte[16];
+        var rng = new Random(keyLength * 1_000_003 + aadLength * 10007 + textLength);
+        var key = new byte[keyLength];
         var nonce = new byte[12];
         var aad = new byte[aadLength];
         var plaintext = new byte[textLength];

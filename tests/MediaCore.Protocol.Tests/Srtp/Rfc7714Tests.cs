@@ -48,6 +48,7 @@ public class Rfc7714Tests
     [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128, true)]  // §16.1.1
     [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128, false)] // §16.1.1 through AesGcm
     [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256, true)]  // §16.2.1
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256, false)]
     public void ProtectRtp_Section16Vector_Matches(SrtpProfile profile, string key, string expected, bool intrinsics)
     {
         using var ctx = Context(profile, key, intrinsics);
@@ -61,6 +62,7 @@ public class Rfc7714Tests
     [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128, true)]  // §16.1.2
     [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128, false)] // §16.1.2 through AesGcm
     [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256, true)]  // §16.2.2
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256, false)]
     public void UnprotectRtp_Section16Vector_Decrypts(SrtpProfile profile, string key, string srtp, bool intrinsics)
     {
         using var ctx = Context(profile, key, intrinsics);
@@ -84,6 +86,7 @@ public class Rfc7714Tests
     [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128, true)]  // §17.1
     [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128, false)] // §17.1 through AesGcm
     [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtcp256, true)]  // §17.2
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtcp256, false)]
     public void ProtectRtcp_Section17Vector_Matches(SrtpProfile profile, string key, string expected, bool intrinsics)
     {
         using var ctx = Context(profile, key, intrinsics);
