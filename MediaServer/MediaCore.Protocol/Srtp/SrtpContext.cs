@@ -315,9 +315,25 @@ public sealed class SrtpContext : IDisposable
         return stream;
     }
 
+    // RTP header (RFC 3550 §5.1, §5.3.1); everything up to the payload is SRTP's clear, authenticated header.
+    //  0                   1                   2                   3
+    //  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // |                           timestamp                           |
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // |                             SSRC                              |
+    // +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+
+    // |                  CSRC list (CC x 32 bits)                     |
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // |  profile-defined (if X)       |   length in 32-bit words      |
+    // |                  extension (length x 32 bits)                 |
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+
     /// <summary>
-    /// Reads what SRTP needs from an RTP header (RFC 3550 §5.1, extension §5.3.1) within the first
-    /// <paramref name="length"/> octets: the header length (fixed part, CSRCs, extension), SSRC and SEQ.
+    /// Reads what SRTP needs from an RTP header within the first <paramref name="length"/> octets: the
+    /// header length (fixed part, CSRCs, extension), SSRC and SEQ. Never throws.
     /// </summary>
     internal static SrtpResult ParseRtpHeader(ReadOnlySpan<byte> packet, int length, out int headerLength, out uint ssrc, out ushort seq)
     {
