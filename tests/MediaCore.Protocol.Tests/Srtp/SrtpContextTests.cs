@@ -308,4 +308,41 @@ public class SrtpContextTests
         Assert.True(sender.TryProtectRtpInPlace(buffer, rtp.Length, 7u, out int n));
         Assert.Equal(srtp, buffer[..n]); // same index, same packet, same output
     }
+
+    [Fact]
+    public void UnprotectRtcp_CmPacketSentWithEFlagClear_AcceptedUnencrypted()
+    {
+        // RFC 3711 §3.4: E = 0 means the sender did not encrypt; the packet is still authenticated over
+        // header, body and the E|index word. Built by hand with the derived SRTCP auth key (label 0x04).
+        var masterKey = new byte[16];
+        var masterSalt = new byte[14];
+        new Random(34).NextBytes(masterKey);
+        new Random(35).NextBytes(masterSalt);
+        using var receiver = new SrtpContext(SrtpProfile.Aes128CmHmacSha1_80, masterKey, masterSalt);
+        var authKey = SrtpKeyDerivation.Derive(masterKey, masterSalt, SrtpKeyDerivation.LabelRtcpAuthentication, 20);
+
+        var rtcp = Rtcp(Ssrc);
+        var packet = new byte[rtcp.Length + 14];
+        rtcp.CopyTo(packet, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(rtcp.Length), 42); // E = 0, index 42
+        var mac = System.Security.Cryptography.HMACSHA1.HashData(authKey, packet.AsSpan(0, rtcp.Length + 4));
+        mac.AsSpan(0, 10).CopyTo(packet.AsSpan(rtcp.Length + 4));
+
+        var output = new byte[64];
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtcp(packet, output, out int length));
+        Assert.Equal(rtcp, output[..length]);
+        Assert.Equal(SrtpResult.ReplayDetected, receiver.UnprotectRtcp(packet, output, out _));
+    }
+
+    [Fact]
+    public void ProtectRtcp_IndexAtMaximum_WrapsToZeroModulo2To31()
+    {
+        // RFC 3711 §3.4: the SRTCP index is 31 bits and increments modulo 2^31 (rekeying is due before then).
+        var (sender, _) = Pair(SrtpProfile.Aes128CmHmacSha1_80);
+        sender.SetNextSrtcpIndex(Ssrc, 0x7FFF_FFFF);
+        var last = ProtectRtcp(sender, Rtcp(Ssrc));
+        var next = ProtectRtcp(sender, Rtcp(Ssrc));
+        Assert.Equal(0xFFFF_FFFFu, BinaryPrimitives.ReadUInt32BigEndian(last.AsSpan(32)));
+        Assert.Equal(0x8000_0000u, BinaryPrimitives.ReadUInt32BigEndian(next.AsSpan(32)));
+    }
 }
