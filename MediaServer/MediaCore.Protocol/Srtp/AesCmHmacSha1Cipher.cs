@@ -68,13 +68,36 @@ internal sealed class AesCmHmacSha1Cipher : SrtpCipher
     public override bool UnprotectRtp(ReadOnlySpan<byte> packet, Span<byte> output, int headerLength, uint ssrc, ulong index)
     {
         int length = packet.Length - _rtpTagLength;
+        uint roc = (uint)(index >> 16);
+        Span<byte> received = stackalloc byte[_rtpTagLength];
+        packet.Slice(length, _rtpTagLength).CopyTo(received);
         Span<byte> tag = stackalloc byte[_rtpTagLength];
-        RtpTag(packet[..length], (uint)(index >> 16), tag);
-        if (!CryptographicOperations.FixedTimeEquals(tag, packet.Slice(length, _rtpTagLength))) return false;
         Span<byte> iv = stackalloc byte[16];
         BuildIv(iv, _rtpSaltHigh, _rtpSaltLow, ssrc, index);
-        packet[..headerLength].CopyTo(output);
-        _rtpCipher.Transform(iv, packet[headerLength..length], output[headerLength..length]);
+
+        if (output.Length < length + 4)
+        {
+            RtpTag(packet[..length], roc, tag);
+            if (!CryptographicOperations.FixedTimeEquals(tag, received)) return false;
+            packet[..headerLength].CopyTo(output);
+            _rtpCipher.Transform(iv, packet[headerLength..length], output[headerLength..length]);
+            return true;
+        }
+
+        // As in protect: the ROC goes right after the packet (over the tag, saved above, when in place)
+        // so the MAC takes one contiguous update; a failure puts the tag back, leaving the input intact.
+        packet[..length].CopyTo(output);
+        var rocSlot = output.Slice(length, 4);
+        BinaryPrimitives.WriteUInt32BigEndian(rocSlot, roc);
+        Span<byte> mac = stackalloc byte[20];
+        _rtpMac.AppendData(output[..(length + 4)]);
+        _rtpMac.GetHashAndReset(mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac[.._rtpTagLength], received))
+        {
+            received[..Math.Min(4, _rtpTagLength)].CopyTo(rocSlot);
+            return false;
+        }
+        _rtpCipher.Transform(iv, output[headerLength..length]);
         return true;
     }
 

@@ -345,4 +345,25 @@ public class SrtpContextTests
         Assert.Equal(0xFFFF_FFFFu, BinaryPrimitives.ReadUInt32BigEndian(last.AsSpan(32)));
         Assert.Equal(0x8000_0000u, BinaryPrimitives.ReadUInt32BigEndian(next.AsSpan(32)));
     }
+
+    [Theory]
+    [MemberData(nameof(AllProfiles), MemberType = typeof(SrtpTestPackets))]
+    public void UnprotectRtpInPlace_FailedThenRecoveredWithRocOne_LeavesInputIntactBetweenAttempts(SrtpProfile profile)
+    {
+        // In place, the first attempt (ROC 0) fails and must leave the packet as it was, or the ROC 1
+        // retry would verify a damaged packet.
+        var (sender, receiver) = Pair(profile);
+        Protect(sender, Rtp(65535, Ssrc, 30));
+        var rtp = Rtp(3, Ssrc, 30);
+        var packet = Protect(sender, rtp);
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtpInPlace(packet, out int length));
+        Assert.Equal(rtp, packet[..length]);
+
+        var (_, stuck) = Pair(profile);
+        stuck.SetRolloverCounter(new Ssrc(Ssrc), 0, 2);
+        var again = Protect(sender, Rtp(4, Ssrc, 30));
+        var copy = (byte[])again.Clone();
+        Assert.Equal(SrtpResult.AuthenticationFailed, stuck.UnprotectRtpInPlace(again, out _));
+        Assert.Equal(copy, again);
+    }
 }
