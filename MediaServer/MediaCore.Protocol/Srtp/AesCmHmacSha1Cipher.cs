@@ -47,26 +47,57 @@ internal sealed class AesCmHmacSha1Cipher : SrtpCipher
 
     public override int RtpTagLength => _rtpTagLength;
     public override int RtcpTagLength => 10;
+    public override bool IsHardwareAccelerated => _rtpCipher.UsesIntrinsics;
+    public override bool VerifiesBeforeDecrypting => true;
 
     public override int ProtectRtp(Span<byte> buffer, int length, int headerLength, uint ssrc, ulong index)
     {
         Span<byte> iv = stackalloc byte[16];
         BuildIv(iv, _rtpSaltHigh, _rtpSaltLow, ssrc, index);
         _rtpCipher.Transform(iv, buffer[headerLength..length]);
-        RtpTag(buffer[..length], (uint)(index >> 16), buffer.Slice(length, _rtpTagLength));
+        // The ROC goes where the tag will be (every tag is at least 4 octets), so the MAC input
+        // "packet || ROC" is contiguous and costs one update instead of two.
+        BinaryPrimitives.WriteUInt32BigEndian(buffer.Slice(length, 4), (uint)(index >> 16));
+        Span<byte> mac = stackalloc byte[20];
+        _rtpMac.AppendData(buffer[..(length + 4)]);
+        _rtpMac.GetHashAndReset(mac);
+        mac[.._rtpTagLength].CopyTo(buffer.Slice(length, _rtpTagLength));
         return length + _rtpTagLength;
     }
 
     public override bool UnprotectRtp(ReadOnlySpan<byte> packet, Span<byte> output, int headerLength, uint ssrc, ulong index)
     {
         int length = packet.Length - _rtpTagLength;
+        uint roc = (uint)(index >> 16);
+        Span<byte> received = stackalloc byte[_rtpTagLength];
+        packet.Slice(length, _rtpTagLength).CopyTo(received);
         Span<byte> tag = stackalloc byte[_rtpTagLength];
-        RtpTag(packet[..length], (uint)(index >> 16), tag);
-        if (!CryptographicOperations.FixedTimeEquals(tag, packet.Slice(length, _rtpTagLength))) return false;
         Span<byte> iv = stackalloc byte[16];
         BuildIv(iv, _rtpSaltHigh, _rtpSaltLow, ssrc, index);
-        packet[..headerLength].CopyTo(output);
-        _rtpCipher.Transform(iv, packet[headerLength..length], output[headerLength..length]);
+
+        if (output.Length < length + 4)
+        {
+            RtpTag(packet[..length], roc, tag);
+            if (!CryptographicOperations.FixedTimeEquals(tag, received)) return false;
+            packet[..headerLength].CopyTo(output);
+            _rtpCipher.Transform(iv, packet[headerLength..length], output[headerLength..length]);
+            return true;
+        }
+
+        // As in protect: the ROC goes right after the packet (over the tag, saved above, when in place)
+        // so the MAC takes one contiguous update; a failure puts the tag back, leaving the input intact.
+        packet[..length].CopyTo(output);
+        var rocSlot = output.Slice(length, 4);
+        BinaryPrimitives.WriteUInt32BigEndian(rocSlot, roc);
+        Span<byte> mac = stackalloc byte[20];
+        _rtpMac.AppendData(output[..(length + 4)]);
+        _rtpMac.GetHashAndReset(mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac[.._rtpTagLength], received))
+        {
+            received[..Math.Min(4, _rtpTagLength)].CopyTo(rocSlot);
+            return false;
+        }
+        _rtpCipher.Transform(iv, output[headerLength..length]);
         return true;
     }
 

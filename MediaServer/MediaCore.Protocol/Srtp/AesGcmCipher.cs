@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 namespace MediaCore.Protocol.Srtp;
 
 /// <summary>
-/// AEAD_AES_128_GCM / AEAD_AES_256_GCM for SRTP and SRTCP (RFC 7714), through one reused
-/// <see cref="AesGcm"/> per session key.
+/// AEAD_AES_128_GCM / AEAD_AES_256_GCM for SRTP and SRTCP (RFC 7714), one reused
+/// <see cref="GaloisCounterMode"/> per session key (own AES-NI/PCLMULQDQ code, else
+/// <see cref="AesGcm"/>).
 /// </summary>
 /// <remarks>
 /// SRTP (RFC 7714 §8): the whole RTP header (with CSRCs and extension) is associated data, the payload
@@ -20,21 +21,25 @@ namespace MediaCore.Protocol.Srtp;
 internal sealed class AesGcmCipher : SrtpCipher
 {
     private const int TagLength = 16;
-    private readonly AesGcm _rtp;
-    private readonly AesGcm _rtcp;
+    private readonly GaloisCounterMode _rtp;
+    private readonly GaloisCounterMode _rtcp;
     private readonly uint _rtpSaltHigh, _rtcpSaltHigh;
     private readonly ulong _rtpSaltLow, _rtcpSaltLow;
 
-    public AesGcmCipher(SrtpSessionKeys keys)
+    public AesGcmCipher(SrtpSessionKeys keys, bool allowIntrinsics = true)
     {
-        _rtp = new AesGcm(keys.RtpKey, TagLength);
-        _rtcp = new AesGcm(keys.RtcpKey, TagLength);
+        _rtp = GaloisCounterMode.Create(keys.RtpKey, allowIntrinsics);
+        _rtcp = GaloisCounterMode.Create(keys.RtcpKey, allowIntrinsics);
         (_rtpSaltHigh, _rtpSaltLow) = SplitSalt(keys.RtpSalt);
         (_rtcpSaltHigh, _rtcpSaltLow) = SplitSalt(keys.RtcpSalt);
     }
 
     public override int RtpTagLength => TagLength;
     public override int RtcpTagLength => TagLength;
+    public override bool IsHardwareAccelerated => _rtp is IntrinsicGcm;
+
+    // The platform AesGcm clears its output when the tag fails, which in place destroys the input.
+    public override bool VerifiesBeforeDecrypting => _rtp is IntrinsicGcm;
 
     public override int ProtectRtp(Span<byte> buffer, int length, int headerLength, uint ssrc, ulong index)
     {
@@ -50,17 +55,11 @@ internal sealed class AesGcmCipher : SrtpCipher
         int length = packet.Length - TagLength;
         Span<byte> nonce = stackalloc byte[12];
         BuildNonce(nonce, _rtpSaltHigh, _rtpSaltLow, ssrc, index);
-        try
-        {
-            _rtp.Decrypt(nonce, packet[headerLength..length], packet.Slice(length, TagLength),
-                output[headerLength..length], packet[..headerLength]);
-            packet[..headerLength].CopyTo(output);
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
+        if (!_rtp.Decrypt(nonce, packet[headerLength..length], packet.Slice(length, TagLength),
+                output[headerLength..length], packet[..headerLength]))
             return false;
-        }
+        packet[..headerLength].CopyTo(output);
+        return true;
     }
 
     public override int ProtectRtcp(Span<byte> buffer, int length, uint ssrc, uint index)
@@ -84,24 +83,14 @@ internal sealed class AesGcmCipher : SrtpCipher
         int rtcpLength = packet.Length - TagLength - 4;
         Span<byte> nonce = stackalloc byte[12];
         BuildNonce(nonce, _rtcpSaltHigh, _rtcpSaltLow, ssrc, index);
-        var tag = packet.Slice(rtcpLength, TagLength);
-        try
-        {
-            if (encrypted)
-            {
-                Span<byte> aad = stackalloc byte[12];
-                packet[..8].CopyTo(aad);
-                packet.Slice(packet.Length - 4, 4).CopyTo(aad[8..]);
-                _rtcp.Decrypt(nonce, packet[8..rtcpLength], tag, output[8..rtcpLength], aad);
-                aad[..8].CopyTo(output);
-                return true;
-            }
-            return VerifyUnencryptedRtcp(packet, output, nonce, rtcpLength);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
+        if (!encrypted) return VerifyUnencryptedRtcp(packet, output, nonce, rtcpLength);
+        Span<byte> aad = stackalloc byte[12];
+        packet[..8].CopyTo(aad);
+        packet.Slice(packet.Length - 4, 4).CopyTo(aad[8..]);
+        if (!_rtcp.Decrypt(nonce, packet[8..rtcpLength], packet.Slice(rtcpLength, TagLength), output[8..rtcpLength], aad))
             return false;
-        }
+        aad[..8].CopyTo(output);
+        return true;
     }
 
     /// <summary>
@@ -119,7 +108,7 @@ internal sealed class AesGcmCipher : SrtpCipher
             packet[..rtcpLength].CopyTo(aad);
             packet.Slice(packet.Length - 4, 4).CopyTo(aad[rtcpLength..]);
             packet.Slice(rtcpLength, TagLength).CopyTo(tag);
-            _rtcp.Decrypt(nonce, ReadOnlySpan<byte>.Empty, tag, Span<byte>.Empty, aad);
+            if (!_rtcp.Decrypt(nonce, ReadOnlySpan<byte>.Empty, tag, Span<byte>.Empty, aad)) return false;
             aad[..rtcpLength].CopyTo(output);
             return true;
         }

@@ -9,6 +9,12 @@ internal abstract class SrtpCipher : IDisposable
     public abstract int RtpTagLength { get; }
     public abstract int RtcpTagLength { get; }
 
+    /// <summary>True when the AES-NI (and, for GCM, PCLMULQDQ) code path is in use.</summary>
+    public abstract bool IsHardwareAccelerated { get; }
+
+    /// <summary>True when a failed unprotect has written nothing, so the same input can be tried again.</summary>
+    public abstract bool VerifiesBeforeDecrypting { get; }
+
     /// <summary>
     /// Encrypts <paramref name="buffer"/>[..<paramref name="length"/>] (an RTP packet whose header is
     /// <paramref name="headerLength"/> octets) and appends the tag; the buffer has room for it.

@@ -31,7 +31,7 @@ public sealed class SrtpContext : IDisposable
     {
         Profile = keys.Profile;
         _cipher = SrtpProfileInfo.IsAead(keys.Profile)
-            ? new AesGcmCipher(keys)
+            ? new AesGcmCipher(keys, allowIntrinsics)
             : new AesCmHmacSha1Cipher(keys, allowIntrinsics);
         RtpOverhead = _cipher.RtpTagLength;
         RtcpOverhead = 4 + _cipher.RtcpTagLength;
@@ -46,6 +46,9 @@ public sealed class SrtpContext : IDisposable
     /// <summary>Octets protecting adds to an RTCP packet (E|index word plus tag).</summary>
     public int RtcpOverhead { get; }
 
+    /// <summary>True when this context's cipher runs on AES-NI (and PCLMULQDQ for GCM) rather than the portable fallback.</summary>
+    public bool IsHardwareAccelerated => _cipher.IsHardwareAccelerated;
+
     /// <summary>
     /// When false, unprotect skips the replay check (RFC 3711 §3.3.2 makes it a receiver's choice), e.g.
     /// for re-reading captured traffic. Authentication still applies. Default true.
@@ -59,34 +62,58 @@ public sealed class SrtpContext : IDisposable
     /// and returns the SRTP length. Throws <see cref="ArgumentException"/> when the input is not an RTP
     /// packet or the destination is shorter than the packet plus <see cref="RtpOverhead"/>.
     /// </summary>
+    /// <remarks>
+    /// The ROC is estimated from the SSRC's highest sequence number like a receiver would (RFC 3711 §3.3.1),
+    /// starting at 0 with the first packet this context protects for the SSRC. Protecting the same SSRC and
+    /// sequence number twice reuses the index, which is safe only for an identical packet (a verbatim
+    /// retransmission); send altered repeats over RTX (RFC 4588) instead, above all with GCM.
+    /// </remarks>
     public int ProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination) =>
-        TryProtectRtp(rtp, destination, out int written)
-            ? written
-            : throw new ArgumentException("Not a valid RTP packet, or the destination is too small for it plus the SRTP tag.");
+        TryProtectRtp(rtp, destination, null, out int written) ? written : throw InvalidRtp();
 
-    /// <summary>As <see cref="ProtectRtp"/>, returning false instead of throwing.</summary>
-    public bool TryProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, out int written)
-    {
-        written = 0;
-        if (destination.Length < rtp.Length + RtpOverhead) return false;
-        if (ParseRtpHeader(rtp, rtp.Length, out int headerLength, out uint ssrc, out ushort seq) != SrtpResult.Ok) return false;
-        rtp.CopyTo(destination);
-        written = ProtectRtpCore(destination, rtp.Length, headerLength, ssrc, seq);
-        return true;
-    }
+    /// <summary>
+    /// As <see cref="ProtectRtp(ReadOnlySpan{byte}, Span{byte})"/> with the rollover counter given by the
+    /// caller, e.g. a forwarder that tracks extended sequence numbers itself (ROC = extended SEQ &gt;&gt; 16).
+    /// </summary>
+    public int ProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, uint rolloverCounter) =>
+        TryProtectRtp(rtp, destination, rolloverCounter, out int written) ? written : throw InvalidRtp();
+
+    /// <summary>As <see cref="ProtectRtp(ReadOnlySpan{byte}, Span{byte})"/>, returning false instead of throwing.</summary>
+    public bool TryProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, out int written) =>
+        TryProtectRtp(rtp, destination, null, out written);
 
     /// <summary>
     /// Protects the RTP packet in <paramref name="buffer"/>[..<paramref name="length"/>] in place; the buffer
     /// must have <see cref="RtpOverhead"/> spare octets after it for the tag.
     /// </summary>
-    public bool TryProtectRtpInPlace(Span<byte> buffer, int length, out int protectedLength)
+    public bool TryProtectRtpInPlace(Span<byte> buffer, int length, out int protectedLength) =>
+        TryProtectRtpInPlace(buffer, length, null, out protectedLength);
+
+    /// <summary>As <see cref="TryProtectRtpInPlace(Span{byte}, int, out int)"/> with a caller-given rollover counter.</summary>
+    public bool TryProtectRtpInPlace(Span<byte> buffer, int length, uint rolloverCounter, out int protectedLength) =>
+        TryProtectRtpInPlace(buffer, length, (uint?)rolloverCounter, out protectedLength);
+
+    private bool TryProtectRtp(ReadOnlySpan<byte> rtp, Span<byte> destination, uint? rolloverCounter, out int written)
+    {
+        written = 0;
+        if (destination.Length < rtp.Length + RtpOverhead) return false;
+        if (ParseRtpHeader(rtp, rtp.Length, out int headerLength, out uint ssrc, out ushort seq) != SrtpResult.Ok) return false;
+        rtp.CopyTo(destination);
+        written = ProtectRtpCore(destination, rtp.Length, headerLength, ssrc, seq, rolloverCounter);
+        return true;
+    }
+
+    private bool TryProtectRtpInPlace(Span<byte> buffer, int length, uint? rolloverCounter, out int protectedLength)
     {
         protectedLength = 0;
         if ((uint)length > (uint)buffer.Length || buffer.Length - length < RtpOverhead) return false;
         if (ParseRtpHeader(buffer, length, out int headerLength, out uint ssrc, out ushort seq) != SrtpResult.Ok) return false;
-        protectedLength = ProtectRtpCore(buffer, length, headerLength, ssrc, seq);
+        protectedLength = ProtectRtpCore(buffer, length, headerLength, ssrc, seq, rolloverCounter);
         return true;
     }
+
+    private static ArgumentException InvalidRtp() =>
+        new("Not a valid RTP packet, or the destination is too small for it plus the SRTP tag.");
 
     /// <summary>
     /// Verifies, replay-checks and decrypts an SRTP packet into <paramref name="destination"/> (at least the
@@ -110,7 +137,17 @@ public sealed class SrtpContext : IDisposable
             var replay = stream.Replay.Check(index);
             if (replay != SrtpResult.Ok) return replay;
         }
-        if (!_cipher.UnprotectRtp(srtp, destination, headerLength, ssrc, index)) return SrtpResult.AuthenticationFailed;
+        if (!_cipher.UnprotectRtp(srtp, destination, headerLength, ssrc, index))
+        {
+            // The first packet we see of a stream is taken to have ROC 0, but if the sender wrapped just
+            // before it (its first packets lost or reordered behind it) the true ROC is 1 and every later
+            // packet would fail too (libsrtp issue 729). So a new stream's low sequence number gets one
+            // retry with ROC 1, when a failed attempt leaves the input intact.
+            bool inputIntact = _cipher.VerifiesBeforeDecrypting || !srtp.Overlaps(destination);
+            if (stream is not null || seq >= 32768 || !inputIntact) return SrtpResult.AuthenticationFailed;
+            index = (1UL << 16) | seq;
+            if (!_cipher.UnprotectRtp(srtp, destination, headerLength, ssrc, index)) return SrtpResult.AuthenticationFailed;
+        }
 
         // State for a new SSRC is created only once a packet authenticated, so forged packets with
         // random SSRCs cannot make the context allocate.
@@ -122,7 +159,7 @@ public sealed class SrtpContext : IDisposable
     }
 
     /// <summary>Unprotects the SRTP packet in <paramref name="packet"/> in place (see <see cref="UnprotectRtp"/>).
-    /// On failure the buffer's payload may have been overwritten (GCM clears it).</summary>
+    /// On failure the packet is left as it was, except on CPUs without AES-NI where the platform GCM clears the payload.</summary>
     public SrtpResult UnprotectRtpInPlace(Span<byte> packet, out int length) => UnprotectRtp(packet, packet, out length);
 
     // ---- SRTCP ---------------------------------------------------------------------------------
@@ -233,12 +270,12 @@ public sealed class SrtpContext : IDisposable
 
     // ---- internals -----------------------------------------------------------------------------
 
-    private int ProtectRtpCore(Span<byte> buffer, int length, int headerLength, uint ssrc, ushort seq)
+    private int ProtectRtpCore(Span<byte> buffer, int length, int headerLength, uint ssrc, ushort seq, uint? rolloverCounter)
     {
-        // The sender estimates the index like a receiver (RFC 3711 §3.3.1), so reordered or repeated
-        // sequence numbers from a forwarding path keep the ROC they were sent with.
+        // Without a caller-given ROC the sender estimates the index like a receiver (RFC 3711 §3.3.1), so
+        // reordered or repeated sequence numbers from a forwarding path keep the ROC they were sent with.
         var stream = FindRtpStream(ssrc) ?? AddRtpStream(ssrc);
-        ulong index = stream.EstimateIndex(seq);
+        ulong index = rolloverCounter is uint roc ? ((ulong)roc << 16) | seq : stream.EstimateIndex(seq);
         stream.Update(index);
         return _cipher.ProtectRtp(buffer, length, headerLength, ssrc, index);
     }
@@ -278,9 +315,25 @@ public sealed class SrtpContext : IDisposable
         return stream;
     }
 
+    // RTP header (RFC 3550 §5.1, §5.3.1); everything up to the payload is SRTP's clear, authenticated header.
+    //  0                   1                   2                   3
+    //  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // |                           timestamp                           |
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // |                             SSRC                              |
+    // +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+
+    // |                  CSRC list (CC x 32 bits)                     |
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+    // |  profile-defined (if X)       |   length in 32-bit words      |
+    // |                  extension (length x 32 bits)                 |
+    // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+
     /// <summary>
-    /// Reads what SRTP needs from an RTP header (RFC 3550 §5.1, extension §5.3.1) within the first
-    /// <paramref name="length"/> octets: the header length (fixed part, CSRCs, extension), SSRC and SEQ.
+    /// Reads what SRTP needs from an RTP header within the first <paramref name="length"/> octets: the
+    /// header length (fixed part, CSRCs, extension), SSRC and SEQ. Never throws.
     /// </summary>
     internal static SrtpResult ParseRtpHeader(ReadOnlySpan<byte> packet, int length, out int headerLength, out uint ssrc, out ushort seq)
     {

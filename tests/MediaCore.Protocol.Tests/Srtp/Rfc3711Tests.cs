@@ -30,11 +30,13 @@ public class Rfc3711Tests
         Assert.Equal(Hex("6A2CC3787889374FBEB4C81B17BA6C44"), keystream[(0xFF01 * 16)..]);
     }
 
-    [Fact]
-    public void AesCounterMode_IntrinsicsAndFallback_AgreeOnOddLengths()
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)] // AES-256, used under AEAD_AES_256_GCM
+    public void AesCounterMode_IntrinsicsAndFallback_AgreeOnOddLengths(int keyLength)
     {
-        var rng = new Random(3711);
-        var key = new byte[16];
+        var rng = new Random(3711 + keyLength);
+        var key = new byte[keyLength];
         var iv = new byte[16];
         rng.NextBytes(key);
         rng.NextBytes(iv.AsSpan(0, 14));

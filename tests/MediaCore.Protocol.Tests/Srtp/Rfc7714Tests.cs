@@ -33,7 +33,7 @@ public class Rfc7714Tests
     // §17.3 / §17.4: E = 0, authenticated only: the packet, the tag, then E|index 0x000005d4.
     private const string Srtcp128TagOnly = "81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61deadbeefdeadbeefdeadbeefdeadbeefdeadbeef 841dd9683dd78ec92ae58790125f62b3 000005d4";
 
-    private static SrtpContext Context(SrtpProfile profile, string key) => new(new SrtpSessionKeys
+    private static SrtpContext Context(SrtpProfile profile, string key, bool intrinsics = true) => new(new SrtpSessionKeys
     {
         Profile = profile,
         RtpKey = Hex(key),
@@ -42,14 +42,16 @@ public class Rfc7714Tests
         RtcpKey = Hex(key),
         RtcpSalt = Hex(Salt),
         RtcpAuthKey = [],
-    });
+    }, intrinsics);
 
     [Theory]
-    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128)] // §16.1.1
-    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256)] // §16.2.1
-    public void ProtectRtp_Section16Vector_Matches(SrtpProfile profile, string key, string expected)
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128, true)]  // §16.1.1
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128, false)] // §16.1.1 through AesGcm
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256, true)]  // §16.2.1
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256, false)]
+    public void ProtectRtp_Section16Vector_Matches(SrtpProfile profile, string key, string expected, bool intrinsics)
     {
-        using var ctx = Context(profile, key);
+        using var ctx = Context(profile, key, intrinsics);
         var rtp = Hex(Rtp);
         var output = new byte[rtp.Length + ctx.RtpOverhead];
         int written = ctx.ProtectRtp(rtp, output);
@@ -57,11 +59,13 @@ public class Rfc7714Tests
     }
 
     [Theory]
-    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128)] // §16.1.2
-    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256)] // §16.2.2
-    public void UnprotectRtp_Section16Vector_Decrypts(SrtpProfile profile, string key, string srtp)
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128, true)]  // §16.1.2
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtp128, false)] // §16.1.2 through AesGcm
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256, true)]  // §16.2.2
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtp256, false)]
+    public void UnprotectRtp_Section16Vector_Decrypts(SrtpProfile profile, string key, string srtp, bool intrinsics)
     {
-        using var ctx = Context(profile, key);
+        using var ctx = Context(profile, key, intrinsics);
         var packet = Hex(srtp);
         Assert.Equal(SrtpResult.Ok, ctx.UnprotectRtpInPlace(packet, out int length));
         Assert.Equal(Hex(Rtp), packet[..length]);
@@ -79,11 +83,13 @@ public class Rfc7714Tests
     }
 
     [Theory]
-    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128)] // §17.1
-    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtcp256)] // §17.2
-    public void ProtectRtcp_Section17Vector_Matches(SrtpProfile profile, string key, string expected)
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128, true)]  // §17.1
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128, false)] // §17.1 through AesGcm
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtcp256, true)]  // §17.2
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtcp256, false)]
+    public void ProtectRtcp_Section17Vector_Matches(SrtpProfile profile, string key, string expected, bool intrinsics)
     {
-        using var ctx = Context(profile, key);
+        using var ctx = Context(profile, key, intrinsics);
         ctx.SetNextSrtcpIndex(0x4d617273, 0x5d4);
         var rtcp = Hex(Rtcp);
         var output = new byte[rtcp.Length + ctx.RtcpOverhead];
@@ -92,12 +98,14 @@ public class Rfc7714Tests
     }
 
     [Theory]
-    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128)]        // §17.1 decryption
-    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtcp256)]        // §17.2 decryption
-    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128TagOnly)] // §17.3/§17.4: E = 0, verification only
-    public void UnprotectRtcp_Section17Vector_Decrypts(SrtpProfile profile, string key, string srtcp)
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128, true)]         // §17.1 decryption
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128, false)]        // §17.1 through AesGcm
+    [InlineData(SrtpProfile.AeadAes256Gcm, Key256, Srtcp256, true)]         // §17.2 decryption
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128TagOnly, true)]  // §17.3/§17.4: E = 0, verification only
+    [InlineData(SrtpProfile.AeadAes128Gcm, Key128, Srtcp128TagOnly, false)]
+    public void UnprotectRtcp_Section17Vector_Decrypts(SrtpProfile profile, string key, string srtcp, bool intrinsics)
     {
-        using var ctx = Context(profile, key);
+        using var ctx = Context(profile, key, intrinsics);
         var output = new byte[128];
         Assert.Equal(SrtpResult.Ok, ctx.UnprotectRtcp(Hex(srtcp), output, out int length));
         Assert.Equal(Hex(Rtcp), output[..length]);

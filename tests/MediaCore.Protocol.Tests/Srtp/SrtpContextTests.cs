@@ -129,12 +129,11 @@ public class SrtpContextTests
         Assert.Equal(1u, senderRoc);
         Assert.Equal(1u, receiverRoc);
 
-        // The post-wrap packet really was protected with ROC 1: a receiver that only knows ROC 0 rejects it.
-        var (_, naive) = Pair(profile);
-        var (freshSender, _) = Pair(profile);
-        freshSender.SetRolloverCounter(new Ssrc(Ssrc), 1, 1);
-        var afterWrap = Protect(freshSender, MakeRtp(2, Ssrc, 40));
-        Assert.Equal(SrtpResult.AuthenticationFailed, naive.UnprotectRtp(afterWrap, new byte[128], out _));
+        // The post-wrap packet really was protected with ROC 1: a receiver stuck at ROC 0 rejects it.
+        var (_, stuck) = Pair(profile);
+        stuck.SetRolloverCounter(new Ssrc(Ssrc), 0, 1);
+        var afterWrap = Protect(sender, MakeRtp(2, Ssrc, 40));
+        Assert.Equal(SrtpResult.AuthenticationFailed, stuck.UnprotectRtp(afterWrap, new byte[128], out _));
     }
 
     [Theory]
@@ -267,5 +266,104 @@ public class SrtpContextTests
         Assert.Equal(SrtpResult.DestinationTooSmall, receiver.UnprotectRtp(srtp, new byte[50], out _));
         srtp[0] = 0x00;
         Assert.Equal(SrtpResult.InvalidHeader, receiver.UnprotectRtp(srtp, new byte[200], out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllProfiles), MemberType = typeof(SrtpTestPackets))]
+    public void UnprotectRtp_FirstPacketSeenIsAfterSenderWrap_RecoversRocOne(SrtpProfile profile)
+    {
+        // RFC 3711 §3.3.1 has a new receiver assume ROC 0. When the sender wrapped just before the first
+        // packet that arrives (earlier ones lost or reordered behind it), that guess is wrong and, unfixed,
+        // every later packet fails too (libsrtp issue 729). The receiver retries a new stream once with ROC 1.
+        var (sender, receiver) = Pair(profile);
+        var sent = new[] { 65534, 65535, 0, 1, 2 }.Select(s => (ushort)s)
+            .Select(seq => (Rtp: MakeRtp(seq, Ssrc, 30), Srtp: Protect(sender, MakeRtp(seq, Ssrc, 30)))).ToArray();
+        foreach (int i in new[] { 2, 0, 3, 1, 4 })
+        {
+            var output = new byte[128];
+            Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(sent[i].Srtp, output, out int length));
+            Assert.Equal(sent[i].Rtp, output[..length]);
+        }
+        Assert.True(receiver.TryGetRolloverCounter(new Ssrc(Ssrc), out uint roc));
+        Assert.Equal(1u, roc);
+    }
+
+    [Fact]
+    public void ProtectRtp_CallerGivenRolloverCounter_IsUsed()
+    {
+        var (sender, receiver) = Pair(SrtpProfile.AeadAes128Gcm);
+        var (_, naive) = Pair(SrtpProfile.AeadAes128Gcm);
+        var rtp = MakeRtp(40000, Ssrc, 30);
+        var srtp = new byte[rtp.Length + sender.RtpOverhead];
+        sender.ProtectRtp(rtp, srtp, rolloverCounter: 7);
+        Assert.True(sender.TryGetRolloverCounter(new Ssrc(Ssrc), out uint senderRoc));
+        Assert.Equal(7u, senderRoc);
+
+        Assert.Equal(SrtpResult.AuthenticationFailed, naive.UnprotectRtp(srtp, new byte[128], out _));
+        receiver.SetRolloverCounter(new Ssrc(Ssrc), 7, 39999);
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(srtp, new byte[128], out _));
+
+        var buffer = new byte[rtp.Length + sender.RtpOverhead];
+        rtp.CopyTo(buffer, 0);
+        Assert.True(sender.TryProtectRtpInPlace(buffer, rtp.Length, 7u, out int n));
+        Assert.Equal(srtp, buffer[..n]); // same index, same packet, same output
+    }
+
+    [Fact]
+    public void UnprotectRtcp_CmPacketSentWithEFlagClear_AcceptedUnencrypted()
+    {
+        // RFC 3711 §3.4: E = 0 means the sender did not encrypt; the packet is still authenticated over
+        // header, body and the E|index word. Built by hand with the derived SRTCP auth key (label 0x04).
+        var masterKey = new byte[16];
+        var masterSalt = new byte[14];
+        new Random(34).NextBytes(masterKey);
+        new Random(35).NextBytes(masterSalt);
+        using var receiver = new SrtpContext(SrtpProfile.Aes128CmHmacSha1_80, masterKey, masterSalt);
+        var authKey = SrtpKeyDerivation.Derive(masterKey, masterSalt, SrtpKeyDerivation.LabelRtcpAuthentication, 20);
+
+        var rtcp = MakeRtcp(Ssrc);
+        var packet = new byte[rtcp.Length + 14];
+        rtcp.CopyTo(packet, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(rtcp.Length), 42); // E = 0, index 42
+        var mac = System.Security.Cryptography.HMACSHA1.HashData(authKey, packet.AsSpan(0, rtcp.Length + 4));
+        mac.AsSpan(0, 10).CopyTo(packet.AsSpan(rtcp.Length + 4));
+
+        var output = new byte[64];
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtcp(packet, output, out int length));
+        Assert.Equal(rtcp, output[..length]);
+        Assert.Equal(SrtpResult.ReplayDetected, receiver.UnprotectRtcp(packet, output, out _));
+    }
+
+    [Fact]
+    public void ProtectRtcp_IndexAtMaximum_WrapsToZeroModulo2To31()
+    {
+        // RFC 3711 §3.4: the SRTCP index is 31 bits and increments modulo 2^31 (rekeying is due before then).
+        var (sender, _) = Pair(SrtpProfile.Aes128CmHmacSha1_80);
+        sender.SetNextSrtcpIndex(Ssrc, 0x7FFF_FFFF);
+        var last = ProtectRtcp(sender, MakeRtcp(Ssrc));
+        var next = ProtectRtcp(sender, MakeRtcp(Ssrc));
+        Assert.Equal(0xFFFF_FFFFu, BinaryPrimitives.ReadUInt32BigEndian(last.AsSpan(32)));
+        Assert.Equal(0x8000_0000u, BinaryPrimitives.ReadUInt32BigEndian(next.AsSpan(32)));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllProfiles), MemberType = typeof(SrtpTestPackets))]
+    public void UnprotectRtpInPlace_FailedThenRecoveredWithRocOne_LeavesInputIntactBetweenAttempts(SrtpProfile profile)
+    {
+        // In place, the first attempt (ROC 0) fails and must leave the packet as it was, or the ROC 1
+        // retry would verify a damaged packet.
+        var (sender, receiver) = Pair(profile);
+        Protect(sender, MakeRtp(65535, Ssrc, 30));
+        var rtp = MakeRtp(3, Ssrc, 30);
+        var packet = Protect(sender, rtp);
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtpInPlace(packet, out int length));
+        Assert.Equal(rtp, packet[..length]);
+
+        var (_, stuck) = Pair(profile);
+        stuck.SetRolloverCounter(new Ssrc(Ssrc), 0, 2);
+        var again = Protect(sender, MakeRtp(4, Ssrc, 30));
+        var copy = (byte[])again.Clone();
+        Assert.Equal(SrtpResult.AuthenticationFailed, stuck.UnprotectRtpInPlace(again, out _));
+        Assert.Equal(copy, again);
     }
 }
