@@ -301,6 +301,36 @@ public sealed class DtlsEndpointTests
     }
 
     [Fact]
+    public void HandleReceive_ClientHelloBeforeServerStart_KeptAndHandshakeCompletes()
+    {
+        using var pump = CreatePair();
+        pump.Client.Start();
+        Assert.True(pump.RunUntil(p => p.ClientSent.Count > 0));   // delivered to the not-yet-started server
+
+        pump.Server.Start();
+
+        Assert.True(pump.RunUntil(DoneBoth));
+        Assert.True(pump.BothConnected());
+    }
+
+    [Fact]
+    public void Close_MidHandshake_NoEventAndThreadEnds()
+    {
+        var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, ServerCert.Fingerprint.ToString());
+        using var sent = new ManualResetEventSlim();
+        client.OnOutput = sent.Set;
+        client.Start();
+        Assert.True(sent.Wait(TimeSpan.FromSeconds(10)));
+
+        client.Close();
+
+        Assert.True(client.WaitForHandshakeThread(TimeSpan.FromSeconds(10)));
+        Assert.Equal(DtlsState.Closed, client.State);
+        Assert.False(client.TryPollEvent(out _));
+        client.Dispose();
+    }
+
+    [Fact]
     public void Dispose_ServerWaitingForClientHello_EndsThread()
     {
         var server = new DtlsEndpoint(DtlsRole.Server, ServerCert, ClientCert.Fingerprint.ToString());
