@@ -171,6 +171,45 @@ public sealed class DtlsEndpointTests
     }
 
     [Fact]
+    public void Handshake_ServerFirstFlightDroppedOnce_CompletesAfterRetransmit()
+    {
+        using var pump = CreatePair();
+        bool dropped = false;
+        pump.DropServerToClient = _ =>
+        {
+            if (dropped) return false;
+            dropped = true;
+            return true;
+        };
+        pump.Server.Start();
+        pump.Client.Start();
+
+        Assert.True(pump.RunUntil(DoneBoth));
+
+        Assert.True(dropped);
+        Assert.True(pump.BothConnected());
+    }
+
+    [Fact]
+    public void Handshake_EveryThirdDatagramLostBothWays_Completes()
+    {
+        // Deterministic loss by datagram index: each retransmitted flight (RFC 6347 §4.2.4) has a fresh
+        // chance, so the handshake must get through.
+        using var pump = CreatePair();
+        int c2s = 0, s2c = 0;
+        pump.DropClientToServer = _ => ++c2s % 3 == 0;
+        pump.DropServerToClient = _ => ++s2c % 3 == 0;
+        pump.Server.Start();
+        pump.Client.Start();
+
+        Assert.True(pump.RunUntil(DoneBoth));
+
+        Assert.True(pump.BothConnected());
+        var c = pump.ClientEvents.OfType<DtlsConnected>().Single();
+        Assert.Equal(c.KeyingMaterial, pump.ServerEvents.OfType<DtlsConnected>().Single().KeyingMaterial);
+    }
+
+    [Fact]
     public void Handshake_ServerFinalFlightLost_ServerAnswersRetransmitAfterConnecting()
     {
         // RFC 6347 §4.2.4: the server's last flight (ChangeCipherSpec + Finished, epoch 1) can be lost
