@@ -1,4 +1,3 @@
-using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using MediaCore.Protocol.Dtls;
 
@@ -27,41 +26,11 @@ public class DtlsBenchmarks
     public DtlsCertificate GenerateCertificate() => DtlsCertificate.Generate();
 
     [Benchmark]
-    public int HandshakePair()
+    public bool HandshakePair()
     {
-        using var wake = new SemaphoreSlim(0);
-        using var client = new DtlsEndpoint(DtlsRole.Client, _clientCert, _serverCert.Fingerprint.ToString());
-        using var server = new DtlsEndpoint(DtlsRole.Server, _serverCert, _clientCert.Fingerprint.ToString());
-        client.OnOutput = () => wake.Release();
-        server.OnOutput = () => wake.Release();
-        server.Start();
-        client.Start();
-        int connected = 0;
-        while (connected < 2)
-        {
-            Move(client, server);
-            Move(server, client);
-            connected += Events(client) + Events(server);
-            if (connected < 2 && !wake.Wait(TimeSpan.FromSeconds(10)))
-                throw new TimeoutException("handshake stalled");
-        }
-        return connected;
-    }
-
-    private static void Move(DtlsEndpoint from, DtlsEndpoint to)
-    {
-        while (from.TryPollDatagram(out byte[] buffer, out int length))
-        {
-            to.HandleReceive(0, buffer.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static int Events(DtlsEndpoint endpoint)
-    {
-        int n = 0;
-        while (endpoint.TryPollEvent(out var e))
-            n += e is DtlsConnected ? 1 : throw new InvalidOperationException(e.ToString());
-        return n;
+        var (client, server) = DtlsWarmUp.Loopback(_serverCert, _clientCert, TimeSpan.FromSeconds(10));
+        return client is DtlsConnected && server is DtlsConnected
+            ? true
+            : throw new InvalidOperationException($"handshake failed: {client} / {server}");
     }
 }

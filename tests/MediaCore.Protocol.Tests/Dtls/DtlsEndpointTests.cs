@@ -328,7 +328,7 @@ public sealed class DtlsEndpointTests
     public void Dispose_MidHandshake_EndsThread()
     {
         var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, ServerCert.Fingerprint.ToString());
-        using var sent = new ManualResetEventSlim();
+        var sent = new ManualResetEventSlim();   // not disposed: the background thread may still signal it
         client.OnOutput = sent.Set;
         client.Start();
         Assert.True(sent.Wait(TimeSpan.FromSeconds(10)));   // ClientHello queued: the thread now waits for a reply
@@ -356,7 +356,7 @@ public sealed class DtlsEndpointTests
     public void Close_MidHandshake_NoEventAndThreadEnds()
     {
         var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, ServerCert.Fingerprint.ToString());
-        using var sent = new ManualResetEventSlim();
+        var sent = new ManualResetEventSlim();   // not disposed: the background thread may still signal it
         client.OnOutput = sent.Set;
         client.Start();
         Assert.True(sent.Wait(TimeSpan.FromSeconds(10)));
@@ -409,5 +409,11 @@ public sealed class DtlsEndpointTests
     public void Ctor_BadFingerprint_Throws()
     {
         Assert.Throws<ArgumentException>(() => new DtlsEndpoint(DtlsRole.Client, ClientCert, "sha-256 XY:12"));
+    }
+
+    [Fact]
+    public void WarmUp_OwnCertificate_Connects()
+    {
+        Assert.True(DtlsWarmUp.Run(ServerCert));
     }
 }
