@@ -263,26 +263,57 @@ public sealed class DtlsEndpointTests
     }
 
     [Fact]
-    public void HandleReceive_RandomDtlsLookingDatagrams_NeverThrows()
+    public void HandleReceive_FuzzRandomAndMutatedClientHellos_NeverThrowsAndThreadsEnd()
     {
+        // A real ClientHello to mutate: most interesting inputs are near-valid ones.
+        var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, null);
+        var sent = new ManualResetEventSlim();   // not disposed: the background thread may still signal it
+        client.OnOutput = sent.Set;
+        client.Start();
+        Assert.True(sent.Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(client.TryPollDatagram(out byte[] helloBuffer, out int helloLength));
+        byte[] hello = helloBuffer.AsSpan(0, helloLength).ToArray();
+        client.Dispose();
+
         var rng = new Random(6347);
-        using var server = new DtlsEndpoint(DtlsRole.Server, ServerCert, ClientCert.Fingerprint.ToString());
-        server.Start();
+        var servers = new List<DtlsEndpoint>();
+        DtlsEndpoint? server = null;
         var buf = new byte[1500];
         for (int i = 0; i < 20_000; i++)
         {
-            int len = rng.Next(buf.Length);
-            rng.NextBytes(buf.AsSpan(0, len));
-            if (len > 0) buf[0] = (byte)(20 + rng.Next(4));   // record content types 20..23
-            if (len > 2) { buf[1] = 0xFE; buf[2] = 0xFD; }     // DTLS 1.2
+            // A server that failed ignores input, so start a fresh one (bounded: each costs a thread).
+            if (server is null || (server.State == DtlsState.Failed && servers.Count < 100))
+            {
+                server = new DtlsEndpoint(DtlsRole.Server, ServerCert, ClientCert.Fingerprint.ToString());
+                server.Start();
+                servers.Add(server);
+            }
+            int len;
+            if (i % 2 == 0)
+            {
+                len = hello.Length;
+                hello.CopyTo(buf, 0);
+                for (int m = rng.Next(1, 5); m > 0; m--)
+                    buf[rng.Next(len)] ^= (byte)(1 << rng.Next(8));
+                if (rng.Next(8) == 0) len = rng.Next(len);
+            }
+            else
+            {
+                len = rng.Next(buf.Length);
+                rng.NextBytes(buf.AsSpan(0, len));
+                if (len > 0) buf[0] = (byte)(20 + rng.Next(4));   // record content types 20..23
+                if (len > 2) { buf[1] = 0xFE; buf[2] = 0xFD; }     // DTLS 1.2
+            }
             server.HandleReceive(i, buf.AsSpan(0, len));
             server.HandleTimeout(i);
             while (server.TryPollDatagram(out var d, out _))
                 System.Buffers.ArrayPool<byte>.Shared.Return(d);
             while (server.TryPollEvent(out _)) { }
         }
-        server.Dispose();
-        Assert.True(server.WaitForHandshakeThread(TimeSpan.FromSeconds(10)));
+
+        foreach (var s in servers)
+            s.Dispose();
+        Assert.All(servers, s => Assert.True(s.WaitForHandshakeThread(TimeSpan.FromSeconds(10))));
     }
 
     [Fact]
