@@ -12,7 +12,7 @@ namespace MediaCore.Protocol.Dtls;
 
 /// <summary>
 /// A self-signed ECDSA P-256 certificate and its key, used as the DTLS identity of this process.
-/// WebRTC authenticates it by the fingerprint in SDP, not by a CA (RFC 8827 §6.5), so one certificate
+/// WebRTC authenticates it by the fingerprint in SDP, not by a CA (RFC 5763 §5), so one certificate
 /// generated at start-up serves every session; the type is immutable and safe to share across threads.
 /// </summary>
 public sealed class DtlsCertificate

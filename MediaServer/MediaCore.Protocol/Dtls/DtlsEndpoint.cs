@@ -63,7 +63,7 @@ public sealed class DtlsEndpoint : IDisposable, IDtlsPeerObserver
     /// <param name="certificate">This process's certificate (<see cref="DtlsCertificate.Generate"/>).</param>
     /// <param name="expectedRemoteFingerprint">The remote SDP's a=fingerprint value ("sha-256 AB:..." or
     /// the bare hex, case-insensitive). The handshake is aborted if the peer's certificate does not match.
-    /// Null skips the check (tests only: WebRTC requires it, RFC 8827 §6.5).</param>
+    /// Null skips the check (tests only: WebRTC requires it, RFC 5763 §5).</param>
     /// <param name="options">Tuning; <see cref="DtlsEndpointOptions.Default"/> when null.</param>
     /// <exception cref="ArgumentException">The fingerprint cannot be parsed.</exception>
     public DtlsEndpoint(DtlsRole role, DtlsCertificate certificate, string? expectedRemoteFingerprint,

@@ -30,7 +30,7 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
 
     public override int GetHandshakeResendTimeMillis() => _settings.InitialRetransmitMillis;
 
-    // RFC 7627 §5.2; RFC 8827 §6.5 requires it of WebRTC endpoints.
+    // RFC 7627 §5.2: binds the master secret to the handshake transcript; Chromium and OpenSSL offer it.
     public override bool RequiresExtendedMasterSecret() => true;
 
     // Stray or forged records after the handshake must not tear the association down (RFC 6347 §4.1.2.7).
@@ -69,7 +69,8 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
         return extensions;
     }
 
-    // RFC 8827 §6.5: both sides authenticate with certificates, so the client must send one.
+    // RFC 5763 §5: both sides present certificates and check them against the SDP fingerprints, so the
+    // client must send one.
     public override CertificateRequest GetCertificateRequest()
         => new([ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
             TlsUtilities.GetDefaultSupportedSignatureAlgorithms(m_context), null);

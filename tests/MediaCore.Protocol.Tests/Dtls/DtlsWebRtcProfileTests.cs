@@ -63,7 +63,7 @@ public sealed class DtlsWebRtcProfileTests
     [Fact]
     public void Server_Always_RequestsClientCertificateAndClientSendsOne()
     {
-        // RFC 8827 §6.5: both endpoints present certificates, checked against the SDP fingerprints.
+        // RFC 5763 §5: both endpoints present certificates, checked against the SDP fingerprints.
         using var pump = Handshake();
 
         Assert.Contains(DtlsWire.HandshakeMessages(pump.ServerSent), m => m.Type == CertificateRequest);
