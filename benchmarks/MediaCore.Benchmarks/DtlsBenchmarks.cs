@@ -33,4 +33,14 @@ public class DtlsBenchmarks
             ? true
             : throw new InvalidOperationException($"handshake failed: {client} / {server}");
     }
+
+    /// <summary>32 handshake pairs at once: what a burst of sites joining together costs (threads, CPU).</summary>
+    [Benchmark(OperationsPerInvoke = 32)]
+    public void HandshakePairs32Concurrent()
+    {
+        var tasks = new Task[32];
+        for (int i = 0; i < tasks.Length; i++)
+            tasks[i] = Task.Factory.StartNew(() => HandshakePair(), TaskCreationOptions.LongRunning);
+        Task.WaitAll(tasks);
+    }
 }

@@ -429,6 +429,21 @@ public sealed class DtlsEndpointTests
     }
 
     [Fact]
+    public void PollTimeout_ByState_NeverUnlessHandshaking()
+    {
+        using var pump = CreatePair();
+        Assert.Equal(MediaTime.Never, pump.Server.PollTimeout());
+        pump.Server.Start();
+        Assert.Equal(0, pump.Server.PollTimeout());   // no time seen yet: due at once
+        pump.Client.Start();
+
+        Assert.True(pump.RunUntil(DoneBoth));
+
+        Assert.Equal(MediaTime.Never, pump.Server.PollTimeout());
+        Assert.Equal(MediaTime.Never, pump.Client.PollTimeout());
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         using var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, null);
