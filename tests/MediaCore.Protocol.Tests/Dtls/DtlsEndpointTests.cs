@@ -18,6 +18,9 @@ public sealed class DtlsEndpointTests
         return new DtlsTestPump(client, server);
     }
 
+    // Shorter first retransmission timer than the 1 s default, so the loss tests finish sooner.
+    private static readonly DtlsEndpointOptions FastRetransmit = new() { InitialRetransmitTimeout = TimeSpan.FromMilliseconds(200) };
+
     private static bool DoneBoth(DtlsTestPump p) => p.AnyTerminal(p.ClientEvents) && p.AnyTerminal(p.ServerEvents);
 
     [Fact]
@@ -173,7 +176,7 @@ public sealed class DtlsEndpointTests
     [Fact]
     public void Handshake_ServerFirstFlightDroppedOnce_CompletesAfterRetransmit()
     {
-        using var pump = CreatePair();
+        using var pump = CreatePair(FastRetransmit, FastRetransmit);
         bool dropped = false;
         pump.DropServerToClient = _ =>
         {
@@ -195,7 +198,7 @@ public sealed class DtlsEndpointTests
     {
         // Deterministic loss by datagram index: each retransmitted flight (RFC 6347 §4.2.4) has a fresh
         // chance, so the handshake must get through.
-        using var pump = CreatePair();
+        using var pump = CreatePair(FastRetransmit, FastRetransmit);
         int c2s = 0, s2c = 0;
         pump.DropClientToServer = _ => ++c2s % 3 == 0;
         pump.DropServerToClient = _ => ++s2c % 3 == 0;
@@ -215,7 +218,7 @@ public sealed class DtlsEndpointTests
         // RFC 6347 §4.2.4: the server's last flight (ChangeCipherSpec + Finished, epoch 1) can be lost
         // after the server considers itself connected; the client retransmits its flight and the server
         // must answer it from the post-handshake path.
-        using var pump = CreatePair();
+        using var pump = CreatePair(FastRetransmit, FastRetransmit);
         bool dropping = true;
         pump.DropServerToClient = d =>
         {
