@@ -89,6 +89,7 @@ public sealed class DtlsEndpoint : IDisposable, IDtlsPeerObserver
             Certificate = certificate,
             ExpectedRemoteFingerprint = expected,
             SrtpProfiles = profiles,
+            PreferLocalSrtpProfileOrder = _options.PreferLocalSrtpProfileOrder,
             HandshakeTimeoutMillis = (int)Math.Clamp(_options.HandshakeTimeout.TotalMilliseconds, 1, int.MaxValue),
             InitialRetransmitMillis = (int)Math.Clamp(_options.InitialRetransmitTimeout.TotalMilliseconds, 1, 60_000),
             Observer = this,

@@ -20,6 +20,7 @@ internal sealed class DtlsPeerSettings
     public required DtlsCertificate Certificate { get; init; }
     public required DtlsFingerprint? ExpectedRemoteFingerprint { get; init; }
     public required int[] SrtpProfiles { get; init; }
+    public required bool PreferLocalSrtpProfileOrder { get; init; }
     public required int HandshakeTimeoutMillis { get; init; }
     public required int InitialRetransmitMillis { get; init; }
     public required IDtlsPeerObserver Observer { get; init; }

@@ -48,10 +48,12 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
         if (offered is null)
             throw _settings.Abort(AlertDescription.handshake_failure, "client did not offer use_srtp");
 
-        // RFC 5764 §4.1.1: the server picks one of the client's profiles; we honour the client's order.
-        foreach (int code in offered.ProtectionProfiles)
+        // RFC 5764 §4.1.1: the server picks one of the client's profiles; by default in the client's order.
+        int[] first = _settings.PreferLocalSrtpProfileOrder ? _settings.SrtpProfiles : offered.ProtectionProfiles;
+        int[] second = _settings.PreferLocalSrtpProfileOrder ? offered.ProtectionProfiles : _settings.SrtpProfiles;
+        foreach (int code in first)
         {
-            if (Array.IndexOf(_settings.SrtpProfiles, code) >= 0)
+            if (Array.IndexOf(second, code) >= 0)
             {
                 _selectedProfile = (DtlsSrtpProfile)code;
                 return;

@@ -108,29 +108,69 @@ public sealed class DtlsWebRtcProfileTests
         var parsed = DtlsWire.ParseClientHello(DtlsWire.HandshakeMessages([modified]).Single().Body);
         Assert.True(parsed.Extensions.ContainsKey(43));
 
-        var server = new DtlsEndpoint(DtlsRole.Server, ServerCert, null);
-        var replied = new ManualResetEventSlim();
-        server.OnOutput = replied.Set;
-        server.Start();
-        server.HandleReceive(0, modified);
-        var serverSent = new List<byte[]>();
-        var wall = System.Diagnostics.Stopwatch.StartNew();
-        while (!DtlsWire.HandshakeMessages(serverSent).Any(m => m.Type == ServerHello) && wall.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            replied.Wait(TimeSpan.FromMilliseconds(50));
-            replied.Reset();
-            while (server.TryPollDatagram(out var d, out int n))
-                serverSent.Add(d.AsSpan(0, n).ToArray());
-        }
-        server.TryPollEvent(out var evt);
-        server.Dispose();
+        var (version, suite, ext) = ServerHelloFor(null, modified);
 
-        Assert.Null(evt);
-        var (version, suite, ext) = DtlsWire.ParseServerHello(DtlsWire.HandshakeMessages(serverSent).First(m => m.Type == ServerHello).Body);
         Assert.Equal(Dtls12, version);
         Assert.Equal(EcdheEcdsaAes128GcmSha256, suite);
         Assert.False(ext.ContainsKey(43));
         Assert.False(ext.ContainsKey(51));
         Assert.True(ext.ContainsKey(ExtUseSrtp));
+    }
+
+    [Fact]
+    public void Server_RealChromiumClientHello_AnswersDtls12EcdsaGcmWithClientsFirstSrtpProfile()
+    {
+        // Chromium 156 fragments its ClientHello over two datagrams and lists AES-CM first in use_srtp.
+        var (version, suite, ext) = ServerHelloFor(null, ChromiumClientHello.Datagram1, ChromiumClientHello.Datagram2);
+
+        Assert.Equal(Dtls12, version);
+        Assert.Equal(EcdheEcdsaAes128GcmSha256, suite);
+        Assert.True(ext.ContainsKey(ExtExtendedMasterSecret));
+        Assert.False(ext.ContainsKey(43));
+        Assert.Equal(new ushort[] { 0x0001 }, DtlsWire.ParseUseSrtp(ext[ExtUseSrtp]).Profiles);
+    }
+
+    [Fact]
+    public void Server_RealChromiumClientHelloPreferLocalOrder_SelectsAes128Gcm()
+    {
+        var options = new DtlsEndpointOptions { PreferLocalSrtpProfileOrder = true };
+
+        var (_, _, ext) = ServerHelloFor(options, ChromiumClientHello.Datagram1, ChromiumClientHello.Datagram2);
+
+        Assert.Equal(new ushort[] { 0x0007 }, DtlsWire.ParseUseSrtp(ext[ExtUseSrtp]).Profiles);
+    }
+
+    [Fact]
+    public void Server_RealChromiumClientHelloFragmentsReversed_StillAnswers()
+    {
+        // RFC 6347 §4.2.3: fragments may arrive in any order and are reassembled.
+        var (version, _, _) = ServerHelloFor(null, ChromiumClientHello.Datagram2, ChromiumClientHello.Datagram1);
+
+        Assert.Equal(Dtls12, version);
+    }
+
+    /// <summary>Feeds datagrams to a fresh server endpoint and returns its parsed ServerHello.</summary>
+    private static (ushort Version, ushort CipherSuite, Dictionary<ushort, byte[]> Extensions) ServerHelloFor(
+        DtlsEndpointOptions? options, params byte[][] datagrams)
+    {
+        var server = new DtlsEndpoint(DtlsRole.Server, ServerCert, null, options);
+        var replied = new ManualResetEventSlim();   // not disposed: the background thread may still signal it
+        server.OnOutput = replied.Set;
+        server.Start();
+        foreach (var d in datagrams)
+            server.HandleReceive(0, d);
+        var sent = new List<byte[]>();
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        while (!DtlsWire.HandshakeMessages(sent).Any(m => m.Type == ServerHello) && wall.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            replied.Wait(TimeSpan.FromMilliseconds(50));
+            replied.Reset();
+            while (server.TryPollDatagram(out var d, out int n))
+                sent.Add(d.AsSpan(0, n).ToArray());
+        }
+        bool hasEvent = server.TryPollEvent(out var evt);
+        server.Dispose();
+        Assert.False(hasEvent, evt?.ToString());
+        return DtlsWire.ParseServerHello(DtlsWire.HandshakeMessages(sent).First(m => m.Type == ServerHello).Body);
     }
 }
