@@ -36,6 +36,6 @@ public sealed class DtlsEndpointOptions
     /// </summary>
     public bool PreferLocalSrtpProfileOrder { get; init; }
 
-    /// <summary>Stack size of the per-handshake thread; BouncyCastle's handshake needs little.</summary>
+    /// <summary>Stack size of the background threads (handshake, post-handshake drain); BouncyCastle needs little.</summary>
     public int HandshakeThreadStackSize { get; init; } = 256 * 1024;
 }
