@@ -12,7 +12,7 @@ namespace MediaCore.Protocol.Dtls;
 
 /// <summary>
 /// A self-signed ECDSA P-256 certificate and its key, used as the DTLS identity of this process.
-/// WebRTC authenticates it by the fingerprint in SDP, not by a CA (RFC 8827 §6.5), so one certificate
+/// WebRTC authenticates it by the fingerprint in SDP, not by a CA (RFC 5763 §5), so one certificate
 /// generated at start-up serves every session; the type is immutable and safe to share across threads.
 /// </summary>
 public sealed class DtlsCertificate
@@ -49,7 +49,8 @@ public sealed class DtlsCertificate
     /// <paramref name="nowUtc"/> (tolerates peers whose clock runs behind) for 30 days.
     /// Costs a few milliseconds: call once per process.
     /// </summary>
-    /// <param name="nowUtc">Wall-clock time for the validity period; defaults to the current time.</param>
+    /// <param name="nowUtc">Wall-clock time for the validity period; defaults to <see cref="TimeProvider.System"/>.
+    /// This is certificate metadata, not protocol time.</param>
     /// <param name="commonName">Subject and issuer CN; WebRTC peers ignore it.</param>
     public static DtlsCertificate Generate(DateTime? nowUtc = null, string commonName = "MediaCore")
     {
@@ -58,7 +59,7 @@ public sealed class DtlsCertificate
         keyGen.Init(new ECKeyGenerationParameters(SecObjectIdentifiers.SecP256r1, random));
         AsymmetricCipherKeyPair keyPair = keyGen.GenerateKeyPair();
 
-        DateTime now = nowUtc ?? DateTime.UtcNow;
+        DateTime now = nowUtc ?? TimeProvider.System.GetUtcNow().UtcDateTime;
         DateTime notBefore = now.AddDays(-1);
         DateTime notAfter = notBefore.AddDays(30);
 

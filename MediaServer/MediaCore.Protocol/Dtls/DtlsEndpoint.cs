@@ -33,8 +33,9 @@ public enum DtlsState
 /// handshaking as a fallback.</para>
 /// <para><b>After the handshake</b> no thread is kept. A datagram arriving later (a retransmitted final
 /// client flight whose answer got lost, RFC 6347 §4.2.4, or an alert such as close_notify) is decrypted
-/// by BouncyCastle on a thread-pool work item, since its record layer may wait about a millisecond; any
-/// reply is queued for <see cref="TryPollDatagram"/> and announced through <see cref="OnOutput"/>.</para>
+/// by BouncyCastle on a short-lived background thread, since its record layer waits about a millisecond
+/// for more input; that thread ends as soon as the queue is empty. Any reply is queued for
+/// <see cref="TryPollDatagram"/> and announced through <see cref="OnOutput"/>.</para>
 /// <para>The owner drives the facade from one thread at a time; <see cref="OnOutput"/> may be invoked
 /// concurrently from the background thread and must only schedule work.</para>
 /// </remarks>
@@ -62,7 +63,7 @@ public sealed class DtlsEndpoint : IDisposable, IDtlsPeerObserver
     /// <param name="certificate">This process's certificate (<see cref="DtlsCertificate.Generate"/>).</param>
     /// <param name="expectedRemoteFingerprint">The remote SDP's a=fingerprint value ("sha-256 AB:..." or
     /// the bare hex, case-insensitive). The handshake is aborted if the peer's certificate does not match.
-    /// Null skips the check (tests only: WebRTC requires it, RFC 8827 §6.5).</param>
+    /// Null skips the check (tests only: WebRTC requires it, RFC 5763 §5).</param>
     /// <param name="options">Tuning; <see cref="DtlsEndpointOptions.Default"/> when null.</param>
     /// <exception cref="ArgumentException">The fingerprint cannot be parsed.</exception>
     public DtlsEndpoint(DtlsRole role, DtlsCertificate certificate, string? expectedRemoteFingerprint,
@@ -88,6 +89,7 @@ public sealed class DtlsEndpoint : IDisposable, IDtlsPeerObserver
             Certificate = certificate,
             ExpectedRemoteFingerprint = expected,
             SrtpProfiles = profiles,
+            PreferLocalSrtpProfileOrder = _options.PreferLocalSrtpProfileOrder,
             HandshakeTimeoutMillis = (int)Math.Clamp(_options.HandshakeTimeout.TotalMilliseconds, 1, int.MaxValue),
             InitialRetransmitMillis = (int)Math.Clamp(_options.InitialRetransmitTimeout.TotalMilliseconds, 1, 60_000),
             Observer = this,
@@ -281,8 +283,10 @@ public sealed class DtlsEndpoint : IDisposable, IDtlsPeerObserver
 
     private void ScheduleDrain()
     {
+        // A short-lived thread rather than a thread-pool item: post-handshake DTLS datagrams are rare,
+        // and a busy or still-warming pool was seen to delay them by hundreds of milliseconds.
         if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
-            ThreadPool.UnsafeQueueUserWorkItem(static self => self.Drain(), this, preferLocal: false);
+            new Thread(Drain, _options.HandshakeThreadStackSize) { IsBackground = true, Name = "dtls-drain" }.Start();
     }
 
     /// <summary>Feeds queued post-handshake datagrams to BouncyCastle's record layer.</summary>

@@ -28,6 +28,14 @@ public sealed class DtlsEndpointOptions
     public IReadOnlyList<DtlsSrtpProfile> SrtpProfiles { get; init; } =
         [DtlsSrtpProfile.AeadAes128Gcm, DtlsSrtpProfile.Aes128CmHmacSha1_80];
 
-    /// <summary>Stack size of the per-handshake thread; BouncyCastle's handshake needs little.</summary>
+    /// <summary>
+    /// Server only: pick the first profile of <see cref="SrtpProfiles"/> that the client offered, instead
+    /// of the client's first supported one. RFC 5764 §4.1.1 lets the server choose any offered profile.
+    /// Chromium 156 offers [AES_CM_128_HMAC_SHA1_80, AEAD_AES_256_GCM, AEAD_AES_128_GCM], so the default
+    /// (client order) yields AES-CM with Chromium and this option yields AES-128-GCM.
+    /// </summary>
+    public bool PreferLocalSrtpProfileOrder { get; init; }
+
+    /// <summary>Stack size of the background threads (handshake, post-handshake drain); BouncyCastle needs little.</summary>
     public int HandshakeThreadStackSize { get; init; } = 256 * 1024;
 }

@@ -8,7 +8,7 @@ namespace MediaCore.Protocol.Dtls;
 /// </summary>
 public readonly record struct DtlsFingerprint(string Algorithm, string Value)
 {
-    /// <summary>The hash WebRTC endpoints use (RFC 8827 §6.5 requires SHA-256 support).</summary>
+    /// <summary>The hash WebRTC endpoints use (RFC 8122 §5 names it; every WebRTC browser uses it).</summary>
     public const string Sha256 = "sha-256";
 
     /// <summary>"sha-256 AB:CD:..." as written after <c>a=fingerprint:</c>.</summary>

@@ -20,6 +20,7 @@ internal sealed class DtlsPeerSettings
     public required DtlsCertificate Certificate { get; init; }
     public required DtlsFingerprint? ExpectedRemoteFingerprint { get; init; }
     public required int[] SrtpProfiles { get; init; }
+    public required bool PreferLocalSrtpProfileOrder { get; init; }
     public required int HandshakeTimeoutMillis { get; init; }
     public required int InitialRetransmitMillis { get; init; }
     public required IDtlsPeerObserver Observer { get; init; }
@@ -29,7 +30,7 @@ internal sealed class DtlsPeerSettings
 
     /// <summary>
     /// Checks the end-entity certificate against the fingerprint from the remote SDP (RFC 8122 §5,
-    /// RFC 8827 §6.5). There is no chain to validate: the certificate is self-signed and the signaling
+    /// RFC 5763 §5). There is no chain to validate: the certificate is self-signed and the signaling
     /// channel vouches for its hash.
     /// </summary>
     public void VerifyRemoteCertificate(Certificate? certificate)

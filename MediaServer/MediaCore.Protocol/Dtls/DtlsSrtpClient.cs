@@ -33,7 +33,7 @@ internal sealed class DtlsSrtpClient : DefaultTlsClient
 
     public override int GetHandshakeResendTimeMillis() => _settings.InitialRetransmitMillis;
 
-    // RFC 7627 §5.2; RFC 8827 §6.5 requires it of WebRTC endpoints.
+    // RFC 7627 §5.2: binds the master secret to the handshake transcript; Chromium and OpenSSL offer it.
     public override bool RequiresExtendedMasterSecret() => true;
 
     public override bool IgnoreCorruptDtlsRecords => true;

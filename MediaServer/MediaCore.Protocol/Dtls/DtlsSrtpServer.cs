@@ -30,7 +30,7 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
 
     public override int GetHandshakeResendTimeMillis() => _settings.InitialRetransmitMillis;
 
-    // RFC 7627 §5.2; RFC 8827 §6.5 requires it of WebRTC endpoints.
+    // RFC 7627 §5.2: binds the master secret to the handshake transcript; Chromium and OpenSSL offer it.
     public override bool RequiresExtendedMasterSecret() => true;
 
     // Stray or forged records after the handshake must not tear the association down (RFC 6347 §4.1.2.7).
@@ -48,10 +48,12 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
         if (offered is null)
             throw _settings.Abort(AlertDescription.handshake_failure, "client did not offer use_srtp");
 
-        // RFC 5764 §4.1.1: the server picks one of the client's profiles; we honour the client's order.
-        foreach (int code in offered.ProtectionProfiles)
+        // RFC 5764 §4.1.1: the server picks one of the client's profiles; by default in the client's order.
+        int[] first = _settings.PreferLocalSrtpProfileOrder ? _settings.SrtpProfiles : offered.ProtectionProfiles;
+        int[] second = _settings.PreferLocalSrtpProfileOrder ? offered.ProtectionProfiles : _settings.SrtpProfiles;
+        foreach (int code in first)
         {
-            if (Array.IndexOf(_settings.SrtpProfiles, code) >= 0)
+            if (Array.IndexOf(second, code) >= 0)
             {
                 _selectedProfile = (DtlsSrtpProfile)code;
                 return;
@@ -69,7 +71,8 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
         return extensions;
     }
 
-    // RFC 8827 §6.5: both sides authenticate with certificates, so the client must send one.
+    // RFC 5763 §5: both sides present certificates and check them against the SDP fingerprints, so the
+    // client must send one.
     public override CertificateRequest GetCertificateRequest()
         => new([ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign],
             TlsUtilities.GetDefaultSupportedSignatureAlgorithms(m_context), null);

@@ -18,6 +18,9 @@ public sealed class DtlsEndpointTests
         return new DtlsTestPump(client, server);
     }
 
+    // Shorter first retransmission timer than the 1 s default, so the loss tests finish sooner.
+    private static readonly DtlsEndpointOptions FastRetransmit = new() { InitialRetransmitTimeout = TimeSpan.FromMilliseconds(200) };
+
     private static bool DoneBoth(DtlsTestPump p) => p.AnyTerminal(p.ClientEvents) && p.AnyTerminal(p.ServerEvents);
 
     [Fact]
@@ -171,12 +174,51 @@ public sealed class DtlsEndpointTests
     }
 
     [Fact]
+    public void Handshake_ServerFirstFlightDroppedOnce_CompletesAfterRetransmit()
+    {
+        using var pump = CreatePair(FastRetransmit, FastRetransmit);
+        bool dropped = false;
+        pump.DropServerToClient = _ =>
+        {
+            if (dropped) return false;
+            dropped = true;
+            return true;
+        };
+        pump.Server.Start();
+        pump.Client.Start();
+
+        Assert.True(pump.RunUntil(DoneBoth));
+
+        Assert.True(dropped);
+        Assert.True(pump.BothConnected());
+    }
+
+    [Fact]
+    public void Handshake_EveryThirdDatagramLostBothWays_Completes()
+    {
+        // Deterministic loss by datagram index: each retransmitted flight (RFC 6347 §4.2.4) has a fresh
+        // chance, so the handshake must get through.
+        using var pump = CreatePair(FastRetransmit, FastRetransmit);
+        int c2s = 0, s2c = 0;
+        pump.DropClientToServer = _ => ++c2s % 3 == 0;
+        pump.DropServerToClient = _ => ++s2c % 3 == 0;
+        pump.Server.Start();
+        pump.Client.Start();
+
+        Assert.True(pump.RunUntil(DoneBoth));
+
+        Assert.True(pump.BothConnected());
+        var c = pump.ClientEvents.OfType<DtlsConnected>().Single();
+        Assert.Equal(c.KeyingMaterial, pump.ServerEvents.OfType<DtlsConnected>().Single().KeyingMaterial);
+    }
+
+    [Fact]
     public void Handshake_ServerFinalFlightLost_ServerAnswersRetransmitAfterConnecting()
     {
         // RFC 6347 §4.2.4: the server's last flight (ChangeCipherSpec + Finished, epoch 1) can be lost
         // after the server considers itself connected; the client retransmits its flight and the server
         // must answer it from the post-handshake path.
-        using var pump = CreatePair();
+        using var pump = CreatePair(FastRetransmit, FastRetransmit);
         bool dropping = true;
         pump.DropServerToClient = d =>
         {
@@ -224,26 +266,57 @@ public sealed class DtlsEndpointTests
     }
 
     [Fact]
-    public void HandleReceive_RandomDtlsLookingDatagrams_NeverThrows()
+    public void HandleReceive_FuzzRandomAndMutatedClientHellos_NeverThrowsAndThreadsEnd()
     {
+        // A real ClientHello to mutate: most interesting inputs are near-valid ones.
+        var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, null);
+        var sent = new ManualResetEventSlim();   // not disposed: the background thread may still signal it
+        client.OnOutput = sent.Set;
+        client.Start();
+        Assert.True(sent.Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(client.TryPollDatagram(out byte[] helloBuffer, out int helloLength));
+        byte[] hello = helloBuffer.AsSpan(0, helloLength).ToArray();
+        client.Dispose();
+
         var rng = new Random(6347);
-        using var server = new DtlsEndpoint(DtlsRole.Server, ServerCert, ClientCert.Fingerprint.ToString());
-        server.Start();
+        var servers = new List<DtlsEndpoint>();
+        DtlsEndpoint? server = null;
         var buf = new byte[1500];
         for (int i = 0; i < 20_000; i++)
         {
-            int len = rng.Next(buf.Length);
-            rng.NextBytes(buf.AsSpan(0, len));
-            if (len > 0) buf[0] = (byte)(20 + rng.Next(4));   // record content types 20..23
-            if (len > 2) { buf[1] = 0xFE; buf[2] = 0xFD; }     // DTLS 1.2
+            // A server that failed ignores input, so start a fresh one (bounded: each costs a thread).
+            if (server is null || (server.State == DtlsState.Failed && servers.Count < 100))
+            {
+                server = new DtlsEndpoint(DtlsRole.Server, ServerCert, ClientCert.Fingerprint.ToString());
+                server.Start();
+                servers.Add(server);
+            }
+            int len;
+            if (i % 2 == 0)
+            {
+                len = hello.Length;
+                hello.CopyTo(buf, 0);
+                for (int m = rng.Next(1, 5); m > 0; m--)
+                    buf[rng.Next(len)] ^= (byte)(1 << rng.Next(8));
+                if (rng.Next(8) == 0) len = rng.Next(len);
+            }
+            else
+            {
+                len = rng.Next(buf.Length);
+                rng.NextBytes(buf.AsSpan(0, len));
+                if (len > 0) buf[0] = (byte)(20 + rng.Next(4));   // record content types 20..23
+                if (len > 2) { buf[1] = 0xFE; buf[2] = 0xFD; }     // DTLS 1.2
+            }
             server.HandleReceive(i, buf.AsSpan(0, len));
             server.HandleTimeout(i);
             while (server.TryPollDatagram(out var d, out _))
                 System.Buffers.ArrayPool<byte>.Shared.Return(d);
             while (server.TryPollEvent(out _)) { }
         }
-        server.Dispose();
-        Assert.True(server.WaitForHandshakeThread(TimeSpan.FromSeconds(10)));
+
+        foreach (var s in servers)
+            s.Dispose();
+        Assert.All(servers, s => Assert.True(s.WaitForHandshakeThread(TimeSpan.FromSeconds(10))));
     }
 
     [Fact]
@@ -289,7 +362,7 @@ public sealed class DtlsEndpointTests
     public void Dispose_MidHandshake_EndsThread()
     {
         var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, ServerCert.Fingerprint.ToString());
-        using var sent = new ManualResetEventSlim();
+        var sent = new ManualResetEventSlim();   // not disposed: the background thread may still signal it
         client.OnOutput = sent.Set;
         client.Start();
         Assert.True(sent.Wait(TimeSpan.FromSeconds(10)));   // ClientHello queued: the thread now waits for a reply
@@ -298,6 +371,36 @@ public sealed class DtlsEndpointTests
 
         Assert.True(client.WaitForHandshakeThread(TimeSpan.FromSeconds(10)));
         Assert.Equal(DtlsState.Closed, client.State);
+    }
+
+    [Fact]
+    public void HandleReceive_ClientHelloBeforeServerStart_KeptAndHandshakeCompletes()
+    {
+        using var pump = CreatePair();
+        pump.Client.Start();
+        Assert.True(pump.RunUntil(p => p.ClientSent.Count > 0));   // delivered to the not-yet-started server
+
+        pump.Server.Start();
+
+        Assert.True(pump.RunUntil(DoneBoth));
+        Assert.True(pump.BothConnected());
+    }
+
+    [Fact]
+    public void Close_MidHandshake_NoEventAndThreadEnds()
+    {
+        var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, ServerCert.Fingerprint.ToString());
+        var sent = new ManualResetEventSlim();   // not disposed: the background thread may still signal it
+        client.OnOutput = sent.Set;
+        client.Start();
+        Assert.True(sent.Wait(TimeSpan.FromSeconds(10)));
+
+        client.Close();
+
+        Assert.True(client.WaitForHandshakeThread(TimeSpan.FromSeconds(10)));
+        Assert.Equal(DtlsState.Closed, client.State);
+        Assert.False(client.TryPollEvent(out _));
+        client.Dispose();
     }
 
     [Fact]
@@ -329,6 +432,21 @@ public sealed class DtlsEndpointTests
     }
 
     [Fact]
+    public void PollTimeout_ByState_NeverUnlessHandshaking()
+    {
+        using var pump = CreatePair();
+        Assert.Equal(MediaTime.Never, pump.Server.PollTimeout());
+        pump.Server.Start();
+        Assert.Equal(0, pump.Server.PollTimeout());   // no time seen yet: due at once
+        pump.Client.Start();
+
+        Assert.True(pump.RunUntil(DoneBoth));
+
+        Assert.Equal(MediaTime.Never, pump.Server.PollTimeout());
+        Assert.Equal(MediaTime.Never, pump.Client.PollTimeout());
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         using var client = new DtlsEndpoint(DtlsRole.Client, ClientCert, null);
@@ -340,5 +458,11 @@ public sealed class DtlsEndpointTests
     public void Ctor_BadFingerprint_Throws()
     {
         Assert.Throws<ArgumentException>(() => new DtlsEndpoint(DtlsRole.Client, ClientCert, "sha-256 XY:12"));
+    }
+
+    [Fact]
+    public void WarmUp_OwnCertificate_Connects()
+    {
+        Assert.True(DtlsWarmUp.Run(ServerCert));
     }
 }

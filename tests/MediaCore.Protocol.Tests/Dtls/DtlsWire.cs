@@ -99,4 +99,45 @@ internal static class DtlsWire
     }
 
     private static int Read24(byte[] b, int off) => (b[off] << 16) | (b[off + 1] << 8) | b[off + 2];
+
+    /// <summary>
+    /// Returns a copy of a single-record, unfragmented ClientHello datagram with <paramref name="extensions"/>
+    /// (type, data) appended, fixing the record, handshake, fragment and extensions lengths.
+    /// </summary>
+    public static byte[] AppendClientHelloExtensions(byte[] datagram, params (ushort Type, byte[] Data)[] extensions)
+    {
+        int added = extensions.Sum(e => 4 + e.Data.Length);
+        byte[] body = datagram.AsSpan(13 + 12).ToArray();
+        // Locate the extensions block exactly as ParseClientHello walks the body.
+        int p = 2 + 32;
+        p += 1 + body[p];
+        p += 1 + body[p];
+        p += 2 + BinaryPrimitives.ReadUInt16BigEndian(body.AsSpan(p));
+        p += 1 + body[p];
+        int extLen = BinaryPrimitives.ReadUInt16BigEndian(body.AsSpan(p));
+
+        var result = new byte[datagram.Length + added];
+        datagram.CopyTo(result, 0);
+        int o = datagram.Length;
+        foreach (var (type, data) in extensions)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(result.AsSpan(o), type);
+            BinaryPrimitives.WriteUInt16BigEndian(result.AsSpan(o + 2), (ushort)data.Length);
+            data.CopyTo(result, o + 4);
+            o += 4 + data.Length;
+        }
+        int bodyLen = body.Length + added;
+        BinaryPrimitives.WriteUInt16BigEndian(result.AsSpan(11), (ushort)(12 + bodyLen));   // record length
+        Write24(result, 13 + 1, bodyLen);                                                   // handshake length
+        Write24(result, 13 + 9, bodyLen);                                                   // fragment_length
+        BinaryPrimitives.WriteUInt16BigEndian(result.AsSpan(13 + 12 + p), (ushort)(extLen + added));
+        return result;
+    }
+
+    private static void Write24(byte[] b, int off, int value)
+    {
+        b[off] = (byte)(value >> 16);
+        b[off + 1] = (byte)(value >> 8);
+        b[off + 2] = (byte)value;
+    }
 }

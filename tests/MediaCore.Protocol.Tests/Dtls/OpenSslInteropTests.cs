@@ -35,13 +35,16 @@ public sealed class OpenSslInteropTests : IDisposable
     }
 
     [Theory]
-    [InlineData("SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80", DtlsSrtpProfile.AeadAes128Gcm)]
-    [InlineData("SRTP_AES128_CM_SHA1_80", DtlsSrtpProfile.Aes128CmHmacSha1_80)]
-    public void Client_AgainstOpenSslServer_SameProfileAndKeyingMaterial(string opensslProfiles, DtlsSrtpProfile expected)
+    [InlineData("SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80", DtlsSrtpProfile.AeadAes128Gcm, "")]
+    [InlineData("SRTP_AES128_CM_SHA1_80", DtlsSrtpProfile.Aes128CmHmacSha1_80, "")]
+    // -listen makes s_server answer the first ClientHello with a HelloVerifyRequest cookie (RFC 6347 §4.2.1).
+    [InlineData("SRTP_AEAD_AES_128_GCM", DtlsSrtpProfile.AeadAes128Gcm, "-listen")]
+    public void Client_AgainstOpenSslServer_SameProfileAndKeyingMaterial(string opensslProfiles, DtlsSrtpProfile expected,
+        string extra)
     {
         using var socket = Bind();
         int port = FreeUdpPort();
-        using var openssl = StartOpenSsl($"s_server -dtls1_2 -accept 127.0.0.1:{port} -cert {_certPem} -key {_keyPem} " +
+        using var openssl = StartOpenSsl($"s_server -dtls1_2 {extra} -accept 127.0.0.1:{port} -cert {_certPem} -key {_keyPem} " +
             $"-use_srtp {opensslProfiles} -verify 1 -mtu 1200 {KeyExport(expected)}", out var output);
         using var client = new DtlsEndpoint(DtlsRole.Client, OurCert, _opensslFingerprint.ToString());
         var remote = new IPEndPoint(IPAddress.Loopback, port);
