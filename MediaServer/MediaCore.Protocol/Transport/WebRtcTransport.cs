@@ -79,7 +79,9 @@ public sealed class WebRtcTransport : IDisposable
         _listener = listener;
         _ice = new IceLiteAgent(nowTicks, options.LocalIce, options.Ice);
         _ice.SetRemoteCredentials(options.RemoteIceUfrag, options.RemoteIcePassword);
-        _dtls = new DtlsEndpoint(options.DtlsRole, options.Certificate, options.RemoteFingerprint, options.Dtls);
+        // Prefer AEAD_AES_128_GCM over Chromium's first choice AES-CM: a third of the per-packet cost (srtp benchmarks).
+        _dtls = new DtlsEndpoint(options.DtlsRole, options.Certificate, options.RemoteFingerprint,
+            options.Dtls ?? PreferGcm);
         _dtls.OnOutput = () => WakeUp?.Invoke();
         State = WebRtcTransportState.Connecting;
         if (options.DtlsRole == DtlsRole.Server) StartDtls();
@@ -98,6 +100,8 @@ public sealed class WebRtcTransport : IDisposable
     public long BytesReceived { get; private set; }
     public long BytesSent { get; private set; }
     public long UnprotectFailures { get; private set; }
+
+    private static readonly DtlsEndpointOptions PreferGcm = new() { PreferLocalSrtpProfileOrder = true };
 
     /// <summary>SRTP overhead a caller must leave free after an RTP packet passed to <see cref="SendRtp"/>.</summary>
     public const int MaxProtectOverhead = 32;

@@ -48,6 +48,8 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
         _logger = logger;
         _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
         Certificate = DtlsCertificate.Generate();
+        // The first DTLS handshake pays about a second of JIT; pay it at start-up, not in the first site's join.
+        ThreadPool.UnsafeQueueUserWorkItem(static cert => DtlsWarmUp.Run(cert), Certificate, preferLocal: false);
     }
 
     /// <summary>The lock every media entry point holds.</summary>
