@@ -308,7 +308,8 @@ public static class SdpNegotiator
         {
             var ssrc = new Ssrc(s);
             string? msidText = m.FindSsrcAttribute(ssrc, "msid");
-            Msid? msid = null;
+            // Chromium's answers carry msid only at media level (RFC 8830 §2); use it when the SSRC has none.
+            Msid? msid = m.Msids.Count > 0 ? m.Msids[0] : null;
             if (msidText is not null)
             {
                 var t = SdpParser.Tokens(msidText);
