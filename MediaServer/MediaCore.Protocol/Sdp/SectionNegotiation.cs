@@ -154,6 +154,7 @@ internal static class SectionNegotiation
         }
         var streams = new List<ValueList<SimulcastRid>>();
         var order = new List<string>();
+        var ordered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stream in sim.Send)
         {
             var alts = stream.Where(a => answered.ContainsKey(a.Rid)).ToArray();
@@ -161,7 +162,7 @@ internal static class SectionNegotiation
             streams.Add(alts);
             foreach (var a in alts)
             {
-                if (!order.Contains(a.Rid)) order.Add(a.Rid);
+                if (ordered.Add(a.Rid)) order.Add(a.Rid);
             }
         }
         if (streams.Count == 0) return;
