@@ -67,6 +67,11 @@ public sealed record AnswerOptions
     public bool EnableRemb { get; init; } = true;
     /// <summary>Accept RFC 8853 simulcast (answer <c>a=simulcast:recv</c>) when we receive video.</summary>
     public bool EnableSimulcast { get; init; } = true;
+    /// <summary>
+    /// Echo <c>a=extmap-allow-mixed</c> (RFC 8285 §6) when offered: the peer may then mix one- and
+    /// two-byte header extension forms, which our RTP reader must accept.
+    /// </summary>
+    public bool ExtmapAllowMixed { get; init; } = true;
     /// <summary>Header extensions we accept (URIs); see <see cref="RtpExtensionUris"/>.</summary>
     public ValueList<string> HeaderExtensions { get; init; } = RtpExtensionUris.All;
     /// <summary>

@@ -114,7 +114,7 @@ public static class SdpNegotiator
             Timing = (0, 0),
             Groups = [new SdpGroup("BUNDLE", ValueList.Own(bundleMids))],
             IceLite = options.IceLite,
-            ExtmapAllowMixed = offer.ExtmapAllowMixed,
+            ExtmapAllowMixed = offer.ExtmapAllowMixed && options.ExtmapAllowMixed,
             MsidSemantic = new MsidSemantic("WMS", anySend ? ["*"] : ValueList<string>.Empty),
             Media = new ValueList<MediaDescription>(answerMedia),
         };

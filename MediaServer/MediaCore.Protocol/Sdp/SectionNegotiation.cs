@@ -213,6 +213,7 @@ internal static class SectionNegotiation
             Setup = local.Setup,
             RtcpMux = true,
             RtcpRsize = m.RtcpRsize,
+            ExtmapAllowMixed = m.ExtmapAllowMixed && o.ExtmapAllowMixed,
             Codecs = ValueList.Own(p.Codecs),
             HeaderExtensions = ValueList.Own(p.Extensions),
             Msids = msids,

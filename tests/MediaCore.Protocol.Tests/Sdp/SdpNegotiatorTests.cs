@@ -329,6 +329,13 @@ public class SdpNegotiatorTests
     }
 
     [Fact]
+    public void CreateAnswer_ExtmapAllowMixed_EchoedUnlessDisabled()
+    {
+        Assert.True(Answer(SdpFixtures.WhipOffer).Answer!.ExtmapAllowMixed);
+        Assert.False(Answer(SdpFixtures.WhipOffer, Options() with { ExtmapAllowMixed = false }).Answer!.ExtmapAllowMixed);
+    }
+
+    [Fact]
     public void CreateAnswer_Deterministic()
     {
         var a = Answer(SdpFixtures.WhipSimulcastOffer);
