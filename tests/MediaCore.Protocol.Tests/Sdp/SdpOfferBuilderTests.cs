@@ -110,4 +110,39 @@ public class SdpOfferBuilderTests
         Assert.False(SdpNegotiator.TryApplyAnswer(offer, answer, out _, out var error));
         Assert.Contains("m-lines", error);
     }
+    [Fact]
+    public void WhepLoop_RecvOnlyOfferServerSends_ClientSeesServerSources()
+    {
+        var offer = SdpOfferBuilder.Build(Client(MediaDirection.RecvOnly) with { VideoSections = 2 });
+        Assert.All(offer.Media, m => Assert.Empty(m.Msids));
+        var server = SdpNegotiator.CreateAnswer(offer, SdpNegotiatorTests.Options(MediaIntent.Send) with
+        {
+            Sections = offer.Media.Select((m, i) => new MediaSectionOptions(MediaIntent.Send,
+                new SendStream(new Ssrc((uint)(100 + i)), new Ssrc((uint)(200 + i)), "sfu", "room", "t" + i))).ToArray(),
+        });
+        Assert.True(server.IsSuccess, server.Error);
+        var answer = SdpParser.Parse(SdpWriter.Write(server.Answer!));
+        Assert.True(SdpNegotiator.TryApplyAnswer(offer, answer, out var client, out var error), error);
+        Assert.Equal(3, client.Media.Count);
+        Assert.All(client.Media, m => Assert.Equal(MediaDirection.RecvOnly, m.Direction));
+        Assert.Equal(new RemoteSource(new Ssrc(101), new Ssrc(201), "sfu", new Msid("room", "t1")), Assert.Single(client.Media[1].RemoteSources));
+        Assert.Equal(new RemoteSource(new Ssrc(100), null, "sfu", new Msid("room", "t0")), Assert.Single(client.Media[0].RemoteSources));
+        // Both ends agree on payload types and extension ids.
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(server.Session!.Media[i].Codecs.Select(c => (c.PayloadType, c.RtxPayloadType)), client.Media[i].Codecs.Select(c => (c.PayloadType, c.RtxPayloadType)));
+            Assert.Equal(server.Session.Media[i].HeaderExtensions, client.Media[i].HeaderExtensions);
+        }
+    }
+
+    [Fact]
+    public void Build_H264Only_ServerPicksH264()
+    {
+        var offer = SdpOfferBuilder.Build(Client(MediaDirection.SendOnly) with { VideoCodecs = [SdpCodec.H264], Rtx = false });
+        var r = SdpNegotiator.CreateAnswer(offer, SdpNegotiatorTests.Options());
+        Assert.True(r.IsSuccess, r.Error);
+        var codec = Assert.Single(r.Session!.Media[1].Codecs);
+        Assert.Equal(SdpCodec.H264, codec.Codec);
+        Assert.Null(codec.RtxPayloadType);
+    }
 }
