@@ -28,6 +28,9 @@ internal sealed class SdpParseState
     private readonly HashSet<string> _mids = new(StringComparer.Ordinal);
     private MediaBuilder? _current;
 
+    public string? ApplyAttribute(ReadOnlySpan<char> name, string? arg)
+        => _current is not null ? _current.ApplyAttribute(name, arg, _mids) : ApplySessionAttribute(name, arg);
+
     public string? ApplyLine(char type, string value)
     {
         if (type == 'm') return StartMedia(value);
@@ -63,7 +66,6 @@ internal sealed class SdpParseState
             case 'r' or 'z' or 'k':
                 _tailLines.Add(new SdpLine(type, value));
                 return null;
-            case 'a': return ApplySessionAttribute(value);
             case 'v': return "duplicate v= line";
             default: return $"unknown line type '{type}=' (RFC 8866 §5)";
         }
@@ -109,11 +111,8 @@ internal sealed class SdpParseState
         return null;
     }
 
-    private string? ApplySessionAttribute(string value)
+    private string? ApplySessionAttribute(ReadOnlySpan<char> name, string? arg)
     {
-        int colon = value.IndexOf(':');
-        string name = colon < 0 ? value : value[..colon];
-        string? arg = colon < 0 ? null : value[(colon + 1)..];
         switch (name)
         {
             case "group":
@@ -149,7 +148,7 @@ internal sealed class SdpParseState
                 // RFC 8122 §5 allows several fingerprints; the first one is the one we verify against.
                 if (_fingerprint is not null)
                 {
-                    _attributes.Add(new SdpAttribute(name, arg));
+                    _attributes.Add(new SdpAttribute("fingerprint", arg));
                     return null;
                 }
                 return SdpParser.ParseFingerprint(arg, out _fingerprint);
@@ -157,10 +156,10 @@ internal sealed class SdpParseState
                 _setup = SdpParser.ParseSetup(arg);
                 return _setup is null ? $"a=setup value '{SdpParser.Clip(arg)}' is not actpass/active/passive/holdconn" : null;
             case "sendrecv" or "sendonly" or "recvonly" or "inactive" when arg is null:
-                _direction = SdpParser.ParseDirection(name);
+                _direction = SdpParser.ParseDirection(name.ToString());
                 return null;
             default:
-                _attributes.Add(new SdpAttribute(name, arg));
+                _attributes.Add(new SdpAttribute(name.ToString(), arg));
                 return null;
         }
     }

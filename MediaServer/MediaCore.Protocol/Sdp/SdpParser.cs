@@ -62,8 +62,25 @@ public static class SdpParser
                 return false;
             }
             char type = text[pos];
-            string value = text.Substring(pos + 2, len - 2);
+            int valueStart = pos + 2;
+            int valueLength = len - 2;
             pos = next;
+            if (sawVersion && type == 'a')
+            {
+                // Attributes are most lines: dispatch on the name as a span and allocate only the value.
+                var span = text.AsSpan(valueStart, valueLength);
+                int colon = span.IndexOf(':');
+                var name = colon < 0 ? span : span[..colon];
+                string? arg = colon < 0 ? null : text.Substring(valueStart + colon + 1, valueLength - colon - 1);
+                string? attrError = state.ApplyAttribute(name, arg);
+                if (attrError is not null)
+                {
+                    error = $"line {lineNo}: {attrError}";
+                    return false;
+                }
+                continue;
+            }
+            string value = text.Substring(valueStart, valueLength);
             if (!sawVersion)
             {
                 if (type != 'v')
@@ -116,10 +133,12 @@ public static class SdpParser
     internal static bool TryParseULong(string s, out ulong value)
         => ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
-    internal static bool TryParsePayloadType(string s, out PayloadType pt)
+    internal static bool TryParsePayloadType(string s, out PayloadType pt) => TryParsePayloadType(s.AsSpan(), out pt);
+
+    internal static bool TryParsePayloadType(ReadOnlySpan<char> s, out PayloadType pt)
     {
         pt = default;
-        if (!TryParseInt(s, out int v) || v > 127) return false;
+        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v > 127) return false;
         pt = new PayloadType((byte)v);
         return true;
     }
