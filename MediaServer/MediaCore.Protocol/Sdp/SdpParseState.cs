@@ -27,6 +27,9 @@ internal sealed class SdpParseState
     private readonly List<MediaBuilder> _media = new();
     private readonly HashSet<string> _mids = new(StringComparer.Ordinal);
     private MediaBuilder? _current;
+    private readonly bool _fragment;
+
+    public SdpParseState(bool fragment) => _fragment = fragment;
 
     public string? ApplyAttribute(ReadOnlySpan<char> name, string? arg)
         => _current is not null ? _current.ApplyAttribute(name, arg, _mids) : ApplySessionAttribute(name, arg);
@@ -167,6 +170,12 @@ internal sealed class SdpParseState
     public string? Finish(out SessionDescription description)
     {
         description = null!;
+        if (_fragment)
+        {
+            _origin = Origin.Create(0, 0);
+            _sessionName = "-";
+            _timing = (0, 0);
+        }
         if (_origin is null) return "missing o= line (RFC 8866 §5.2)";
         if (_sessionName is null) return "missing s= line (RFC 8866 §5.3)";
         if (_timing is null) return "missing t= line (RFC 8866 §5.9)";

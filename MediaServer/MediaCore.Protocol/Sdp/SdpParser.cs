@@ -26,6 +26,17 @@ public static class SdpParser
 
     /// <summary>Parses <paramref name="text"/>; on failure <paramref name="error"/> reads "line N: reason".</summary>
     public static bool TryParse(string? text, out SessionDescription description, out string error)
+        => TryParse(text, fragment: false, out description, out error);
+
+    /// <summary>
+    /// Parses an SDP fragment (RFC 8840 §9, media type <c>application/trickle-ice-sdpfrag</c>), the body
+    /// of a WHIP/WHEP PATCH (RFC 9725 §4.3): ICE attributes, m= lines with a=mid, candidates and
+    /// end-of-candidates, without v=, o=, s= and t=. The result carries a placeholder origin.
+    /// </summary>
+    public static bool TryParseFragment(string? text, out SessionDescription fragment, out string error)
+        => TryParse(text, fragment: true, out fragment, out error);
+
+    private static bool TryParse(string? text, bool fragment, out SessionDescription description, out string error)
     {
         description = null!;
         if (text is null)
@@ -38,10 +49,10 @@ public static class SdpParser
             error = $"line 0: description is {text.Length} characters, more than the {MaxLength} accepted";
             return false;
         }
-        var state = new SdpParseState();
+        var state = new SdpParseState(fragment);
         int lineNo = 0;
         int pos = 0;
-        bool sawVersion = false;
+        bool sawVersion = fragment;
         while (pos < text.Length)
         {
             int nl = text.IndexOf('\n', pos);
@@ -65,6 +76,11 @@ public static class SdpParser
             int valueStart = pos + 2;
             int valueLength = len - 2;
             pos = next;
+            if (fragment && type is 'v' or 'o' or 's' or 't')
+            {
+                error = $"line {lineNo}: an SDP fragment has no '{type}=' line (RFC 8840 §9)";
+                return false;
+            }
             if (sawVersion && type == 'a')
             {
                 // Attributes are most lines: dispatch on the name as a span and allocate only the value.

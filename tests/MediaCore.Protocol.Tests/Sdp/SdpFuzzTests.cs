@@ -142,6 +142,10 @@ public class SdpFuzzTests
             var chars = new char[rng.Next(200)];
             for (int j = 0; j < chars.Length; j++) chars[j] = (char)rng.Next(0, 0x80);
             string text = "v=0\r\n" + new string(chars);
+            if (SdpParser.TryParseFragment(new string(chars), out var f, out _))
+            {
+                Assert.Empty(f.OtherLines);
+            }
             if (SdpParser.TryParse(text, out var d, out _))
             {
                 Assert.Equal(d, SdpParser.Parse(SdpWriter.Write(d)));
