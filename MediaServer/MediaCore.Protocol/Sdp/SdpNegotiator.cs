@@ -7,6 +7,22 @@ namespace MediaCore.Protocol.Sdp;
 /// browser's offer into our answer, and on the client side (load tester) reads the answer to our offer.
 /// Pure functions of their inputs: no clock, no randomness.
 /// </summary>
+/// <example>
+/// A WHIP endpoint:
+/// <code>
+/// if (!SdpParser.TryParse(body, out var offer, out var parseError)) return BadRequest(parseError);
+/// var result = SdpNegotiator.CreateAnswer(offer, new AnswerOptions
+/// {
+///     IceUfrag = ufrag, IcePwd = pwd, Fingerprint = DtlsFingerprint.Sha256(certDer),
+///     Candidates = [IceCandidate.Host("192.0.2.10", 50000)],
+///     DefaultIntent = MediaIntent.Receive,          // WHEP: Send, with Sections[i].Send per m-line
+///     VideoStartBitrateKbps = 2500,
+/// });
+/// if (!result.IsSuccess) return BadRequest(result.Error);
+/// string answerSdp = SdpWriter.Write(result.Answer!);
+/// NegotiatedSession session = result.Session!;   // ICE creds, fingerprint, PTs, extension ids, rids, SSRCs
+/// </code>
+/// </example>
 public static class SdpNegotiator
 {
     /// <summary>
