@@ -66,7 +66,7 @@ internal static class SectionNegotiation
                 PayloadType = offered.PayloadType,
                 Name = offered.Name,
                 ClockRate = offered.ClockRate,
-                Channels = offered.Channels,
+                Channels = codec == SdpCodec.Opus ? 2 : offered.Channels,
                 Parameters = SdpCodecs.AnswerParameters(codec, offered, m.Kind == MediaKind.Video ? options.VideoStartBitrateKbps : null),
                 Feedback = feedback,
             });

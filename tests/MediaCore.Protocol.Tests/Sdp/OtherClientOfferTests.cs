@@ -118,4 +118,14 @@ public class OtherClientOfferTests
         Assert.Equal(0, r.Answer!.Media[1].Port);
         Assert.Equal(["0"], r.Answer.BundleGroup!.Mids);
     }
+    [Fact]
+    public void CreateAnswer_OpusWithoutChannelCount_AnsweredAsOpus48000Stereo()
+    {
+        string text = FirefoxStyle.Replace("a=rtpmap:109 opus/48000/2", "a=rtpmap:109 OPUS/48000");
+        var r = SdpNegotiator.CreateAnswer(SdpParser.Parse(text), SdpNegotiatorTests.Options());
+        Assert.True(r.IsSuccess, r.Error);
+        var opus = Assert.Single(r.Answer!.Media[0].Codecs);
+        Assert.Equal(2, opus.Channels);
+        Assert.Equal(SdpCodec.Opus, r.Session!.Media[0].Codecs[0].Codec);
+    }
 }
