@@ -55,6 +55,12 @@ public sealed record AnswerOptions
     /// <summary>Video codecs in our order of preference; <c>[SdpCodec.H264]</c> forces H264.</summary>
     public ValueList<SdpCodec> VideoCodecs { get; init; } = [SdpCodec.VP8, SdpCodec.H264];
     /// <summary>
+    /// Rank codecs by the offer's order (the remote's preference, e.g. a browser that called
+    /// setCodecPreferences with H264 first) instead of ours; <see cref="AudioCodecs"/> and
+    /// <see cref="VideoCodecs"/> then only say which codecs are allowed.
+    /// </summary>
+    public bool PreferOfferOrder { get; init; }
+    /// <summary>
     /// Answer only the most preferred matching codec per section (plus its RTX), so a publisher cannot
     /// switch codec under subscribers. False answers every match in preference order.
     /// </summary>
