@@ -103,6 +103,11 @@ public static class SdpNegotiator
             if (p.Accept) accepted++;
         }
         if (accepted == 0) return AnswerResult.Fail("no media section has a codec MediaCore supports (Opus; VP8, H264 packetization-mode=1 Baseline, VP9, AV1)");
+        // The tagged section is the first one we keep; its candidates are the bundle's (RFC 9143 §7.3.1).
+        foreach (var mid in bundle.Mids)
+        {
+            if (acceptedByMid.TryGetValue(mid, out var p) && p.Accept) { tagged = p.Offered; break; }
+        }
 
         var local = new LocalTransport(options, localSetup);
         var answerMedia = new MediaDescription[plans.Length];
