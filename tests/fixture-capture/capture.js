@@ -26,7 +26,7 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
       if (res.status !== 0) { console.error(res.stderr); throw new Error('answer command failed'); }
       const result = await page.evaluate(s => window.applyAnswer(s), res.stdout);
       console.log(`${fn}: ${result}`);
-      if (result !== 'ok') { rc = 1; console.error(res.stdout); }
+      if (!result.startsWith('ok')) { rc = 1; console.error(res.stdout); }
     } else if (process.argv[2] === '--offer') {
       // Chromium as answerer for an offer we built: node capture.js --offer file.sdp
       const result = await page.evaluate(s => window.applyOffer(s), fs.readFileSync(process.argv[3], 'utf8'));

@@ -99,32 +99,28 @@ internal sealed class MediaBuilder
             case 'k':
                 _keyLines.Add(new SdpLine(type, value));
                 return null;
-            case 'a':
-                return ApplyAttribute(value, mids);
             default:
                 return $"line type '{type}=' is not allowed in a media section (RFC 8866 §5)";
         }
     }
 
-    private string? ApplyAttribute(string value, HashSet<string> mids)
+    public string? ApplyAttribute(ReadOnlySpan<char> name, string? arg, HashSet<string> mids)
     {
-        int colon = value.IndexOf(':');
-        string name = colon < 0 ? value : value[..colon];
-        string? arg = colon < 0 ? null : value[(colon + 1)..];
         if (arg is null)
         {
             switch (name)
             {
-                case "sendrecv" or "sendonly" or "recvonly" or "inactive":
-                    _direction = SdpParser.ParseDirection(name);
-                    return null;
+                case "sendrecv": _direction = MediaDirection.SendRecv; return null;
+                case "sendonly": _direction = MediaDirection.SendOnly; return null;
+                case "recvonly": _direction = MediaDirection.RecvOnly; return null;
+                case "inactive": _direction = MediaDirection.Inactive; return null;
                 case "rtcp-mux": _rtcpMux = true; return null;
                 case "rtcp-rsize": _rtcpRsize = true; return null;
                 case "bundle-only": _bundleOnly = true; return null;
                 case "extmap-allow-mixed": _extmapAllowMixed = true; return null;
                 case "end-of-candidates": _endOfCandidates = true; return null;
             }
-            _attributes.Add(new SdpAttribute(name, null));
+            _attributes.Add(new SdpAttribute(name.ToString(), null));
             return null;
         }
         switch (name)
@@ -187,7 +183,7 @@ internal sealed class MediaBuilder
                 if (ce is null) _candidates.Add(cand!);
                 return ce;
         }
-        _attributes.Add(new SdpAttribute(name, arg));
+        _attributes.Add(new SdpAttribute(name.ToString(), arg));
         return null;
     }
 
@@ -240,16 +236,19 @@ internal sealed class MediaBuilder
     /// <summary>RFC 4585 §4.2: <c>a=rtcp-fb:&lt;pt or *&gt; &lt;type&gt; [&lt;parameter&gt;]</c></summary>
     private string? ApplyRtcpFeedback(string arg)
     {
-        var t = arg.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-        if (t.Length < 2) return "a=rtcp-fb needs '<payload type|*> <type> [<parameter>]' (RFC 4585 §4.2)";
-        string? param = t.Length == 3 ? t[2].Trim(' ') : null;
-        var fb = new RtcpFeedback(t[1], string.IsNullOrEmpty(param) ? null : param);
-        if (t[0] == "*")
+        var span = arg.AsSpan().TrimStart(' ');
+        int sp = span.IndexOf(' ');
+        var rest = sp < 0 ? default : span[(sp + 1)..].TrimStart(' ');
+        if (rest.IsEmpty) return "a=rtcp-fb needs '<payload type|*> <type> [<parameter>]' (RFC 4585 §4.2)";
+        var ptText = span[..sp];
+        int sp2 = rest.IndexOf(' ');
+        var fb = RtcpFeedback.From(sp2 < 0 ? rest : rest[..sp2], sp2 < 0 ? default : rest[(sp2 + 1)..].Trim(' '));
+        if (ptText is "*")
         {
             _wildcardFeedback.Add(fb);
             return null;
         }
-        if (!SdpParser.TryParsePayloadType(t[0], out var pt)) return $"a=rtcp-fb payload type '{SdpParser.Clip(t[0])}' is not 0-127 or '*'";
+        if (!SdpParser.TryParsePayloadType(ptText, out var pt)) return $"a=rtcp-fb payload type '{SdpParser.Clip(ptText.ToString())}' is not 0-127 or '*'";
         var slot = Slot(pt);
         if (slot is null)
         {

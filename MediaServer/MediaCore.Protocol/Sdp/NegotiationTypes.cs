@@ -55,6 +55,12 @@ public sealed record AnswerOptions
     /// <summary>Video codecs in our order of preference; <c>[SdpCodec.H264]</c> forces H264.</summary>
     public ValueList<SdpCodec> VideoCodecs { get; init; } = [SdpCodec.VP8, SdpCodec.H264];
     /// <summary>
+    /// Rank codecs by the offer's order (the remote's preference, e.g. a browser that called
+    /// setCodecPreferences with H264 first) instead of ours; <see cref="AudioCodecs"/> and
+    /// <see cref="VideoCodecs"/> then only say which codecs are allowed.
+    /// </summary>
+    public bool PreferOfferOrder { get; init; }
+    /// <summary>
     /// Answer only the most preferred matching codec per section (plus its RTX), so a publisher cannot
     /// switch codec under subscribers. False answers every match in preference order.
     /// </summary>
@@ -67,6 +73,11 @@ public sealed record AnswerOptions
     public bool EnableRemb { get; init; } = true;
     /// <summary>Accept RFC 8853 simulcast (answer <c>a=simulcast:recv</c>) when we receive video.</summary>
     public bool EnableSimulcast { get; init; } = true;
+    /// <summary>
+    /// Echo <c>a=extmap-allow-mixed</c> (RFC 8285 §6) when offered: the peer may then mix one- and
+    /// two-byte header extension forms, which our RTP reader must accept.
+    /// </summary>
+    public bool ExtmapAllowMixed { get; init; } = true;
     /// <summary>Header extensions we accept (URIs); see <see cref="RtpExtensionUris"/>.</summary>
     public ValueList<string> HeaderExtensions { get; init; } = RtpExtensionUris.All;
     /// <summary>

@@ -54,7 +54,10 @@ internal static class SdpCodecs
     public static SdpCodec? Classify(RtpCodec c)
     {
         if (c.IsNamed("opus"))
-            return c.ClockRate == 48000 && c.Channels == 2 ? SdpCodec.Opus : null;
+        {
+            // RFC 7587 §7 requires opus/48000/2; a missing channel count is a common client slip we forgive.
+            return c.ClockRate == 48000 && c.Channels is 2 or null ? SdpCodec.Opus : null;
+        }
         if (c.ClockRate != 90000) return null;
         if (c.IsNamed("VP8")) return SdpCodec.VP8;
         if (c.IsNamed("H264")) return IsSupportedH264(c) ? SdpCodec.H264 : null;

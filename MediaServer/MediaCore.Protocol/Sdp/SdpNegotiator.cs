@@ -7,6 +7,22 @@ namespace MediaCore.Protocol.Sdp;
 /// browser's offer into our answer, and on the client side (load tester) reads the answer to our offer.
 /// Pure functions of their inputs: no clock, no randomness.
 /// </summary>
+/// <example>
+/// A WHIP endpoint:
+/// <code>
+/// if (!SdpParser.TryParse(body, out var offer, out var parseError)) return BadRequest(parseError);
+/// var result = SdpNegotiator.CreateAnswer(offer, new AnswerOptions
+/// {
+///     IceUfrag = ufrag, IcePwd = pwd, Fingerprint = DtlsFingerprint.Sha256(certDer),
+///     Candidates = [IceCandidate.Host("192.0.2.10", 50000)],
+///     DefaultIntent = MediaIntent.Receive,          // WHEP: Send, with Sections[i].Send per m-line
+///     VideoStartBitrateKbps = 2500,
+/// });
+/// if (!result.IsSuccess) return BadRequest(result.Error);
+/// string answerSdp = SdpWriter.Write(result.Answer!);
+/// NegotiatedSession session = result.Session!;   // ICE creds, fingerprint, PTs, extension ids, rids, SSRCs
+/// </code>
+/// </example>
 public static class SdpNegotiator
 {
     /// <summary>
@@ -34,6 +50,7 @@ public static class SdpNegotiator
         if (bundle is null || bundle.Mids.Count == 0)
             return AnswerResult.Fail("offer has no a=group:BUNDLE; MediaCore needs all media bundled on one transport (RFC 9143)");
 
+        var bundleSet = new HashSet<string>(bundle.Mids, StringComparer.Ordinal);
         var plans = new SectionPlan[offer.Media.Count];
         MediaDescription? tagged = null;
         for (int i = 0; i < plans.Length; i++)
@@ -44,18 +61,19 @@ public static class SdpNegotiator
             // Sections we would reject anyway (rejected in the offer, data channels, other kinds) need no checks.
             if (m.IsRejected || m.Kind is not (MediaKind.Audio or MediaKind.Video) || !m.IsRtp || intent.Intent == MediaIntent.Reject) continue;
             if (m.Mid is null) return AnswerResult.Fail($"m-line {i} ({m.Media}) has no a=mid, which BUNDLE requires (RFC 9143 §7.2)");
-            if (!bundle.Mids.AsSpan().Contains(m.Mid))
+            if (!bundleSet.Contains(m.Mid))
                 return AnswerResult.Fail($"m-line {i} (mid {m.Mid}) is not in the BUNDLE group; MediaCore needs all media bundled (RFC 9143)");
             if (!m.RtcpMux) return AnswerResult.Fail($"m-line {i} (mid {m.Mid}) has no a=rtcp-mux, which MediaCore requires (RFC 8843 §9.1, RFC 5761)");
             plans[i].Accept = true;
         }
+        var acceptedByMid = new Dictionary<string, SectionPlan>(StringComparer.Ordinal);
+        foreach (var p in plans)
+        {
+            if (p.Accept) acceptedByMid[p.Offered.Mid!] = p;
+        }
         foreach (var mid in bundle.Mids)
         {
-            foreach (var p in plans)
-            {
-                if (p.Accept && p.Offered.Mid == mid) { tagged = p.Offered; break; }
-            }
-            if (tagged is not null) break;
+            if (acceptedByMid.TryGetValue(mid, out var p)) { tagged = p.Offered; break; }
         }
         tagged ??= FirstBundled(offer, bundle);
         if (tagged is null) return AnswerResult.Fail("no m-line of the BUNDLE group is usable");
@@ -85,17 +103,21 @@ public static class SdpNegotiator
             if (p.Accept) accepted++;
         }
         if (accepted == 0) return AnswerResult.Fail("no media section has a codec MediaCore supports (Opus; VP8, H264 packetization-mode=1 Baseline, VP9, AV1)");
+        // The tagged section is the first one we keep; its candidates are the bundle's (RFC 9143 §7.3.1).
+        foreach (var mid in bundle.Mids)
+        {
+            if (acceptedByMid.TryGetValue(mid, out var p) && p.Accept) { tagged = p.Offered; break; }
+        }
 
         var local = new LocalTransport(options, localSetup);
         var answerMedia = new MediaDescription[plans.Length];
         var negotiated = new NegotiatedMedia[plans.Length];
+        // Answer BUNDLE group: the offer's order, accepted sections only (RFC 9143 §7.3.1), each mid once.
         var bundleMids = new List<string>();
+        var added = new HashSet<string>(StringComparer.Ordinal);
         foreach (var mid in bundle.Mids)
         {
-            foreach (var p in plans)
-            {
-                if (p.Accept && p.Offered.Mid == mid) bundleMids.Add(mid);
-            }
+            if (acceptedByMid.TryGetValue(mid, out var p) && p.Accept && added.Add(mid)) bundleMids.Add(mid);
         }
         for (int i = 0; i < plans.Length; i++)
         {
@@ -113,7 +135,7 @@ public static class SdpNegotiator
             Timing = (0, 0),
             Groups = [new SdpGroup("BUNDLE", ValueList.Own(bundleMids))],
             IceLite = options.IceLite,
-            ExtmapAllowMixed = offer.ExtmapAllowMixed,
+            ExtmapAllowMixed = offer.ExtmapAllowMixed && options.ExtmapAllowMixed,
             MsidSemantic = new MsidSemantic("WMS", anySend ? ["*"] : ValueList<string>.Empty),
             Media = new ValueList<MediaDescription>(answerMedia),
         };
@@ -215,7 +237,7 @@ public static class SdpNegotiator
     {
         foreach (var m in offer.Media)
         {
-            if (!m.IsRejected && m.Mid is not null && bundle.Mids.AsSpan().Contains(m.Mid)) return m;
+            if (!m.IsRejected && m.Mid is not null && bundle.Mids.AsSpan().IndexOf(m.Mid) >= 0) return m;
         }
         return null;
     }
@@ -297,24 +319,33 @@ public static class SdpNegotiator
                 sim = g.Ssrcs;
             }
         }
+        // One pass to collect cname/msid per SSRC, so hostile offers with many a=ssrc lines stay linear.
         var order = new List<uint>();
-        var seen = new HashSet<uint>();
+        var info = new Dictionary<uint, (string? Cname, string? Msid)>();
         foreach (var a in m.Ssrcs)
         {
-            if (!isRtx.Contains(a.Ssrc.Value) && seen.Add(a.Ssrc.Value)) order.Add(a.Ssrc.Value);
+            uint s = a.Ssrc.Value;
+            if (!info.TryGetValue(s, out var entry))
+            {
+                entry = (null, null);
+                if (!isRtx.Contains(s)) order.Add(s);
+            }
+            if (a.Name == "cname" && entry.Cname is null) entry.Cname = a.Value;
+            else if (a.Name == "msid" && entry.Msid is null) entry.Msid = a.Value;
+            info[s] = entry;
         }
         var list = new List<RemoteSource>(order.Count);
         foreach (uint s in order)
         {
-            var ssrc = new Ssrc(s);
-            string? msidText = m.FindSsrcAttribute(ssrc, "msid");
-            Msid? msid = null;
+            var (cname, msidText) = info[s];
+            // Chromium's answers carry msid only at media level (RFC 8830 §2); use it when the SSRC has none.
+            Msid? msid = m.Msids.Count > 0 ? m.Msids[0] : null;
             if (msidText is not null)
             {
                 var t = SdpParser.Tokens(msidText);
                 if (t.Length > 0) msid = new Msid(t[0], t.Length > 1 ? t[1] : null);
             }
-            list.Add(new RemoteSource(ssrc, rtxOf.TryGetValue(s, out var rtx) ? rtx : null, m.FindSsrcAttribute(ssrc, "cname"), msid));
+            list.Add(new RemoteSource(new Ssrc(s), rtxOf.TryGetValue(s, out var rtx) ? rtx : null, cname, msid));
         }
         return (ValueList.Own(list), sim);
     }

@@ -27,6 +27,12 @@ internal sealed class SdpParseState
     private readonly List<MediaBuilder> _media = new();
     private readonly HashSet<string> _mids = new(StringComparer.Ordinal);
     private MediaBuilder? _current;
+    private readonly bool _fragment;
+
+    public SdpParseState(bool fragment) => _fragment = fragment;
+
+    public string? ApplyAttribute(ReadOnlySpan<char> name, string? arg)
+        => _current is not null ? _current.ApplyAttribute(name, arg, _mids) : ApplySessionAttribute(name, arg);
 
     public string? ApplyLine(char type, string value)
     {
@@ -63,7 +69,6 @@ internal sealed class SdpParseState
             case 'r' or 'z' or 'k':
                 _tailLines.Add(new SdpLine(type, value));
                 return null;
-            case 'a': return ApplySessionAttribute(value);
             case 'v': return "duplicate v= line";
             default: return $"unknown line type '{type}=' (RFC 8866 §5)";
         }
@@ -109,11 +114,8 @@ internal sealed class SdpParseState
         return null;
     }
 
-    private string? ApplySessionAttribute(string value)
+    private string? ApplySessionAttribute(ReadOnlySpan<char> name, string? arg)
     {
-        int colon = value.IndexOf(':');
-        string name = colon < 0 ? value : value[..colon];
-        string? arg = colon < 0 ? null : value[(colon + 1)..];
         switch (name)
         {
             case "group":
@@ -149,7 +151,7 @@ internal sealed class SdpParseState
                 // RFC 8122 §5 allows several fingerprints; the first one is the one we verify against.
                 if (_fingerprint is not null)
                 {
-                    _attributes.Add(new SdpAttribute(name, arg));
+                    _attributes.Add(new SdpAttribute("fingerprint", arg));
                     return null;
                 }
                 return SdpParser.ParseFingerprint(arg, out _fingerprint);
@@ -157,10 +159,10 @@ internal sealed class SdpParseState
                 _setup = SdpParser.ParseSetup(arg);
                 return _setup is null ? $"a=setup value '{SdpParser.Clip(arg)}' is not actpass/active/passive/holdconn" : null;
             case "sendrecv" or "sendonly" or "recvonly" or "inactive" when arg is null:
-                _direction = SdpParser.ParseDirection(name);
+                _direction = SdpParser.ParseDirection(name.ToString());
                 return null;
             default:
-                _attributes.Add(new SdpAttribute(name, arg));
+                _attributes.Add(new SdpAttribute(name.ToString(), arg));
                 return null;
         }
     }
@@ -168,6 +170,12 @@ internal sealed class SdpParseState
     public string? Finish(out SessionDescription description)
     {
         description = null!;
+        if (_fragment)
+        {
+            _origin = Origin.Create(0, 0);
+            _sessionName = "-";
+            _timing = (0, 0);
+        }
         if (_origin is null) return "missing o= line (RFC 8866 §5.2)";
         if (_sessionName is null) return "missing s= line (RFC 8866 §5.3)";
         if (_timing is null) return "missing t= line (RFC 8866 §5.9)";

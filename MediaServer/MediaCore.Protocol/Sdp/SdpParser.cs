@@ -26,6 +26,17 @@ public static class SdpParser
 
     /// <summary>Parses <paramref name="text"/>; on failure <paramref name="error"/> reads "line N: reason".</summary>
     public static bool TryParse(string? text, out SessionDescription description, out string error)
+        => TryParse(text, fragment: false, out description, out error);
+
+    /// <summary>
+    /// Parses an SDP fragment (RFC 8840 §9, media type <c>application/trickle-ice-sdpfrag</c>), the body
+    /// of a WHIP/WHEP PATCH (RFC 9725 §4.3): ICE attributes, m= lines with a=mid, candidates and
+    /// end-of-candidates, without v=, o=, s= and t=. The result carries a placeholder origin.
+    /// </summary>
+    public static bool TryParseFragment(string? text, out SessionDescription fragment, out string error)
+        => TryParse(text, fragment: true, out fragment, out error);
+
+    private static bool TryParse(string? text, bool fragment, out SessionDescription description, out string error)
     {
         description = null!;
         if (text is null)
@@ -38,10 +49,10 @@ public static class SdpParser
             error = $"line 0: description is {text.Length} characters, more than the {MaxLength} accepted";
             return false;
         }
-        var state = new SdpParseState();
+        var state = new SdpParseState(fragment);
         int lineNo = 0;
         int pos = 0;
-        bool sawVersion = false;
+        bool sawVersion = fragment;
         while (pos < text.Length)
         {
             int nl = text.IndexOf('\n', pos);
@@ -62,8 +73,30 @@ public static class SdpParser
                 return false;
             }
             char type = text[pos];
-            string value = text.Substring(pos + 2, len - 2);
+            int valueStart = pos + 2;
+            int valueLength = len - 2;
             pos = next;
+            if (fragment && type is 'v' or 'o' or 's' or 't')
+            {
+                error = $"line {lineNo}: an SDP fragment has no '{type}=' line (RFC 8840 §9)";
+                return false;
+            }
+            if (sawVersion && type == 'a')
+            {
+                // Attributes are most lines: dispatch on the name as a span and allocate only the value.
+                var span = text.AsSpan(valueStart, valueLength);
+                int colon = span.IndexOf(':');
+                var name = colon < 0 ? span : span[..colon];
+                string? arg = colon < 0 ? null : text.Substring(valueStart + colon + 1, valueLength - colon - 1);
+                string? attrError = state.ApplyAttribute(name, arg);
+                if (attrError is not null)
+                {
+                    error = $"line {lineNo}: {attrError}";
+                    return false;
+                }
+                continue;
+            }
+            string value = text.Substring(valueStart, valueLength);
             if (!sawVersion)
             {
                 if (type != 'v')
@@ -116,10 +149,12 @@ public static class SdpParser
     internal static bool TryParseULong(string s, out ulong value)
         => ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
-    internal static bool TryParsePayloadType(string s, out PayloadType pt)
+    internal static bool TryParsePayloadType(string s, out PayloadType pt) => TryParsePayloadType(s.AsSpan(), out pt);
+
+    internal static bool TryParsePayloadType(ReadOnlySpan<char> s, out PayloadType pt)
     {
         pt = default;
-        if (!TryParseInt(s, out int v) || v > 127) return false;
+        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v > 127) return false;
         pt = new PayloadType((byte)v);
         return true;
     }

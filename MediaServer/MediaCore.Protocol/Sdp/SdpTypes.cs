@@ -127,6 +127,20 @@ public sealed record RtcpFeedback(string Type, string? Parameter = null)
     public static readonly RtcpFeedback TransportCc = new("transport-cc");
 
     public override string ToString() => Parameter is null ? Type : Type + " " + Parameter;
+
+    /// <summary>The shared instance for the common values, a new one otherwise (an empty parameter is none).</summary>
+    internal static RtcpFeedback From(ReadOnlySpan<char> type, ReadOnlySpan<char> parameter)
+    {
+        if (parameter.IsEmpty)
+        {
+            if (type is "nack") return Nack;
+            if (type is "goog-remb") return GoogRemb;
+            if (type is "transport-cc") return TransportCc;
+        }
+        else if (type is "nack" && parameter is "pli") return NackPli;
+        else if (type is "ccm" && parameter is "fir") return CcmFir;
+        return new RtcpFeedback(type.ToString(), parameter.IsEmpty ? null : parameter.ToString());
+    }
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace MediaCore.Protocol.Sdp;
@@ -12,13 +11,16 @@ public static class SdpWriter
 {
     private const string Crlf = "\r\n";
 
+    // Numbers are appended with StringBuilder.Append(int/ulong): every number SDP carries is
+    // non-negative, and non-negative integers format the same in every culture.
+
     /// <summary>The SDP text of <paramref name="session"/>.</summary>
     public static string Write(SessionDescription session)
     {
-        var sb = new StringBuilder(4096);
+        var sb = new StringBuilder(1024 + 2048 * session.Media.Count);
         var o = session.Origin;
         Line(sb, 'v', "0");
-        sb.Append("o=").Append(o.Username).Append(' ').Append(U(o.SessionId)).Append(' ').Append(U(o.SessionVersion))
+        sb.Append("o=").Append(o.Username).Append(' ').Append(o.SessionId).Append(' ').Append(o.SessionVersion)
           .Append(' ').Append(o.NetType).Append(' ').Append(o.AddressType).Append(' ').Append(o.Address).Append(Crlf);
         Line(sb, 's', session.SessionName);
         foreach (var l in session.OtherLines)
@@ -27,7 +29,7 @@ public static class SdpWriter
         }
         if (session.Connection is { } c) Connection(sb, c);
         foreach (var b in session.Bandwidths) Bandwidth(sb, b);
-        Line(sb, 't', U(session.Timing.Start) + " " + U(session.Timing.Stop));
+        sb.Append("t=").Append(session.Timing.Start).Append(' ').Append(session.Timing.Stop).Append(Crlf);
         foreach (var l in session.OtherLines)
         {
             if (l.Type is not ('i' or 'u' or 'e' or 'p')) Line(sb, l.Type, l.Value);
@@ -56,12 +58,12 @@ public static class SdpWriter
 
     private static void WriteMedia(StringBuilder sb, MediaDescription m)
     {
-        sb.Append("m=").Append(m.Media).Append(' ').Append(I(m.Port));
-        if (m.PortCount is int pc) sb.Append('/').Append(I(pc));
+        sb.Append("m=").Append(m.Media).Append(' ').Append(m.Port);
+        if (m.PortCount is int pc) sb.Append('/').Append(pc);
         sb.Append(' ').Append(m.Protocol);
         if (m.IsRtp)
         {
-            foreach (var codec in m.Codecs) sb.Append(' ').Append(I(codec.PayloadType.Value));
+            foreach (var codec in m.Codecs) sb.Append(' ').Append(codec.PayloadType.Value);
         }
         else
         {
@@ -82,7 +84,7 @@ public static class SdpWriter
         if (m.Mid is not null) Attr(sb, "mid", m.Mid);
         foreach (var e in m.HeaderExtensions)
         {
-            sb.Append("a=extmap:").Append(I(e.Id));
+            sb.Append("a=extmap:").Append(e.Id);
             if (e.Direction is { } d) sb.Append('/').Append(Direction(d));
             sb.Append(' ').Append(e.Uri);
             if (e.Attributes is not null) sb.Append(' ').Append(e.Attributes);
@@ -102,17 +104,17 @@ public static class SdpWriter
         if (m.IsRtp)
         {
             foreach (var codec in m.Codecs) WriteCodec(sb, codec);
-            foreach (var fb in m.WildcardFeedback) sb.Append("a=rtcp-fb:* ").Append(fb.ToString()).Append(Crlf);
+            foreach (var fb in m.WildcardFeedback) Feedback(sb.Append("a=rtcp-fb:*"), fb);
         }
         foreach (var g in m.SsrcGroups)
         {
             sb.Append("a=ssrc-group:").Append(g.Semantics);
-            foreach (var s in g.Ssrcs) sb.Append(' ').Append(U(s.Value));
+            foreach (var s in g.Ssrcs) sb.Append(' ').Append(s.Value);
             sb.Append(Crlf);
         }
         foreach (var s in m.Ssrcs)
         {
-            sb.Append("a=ssrc:").Append(U(s.Ssrc.Value)).Append(' ').Append(s.Name);
+            sb.Append("a=ssrc:").Append(s.Ssrc.Value).Append(' ').Append(s.Name);
             if (s.Value is not null) sb.Append(':').Append(s.Value);
             sb.Append(Crlf);
         }
@@ -130,14 +132,14 @@ public static class SdpWriter
 
     private static void WriteCodec(StringBuilder sb, RtpCodec codec)
     {
-        string pt = I(codec.PayloadType.Value);
+        byte pt = codec.PayloadType.Value;
         if (codec.Name.Length > 0)
         {
-            sb.Append("a=rtpmap:").Append(pt).Append(' ').Append(codec.Name).Append('/').Append(I(codec.ClockRate));
-            if (codec.Channels is int ch) sb.Append('/').Append(I(ch));
+            sb.Append("a=rtpmap:").Append(pt).Append(' ').Append(codec.Name).Append('/').Append(codec.ClockRate);
+            if (codec.Channels is int ch) sb.Append('/').Append(ch);
             sb.Append(Crlf);
         }
-        foreach (var fb in codec.Feedback) sb.Append("a=rtcp-fb:").Append(pt).Append(' ').Append(fb.ToString()).Append(Crlf);
+        foreach (var fb in codec.Feedback) Feedback(sb.Append("a=rtcp-fb:").Append(pt), fb);
         if (codec.Parameters.Count > 0)
         {
             Parameters(sb.Append("a=fmtp:").Append(pt).Append(' '), codec.Parameters);
@@ -177,11 +179,11 @@ public static class SdpWriter
 
     private static void WriteCandidate(StringBuilder sb, IceCandidate c)
     {
-        sb.Append("a=candidate:").Append(c.Foundation).Append(' ').Append(I(c.Component)).Append(' ').Append(c.Transport)
-          .Append(' ').Append(U(c.Priority)).Append(' ').Append(c.Address).Append(' ').Append(I(c.Port))
+        sb.Append("a=candidate:").Append(c.Foundation).Append(' ').Append(c.Component).Append(' ').Append(c.Transport)
+          .Append(' ').Append(c.Priority).Append(' ').Append(c.Address).Append(' ').Append(c.Port)
           .Append(" typ ").Append(c.Type);
         if (c.RelatedAddress is not null) sb.Append(" raddr ").Append(c.RelatedAddress);
-        if (c.RelatedPort is int rp) sb.Append(" rport ").Append(I(rp));
+        if (c.RelatedPort is int rp) sb.Append(" rport ").Append(rp);
         foreach (var e in c.Extensions) sb.Append(' ').Append(e.Key).Append(' ').Append(e.Value);
         sb.Append(Crlf);
     }
@@ -191,7 +193,16 @@ public static class SdpWriter
         if (ufrag is not null) Attr(sb, "ice-ufrag", ufrag);
         if (pwd is not null) Attr(sb, "ice-pwd", pwd);
         if (options.Count > 0) Attr(sb, "ice-options", string.Join(' ', options));
-        if (fp is not null) Attr(sb, "fingerprint", fp.Algorithm + " " + fp.ToHex());
+        if (fp is not null)
+        {
+            sb.Append("a=fingerprint:").Append(fp.Algorithm).Append(' ');
+            for (int i = 0; i < fp.Value.Length; i++)
+            {
+                if (i > 0) sb.Append(':');
+                sb.Append(HexDigits[fp.Value[i] >> 4]).Append(HexDigits[fp.Value[i] & 15]);
+            }
+            sb.Append(Crlf);
+        }
         if (setup is { } s) Attr(sb, "setup", Setup(s));
     }
 
@@ -205,11 +216,20 @@ public static class SdpWriter
         }
     }
 
+    private const string HexDigits = "0123456789ABCDEF";
+
+    private static void Feedback(StringBuilder sb, RtcpFeedback fb)
+    {
+        sb.Append(' ').Append(fb.Type);
+        if (fb.Parameter is not null) sb.Append(' ').Append(fb.Parameter);
+        sb.Append(Crlf);
+    }
+
     private static void Connection(StringBuilder sb, ConnectionData c)
         => sb.Append("c=").Append(c.NetType).Append(' ').Append(c.AddressType).Append(' ').Append(c.Address).Append(Crlf);
 
     private static void Bandwidth(StringBuilder sb, Bandwidth b)
-        => sb.Append("b=").Append(b.Type).Append(':').Append(U(b.Value)).Append(Crlf);
+        => sb.Append("b=").Append(b.Type).Append(':').Append(b.Value).Append(Crlf);
 
     private static void Line(StringBuilder sb, char type, string value) => sb.Append(type).Append('=').Append(value).Append(Crlf);
 
@@ -238,8 +258,4 @@ public static class SdpWriter
         SetupRole.HoldConn => "holdconn",
         _ => "actpass",
     };
-
-    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
-
-    private static string U(ulong v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -46,13 +46,19 @@ internal static class SectionNegotiation
         var m = p.Offered;
         var prefs = m.Kind == MediaKind.Audio ? options.AudioCodecs : options.VideoCodecs;
         var matches = new List<(SdpCodec Codec, RtpCodec Offered, int Rank, int Order)>();
+        // Where each codec first appears in the offer: its rank when the offer's order wins.
+        Span<int> firstInOffer = stackalloc int[(int)SdpCodec.AV1 + 1];
+        firstInOffer.Fill(int.MaxValue / 8);
         for (int i = 0; i < m.Codecs.Count; i++)
         {
             var c = m.Codecs[i];
             if (SdpCodecs.Classify(c) is not SdpCodec k || SdpCodecs.KindOf(k) != m.Kind) continue;
             int pref = prefs.AsSpan().IndexOf(k);
             if (pref < 0) continue;
-            int rank = pref * 4 + (k == SdpCodec.H264 ? SdpCodecs.H264Rank(c) : 0);
+            if (firstInOffer[(int)k] > i) firstInOffer[(int)k] = i;
+            int kindRank = options.PreferOfferOrder ? firstInOffer[(int)k] : pref;
+            // Within H264, Constrained Baseline before Baseline whatever the order.
+            int rank = kindRank * 4 + (k == SdpCodec.H264 ? SdpCodecs.H264Rank(c) : 0);
             matches.Add((k, c, rank, i));
         }
         matches.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.Order.CompareTo(b.Order));
@@ -66,7 +72,7 @@ internal static class SectionNegotiation
                 PayloadType = offered.PayloadType,
                 Name = offered.Name,
                 ClockRate = offered.ClockRate,
-                Channels = offered.Channels,
+                Channels = codec == SdpCodec.Opus ? 2 : offered.Channels,
                 Parameters = SdpCodecs.AnswerParameters(codec, offered, m.Kind == MediaKind.Video ? options.VideoStartBitrateKbps : null),
                 Feedback = feedback,
             });
@@ -154,6 +160,7 @@ internal static class SectionNegotiation
         }
         var streams = new List<ValueList<SimulcastRid>>();
         var order = new List<string>();
+        var ordered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stream in sim.Send)
         {
             var alts = stream.Where(a => answered.ContainsKey(a.Rid)).ToArray();
@@ -161,7 +168,7 @@ internal static class SectionNegotiation
             streams.Add(alts);
             foreach (var a in alts)
             {
-                if (!order.Contains(a.Rid)) order.Add(a.Rid);
+                if (ordered.Add(a.Rid)) order.Add(a.Rid);
             }
         }
         if (streams.Count == 0) return;
@@ -212,6 +219,7 @@ internal static class SectionNegotiation
             Setup = local.Setup,
             RtcpMux = true,
             RtcpRsize = m.RtcpRsize,
+            ExtmapAllowMixed = m.ExtmapAllowMixed && o.ExtmapAllowMixed,
             Codecs = ValueList.Own(p.Codecs),
             HeaderExtensions = ValueList.Own(p.Extensions),
             Msids = msids,

@@ -329,6 +329,13 @@ public class SdpNegotiatorTests
     }
 
     [Fact]
+    public void CreateAnswer_ExtmapAllowMixed_EchoedUnlessDisabled()
+    {
+        Assert.True(Answer(SdpFixtures.WhipOffer).Answer!.ExtmapAllowMixed);
+        Assert.False(Answer(SdpFixtures.WhipOffer, Options() with { ExtmapAllowMixed = false }).Answer!.ExtmapAllowMixed);
+    }
+
+    [Fact]
     public void CreateAnswer_Deterministic()
     {
         var a = Answer(SdpFixtures.WhipSimulcastOffer);
@@ -352,5 +359,23 @@ public class SdpNegotiatorTests
             video.Rids);
         Assert.Equal(SimulcastDescription.Streams("q", "f"), video.Simulcast!.Recv);
         Assert.Equal(["q", "f"], r.Session!.Media[1].Rids);
+    }
+    [Fact]
+    public void CreateAnswer_PreferOfferOrder_OffersH264First_AnswersH264()
+    {
+        // A browser that called setCodecPreferences([H264...]) lists H264 first; with PreferOfferOrder it wins.
+        var offer = SdpFixtures.Parse(SdpFixtures.WhipOffer);
+        var video = offer.Media[1];
+        var reordered = video.Codecs.Where(c => c.IsNamed("H264") || c.PayloadType.Value is 103 or 107 or 109 or 115 or 117 or 40)
+            .Concat(video.Codecs.Where(c => !(c.IsNamed("H264") || c.PayloadType.Value is 103 or 107 or 109 or 115 or 117 or 40))).ToArray();
+        offer = offer with { Media = [offer.Media[0], video with { Codecs = reordered }] };
+
+        var ours = SdpNegotiator.CreateAnswer(offer, Options());
+        Assert.Equal("VP8", ours.Answer!.Media[1].Codecs[0].Name);
+        var theirs = SdpNegotiator.CreateAnswer(offer, Options() with { PreferOfferOrder = true });
+        Assert.Equal(new PayloadType(108), theirs.Answer!.Media[1].Codecs[0].PayloadType); // 42e01f mode 1
+        Assert.Equal(SdpCodec.H264, theirs.Session!.Media[1].Codecs[0].Codec);
+        // Chromium's own order puts VP8 first.
+        Assert.Equal(SdpCodec.VP8, SdpNegotiator.CreateAnswer(SdpFixtures.Parse(SdpFixtures.WhipOffer), Options() with { PreferOfferOrder = true }).Session!.Media[1].Codecs[0].Codec);
     }
 }
