@@ -4,6 +4,7 @@ using MediaCore.Server.Demo;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
+using MediaCore.Server.Webhooks;
 using MediaCore.Server.Signalling;
 using MediaCore.Server.Timers;
 using MediaCore.Server.Udp;
@@ -68,7 +69,15 @@ public static partial class MediaServerApp
 
         // WebRTC sessions: the engine routes datagrams; the session manager answers WHIP/WHEP and the room API.
         services.AddSingleton<InMemoryRoomDirectory>(); // test doubles of ISessionManager record into it
-        services.AddSingleton<MediaEngine>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        services.AddSingleton<WebhookNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
+        services.AddSingleton(sp =>
+        {
+            var engine = ActivatorUtilities.CreateInstance<MediaEngine>(sp);
+            engine.Events = sp.GetRequiredService<WebhookNotifier>();
+            return engine;
+        });
         services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
         services.AddSingleton<SessionManager>();
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());

@@ -30,6 +30,7 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     private readonly ILogger<MediaEngine> _logger;
     private long _unroutable;
 
+    [ActivatorUtilitiesConstructor]
     public MediaEngine(IOptions<MediaServerOptions> options, UdpEndpoint endpoint, TimerWheel timers, MediaClock clock,
         ILogger<MediaEngine> logger)
         : this(options.Value, endpoint, endpoint.LocalEndPoint.Port, timers, clock, logger)
@@ -61,6 +62,8 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     public MediaClock Clock { get; }
     public DtlsCertificate Certificate { get; }
     public ILogger Logger => _logger;
+    /// <summary>Told when sessions start and end (webhooks); set once at start-up.</summary>
+    public IMediaEventSink? Events { get; set; }
     public long UnroutableDatagrams => Interlocked.Read(ref _unroutable);
 
     public IReadOnlyCollection<MediaRoom> Rooms => _rooms.Values;

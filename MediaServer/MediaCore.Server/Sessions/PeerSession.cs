@@ -134,6 +134,7 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
         Room.Remove(nowTicks, this);
         Engine.Unregister(this);
         Transport.Dispose();
+        Engine.Events?.SessionEnded(this);
     }
 
     protected virtual void OnRtcpPacket(long nowTicks, in RtcpPacket packet) { }

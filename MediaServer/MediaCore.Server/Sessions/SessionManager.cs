@@ -68,6 +68,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             engine.Register(session);
             room.Add(now, session);
             session.Reschedule();
+            engine.Events?.SessionStarted(session);
             LogCreated(engine.Logger, kind, id, roomId.Value, participant.Id);
             return new SessionResult.Created(id, SdpWriter.Write(result.Answer));
         }
