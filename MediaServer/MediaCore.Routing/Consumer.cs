@@ -138,6 +138,7 @@ public partial class Consumer
             _target ??= _current;
             _current = null;
             UpdateSubscriptions();
+            RequestTargetKeyFrame(nowTicks);
         }
         Reselect(nowTicks, force: true);
     }
@@ -188,30 +189,27 @@ public partial class Consumer
         return _target != null && _target.Producer == source ? _target : encodings[^1];
     }
 
-    /// <summary>Re-runs encoding selection now (after a bandwidth or preference change).</summary>
+    /// <summary>
+    /// Re-runs encoding selection (at most every 250 ms unless <paramref name="force"/>); when the choice
+    /// changes to an encoding not yet flowing, asks its publisher for a key frame.
+    /// </summary>
     protected void Reselect(long nowTicks, bool force)
     {
         if (!force && nowTicks < _nextReselectAt) return;
         _nextReselectAt = nowTicks + ReselectIntervalTicks;
         var wanted = _source == null ? null : SelectEncoding(nowTicks, _source);
-        if (wanted == _target && !force) return;
+        if (wanted == _target) return;
         _target = wanted;
-        if (_target == null)
-        {
-            _current = null;
-        }
-        else if (_target != _current)
-        {
-            if (!_needsKeyFrame)
-            {
-                // Audio: no key frames, switch at the next packet of the new source.
-            }
-            else if (_target.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks))
-            {
-                _keyFramesRequested++;
-            }
-        }
+        if (_target == null) _current = null;
+        else if (_target != _current) RequestTargetKeyFrame(nowTicks);
         UpdateSubscriptions();
+    }
+
+    private void RequestTargetKeyFrame(long nowTicks)
+    {
+        // Audio has no key frames: it switches at the next packet of the new source.
+        if (_needsKeyFrame && _target != null && _target.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks))
+            _keyFramesRequested++;
     }
 
     /// <summary>The router detaches a closing producer: drop it as current/target source.</summary>
@@ -249,7 +247,7 @@ public partial class Consumer
             if (_needsKeyFrame && !keyFrame)
             {
                 if (_current == null) _dropped++;
-                if (_target.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks)) _keyFramesRequested++;
+                RequestTargetKeyFrame(nowTicks);
                 return;
             }
             BeginSegment(nowTicks, encoding, packet, srcSeq);
