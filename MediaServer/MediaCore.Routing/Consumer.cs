@@ -33,6 +33,7 @@ public partial class Consumer
     private readonly byte[] _midBytes;
     private readonly bool _twoByteExtensions;
     private readonly bool _needsKeyFrame;
+    private readonly int _midId, _absSendTimeId, _transportWideCcId, _audioLevelId, _videoOrientationId, _playoutDelayId;
 
     private Producer? _source;
     private ProducerEncoding? _current;
@@ -79,6 +80,12 @@ public partial class Consumer
         _extensions = options.Extensions;
         _midBytes = options.Mid is { Length: > 0 } mid ? System.Text.Encoding.ASCII.GetBytes(mid) : [];
         _twoByteExtensions = _extensions.NeedsTwoByteForm || _midBytes.Length > 16;
+        _midId = _extensions.GetId(RtpExtensionKind.Mid);
+        _absSendTimeId = _extensions.GetId(RtpExtensionKind.AbsSendTime);
+        _transportWideCcId = _extensions.GetId(RtpExtensionKind.TransportWideCc);
+        _audioLevelId = _extensions.GetId(RtpExtensionKind.AudioLevel);
+        _videoOrientationId = _extensions.GetId(RtpExtensionKind.VideoOrientation);
+        _playoutDelayId = _extensions.GetId(RtpExtensionKind.PlayoutDelay);
         _needsKeyFrame = Kind == MediaKind.Video && KeyFrameDetector.IsVideo(Codec);
         _initialSeq = options.InitialSequenceNumber ?? (ushort)Random.Shared.Next(0, 0x8000);
         _initialTimestamp = options.InitialTimestamp ?? (uint)Random.Shared.NextInt64(0, uint.MaxValue);
@@ -237,49 +244,49 @@ public partial class Consumer
     }
 
     /// <summary>Fan-out entry: one packet of <paramref name="encoding"/>, already cached by the router.</summary>
-    internal void OnProducerPacket(long nowTicks, ProducerEncoding encoding, in RtpPacket packet, SeqNo srcSeq, bool keyFrame, Span<byte> scratch)
+    internal void OnProducerPacket(long nowTicks, ProducerEncoding encoding, in SourcePacket src, Span<byte> scratch)
     {
         if (IsClosed || IsPaused) return;
         if (nowTicks >= _nextReselectAt) Reselect(nowTicks, force: false);
         if (encoding != _current)
         {
             if (encoding != _target) return;
-            if (_needsKeyFrame && !keyFrame)
+            if (_needsKeyFrame && !src.KeyFrame)
             {
                 if (_current == null) _dropped++;
                 RequestTargetKeyFrame(nowTicks);
                 return;
             }
-            BeginSegment(nowTicks, encoding, packet, srcSeq);
+            BeginSegment(nowTicks, encoding, src);
         }
         ref var seg = ref _segments[_segHead];
-        if (srcSeq.Value < seg.SourceStart)
+        if (src.Seq.Value < seg.SourceStart)
         {
             _dropped++; // older than the switch point: the receiver already moved on
             return;
         }
-        int length = Rewrite(nowTicks, seg, packet, srcSeq, scratch);
+        int length = Rewrite(nowTicks, seg, src, scratch);
         if (length <= 0)
         {
             _dropped++;
             return;
         }
-        ulong outSeq = srcSeq.Value + seg.SeqDelta;
+        ulong outSeq = src.Seq.Value + seg.SeqDelta;
         if (!_started || outSeq > _maxOutSeq)
         {
             _maxOutSeq = outSeq;
-            _lastOutTimestamp = packet.Timestamp.Value + seg.TimestampDelta;
+            _lastOutTimestamp = src.Rtp.Timestamp.Value + seg.TimestampDelta;
             _lastOutAt = nowTicks;
-            if (seg.HasPictureId && Codec == CodecKind.Vp8 && Vp8PayloadDescriptor.TryParse(packet.Payload, out var vp8))
+            if (seg.HasPictureId && src.HasVp8)
             {
-                if (vp8.HasPictureId) _lastOutPictureId = (vp8.PictureId + seg.PictureIdDelta) & 0x7FFF;
-                if (vp8.HasTl0PicIdx) _lastOutTl0 = (byte)(vp8.Tl0PicIdx + seg.Tl0Delta);
+                if (src.Vp8.HasPictureId) _lastOutPictureId = (src.Vp8.PictureId + seg.PictureIdDelta) & 0x7FFF;
+                if (src.Vp8.HasTl0PicIdx) _lastOutTl0 = (byte)(src.Vp8.Tl0PicIdx + seg.Tl0Delta);
             }
         }
         _started = true;
         _packetsSent++;
         _bytesSent += length;
-        _payloadBytesSent += packet.Payload.Length;
+        _payloadBytesSent += src.Rtp.Payload.Length;
         _sink.SendRtp(scratch, length);
     }
 
@@ -324,8 +331,9 @@ public partial class Consumer
             _nackMisses++;
             return;
         }
+        var src = new SourcePacket(seg.Encoding.Producer, packet, srcSeq);
         var scratch = Router.Scratch;
-        int length = Rewrite(nowTicks, seg, packet, srcSeq, scratch);
+        int length = Rewrite(nowTicks, seg, src, scratch);
         if (length <= 0)
         {
             _nackMisses++;
@@ -360,21 +368,21 @@ public partial class Consumer
         return false;
     }
 
-    private void BeginSegment(long nowTicks, ProducerEncoding encoding, in RtpPacket packet, SeqNo srcSeq)
+    private void BeginSegment(long nowTicks, ProducerEncoding encoding, in SourcePacket src)
     {
-        var seg = new Segment { Encoding = encoding, SourceStart = srcSeq.Value };
+        var seg = new Segment { Encoding = encoding, SourceStart = src.Seq.Value };
         int srcPid = -1;
         byte srcTl0 = 0;
-        if (Codec == CodecKind.Vp8 && Vp8PayloadDescriptor.TryParse(packet.Payload, out var vp8) && vp8.HasPictureId)
+        if (src.HasVp8 && src.Vp8.HasPictureId)
         {
-            srcPid = vp8.PictureId;
-            srcTl0 = vp8.Tl0PicIdx;
+            srcPid = src.Vp8.PictureId;
+            srcTl0 = src.Vp8.Tl0PicIdx;
             seg.HasPictureId = true;
         }
         if (!_started && _segCount == 0)
         {
             seg.OutputStart = 0x10000UL + _initialSeq;
-            seg.TimestampDelta = _initialTimestamp - packet.Timestamp.Value;
+            seg.TimestampDelta = _initialTimestamp - src.Rtp.Timestamp.Value;
         }
         else
         {
@@ -383,7 +391,7 @@ public partial class Consumer
             seg.OutputStart = _maxOutSeq + 1;
             long elapsed = Math.Max(0, nowTicks - _lastOutAt);
             uint step = (uint)Math.Max(1, elapsed * ClockRate / TimeSpan.TicksPerSecond);
-            seg.TimestampDelta = _lastOutTimestamp + step - packet.Timestamp.Value;
+            seg.TimestampDelta = _lastOutTimestamp + step - src.Rtp.Timestamp.Value;
             _switches++;
         }
         if (seg.HasPictureId && _lastOutPictureId >= 0)
@@ -391,7 +399,7 @@ public partial class Consumer
             seg.PictureIdDelta = (_lastOutPictureId + 1 - srcPid) & 0x7FFF;
             seg.Tl0Delta = (byte)(_lastOutTl0 + 1 - srcTl0);
         }
-        seg.SeqDelta = seg.OutputStart - srcSeq.Value;
+        seg.SeqDelta = seg.OutputStart - src.Seq.Value;
         _segHead = (_segHead + 1) % MaxSegments;
         _segments[_segHead] = seg;
         if (_segCount < MaxSegments) _segCount++;

@@ -197,14 +197,14 @@ public sealed class Router
         if (cached) encoding.Cache.Commit(seq, length);
         RtpPacket.TryParse(slot[..length], out var packet);
 
-        bool keyFrame = KeyFrameDetector.IsKeyFrame(producer.Codec, packet.Payload);
-        if (keyFrame) ReadFrameSize(producer.Codec, encoding, packet.Payload);
+        var src = new SourcePacket(producer, packet, seq);
+        if (src.KeyFrame) ReadFrameSize(producer.Codec, encoding, packet.Payload);
         producer.CountReceived(datagram.Length, isRtx);
-        encoding.OnPacket(nowTicks, seq, length, keyFrame);
+        encoding.OnPacket(nowTicks, seq, length, src.KeyFrame);
 
         foreach (var observer in _observers) observer.OnRtp(nowTicks, producer, encoding, packet);
         foreach (var consumer in producer.Consumers)
-            consumer.OnProducerPacket(nowTicks, encoding, packet, seq, keyFrame, _scratch);
+            consumer.OnProducerPacket(nowTicks, encoding, src, _scratch);
         return true;
     }
 

@@ -12,8 +12,10 @@ public class RouterFuzzTests
     private sealed class NullSink : IRtpSink
     {
         public long Packets;
+        public ushort LastMediaSeq;
         public void SendRtp(Span<byte> buffer, int length)
         {
+            if ((buffer[1] & 0x7F) == 100) LastMediaSeq = (ushort)(buffer[2] << 8 | buffer[3]);
             Assert.True(RtpPacket.TryParse(buffer[..length], out _)); // everything sent is valid RTP
             Assert.True(buffer.Length - length >= Router.SinkSpareBytes);
             Packets++;
@@ -38,7 +40,7 @@ public class RouterFuzzTests
         });
         var subExt = new RtpExtensionMap().Add(2, RtpExtensionUris.Mid).Add(3, RtpExtensionUris.AbsSendTime)
             .Add(20, RtpExtensionUris.TransportWideCc);
-        var sink = new NullSink();
+        var sinks = new List<NullSink>();
         var consumers = new List<Consumer>();
         for (int i = 0; i < 4; i++)
         {
@@ -48,6 +50,8 @@ public class RouterFuzzTests
                 PayloadType = new PayloadType(100), RtxSsrc = new Ssrc((uint)(200 + i)), RtxPayloadType = new PayloadType(101),
                 Extensions = subExt, Mid = "v" + i,
             };
+            var sink = new NullSink();
+            sinks.Add(sink);
             consumers.Add(i % 2 == 0
                 ? router.CreateConsumer(0, o, sink, single)
                 : router.CreateSimulcastConsumer(0, o, sink, simulcast));
@@ -61,14 +65,17 @@ public class RouterFuzzTests
             router.OnRtp(now, rng.Next(2) == 0 ? single : simulcast, data);
             if (rng.Next(50) == 0)
             {
-                var c = consumers[rng.Next(consumers.Count)];
-                c.OnNack(now, (ushort)rng.Next(65536), (ushort)rng.Next(65536));
+                int k = rng.Next(consumers.Count);
+                var c = consumers[k];
+                ushort pid = rng.Next(4) == 0 ? (ushort)rng.Next(65536) : (ushort)(sinks[k].LastMediaSeq - rng.Next(0, 64));
+                c.OnNack(now, pid, (ushort)rng.Next(65536));
                 c.RequestKeyFrame(now);
                 if (c is SimulcastConsumer sc) sc.SetAvailableBitrate(now, rng.Next(0, 3_000_000));
             }
         }
         Assert.True(single.PacketsReceived > 1000 && simulcast.PacketsReceived > 1000);
-        Assert.True(sink.Packets > 1000, $"only {sink.Packets} forwarded");
+        long forwarded = sinks.Sum(s => s.Packets);
+        Assert.True(forwarded > 1000, $"only {forwarded} forwarded");
         Assert.Contains(consumers, c => c.Stats.PacketsRetransmitted > 0);
     }
 }
