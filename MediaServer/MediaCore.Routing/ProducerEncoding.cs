@@ -14,8 +14,10 @@ public sealed class ProducerEncoding
     private long _lastKeyFrameRequestAt = long.MinValue;
     private long _lastPacketAt = long.MinValue;
 
-    internal ProducerEncoding(Producer producer, int index, ProducerEncodingOptions options, PacketCache cache, long inactiveAfterTicks)
+    internal ProducerEncoding(Producer producer, int index, ProducerEncodingOptions options, PacketCache cache, long inactiveAfterTicks,
+        NackGenerator? nack)
     {
+        Nack = nack;
         Producer = producer;
         Index = index;
         Rid = options.Rid;
@@ -34,6 +36,9 @@ public sealed class ProducerEncoding
     /// <summary>RTX SSRC, once signalled or learned.</summary>
     public Ssrc? RtxSsrc { get; internal set; }
     internal PacketCache Cache { get; }
+    internal NackGenerator? Nack { get; }
+    /// <summary>Sequence numbers NACKed to the publisher so far.</summary>
+    public long NacksSent { get; private set; }
 
     public long PacketsReceived { get; private set; }
     public long BytesReceived { get; private set; }
@@ -66,6 +71,19 @@ public sealed class ProducerEncoding
         if (seq > HighestSequenceNumber) HighestSequenceNumber = seq;
         _bitrate.Add(nowTicks, bytes);
         _lastPacketAt = nowTicks;
+    }
+
+    /// <summary>Feeds loss detection and sends the NACKs that are due.</summary>
+    internal void DetectLoss(long nowTicks, SeqNo seq, long keyFrameIntervalTicks)
+    {
+        if (Nack == null || Producer.RetransmissionRequester is not { } requester || Ssrc is not { } ssrc) return;
+        if (!Nack.OnPacket(nowTicks, seq)) RequestKeyFrame(nowTicks, keyFrameIntervalTicks);
+        if (Nack.MissingCount == 0) return;
+        Span<ushort> due = stackalloc ushort[64];
+        int n = Nack.CollectDue(nowTicks, Producer.RoundTripTime.Ticks, due);
+        if (n == 0) return;
+        NacksSent += n;
+        requester.RequestRetransmission(Producer, ssrc, due[..n]);
     }
 
     /// <summary>Asks the publisher for a key frame unless one was asked for within the throttle interval.</summary>

@@ -201,6 +201,7 @@ public sealed class Router
         if (src.KeyFrame) ReadFrameSize(producer.Codec, encoding, packet.Payload);
         producer.CountReceived(datagram.Length, isRtx);
         encoding.OnPacket(nowTicks, seq, length, src.KeyFrame);
+        encoding.DetectLoss(nowTicks, seq, KeyFrameIntervalTicks);
 
         foreach (var observer in _observers) observer.OnRtp(nowTicks, producer, encoding, packet);
         foreach (var consumer in producer.Consumers)
