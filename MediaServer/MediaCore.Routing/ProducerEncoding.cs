@@ -11,6 +11,7 @@ public sealed class ProducerEncoding
     private readonly long _inactiveAfterTicks;
     private SeqNoUnwrapper _unwrapper;
     private BitrateMeter _bitrate;
+    private ReceptionStatistics _reception;
     private long _lastKeyFrameRequestAt = long.MinValue;
     private long _lastPacketAt = long.MinValue;
 
@@ -62,8 +63,15 @@ public sealed class ProducerEncoding
     /// <summary>When the current run of packets began (after inactivity); bitrate is reliable a second later.</summary>
     public long ActiveSince { get; private set; }
 
-    internal void OnPacket(long nowTicks, SeqNo seq, int bytes, bool keyFrame)
+    /// <summary>
+    /// RTCP reception report values for this encoding's media SSRC (RFC 3550 §6.4.1); each call starts a new
+    /// fraction-lost interval, so call it once per receiver report.
+    /// </summary>
+    public ReceptionReport TakeReceptionReport() => _reception.TakeReport();
+
+    internal void OnPacket(long nowTicks, SeqNo seq, uint rtpTimestamp, int bytes, bool keyFrame, bool repaired)
     {
+        _reception.OnPacket(nowTicks, seq, rtpTimestamp, Producer.ClockRate, inOrder: !repaired && seq > HighestSequenceNumber);
         if (!IsActive(nowTicks)) ActiveSince = nowTicks;
         PacketsReceived++;
         BytesReceived += bytes;

@@ -200,7 +200,7 @@ public sealed class Router
         var src = new SourcePacket(producer, packet, seq);
         if (src.KeyFrame) ReadFrameSize(producer.Codec, encoding, packet.Payload);
         producer.CountReceived(datagram.Length, isRtx);
-        encoding.OnPacket(nowTicks, seq, length, src.KeyFrame);
+        encoding.OnPacket(nowTicks, seq, packet.Timestamp.Value, length, src.KeyFrame, isRtx);
         encoding.DetectLoss(nowTicks, seq, KeyFrameIntervalTicks);
 
         foreach (var observer in _observers) observer.OnRtp(nowTicks, producer, encoding, packet);
