@@ -38,6 +38,7 @@ public partial class Consumer
     private Producer? _source;
     private ProducerEncoding? _current;
     private ProducerEncoding? _target;
+    private int _currentGeneration;
     private Producer? _subscribedA;
     private Producer? _subscribedB;
     private long _nextReselectAt = long.MinValue;
@@ -248,7 +249,7 @@ public partial class Consumer
     {
         if (IsClosed || IsPaused) return;
         if (nowTicks >= _nextReselectAt) Reselect(nowTicks, force: false);
-        if (encoding != _current)
+        if (encoding != _current || encoding.Generation != _currentGeneration)
         {
             if (encoding != _target) return;
             if (_needsKeyFrame && !src.KeyFrame)
@@ -324,7 +325,7 @@ public partial class Consumer
         }
         ref var seg = ref _segments[index];
         var srcSeq = new SeqNo(outSeq - seg.SeqDelta);
-        if (seg.Encoding.Producer.IsClosed
+        if (seg.Encoding.Producer.IsClosed || seg.Generation != seg.Encoding.Generation
             || !seg.Encoding.Cache.TryGet(nowTicks, srcSeq, out var cached)
             || !RtpPacket.TryParse(cached, out var packet))
         {
@@ -370,7 +371,7 @@ public partial class Consumer
 
     private void BeginSegment(long nowTicks, ProducerEncoding encoding, in SourcePacket src)
     {
-        var seg = new Segment { Encoding = encoding, SourceStart = src.Seq.Value };
+        var seg = new Segment { Encoding = encoding, Generation = encoding.Generation, SourceStart = src.Seq.Value };
         int srcPid = -1;
         byte srcTl0 = 0;
         if (src.HasVp8 && src.Vp8.HasPictureId)
@@ -404,6 +405,7 @@ public partial class Consumer
         _segments[_segHead] = seg;
         if (_segCount < MaxSegments) _segCount++;
         _current = encoding;
+        _currentGeneration = encoding.Generation;
         UpdateSubscriptions();
     }
 
@@ -411,6 +413,7 @@ public partial class Consumer
     private struct Segment
     {
         public ProducerEncoding Encoding;
+        public int Generation;
         public ulong SourceStart;
         public ulong OutputStart;
         public ulong SeqDelta;          // output = source + delta (mod 2^64)

@@ -29,6 +29,12 @@ internal sealed class NackGenerator
     private ulong _highest;
     private bool _started;
 
+    public void Reset()
+    {
+        _count = 0;
+        _started = false;
+    }
+
     /// <summary>Sequence numbers currently awaited.</summary>
     public int MissingCount => _count;
 

@@ -100,7 +100,7 @@ public sealed class Producer
     /// repaired-rtp-stream-id for RTX) and learn the SSRC; else, for a single-encoding producer, learn the
     /// first media SSRC (and the first SSRC carrying the RTX payload type).
     /// </summary>
-    internal ProducerEncoding? ResolveEncoding(in RtpPacket packet, out bool isRtx)
+    internal ProducerEncoding? ResolveEncoding(long nowTicks, in RtpPacket packet, out bool isRtx)
     {
         var ssrc = packet.Ssrc;
         foreach (var e in _encodings)
@@ -112,7 +112,15 @@ public sealed class Producer
         if (!isRtx && packet.PayloadType != PayloadType)
             return null;
         if (_encodings.Length == 1 && _encodings[0].Rid == null)
-            return Learn(_encodings[0], ssrc, isRtx);
+        {
+            var only = _encodings[0];
+            if (!isRtx && only.Ssrc != null && !only.SsrcSignalled && !only.IsActive(nowTicks))
+            {
+                only.Restart(ssrc);
+                return only;
+            }
+            return Learn(only, ssrc, isRtx);
+        }
         var kind = isRtx ? RtpExtensionKind.RepairedRtpStreamId : RtpExtensionKind.RtpStreamId;
         if (Extensions.TryGet(packet, kind, out var rid))
         {

@@ -23,6 +23,7 @@ public sealed class ProducerEncoding
         Index = index;
         Rid = options.Rid;
         if (options.Ssrc is { } s) Ssrc = new Ssrc(s);
+        SsrcSignalled = options.Ssrc != null;
         if (options.RtxSsrc is { } r) RtxSsrc = new Ssrc(r);
         Cache = cache;
         _inactiveAfterTicks = inactiveAfterTicks;
@@ -56,6 +57,26 @@ public sealed class ProducerEncoding
 
     /// <summary>True while packets keep arriving (see <see cref="RouterOptions.EncodingInactiveAfter"/>).</summary>
     public bool IsActive(long nowTicks) => _lastPacketAt != long.MinValue && nowTicks - _lastPacketAt <= _inactiveAfterTicks;
+
+    internal bool SsrcSignalled { get; }
+    /// <summary>Bumped when the stream restarts under a new SSRC: consumers then re-sync at a key frame.</summary>
+    internal int Generation { get; private set; }
+
+    /// <summary>
+    /// A plain-RTP sender (ffmpeg, a hardware terminal) that restarts picks a new SSRC and sequence space:
+    /// adopt it once the old stream has gone quiet (RFC 3550 §8.2 treats it as a new source).
+    /// </summary>
+    internal void Restart(Ssrc ssrc)
+    {
+        Ssrc = ssrc;
+        RtxSsrc = null;
+        _unwrapper = default;
+        _reception = default;
+        HighestSequenceNumber = default;
+        Cache.Clear();
+        Nack?.Reset();
+        Generation++;
+    }
 
     internal SeqNo Unwrap(ushort seq) => _unwrapper.Unwrap(seq);
     internal SeqNo PeekUnwrap(ushort seq) => _unwrapper.Peek(seq);

@@ -153,7 +153,7 @@ public sealed class Router
             producer.CountDiscarded();
             return false;
         }
-        var encoding = producer.ResolveEncoding(incoming, out bool isRtx);
+        var encoding = producer.ResolveEncoding(nowTicks, incoming, out bool isRtx);
         if (encoding == null)
         {
             producer.CountDiscarded();
