@@ -388,11 +388,13 @@ public partial class Consumer
         else
         {
             // RFC 3550 §5.1: timestamps must advance with time across the switch; estimate the gap from
-            // the time since the last forwarded packet.
+            // the time since the last forwarded packet, unless sender reports give the capture time.
             seg.OutputStart = _maxOutSeq + 1;
             long elapsed = Math.Max(0, nowTicks - _lastOutAt);
             uint step = (uint)Math.Max(1, elapsed * ClockRate / TimeSpan.TicksPerSecond);
             seg.TimestampDelta = _lastOutTimestamp + step - src.Rtp.Timestamp.Value;
+            if (_segCount > 0 && TryAlignByCaptureTime(_segments[_segHead], encoding, src.Rtp.Timestamp.Value, step, out uint aligned))
+                seg.TimestampDelta = aligned;
             _switches++;
         }
         if (seg.HasPictureId && _lastOutPictureId >= 0)
@@ -407,6 +409,23 @@ public partial class Consumer
         _current = encoding;
         _currentGeneration = encoding.Generation;
         UpdateSubscriptions();
+    }
+
+    // Same producer, both streams with sender reports: express the new stream's timestamp on the previous
+    // stream's timeline (same capture instant), then apply the previous mapping. Accepted only when the
+    // result moves forward and stays within a second of the arrival-time estimate.
+    private bool TryAlignByCaptureTime(in Segment previous, ProducerEncoding next, uint sourceTimestamp, uint estimatedStep, out uint delta)
+    {
+        delta = 0;
+        var prev = previous.Encoding;
+        if (prev.Producer != next.Producer || previous.Generation != prev.Generation) return false;
+        if (!next.TryGetCaptureTime(sourceTimestamp, out double capture)) return false;
+        if (!prev.TryGetRtpTimestampAt(capture, out uint onPreviousTimeline)) return false;
+        uint output = onPreviousTimeline + previous.TimestampDelta;
+        int advance = (int)(output - _lastOutTimestamp);
+        if (advance <= 0 || advance > (long)estimatedStep + ClockRate) return false;
+        delta = output - sourceTimestamp;
+        return true;
     }
 
     /// <summary>How one source encoding maps onto the output from a switch point on.</summary>

@@ -59,6 +59,44 @@ public sealed class ProducerEncoding
     public bool IsActive(long nowTicks) => _lastPacketAt != long.MinValue && nowTicks - _lastPacketAt <= _inactiveAfterTicks;
 
     internal bool SsrcSignalled { get; }
+
+    /// <summary>True once an RTCP sender report (RFC 3550 §6.4.1) arrived for the current stream.</summary>
+    public bool HasSenderReport { get; private set; }
+    /// <summary>Last sender report's NTP timestamp (64-bit, RFC 3550 §4) and matching RTP timestamp.</summary>
+    public ulong SenderReportNtp { get; private set; }
+    public uint SenderReportRtpTimestamp { get; private set; }
+
+    internal void OnSenderReport(ulong ntp, uint rtpTimestamp)
+    {
+        HasSenderReport = true;
+        SenderReportNtp = ntp;
+        SenderReportRtpTimestamp = rtpTimestamp;
+    }
+
+    /// <summary>
+    /// Maps <paramref name="rtpTimestamp"/> of this stream to the wallclock (NTP seconds) of its capture,
+    /// using the last sender report; false without one.
+    /// </summary>
+    internal bool TryGetCaptureTime(uint rtpTimestamp, out double ntpSeconds)
+    {
+        ntpSeconds = 0;
+        if (!HasSenderReport || Producer.ClockRate == 0) return false;
+        ntpSeconds = NtpToSeconds(SenderReportNtp) + (int)(rtpTimestamp - SenderReportRtpTimestamp) / (double)Producer.ClockRate;
+        return true;
+    }
+
+    /// <summary>The RTP timestamp this stream had (or would have) at wallclock <paramref name="ntpSeconds"/>.</summary>
+    internal bool TryGetRtpTimestampAt(double ntpSeconds, out uint rtpTimestamp)
+    {
+        rtpTimestamp = 0;
+        if (!HasSenderReport) return false;
+        double delta = (ntpSeconds - NtpToSeconds(SenderReportNtp)) * Producer.ClockRate;
+        if (Math.Abs(delta) > int.MaxValue) return false;
+        rtpTimestamp = SenderReportRtpTimestamp + (uint)(int)Math.Round(delta);
+        return true;
+    }
+
+    private static double NtpToSeconds(ulong ntp) => (ntp >> 32) + (uint)ntp / 4294967296.0;
     /// <summary>Bumped when the stream restarts under a new SSRC: consumers then re-sync at a key frame.</summary>
     internal int Generation { get; private set; }
 
@@ -75,6 +113,7 @@ public sealed class ProducerEncoding
         HighestSequenceNumber = default;
         Cache.Clear();
         Nack?.Reset();
+        HasSenderReport = false;
         Generation++;
     }
 

@@ -209,6 +209,24 @@ public sealed class Router
         return true;
     }
 
+    /// <summary>
+    /// An RTCP sender report (RFC 3550 §6.4.1) from <paramref name="producer"/>'s publisher for
+    /// <paramref name="ssrc"/>. With reports for its simulcast layers, consumers align timestamps across a
+    /// layer switch by capture time (the layers share one capture clock but have unrelated RTP offsets),
+    /// which keeps lip sync exact; without them the router estimates from arrival times.
+    /// </summary>
+    public void OnSenderReport(Producer producer, Ssrc ssrc, ulong ntpTimestamp, RtpTimestamp rtpTimestamp)
+    {
+        foreach (var e in producer.Encodings)
+        {
+            if (e.Ssrc == ssrc)
+            {
+                e.OnSenderReport(ntpTimestamp, rtpTimestamp.Value);
+                return;
+            }
+        }
+    }
+
     private static void ReadFrameSize(CodecKind codec, ProducerEncoding encoding, ReadOnlySpan<byte> payload)
     {
         int w = 0, h = 0;

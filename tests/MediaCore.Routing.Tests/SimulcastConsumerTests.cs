@@ -146,3 +146,44 @@ public class SimulcastConsumerTests
         AssertContinuous(sink);
     }
 }
+
+public class SenderReportAlignmentTests
+{
+    [Fact]
+    public void LayerSwitch_WithSenderReports_TimestampsFollowCaptureTimeNotArrival()
+    {
+        // Simulcast layers share a capture clock but each has its own random RTP offset (RFC 3550 §5.1);
+        // only sender reports (§6.4.1) relate them. The switched-to key frame was captured 6 frames after
+        // the first forwarded frame, so its output timestamp must be exactly 6 x 3000 later, even though it
+        // arrives late.
+        var router = new Router();
+        var kfr = new CountingKeyFrameRequester();
+        var producer = router.CreateProducer(0, new ProducerOptions
+        {
+            Id = "sim", Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000,
+            PayloadType = new PayloadType(96), KeyFrameRequester = kfr,
+            Encodings = [new() { Ssrc = 0xA0 }, new() { Ssrc = 0xA1 }],
+        });
+        var low = new Publisher(0xA0, 96, firstSeq: 10, firstTs: 1_000);
+        var high = new Publisher(0xA1, 96, firstSeq: 20000, firstTs: 5_000_000);
+        ulong ntp = 1000UL << 32;
+        router.OnSenderReport(producer, new Ssrc(0xA0), ntp, new RtpTimestamp(1_000));
+        router.OnSenderReport(producer, new Ssrc(0xA1), ntp, new RtpTimestamp(5_000_000));
+        var sink = new RecordingSink();
+        var consumer = router.CreateSimulcastConsumer(0, Setup.VideoConsumer("c"), sink, producer);
+        consumer.SetPreferredLayer(0, 1);
+
+        long now = 0;
+        for (int f = 0; f < 6; f++, now += 33 * Setup.Ms)
+        {
+            router.OnRtp(now, producer, low.Vp8Frame(key: f == 0, tsStep: 3000));
+            router.OnRtp(now, producer, high.Vp8Frame(key: f == 0, tsStep: 3000));
+        }
+        var firstOut = new RtpView(sink.Packets[0]).Timestamp;
+        consumer.SetPreferredLayer(now, 0);
+        router.OnRtp(now + 25 * Setup.Ms, producer, low.Vp8Frame(key: true, tsStep: 3000)); // frame 6, late
+
+        Assert.Equal(0, consumer.CurrentEncoding!.Index);
+        Assert.Equal(firstOut + 6 * 3000u, sink.Last.Timestamp);
+    }
+}
