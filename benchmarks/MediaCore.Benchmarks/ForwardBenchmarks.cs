@@ -82,6 +82,7 @@ public class ForwardBenchmarks
         _packet[w.GetSerializedSize() - payload.Length + 5] = 0x11; // then delta frames
         // Warm the packet cache ring so steady state reuses buffers.
         for (int i = 0; i < 3000; i++) Forward();
+        if (_first.Stats.PacketsSent < 3000) throw new InvalidOperationException("setup did not start forwarding");
     }
 
     [Benchmark]

@@ -187,3 +187,41 @@ public class SenderReportAlignmentTests
         Assert.Equal(firstOut + 6 * 3000u, sink.Last.Timestamp);
     }
 }
+
+public class BandwidthAllocatorTests
+{
+    [Fact]
+    public void Allocate_ProgramSlotFirst_OthersGetTheRest()
+    {
+        var router = new Router();
+        var producers = new Producer[2];
+        var pubs = new List<(Producer P, Publisher Pub, int Size, int Count)>();
+        for (int p = 0; p < 2; p++)
+        {
+            producers[p] = router.CreateProducer(0, new ProducerOptions
+            {
+                Id = "p" + p, Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000, PayloadType = new PayloadType(96),
+                Encodings = [new() { Ssrc = (uint)(p * 16 + 1) }, new() { Ssrc = (uint)(p * 16 + 2) }],
+            });
+            pubs.Add((producers[p], new Publisher((uint)(p * 16 + 1), 96), 400, 1));   // ~96 kb/s
+            pubs.Add((producers[p], new Publisher((uint)(p * 16 + 2), 96), 1000, 4));  // ~960 kb/s
+        }
+        long now = 0;
+        for (int f = 0; f < 60; f++, now += 33 * Setup.Ms)
+            foreach (var (p, pub, size, count) in pubs)
+                for (int k = 0; k < count; k++) router.OnRtp(now, p, pub.Vp8Frame(key: f == 0 && k == 0, payloadSize: size));
+
+        var program = router.CreateSimulcastConsumer(now, Setup.VideoConsumer("program"), new RecordingSink(), producers[0]);
+        var other = router.CreateSimulcastConsumer(now, Setup.VideoConsumer("other"), new RecordingSink(), producers[1]);
+
+        long left = BandwidthAllocator.Allocate(now, 1_500_000, [program, other]);
+
+        Assert.Equal(1, program.TargetEncoding!.Index);  // the program slot gets the high layer
+        Assert.Equal(0, other.TargetEncoding!.Index);    // the other slot keeps the low layer
+        Assert.True(program.AvailableBitrate + other.AvailableBitrate + left == 1_500_000);
+
+        BandwidthAllocator.Allocate(now, 200_000, [program, other]);
+        Assert.Equal(0, program.TargetEncoding!.Index);
+        Assert.Equal(0, other.TargetEncoding!.Index);
+    }
+}
