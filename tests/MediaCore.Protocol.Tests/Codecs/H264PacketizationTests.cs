@@ -108,5 +108,6 @@ public class KeyFrameDetectorTests
     [InlineData("H264", CodecKind.H264)]
     [InlineData("AV1", CodecKind.Av1)]
     [InlineData("PCMU", CodecKind.OtherAudio)]
+    [InlineData("rtx", CodecKind.Unknown)]
     public void FromEncodingName_Maps(string name, CodecKind kind) => Assert.Equal(kind, KeyFrameDetector.FromEncodingName(name));
 }
