@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using MediaCore.Protocol.Codecs;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Rtp;
@@ -207,6 +208,45 @@ public sealed class Router
         foreach (var consumer in producer.Consumers)
             consumer.OnProducerPacket(nowTicks, encoding, src, _scratch);
         return true;
+    }
+
+    /// <summary>
+    /// Finds the producer encoding that uses <paramref name="ssrc"/> as media or RTX SSRC (learned SSRCs
+    /// included), e.g. to route a publisher's RTCP sender report. A linear scan: for RTCP rates, not per packet.
+    /// </summary>
+    public bool TryFindEncoding(Ssrc ssrc, [NotNullWhen(true)] out ProducerEncoding? encoding)
+    {
+        foreach (var p in _producers)
+        {
+            foreach (var e in p.Encodings)
+            {
+                if (e.Ssrc == ssrc || e.RtxSsrc == ssrc)
+                {
+                    encoding = e;
+                    return true;
+                }
+            }
+        }
+        encoding = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Finds the consumer sending with <paramref name="ssrc"/> (media or RTX), e.g. to route a subscriber's
+    /// NACK or PLI. A linear scan: a transport that keeps its own consumers should look there first.
+    /// </summary>
+    public bool TryFindConsumer(Ssrc ssrc, [NotNullWhen(true)] out Consumer? consumer)
+    {
+        foreach (var c in _consumers)
+        {
+            if (c.Ssrc == ssrc || c.RtxSsrc == ssrc)
+            {
+                consumer = c;
+                return true;
+            }
+        }
+        consumer = null;
+        return false;
     }
 
     /// <summary>

@@ -259,3 +259,22 @@ public class ConsumerLifecycleTests
         Assert.Equal(109, p.PayloadType.Value);
     }
 }
+
+public class RouterLookupTests
+{
+    [Fact]
+    public void TryFind_BySignalledAndLearnedSsrc()
+    {
+        var router = new Router();
+        var producer = router.CreateProducer(0, Setup.Video("a", ssrc: null, null));
+        var consumer = router.CreateConsumer(0, Setup.VideoConsumer("c", rtx: true), new RecordingSink(), producer);
+        Assert.False(router.TryFindEncoding(new MediaCore.Protocol.Core.Ssrc(0x4242), out _));
+        router.OnRtp(0, producer, new Publisher(0x4242, 96).Vp8Frame(key: true));
+        Assert.True(router.TryFindEncoding(new MediaCore.Protocol.Core.Ssrc(0x4242), out var e));
+        Assert.Same(producer, e.Producer);
+        Assert.True(router.TryFindConsumer(new MediaCore.Protocol.Core.Ssrc(0x5001), out var c));
+        Assert.Same(consumer, c);
+        consumer.Close();
+        Assert.False(router.TryFindConsumer(new MediaCore.Protocol.Core.Ssrc(0x5000), out _));
+    }
+}
