@@ -278,3 +278,24 @@ public class RouterLookupTests
         Assert.False(router.TryFindConsumer(new MediaCore.Protocol.Core.Ssrc(0x5000), out _));
     }
 }
+
+public class KeyFrameThrottleTests
+{
+    [Fact]
+    public void SetSource_FiftyConsumersSwitchTogether_OnePliPerEncodingPer500ms()
+    {
+        var router = new Router();
+        var kfr = new CountingKeyFrameRequester();
+        var a = router.CreateProducer(0, Setup.Video("a", 1, kfr));
+        var b = router.CreateProducer(0, Setup.Video("b", 2, kfr));
+        var consumers = Enumerable.Range(0, 50).Select(i => router.CreateConsumer(0, Setup.VideoConsumer("c" + i), new RecordingSink(), a)).ToList();
+        kfr.Requests.Clear();
+
+        foreach (var c in consumers) c.SetSource(1000 * Setup.Ms, b);
+        foreach (var c in consumers) c.RequestKeyFrame(1100 * Setup.Ms);
+        Assert.Equal([("b", 2u)], kfr.Requests);
+
+        consumers[0].RequestKeyFrame(1500 * Setup.Ms);
+        Assert.Equal(2, kfr.Requests.Count);
+    }
+}
