@@ -134,3 +134,52 @@ public class NackTests
         Assert.Equal(1, a.DuplicatePackets);
     }
 }
+
+public class RidRtxTests
+{
+    [Fact]
+    public void OnRtp_RidSimulcastRtx_LearnsRtxSsrcFromRepairedRidAndRepairs()
+    {
+        // RFC 8852 §3.2: RTX packets of rid-identified streams carry repaired-rtp-stream-id.
+        var router = new Router();
+        var ext = new MediaCore.Protocol.Rtp.RtpExtensionMap()
+            .Add(4, MediaCore.Protocol.Rtp.RtpExtensionUris.RtpStreamId)
+            .Add(5, MediaCore.Protocol.Rtp.RtpExtensionUris.RepairedRtpStreamId);
+        var producer = router.CreateProducer(0, new ProducerOptions
+        {
+            Id = "sim", Kind = MediaKind.Video, Codec = MediaCore.Protocol.Codecs.CodecKind.Vp8, ClockRate = 90000,
+            PayloadType = new PayloadType(96), RtxPayloadType = new PayloadType(97), Extensions = ext,
+            Encodings = [new() { Rid = "q" }, new() { Rid = "h" }],
+        });
+        var sink = new RecordingSink();
+        var consumer = router.CreateSimulcastConsumer(0, Setup.VideoConsumer("c"), sink, producer);
+        consumer.SetPreferredLayer(0, 1);
+        var h = new Publisher(0xB1, 96);
+        h.Writer.SetExtension(4, "h"u8);
+        router.OnRtp(0, producer, h.Vp8Frame(key: true));
+        var lost = h.Vp8Frame(key: false, payloadSize: 321);
+        router.OnRtp(66 * Setup.Ms, producer, h.Vp8Frame(key: false));
+
+        // The RTX packet: rrid instead of rid, its own SSRC and sequence numbers, OSN in front.
+        var w = new MediaCore.Protocol.Rtp.RtpPacketWriter
+        {
+            PayloadType = new PayloadType(97), Ssrc = new Ssrc(0xB2), SequenceNumber = 5, Timestamp = new RtpTimestamp(0),
+        };
+        Assert.True(MediaCore.Protocol.Rtp.RtpPacket.TryParse(lost, out var lp));
+        var payload = new byte[2 + lp.Payload.Length];
+        payload[0] = (byte)(lp.SequenceNumber >> 8);
+        payload[1] = (byte)lp.SequenceNumber;
+        lp.Payload.CopyTo(payload.AsSpan(2));
+        w.Payload = payload;
+        w.Timestamp = lp.Timestamp;
+        w.SetExtension(5, "h"u8);
+        var rtx = new byte[w.GetSerializedSize()];
+        w.WriteTo(rtx);
+
+        Assert.True(router.OnRtp(80 * Setup.Ms, producer, rtx));
+        Assert.Equal(0xB2u, producer.Encodings[1].RtxSsrc!.Value.Value);
+        Assert.Equal(3, sink.Packets.Count);
+        Assert.Equal(321, sink.Last.Payload.Length);
+        Assert.Equal((ushort)(new RtpView(sink.Packets[0]).Seq + 1), sink.Last.Seq);
+    }
+}
