@@ -14,7 +14,8 @@ public readonly record struct ConsumerStats(
     long NackMisses,
     long KeyFramesRequested,
     long SourceSwitches,
-    long PacketsDropped);
+    long PacketsDropped,
+    long PaddingSkipped);
 
 /// <summary>
 /// A subscription: forwards one source producer's packets to one subscriber with the consumer's own SSRC,
@@ -60,7 +61,7 @@ public partial class Consumer
     private int _segCount;
 
     private long _packetsSent, _bytesSent, _payloadBytesSent, _retransmitted, _bytesRetransmitted;
-    private long _nacked, _nackMisses, _keyFramesRequested, _switches, _dropped;
+    private long _nacked, _nackMisses, _keyFramesRequested, _switches, _dropped, _paddingSkipped;
 
     internal Consumer(Router router, ConsumerOptions options, IRtpSink sink)
     {
@@ -115,7 +116,7 @@ public partial class Consumer
     public ProducerEncoding? TargetEncoding => _target;
 
     public ConsumerStats Stats => new(_packetsSent, _bytesSent, _retransmitted, _bytesRetransmitted, _nacked,
-        _nackMisses, _keyFramesRequested, _switches, _dropped);
+        _nackMisses, _keyFramesRequested, _switches, _dropped, _paddingSkipped);
 
     /// <summary>
     /// Chooses the producer to forward (null: none). Video switches on the new source's next key frame,
@@ -266,13 +267,18 @@ public partial class Consumer
             _dropped++; // older than the switch point: the receiver already moved on
             return;
         }
+        ulong outSeq = src.Seq.Value + seg.SeqDelta;
+        if (src.Rtp.Payload.IsEmpty && _started && outSeq == _maxOutSeq + 1)
+        {
+            SkipPadding(src.Seq);
+            return;
+        }
         int length = Rewrite(nowTicks, seg, src, scratch);
         if (length <= 0)
         {
             _dropped++;
             return;
         }
-        ulong outSeq = src.Seq.Value + seg.SeqDelta;
         if (!_started || outSeq > _maxOutSeq)
         {
             _maxOutSeq = outSeq;
@@ -352,6 +358,28 @@ public partial class Consumer
         _retransmitted++;
         _bytesRetransmitted += length;
         _sink.SendRtp(scratch, length);
+    }
+
+    // A padding-only packet (RFC 3550 §5.1, e.g. a bandwidth probe on the media SSRC) carries nothing for
+    // the receiver: skip it without leaving a sequence gap, by remapping the source from the next packet on.
+    // Consecutive padding extends the same remap; older packets keep their mapping for NACKs.
+    private void SkipPadding(SeqNo seq)
+    {
+        ref var seg = ref _segments[_segHead];
+        _paddingSkipped++;
+        if (seg.OutputStart == _maxOutSeq + 1)
+        {
+            seg.SourceStart = seq.Value + 1;
+            seg.SeqDelta = seg.OutputStart - seg.SourceStart;
+            return;
+        }
+        var next = seg;
+        next.SourceStart = seq.Value + 1;
+        next.OutputStart = _maxOutSeq + 1;
+        next.SeqDelta = next.OutputStart - next.SourceStart;
+        _segHead = (_segHead + 1) % MaxSegments;
+        _segments[_segHead] = next;
+        if (_segCount < MaxSegments) _segCount++;
     }
 
     private bool TryFindSegment(ulong outSeq, out int index)

@@ -183,3 +183,42 @@ public class RidRtxTests
         Assert.Equal((ushort)(new RtpView(sink.Packets[0]).Seq + 1), sink.Last.Seq);
     }
 }
+
+public class PaddingTests
+{
+    [Fact]
+    public void OnRtp_PaddingOnlyPackets_SkippedWithoutSeqGapAndNackStillMaps()
+    {
+        // A publisher without RTX probes bandwidth with padding-only packets on the media SSRC
+        // (RFC 3550 §5.1 P bit, no payload): subscribers should not pay for them, nor see a gap.
+        var router = new Router();
+        var a = router.CreateProducer(0, Setup.Video("a", 0x1111, null));
+        var sink = new RecordingSink();
+        var consumer = router.CreateConsumer(0, Setup.VideoConsumer("c"), sink, a);
+        var pub = new Publisher(0x1111, 96);
+        router.OnRtp(0, a, pub.Vp8Frame(key: true, payloadSize: 50));
+        router.OnRtp(10 * Setup.Ms, a, pub.Vp8Frame(key: false, payloadSize: 51));
+        for (int i = 0; i < 3; i++)
+        {
+            pub.Writer.Payload = ReadOnlyMemory<byte>.Empty;
+            pub.Writer.PaddingLength = 200;
+            var padding = new byte[pub.Writer.GetSerializedSize()];
+            pub.Writer.WriteTo(padding);
+            pub.Writer.SequenceNumber++;
+            pub.Writer.PaddingLength = 0;
+            router.OnRtp((20 + i) * Setup.Ms, a, padding);
+        }
+        router.OnRtp(40 * Setup.Ms, a, pub.Vp8Frame(key: false, payloadSize: 52));
+        router.OnRtp(50 * Setup.Ms, a, pub.Vp8Frame(key: false, payloadSize: 53));
+
+        Assert.Equal(4, sink.Packets.Count);
+        for (int i = 1; i < 4; i++)
+            Assert.Equal((ushort)(new RtpView(sink.Packets[i - 1]).Seq + 1), new RtpView(sink.Packets[i]).Seq);
+        Assert.Equal(3, consumer.Stats.PaddingSkipped);
+
+        var copies = sink.Packets.ToList();
+        consumer.OnNack(60 * Setup.Ms, [new RtpView(copies[1]).Seq, new RtpView(copies[2]).Seq]);
+        Assert.Equal(copies[1], sink.Packets[4]);
+        Assert.Equal(copies[2], sink.Packets[5]);
+    }
+}
