@@ -13,8 +13,9 @@ public partial class Consumer
     /// the payload without padding; and, for VP8, the continued picture id and TL0PICIDX (RFC 7741 §4.2).
     /// Returns the length, or 0 when it does not fit.
     /// </summary>
-    private int Rewrite(long nowTicks, in Segment seg, in RtpPacket packet, SeqNo srcSeq, Span<byte> destination)
+    private int Rewrite(long nowTicks, in Segment seg, in SourcePacket src, Span<byte> destination)
     {
+        ref readonly var packet = ref src.Rtp;
         var payload = packet.Payload;
         int csrcBytes = 4 * packet.CsrcCount;
         // Worst case header: fixed + CSRCs + extension block bounded by 4 + 8 elements of (2 + 255) bytes
@@ -22,7 +23,7 @@ public partial class Consumer
         if (RtpPacket.FixedHeaderSize + csrcBytes + payload.Length + Router.SinkSpareBytes + RtxPacket.OsnSize > destination.Length)
             return 0;
 
-        ushort seq = (ushort)(srcSeq.Value + seg.SeqDelta);
+        ushort seq = (ushort)(src.Seq.Value + seg.SeqDelta);
         var ts = new RtpTimestamp(packet.Timestamp.Value + seg.TimestampDelta);
         int pos = RtpPacketWriter.WriteFixedHeader(destination, packet.Marker, PayloadType, seq, ts, Ssrc,
             ReadOnlySpan<uint>.Empty, hasExtension: false);
@@ -36,15 +37,16 @@ public partial class Consumer
         int limit = destination.Length - payload.Length - Router.SinkSpareBytes - RtxPacket.OsnSize;
         if (limit < pos) return 0;
         var ext = new RtpExtensionWriter(destination[pos..limit], _twoByteExtensions);
-        WriteExtensions(ref ext, nowTicks, packet, packet.HasExtension ? seg.Encoding.Producer.Extensions : null);
+        WriteExtensions(ref ext, nowTicks, src);
         int blockSize = ext.Finish();
         if (blockSize < 0) return 0;
         if (blockSize > 0) destination[0] |= 0x10;
         pos += blockSize;
 
         payload.CopyTo(destination[pos..]);
-        if (seg.HasPictureId && Codec == CodecKind.Vp8 && Vp8PayloadDescriptor.TryParse(payload, out var vp8))
+        if (seg.HasPictureId && src.HasVp8)
         {
+            var vp8 = src.Vp8;
             vp8.Rewrite(destination.Slice(pos, payload.Length),
                 (vp8.PictureId + seg.PictureIdDelta) & 0x7FFF,
                 (byte)(vp8.Tl0PicIdx + seg.Tl0Delta));
@@ -52,30 +54,19 @@ public partial class Consumer
         return pos + payload.Length;
     }
 
-    private void WriteExtensions(ref RtpExtensionWriter ext, long nowTicks, in RtpPacket packet, RtpExtensionMap? sourceMap)
+    private void WriteExtensions(ref RtpExtensionWriter ext, long nowTicks, in SourcePacket src)
     {
-        int id;
-        if ((id = _extensions.GetId(RtpExtensionKind.Mid)) != 0 && _midBytes.Length > 0)
-            ext.TryAdd(id, _midBytes);
-        if ((id = _extensions.GetId(RtpExtensionKind.AbsSendTime)) != 0)
+        if (_midId != 0 && _midBytes.Length > 0) ext.TryAdd(_midId, _midBytes);
+        if (_absSendTimeId != 0)
         {
             // abs-send-time is the time this hop sends (webrtc.org spec), so it is the SFU's clock, not the
             // publisher's value; the transport may refine it right before the socket write.
-            var v = ext.Reserve(id, 3);
+            var v = ext.Reserve(_absSendTimeId, 3);
             if (!v.IsEmpty) RtpExtensionValues.WriteAbsSendTime(v, RtpExtensionValues.AbsSendTimeFromTicks(nowTicks));
         }
-        if ((id = _extensions.GetId(RtpExtensionKind.TransportWideCc)) != 0)
-            ext.Reserve(id, 2); // filled by the transport: the counter is per transport, not per consumer
-        if (sourceMap == null) return;
-        CopyExtension(ref ext, packet, sourceMap, RtpExtensionKind.AudioLevel);
-        CopyExtension(ref ext, packet, sourceMap, RtpExtensionKind.VideoOrientation);
-        CopyExtension(ref ext, packet, sourceMap, RtpExtensionKind.PlayoutDelay);
-    }
-
-    private void CopyExtension(ref RtpExtensionWriter ext, in RtpPacket packet, RtpExtensionMap sourceMap, RtpExtensionKind kind)
-    {
-        int outId = _extensions.GetId(kind);
-        if (outId == 0) return;
-        if (sourceMap.TryGet(packet, kind, out var value)) ext.TryAdd(outId, value);
+        if (_transportWideCcId != 0) ext.Reserve(_transportWideCcId, 2); // per transport: the transport fills it
+        if (_audioLevelId != 0 && !src.AudioLevel.IsEmpty) ext.TryAdd(_audioLevelId, src.AudioLevel);
+        if (_videoOrientationId != 0 && !src.VideoOrientation.IsEmpty) ext.TryAdd(_videoOrientationId, src.VideoOrientation);
+        if (_playoutDelayId != 0 && !src.PlayoutDelay.IsEmpty) ext.TryAdd(_playoutDelayId, src.PlayoutDelay);
     }
 }

@@ -14,7 +14,8 @@ public readonly record struct ConsumerStats(
     long NackMisses,
     long KeyFramesRequested,
     long SourceSwitches,
-    long PacketsDropped);
+    long PacketsDropped,
+    long PaddingSkipped);
 
 /// <summary>
 /// A subscription: forwards one source producer's packets to one subscriber with the consumer's own SSRC,
@@ -33,10 +34,12 @@ public partial class Consumer
     private readonly byte[] _midBytes;
     private readonly bool _twoByteExtensions;
     private readonly bool _needsKeyFrame;
+    private readonly int _midId, _absSendTimeId, _transportWideCcId, _audioLevelId, _videoOrientationId, _playoutDelayId;
 
     private Producer? _source;
     private ProducerEncoding? _current;
     private ProducerEncoding? _target;
+    private int _currentGeneration;
     private Producer? _subscribedA;
     private Producer? _subscribedB;
     private long _nextReselectAt = long.MinValue;
@@ -58,7 +61,7 @@ public partial class Consumer
     private int _segCount;
 
     private long _packetsSent, _bytesSent, _payloadBytesSent, _retransmitted, _bytesRetransmitted;
-    private long _nacked, _nackMisses, _keyFramesRequested, _switches, _dropped;
+    private long _nacked, _nackMisses, _keyFramesRequested, _switches, _dropped, _paddingSkipped;
 
     internal Consumer(Router router, ConsumerOptions options, IRtpSink sink)
     {
@@ -79,6 +82,12 @@ public partial class Consumer
         _extensions = options.Extensions;
         _midBytes = options.Mid is { Length: > 0 } mid ? System.Text.Encoding.ASCII.GetBytes(mid) : [];
         _twoByteExtensions = _extensions.NeedsTwoByteForm || _midBytes.Length > 16;
+        _midId = _extensions.GetId(RtpExtensionKind.Mid);
+        _absSendTimeId = _extensions.GetId(RtpExtensionKind.AbsSendTime);
+        _transportWideCcId = _extensions.GetId(RtpExtensionKind.TransportWideCc);
+        _audioLevelId = _extensions.GetId(RtpExtensionKind.AudioLevel);
+        _videoOrientationId = _extensions.GetId(RtpExtensionKind.VideoOrientation);
+        _playoutDelayId = _extensions.GetId(RtpExtensionKind.PlayoutDelay);
         _needsKeyFrame = Kind == MediaKind.Video && KeyFrameDetector.IsVideo(Codec);
         _initialSeq = options.InitialSequenceNumber ?? (ushort)Random.Shared.Next(0, 0x8000);
         _initialTimestamp = options.InitialTimestamp ?? (uint)Random.Shared.NextInt64(0, uint.MaxValue);
@@ -107,7 +116,7 @@ public partial class Consumer
     public ProducerEncoding? TargetEncoding => _target;
 
     public ConsumerStats Stats => new(_packetsSent, _bytesSent, _retransmitted, _bytesRetransmitted, _nacked,
-        _nackMisses, _keyFramesRequested, _switches, _dropped);
+        _nackMisses, _keyFramesRequested, _switches, _dropped, _paddingSkipped);
 
     /// <summary>
     /// Chooses the producer to forward (null: none). Video switches on the new source's next key frame,
@@ -138,6 +147,7 @@ public partial class Consumer
             _target ??= _current;
             _current = null;
             UpdateSubscriptions();
+            RequestTargetKeyFrame(nowTicks);
         }
         Reselect(nowTicks, force: true);
     }
@@ -188,30 +198,27 @@ public partial class Consumer
         return _target != null && _target.Producer == source ? _target : encodings[^1];
     }
 
-    /// <summary>Re-runs encoding selection now (after a bandwidth or preference change).</summary>
+    /// <summary>
+    /// Re-runs encoding selection (at most every 250 ms unless <paramref name="force"/>); when the choice
+    /// changes to an encoding not yet flowing, asks its publisher for a key frame.
+    /// </summary>
     protected void Reselect(long nowTicks, bool force)
     {
         if (!force && nowTicks < _nextReselectAt) return;
         _nextReselectAt = nowTicks + ReselectIntervalTicks;
         var wanted = _source == null ? null : SelectEncoding(nowTicks, _source);
-        if (wanted == _target && !force) return;
+        if (wanted == _target) return;
         _target = wanted;
-        if (_target == null)
-        {
-            _current = null;
-        }
-        else if (_target != _current)
-        {
-            if (!_needsKeyFrame)
-            {
-                // Audio: no key frames, switch at the next packet of the new source.
-            }
-            else if (_target.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks))
-            {
-                _keyFramesRequested++;
-            }
-        }
+        if (_target == null) _current = null;
+        else if (_target != _current) RequestTargetKeyFrame(nowTicks);
         UpdateSubscriptions();
+    }
+
+    private void RequestTargetKeyFrame(long nowTicks)
+    {
+        // Audio has no key frames: it switches at the next packet of the new source.
+        if (_needsKeyFrame && _target != null && _target.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks))
+            _keyFramesRequested++;
     }
 
     /// <summary>The router detaches a closing producer: drop it as current/target source.</summary>
@@ -239,49 +246,54 @@ public partial class Consumer
     }
 
     /// <summary>Fan-out entry: one packet of <paramref name="encoding"/>, already cached by the router.</summary>
-    internal void OnProducerPacket(long nowTicks, ProducerEncoding encoding, in RtpPacket packet, SeqNo srcSeq, bool keyFrame, Span<byte> scratch)
+    internal void OnProducerPacket(long nowTicks, ProducerEncoding encoding, in SourcePacket src, Span<byte> scratch)
     {
         if (IsClosed || IsPaused) return;
         if (nowTicks >= _nextReselectAt) Reselect(nowTicks, force: false);
-        if (encoding != _current)
+        if (encoding != _current || encoding.Generation != _currentGeneration)
         {
             if (encoding != _target) return;
-            if (_needsKeyFrame && !keyFrame)
+            if (_needsKeyFrame && !src.KeyFrame)
             {
                 if (_current == null) _dropped++;
-                if (_target.RequestKeyFrame(nowTicks, Router.KeyFrameIntervalTicks)) _keyFramesRequested++;
+                RequestTargetKeyFrame(nowTicks);
                 return;
             }
-            BeginSegment(nowTicks, encoding, packet, srcSeq);
+            BeginSegment(nowTicks, encoding, src);
         }
         ref var seg = ref _segments[_segHead];
-        if (srcSeq.Value < seg.SourceStart)
+        if (src.Seq.Value < seg.SourceStart)
         {
             _dropped++; // older than the switch point: the receiver already moved on
             return;
         }
-        int length = Rewrite(nowTicks, seg, packet, srcSeq, scratch);
+        ulong outSeq = src.Seq.Value + seg.SeqDelta;
+        if (src.Rtp.Payload.IsEmpty && _started && outSeq == _maxOutSeq + 1)
+        {
+            SkipPadding(src.Seq);
+            return;
+        }
+        int length = Rewrite(nowTicks, seg, src, scratch);
         if (length <= 0)
         {
             _dropped++;
             return;
         }
-        ulong outSeq = srcSeq.Value + seg.SeqDelta;
         if (!_started || outSeq > _maxOutSeq)
         {
             _maxOutSeq = outSeq;
-            _lastOutTimestamp = packet.Timestamp.Value + seg.TimestampDelta;
+            _lastOutTimestamp = src.Rtp.Timestamp.Value + seg.TimestampDelta;
             _lastOutAt = nowTicks;
-            if (seg.HasPictureId && Codec == CodecKind.Vp8 && Vp8PayloadDescriptor.TryParse(packet.Payload, out var vp8))
+            if (seg.HasPictureId && src.HasVp8)
             {
-                if (vp8.HasPictureId) _lastOutPictureId = (vp8.PictureId + seg.PictureIdDelta) & 0x7FFF;
-                if (vp8.HasTl0PicIdx) _lastOutTl0 = (byte)(vp8.Tl0PicIdx + seg.Tl0Delta);
+                if (src.Vp8.HasPictureId) _lastOutPictureId = (src.Vp8.PictureId + seg.PictureIdDelta) & 0x7FFF;
+                if (src.Vp8.HasTl0PicIdx) _lastOutTl0 = (byte)(src.Vp8.Tl0PicIdx + seg.Tl0Delta);
             }
         }
         _started = true;
         _packetsSent++;
         _bytesSent += length;
-        _payloadBytesSent += packet.Payload.Length;
+        _payloadBytesSent += src.Rtp.Payload.Length;
         _sink.SendRtp(scratch, length);
     }
 
@@ -319,15 +331,16 @@ public partial class Consumer
         }
         ref var seg = ref _segments[index];
         var srcSeq = new SeqNo(outSeq - seg.SeqDelta);
-        if (seg.Encoding.Producer.IsClosed
+        if (seg.Encoding.Producer.IsClosed || seg.Generation != seg.Encoding.Generation
             || !seg.Encoding.Cache.TryGet(nowTicks, srcSeq, out var cached)
             || !RtpPacket.TryParse(cached, out var packet))
         {
             _nackMisses++;
             return;
         }
+        var src = new SourcePacket(seg.Encoding.Producer, packet, srcSeq);
         var scratch = Router.Scratch;
-        int length = Rewrite(nowTicks, seg, packet, srcSeq, scratch);
+        int length = Rewrite(nowTicks, seg, src, scratch);
         if (length <= 0)
         {
             _nackMisses++;
@@ -347,6 +360,28 @@ public partial class Consumer
         _sink.SendRtp(scratch, length);
     }
 
+    // A padding-only packet (RFC 3550 §5.1, e.g. a bandwidth probe on the media SSRC) carries nothing for
+    // the receiver: skip it without leaving a sequence gap, by remapping the source from the next packet on.
+    // Consecutive padding extends the same remap; older packets keep their mapping for NACKs.
+    private void SkipPadding(SeqNo seq)
+    {
+        ref var seg = ref _segments[_segHead];
+        _paddingSkipped++;
+        if (seg.OutputStart == _maxOutSeq + 1)
+        {
+            seg.SourceStart = seq.Value + 1;
+            seg.SeqDelta = seg.OutputStart - seg.SourceStart;
+            return;
+        }
+        var next = seg;
+        next.SourceStart = seq.Value + 1;
+        next.OutputStart = _maxOutSeq + 1;
+        next.SeqDelta = next.OutputStart - next.SourceStart;
+        _segHead = (_segHead + 1) % MaxSegments;
+        _segments[_segHead] = next;
+        if (_segCount < MaxSegments) _segCount++;
+    }
+
     private bool TryFindSegment(ulong outSeq, out int index)
     {
         for (int i = 0; i < _segCount; i++)
@@ -362,30 +397,32 @@ public partial class Consumer
         return false;
     }
 
-    private void BeginSegment(long nowTicks, ProducerEncoding encoding, in RtpPacket packet, SeqNo srcSeq)
+    private void BeginSegment(long nowTicks, ProducerEncoding encoding, in SourcePacket src)
     {
-        var seg = new Segment { Encoding = encoding, SourceStart = srcSeq.Value };
+        var seg = new Segment { Encoding = encoding, Generation = encoding.Generation, SourceStart = src.Seq.Value };
         int srcPid = -1;
         byte srcTl0 = 0;
-        if (Codec == CodecKind.Vp8 && Vp8PayloadDescriptor.TryParse(packet.Payload, out var vp8) && vp8.HasPictureId)
+        if (src.HasVp8 && src.Vp8.HasPictureId)
         {
-            srcPid = vp8.PictureId;
-            srcTl0 = vp8.Tl0PicIdx;
+            srcPid = src.Vp8.PictureId;
+            srcTl0 = src.Vp8.Tl0PicIdx;
             seg.HasPictureId = true;
         }
         if (!_started && _segCount == 0)
         {
             seg.OutputStart = 0x10000UL + _initialSeq;
-            seg.TimestampDelta = _initialTimestamp - packet.Timestamp.Value;
+            seg.TimestampDelta = _initialTimestamp - src.Rtp.Timestamp.Value;
         }
         else
         {
             // RFC 3550 §5.1: timestamps must advance with time across the switch; estimate the gap from
-            // the time since the last forwarded packet.
+            // the time since the last forwarded packet, unless sender reports give the capture time.
             seg.OutputStart = _maxOutSeq + 1;
             long elapsed = Math.Max(0, nowTicks - _lastOutAt);
             uint step = (uint)Math.Max(1, elapsed * ClockRate / TimeSpan.TicksPerSecond);
-            seg.TimestampDelta = _lastOutTimestamp + step - packet.Timestamp.Value;
+            seg.TimestampDelta = _lastOutTimestamp + step - src.Rtp.Timestamp.Value;
+            if (_segCount > 0 && TryAlignByCaptureTime(_segments[_segHead], encoding, src.Rtp.Timestamp.Value, step, out uint aligned))
+                seg.TimestampDelta = aligned;
             _switches++;
         }
         if (seg.HasPictureId && _lastOutPictureId >= 0)
@@ -393,18 +430,37 @@ public partial class Consumer
             seg.PictureIdDelta = (_lastOutPictureId + 1 - srcPid) & 0x7FFF;
             seg.Tl0Delta = (byte)(_lastOutTl0 + 1 - srcTl0);
         }
-        seg.SeqDelta = seg.OutputStart - srcSeq.Value;
+        seg.SeqDelta = seg.OutputStart - src.Seq.Value;
         _segHead = (_segHead + 1) % MaxSegments;
         _segments[_segHead] = seg;
         if (_segCount < MaxSegments) _segCount++;
         _current = encoding;
+        _currentGeneration = encoding.Generation;
         UpdateSubscriptions();
+    }
+
+    // Same producer, both streams with sender reports: express the new stream's timestamp on the previous
+    // stream's timeline (same capture instant), then apply the previous mapping. Accepted only when the
+    // result moves forward and stays within a second of the arrival-time estimate.
+    private bool TryAlignByCaptureTime(in Segment previous, ProducerEncoding next, uint sourceTimestamp, uint estimatedStep, out uint delta)
+    {
+        delta = 0;
+        var prev = previous.Encoding;
+        if (prev.Producer != next.Producer || previous.Generation != prev.Generation) return false;
+        if (!next.TryGetCaptureTime(sourceTimestamp, out double capture)) return false;
+        if (!prev.TryGetRtpTimestampAt(capture, out uint onPreviousTimeline)) return false;
+        uint output = onPreviousTimeline + previous.TimestampDelta;
+        int advance = (int)(output - _lastOutTimestamp);
+        if (advance <= 0 || advance > (long)estimatedStep + ClockRate) return false;
+        delta = output - sourceTimestamp;
+        return true;
     }
 
     /// <summary>How one source encoding maps onto the output from a switch point on.</summary>
     private struct Segment
     {
         public ProducerEncoding Encoding;
+        public int Generation;
         public ulong SourceStart;
         public ulong OutputStart;
         public ulong SeqDelta;          // output = source + delta (mod 2^64)

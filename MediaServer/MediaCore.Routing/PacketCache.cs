@@ -12,7 +12,7 @@ internal sealed class PacketBufferPool
     private readonly int _bufferSize;
     private readonly int _maxFree;
 
-    public PacketBufferPool(int bufferSize, int maxFree = 8192)
+    public PacketBufferPool(int bufferSize, int maxFree = 1024)
     {
         _bufferSize = bufferSize;
         _maxFree = maxFree;

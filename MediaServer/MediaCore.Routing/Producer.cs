@@ -25,6 +25,7 @@ public sealed class Producer
         RtxPayloadType = options.RtxPayloadType;
         Extensions = options.Extensions;
         KeyFrameRequester = options.KeyFrameRequester;
+        RetransmissionRequester = options.RetransmissionRequester;
         CreatedSequence = sequence;
         int capacity = options.PacketCacheCapacity > 0 ? options.PacketCacheCapacity : options.Kind == MediaKind.Video ? 1024 : 128;
         var encodings = options.Encodings.Count > 0 ? options.Encodings : [new ProducerEncodingOptions()];
@@ -32,7 +33,8 @@ public sealed class Producer
         for (int i = 0; i < encodings.Count; i++)
         {
             var cache = new PacketCache(capacity, routerOptions.PacketCacheMaxAge.Ticks, pool);
-            _encodings[i] = new ProducerEncoding(this, i, encodings[i], cache, routerOptions.EncodingInactiveAfter.Ticks);
+            _encodings[i] = new ProducerEncoding(this, i, encodings[i], cache, routerOptions.EncodingInactiveAfter.Ticks,
+                RetransmissionRequester != null ? new NackGenerator() : null);
         }
     }
 
@@ -46,6 +48,9 @@ public sealed class Producer
     public PayloadType? RtxPayloadType { get; }
     public RtpExtensionMap Extensions { get; }
     public IKeyFrameRequester? KeyFrameRequester { get; }
+    public IRetransmissionRequester? RetransmissionRequester { get; }
+    /// <summary>Round-trip time to the publisher (the host updates it from RTCP); paces NACK retries.</summary>
+    public TimeSpan RoundTripTime { get; set; } = TimeSpan.FromMilliseconds(100);
     /// <summary>Encodings ordered lowest to highest quality.</summary>
     public IReadOnlyList<ProducerEncoding> Encodings => _encodings;
     public bool IsClosed { get; internal set; }
@@ -95,7 +100,7 @@ public sealed class Producer
     /// repaired-rtp-stream-id for RTX) and learn the SSRC; else, for a single-encoding producer, learn the
     /// first media SSRC (and the first SSRC carrying the RTX payload type).
     /// </summary>
-    internal ProducerEncoding? ResolveEncoding(in RtpPacket packet, out bool isRtx)
+    internal ProducerEncoding? ResolveEncoding(long nowTicks, in RtpPacket packet, out bool isRtx)
     {
         var ssrc = packet.Ssrc;
         foreach (var e in _encodings)
@@ -107,7 +112,15 @@ public sealed class Producer
         if (!isRtx && packet.PayloadType != PayloadType)
             return null;
         if (_encodings.Length == 1 && _encodings[0].Rid == null)
-            return Learn(_encodings[0], ssrc, isRtx);
+        {
+            var only = _encodings[0];
+            if (!isRtx && only.Ssrc != null && !only.SsrcSignalled && !only.IsActive(nowTicks))
+            {
+                only.Restart(ssrc);
+                return only;
+            }
+            return Learn(only, ssrc, isRtx);
+        }
         var kind = isRtx ? RtpExtensionKind.RepairedRtpStreamId : RtpExtensionKind.RtpStreamId;
         if (Extensions.TryGet(packet, kind, out var rid))
         {

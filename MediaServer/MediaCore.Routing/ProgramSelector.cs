@@ -50,9 +50,13 @@ public sealed class ProgramSelector
         }
         for (int s = 1; s < _slots.Length; s++)
         {
-            if (_slots[s].Source != null || _rest.Count == 0) continue;
-            _slots[s].SetSource(nowTicks, _rest[0]);
-            _rest.RemoveAt(0);
+            if (_slots[s].Source != null) continue;
+            for (int i = 0; i < _rest.Count; i++)
+            {
+                if (!_slots[s].SetSource(nowTicks, _rest[i])) continue; // slot of another codec
+                _rest.RemoveAt(i);
+                break;
+            }
         }
     }
 

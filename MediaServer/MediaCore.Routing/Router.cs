@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using MediaCore.Protocol.Codecs;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Rtp;
@@ -153,7 +154,7 @@ public sealed class Router
             producer.CountDiscarded();
             return false;
         }
-        var encoding = producer.ResolveEncoding(incoming, out bool isRtx);
+        var encoding = producer.ResolveEncoding(nowTicks, incoming, out bool isRtx);
         if (encoding == null)
         {
             producer.CountDiscarded();
@@ -197,15 +198,73 @@ public sealed class Router
         if (cached) encoding.Cache.Commit(seq, length);
         RtpPacket.TryParse(slot[..length], out var packet);
 
-        bool keyFrame = KeyFrameDetector.IsKeyFrame(producer.Codec, packet.Payload);
-        if (keyFrame) ReadFrameSize(producer.Codec, encoding, packet.Payload);
+        var src = new SourcePacket(producer, packet, seq);
+        if (src.KeyFrame) ReadFrameSize(producer.Codec, encoding, packet.Payload);
         producer.CountReceived(datagram.Length, isRtx);
-        encoding.OnPacket(nowTicks, seq, length, keyFrame);
+        encoding.OnPacket(nowTicks, seq, packet.Timestamp.Value, length, src.KeyFrame, isRtx);
+        encoding.DetectLoss(nowTicks, seq, KeyFrameIntervalTicks);
 
         foreach (var observer in _observers) observer.OnRtp(nowTicks, producer, encoding, packet);
         foreach (var consumer in producer.Consumers)
-            consumer.OnProducerPacket(nowTicks, encoding, packet, seq, keyFrame, _scratch);
+            consumer.OnProducerPacket(nowTicks, encoding, src, _scratch);
         return true;
+    }
+
+    /// <summary>
+    /// Finds the producer encoding that uses <paramref name="ssrc"/> as media or RTX SSRC (learned SSRCs
+    /// included), e.g. to route a publisher's RTCP sender report. A linear scan: for RTCP rates, not per packet.
+    /// </summary>
+    public bool TryFindEncoding(Ssrc ssrc, [NotNullWhen(true)] out ProducerEncoding? encoding)
+    {
+        foreach (var p in _producers)
+        {
+            foreach (var e in p.Encodings)
+            {
+                if (e.Ssrc == ssrc || e.RtxSsrc == ssrc)
+                {
+                    encoding = e;
+                    return true;
+                }
+            }
+        }
+        encoding = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Finds the consumer sending with <paramref name="ssrc"/> (media or RTX), e.g. to route a subscriber's
+    /// NACK or PLI. A linear scan: a transport that keeps its own consumers should look there first.
+    /// </summary>
+    public bool TryFindConsumer(Ssrc ssrc, [NotNullWhen(true)] out Consumer? consumer)
+    {
+        foreach (var c in _consumers)
+        {
+            if (c.Ssrc == ssrc || c.RtxSsrc == ssrc)
+            {
+                consumer = c;
+                return true;
+            }
+        }
+        consumer = null;
+        return false;
+    }
+
+    /// <summary>
+    /// An RTCP sender report (RFC 3550 §6.4.1) from <paramref name="producer"/>'s publisher for
+    /// <paramref name="ssrc"/>. With reports for its simulcast layers, consumers align timestamps across a
+    /// layer switch by capture time (the layers share one capture clock but have unrelated RTP offsets),
+    /// which keeps lip sync exact; without them the router estimates from arrival times.
+    /// </summary>
+    public void OnSenderReport(Producer producer, Ssrc ssrc, ulong ntpTimestamp, RtpTimestamp rtpTimestamp)
+    {
+        foreach (var e in producer.Encodings)
+        {
+            if (e.Ssrc == ssrc)
+            {
+                e.OnSenderReport(ntpTimestamp, rtpTimestamp.Value);
+                return;
+            }
+        }
     }
 
     private static void ReadFrameSize(CodecKind codec, ProducerEncoding encoding, ReadOnlySpan<byte> payload)

@@ -38,6 +38,16 @@ public interface IKeyFrameRequester
 }
 
 /// <summary>
+/// The publisher side of loss repair: implemented by the producer's transport, which sends an RTCP generic
+/// NACK (RFC 4585 §6.2.1) for <paramref name="mediaSsrc"/> listing <paramref name="sequenceNumbers"/>. The
+/// router detects the gaps and paces retries (once per <see cref="Producer.RoundTripTime"/>).
+/// </summary>
+public interface IRetransmissionRequester
+{
+    void RequestRetransmission(Producer producer, Ssrc mediaSsrc, ReadOnlySpan<ushort> sequenceNumbers);
+}
+
+/// <summary>
 /// Sees every packet a producer publishes (after RTX repair and de-duplication) before fan-out: the
 /// audio mixer, recorder and relay links hook in here.
 /// </summary>

@@ -46,6 +46,8 @@ public sealed class ProducerOptions
     public IReadOnlyList<ProducerEncodingOptions> Encodings { get; init; } = [new ProducerEncodingOptions()];
     /// <summary>Sends PLI/FIR to the publisher.</summary>
     public IKeyFrameRequester? KeyFrameRequester { get; init; }
+    /// <summary>Sends NACKs to the publisher (when it negotiated <c>a=rtcp-fb:* nack</c>); null disables loss detection.</summary>
+    public IRetransmissionRequester? RetransmissionRequester { get; init; }
     /// <summary>Packets kept per encoding for NACK (rounded up to a power of two); 0 picks 1024 for video, 128 for audio.</summary>
     public int PacketCacheCapacity { get; init; }
 }

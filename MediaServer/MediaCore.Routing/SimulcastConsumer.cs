@@ -32,7 +32,7 @@ public sealed class SimulcastConsumer : Consumer
     public void SetAvailableBitrate(long nowTicks, long bitsPerSecond)
     {
         _availableBitrate = Math.Max(0, bitsPerSecond);
-        Reselect(nowTicks, force: false);
+        Reselect(nowTicks, force: true);
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ public sealed class SimulcastConsumer : Consumer
                 if (encodings[i].IsActive(nowTicks)) return encodings[i];
             for (int i = cap + 1; i < encodings.Count; i++)
                 if (encodings[i].IsActive(nowTicks)) return encodings[i];
-            return current ?? encodings[cap];
+            return encodings[cap];
         }
         foreach (var e in encodings)
         {

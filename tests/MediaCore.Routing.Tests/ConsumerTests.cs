@@ -171,3 +171,131 @@ public class ConsumerTests
         Assert.Equal(100u, octets);
     }
 }
+
+public class ConsumerLifecycleTests
+{
+    [Fact]
+    public void OnRtp_PlainRtpSenderRestartsWithNewSsrc_ResyncsAtKeyFrame()
+    {
+        // RFC 3550 §8.2: a restarted sender is a new source (new SSRC, new sequence space). The consumer
+        // must keep its own numbering continuous and pick the new stream up at a key frame.
+        var router = new Router();
+        var kfr = new CountingKeyFrameRequester();
+        var producer = router.CreateProducer(0, Setup.Video("ffmpeg", ssrc: null, kfr));
+        var sink = new RecordingSink();
+        router.CreateConsumer(0, Setup.VideoConsumer("c"), sink, producer);
+        var first = new Publisher(0xAAAA, 96, firstSeq: 100);
+        router.OnRtp(0, producer, first.Vp8Frame(key: true));
+        router.OnRtp(33 * Setup.Ms, producer, first.Vp8Frame(key: false));
+        var before = sink.Last;
+
+        var restarted = new Publisher(0xBBBB, 96, firstSeq: 50000);
+        Assert.False(router.OnRtp(100 * Setup.Ms, producer, restarted.Vp8Frame(key: true))); // old stream still active
+        Assert.True(router.OnRtp(2000 * Setup.Ms, producer, restarted.Vp8Frame(key: false)));
+        Assert.Equal(0xBBBBu, producer.Encodings[0].Ssrc!.Value.Value);
+        Assert.Equal(2, sink.Packets.Count); // waits for a key frame
+        Assert.Contains(("ffmpeg", 0xBBBBu), kfr.Requests);
+        router.OnRtp(2033 * Setup.Ms, producer, restarted.Vp8Frame(key: true));
+        Assert.Equal(3, sink.Packets.Count);
+        Assert.Equal((ushort)(before.Seq + 1), sink.Last.Seq);
+        Assert.Equal(before.Ssrc, sink.Last.Ssrc);
+    }
+
+    [Fact]
+    public void PauseResume_ResumeWaitsForKeyFrameAndRequestsIt()
+    {
+        var router = new Router();
+        var kfr = new CountingKeyFrameRequester();
+        var producer = router.CreateProducer(0, Setup.Video("a", 0x1111, kfr));
+        var sink = new RecordingSink();
+        var consumer = router.CreateConsumer(0, Setup.VideoConsumer("c"), sink, producer);
+        var pub = new Publisher(0x1111, 96);
+        router.OnRtp(0, producer, pub.Vp8Frame(key: true));
+        consumer.Pause();
+        router.OnRtp(33 * Setup.Ms, producer, pub.Vp8Frame(key: false));
+        kfr.Requests.Clear();
+        consumer.Resume(1000 * Setup.Ms);
+        Assert.Single(kfr.Requests);
+        router.OnRtp(1033 * Setup.Ms, producer, pub.Vp8Frame(key: false));
+        Assert.Single(sink.Packets);
+        router.OnRtp(1066 * Setup.Ms, producer, pub.Vp8Frame(key: true));
+        Assert.Equal(2, sink.Packets.Count);
+        Assert.Equal((ushort)(new RtpView(sink.Packets[0]).Seq + 1), sink.Last.Seq);
+    }
+
+    [Fact]
+    public void AudioConsumer_SwitchSource_ImmediateWithContinuousSeqAndAudioLevelCopied()
+    {
+        var router = new Router();
+        var pubExt = new MediaCore.Protocol.Rtp.RtpExtensionMap().Add(1, MediaCore.Protocol.Rtp.RtpExtensionUris.AudioLevel);
+        ProducerOptions Audio(string id, uint ssrc) => new()
+        {
+            Id = id, Kind = MediaKind.Audio, Codec = MediaCore.Protocol.Codecs.CodecKind.Opus, ClockRate = 48000,
+            PayloadType = new MediaCore.Protocol.Core.PayloadType(111), Extensions = pubExt,
+            Encodings = [new ProducerEncodingOptions { Ssrc = ssrc }],
+        };
+        var a = router.CreateProducer(0, Audio("a", 1));
+        var b = router.CreateProducer(0, Audio("b", 2));
+        var sink = new RecordingSink();
+        var consumer = router.CreateConsumer(0, new ConsumerOptions
+        {
+            Id = "c", Kind = MediaKind.Audio, Codec = MediaCore.Protocol.Codecs.CodecKind.Opus, ClockRate = 48000,
+            Ssrc = new MediaCore.Protocol.Core.Ssrc(9), PayloadType = new MediaCore.Protocol.Core.PayloadType(109),
+            Extensions = new MediaCore.Protocol.Rtp.RtpExtensionMap().Add(10, MediaCore.Protocol.Rtp.RtpExtensionUris.AudioLevel),
+        }, sink, a);
+        var pa = new Publisher(1, 111);
+        var pb = new Publisher(2, 111, firstSeq: 9);
+        pa.Writer.SetExtension(1, [0x85]);
+        pb.Writer.SetExtension(1, [0x9E]);
+        router.OnRtp(0, a, pa.Audio());
+        consumer.SetSource(10 * Setup.Ms, b);
+        router.OnRtp(20 * Setup.Ms, b, pb.Audio());
+        Assert.Equal(2, sink.Packets.Count);
+        Assert.Equal((ushort)(new RtpView(sink.Packets[0]).Seq + 1), sink.Last.Seq);
+        Assert.Equal(20u * 48, sink.Last.Timestamp - new RtpView(sink.Packets[0]).Timestamp);
+        Assert.True(MediaCore.Protocol.Rtp.RtpPacket.TryParse(sink.Packets[1], out var p));
+        Assert.True(p.TryGetExtension(10, out var level));
+        Assert.Equal(0x9E, level[0]);
+        Assert.Equal(109, p.PayloadType.Value);
+    }
+}
+
+public class RouterLookupTests
+{
+    [Fact]
+    public void TryFind_BySignalledAndLearnedSsrc()
+    {
+        var router = new Router();
+        var producer = router.CreateProducer(0, Setup.Video("a", ssrc: null, null));
+        var consumer = router.CreateConsumer(0, Setup.VideoConsumer("c", rtx: true), new RecordingSink(), producer);
+        Assert.False(router.TryFindEncoding(new MediaCore.Protocol.Core.Ssrc(0x4242), out _));
+        router.OnRtp(0, producer, new Publisher(0x4242, 96).Vp8Frame(key: true));
+        Assert.True(router.TryFindEncoding(new MediaCore.Protocol.Core.Ssrc(0x4242), out var e));
+        Assert.Same(producer, e.Producer);
+        Assert.True(router.TryFindConsumer(new MediaCore.Protocol.Core.Ssrc(0x5001), out var c));
+        Assert.Same(consumer, c);
+        consumer.Close();
+        Assert.False(router.TryFindConsumer(new MediaCore.Protocol.Core.Ssrc(0x5000), out _));
+    }
+}
+
+public class KeyFrameThrottleTests
+{
+    [Fact]
+    public void SetSource_FiftyConsumersSwitchTogether_OnePliPerEncodingPer500ms()
+    {
+        var router = new Router();
+        var kfr = new CountingKeyFrameRequester();
+        var a = router.CreateProducer(0, Setup.Video("a", 1, kfr));
+        var b = router.CreateProducer(0, Setup.Video("b", 2, kfr));
+        var consumers = Enumerable.Range(0, 50).Select(i => router.CreateConsumer(0, Setup.VideoConsumer("c" + i), new RecordingSink(), a)).ToList();
+        kfr.Requests.Clear();
+
+        foreach (var c in consumers) c.SetSource(1000 * Setup.Ms, b);
+        foreach (var c in consumers) c.RequestKeyFrame(1100 * Setup.Ms);
+        Assert.Equal([("b", 2u)], kfr.Requests);
+
+        consumers[0].RequestKeyFrame(1500 * Setup.Ms);
+        Assert.Equal(2, kfr.Requests.Count);
+    }
+}

@@ -24,7 +24,9 @@ public static class KeyFrameDetector
         if (name.Equals("VP9", StringComparison.OrdinalIgnoreCase)) return CodecKind.Vp9;
         if (name.Equals("H264", StringComparison.OrdinalIgnoreCase)) return CodecKind.H264;
         if (name.Equals("AV1", StringComparison.OrdinalIgnoreCase)) return CodecKind.Av1;
-        return CodecKind.OtherAudio;
+        if (name.Equals("PCMU", StringComparison.OrdinalIgnoreCase) || name.Equals("PCMA", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("G722", StringComparison.OrdinalIgnoreCase)) return CodecKind.OtherAudio;
+        return CodecKind.Unknown;
     }
 
     /// <summary>True for video codecs (key frames matter when switching sources).</summary>

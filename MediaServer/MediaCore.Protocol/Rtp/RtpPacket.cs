@@ -95,6 +95,14 @@ public readonly ref struct RtpPacket
     public bool IsOneByteExtension => ExtensionProfile == OneByteProfile;
     public bool IsTwoByteExtension => HasExtension && (ExtensionProfile & 0xFFF0) == TwoByteProfile;
 
+    /// <summary>
+    /// RFC 5761 §4 demultiplexing of RTP and RTCP on one port: the second octet of RTCP is a packet type
+    /// 192..223, which as an RTP marker+PT would be PT 64..95 (values RTP avoids). Callers first check the
+    /// first octet is 128..191 (RFC 7983 §7).
+    /// </summary>
+    public static bool IsRtcp(ReadOnlySpan<byte> datagram)
+        => datagram.Length >= 2 && (datagram[1] & 0x7F) is >= 64 and <= 95;
+
     public static bool TryParse(ReadOnlySpan<byte> data, out RtpPacket packet) => TryParse(data, out packet, out _);
 
     /// <summary>Parses without copying; never throws. False with a reason for malformed input.</summary>

@@ -126,4 +126,13 @@ public class RtpPacketTests
         Assert.True(RtpPacket.TryParse(data, out var p));
         Assert.False(p.TryGetExtension(1, out _));
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0x80, 200 }, true)]  // SR
+    [InlineData(new byte[] { 0x81, 205 }, true)]  // RTPFB (NACK)
+    [InlineData(new byte[] { 0x81, 206 }, true)]  // PSFB (PLI)
+    [InlineData(new byte[] { 0x80, 0x60 }, false)] // RTP PT 96
+    [InlineData(new byte[] { 0x80, 0xE0 }, false)] // RTP PT 96 with marker
+    [InlineData(new byte[] { 0x80 }, false)]
+    public void IsRtcp_Rfc5761Section4(byte[] datagram, bool expected) => Assert.Equal(expected, RtpPacket.IsRtcp(datagram));
 }
