@@ -61,6 +61,7 @@ public static partial class MediaServerApp
             startTicks: sp.GetRequiredService<MediaClock>().NowTicks));
         services.AddSingleton<UdpEndpoint>();
         services.AddSingleton<IDatagramSender>(sp => sp.GetRequiredService<UdpEndpoint>());
+        services.AddSingleton<MediaEndpointInfo>();
         services.AddHostedService<TimerWheelHost>();
         services.AddSingleton<UdpEndpointHost>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpEndpointHost>());

@@ -135,3 +135,16 @@ public sealed class UdpEndpointHostTests
         Assert.False(endpoint.Send([1], PeerAddress.FromEndPoint(new IPEndPoint(IPAddress.Loopback, 9))));
     }
 }
+
+public sealed class MediaEndpointInfoTests
+{
+    [Fact]
+    public async Task Advertised_IsAdvertisedAddressWithBoundPort()
+    {
+        await using var server = await TestMediaServer.StartAsync(null, "--MediaServer:AdvertisedAddress=192.0.2.10");
+        var info = server.Services.GetRequiredService<MediaEndpointInfo>();
+        var bound = server.Services.GetRequiredService<UdpEndpoint>().LocalEndPoint.Port;
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.10"), bound), info.Advertised);
+        Assert.NotEqual(0, bound);
+    }
+}
