@@ -1,12 +1,14 @@
 using MediaCore.Protocol.Core;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
+using MediaCore.Server.Metrics;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Signalling;
 using MediaCore.Server.Timers;
 using MediaCore.Server.Udp;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace MediaCore.Server;
 
@@ -66,6 +68,15 @@ public static partial class MediaServerApp
         services.AddSingleton<UdpEndpointHost>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpEndpointHost>());
 
+        // One registry per app (not prometheus-net's static default), so several apps in one test process stay apart.
+        services.AddSingleton(_ =>
+        {
+            var registry = Prometheus.Metrics.NewCustomRegistry();
+            DotNetStats.Register(registry);
+            return registry;
+        });
+        services.AddHostedService<HostMetrics>();
+
         // Stubs until the WebRTC sessions (Sessions/) are wired: replace these three registrations.
         services.AddSingleton<InMemoryRoomDirectory>();
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<InMemoryRoomDirectory>());
@@ -84,6 +95,7 @@ public static partial class MediaServerApp
         app.UseCors();
 
         app.MapGet("/healthz", () => "ok");
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         app.MapSignalling();
         app.MapRoomApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
