@@ -20,9 +20,17 @@ public sealed class SmokeTests
             b => b.Services.Replace(ServiceDescriptor.Singleton<ISessionManager>(sessions)), "--MediaServer:DemoMode=true");
         await using var chromium = await ChromiumSession.LaunchAsync();
         var page = await chromium.OpenPageAsync(server.BaseAddress);
+        var pageErrors = new List<string>();
+        page.Page.PageError += (_, e) => pageErrors.Add(e);
 
         Assert.Equal("MediaCore MediaServer", await page.Page.TitleAsync());
         Assert.True(await page.Page.IsVisibleAsync("#demo-banner"));
+
+        // The demo page's own button: demo token, camera, WHIP POST, and the 501 shown in its log.
+        await page.Page.ClickAsync("#publish-start");
+        await page.Page.Locator("#log").Filter(new() { HasText = "HTTP 501" }).WaitForAsync(new() { Timeout = 20_000 });
+        Assert.Equal(SessionKind.Publisher, Assert.Single(sessions.Offers).Kind);
+        sessions.Offers.Clear();
 
         var track = await page.Page.EvaluateAsync<string>("""
             async () => {
@@ -49,6 +57,7 @@ public sealed class SmokeTests
         var watch = await page.SubscribeAsync("/whep/smoke", server.Token("smoke", "site-2", ParticipantRole.Audience), videoCount: 2);
         Assert.Equal(501, watch.Status);
         Assert.Equal(2, sessions.Offers.Last().Offer.Split("m=video").Length - 1);
+        Assert.Empty(pageErrors);
     }
 
     [Fact]

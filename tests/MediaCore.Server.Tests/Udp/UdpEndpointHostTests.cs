@@ -117,6 +117,30 @@ public sealed class UdpEndpointHostTests
     }
 
     [Fact]
+    public void ReceivePath_SteadyState_AllocatesNothing()
+    {
+        // Same steps as the receive loop: ReceiveFrom into a reused buffer and SocketAddress, convert, stamp time.
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var target = new IPEndPoint(IPAddress.Loopback, endpoint.LocalEndPoint.Port);
+        for (int i = 0; i < 101; i++) client.SendTo(new byte[200], target);
+        var clock = new MediaCore.Server.Timers.MediaClock();
+        var buffer = new byte[2048];
+        var from = new SocketAddress(endpoint.AddressFamily);
+        long sum = 0;
+        sum += endpoint.Receive(buffer, from);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            int n = endpoint.Receive(buffer, from);
+            var peer = PeerAddress.FromSocketAddress(from);
+            sum += n + peer.Port + (clock.NowTicks > 0 ? 0 : 1);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sum >= 101 * 200);
+    }
+
+    [Fact]
     public void Bind_PortInUse_ThrowsWithClearMessage()
     {
         using var first = new UdpEndpoint(IPAddress.Loopback, 0);
