@@ -84,13 +84,4 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Media UDP listening on {EndPoint}")]
-    private partial void LogListening(IPEndPoint endPoint);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "UDP receive error {Error}")]
-    private partial void LogReceiveError(SocketError error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Datagram handler failed for a datagram from {Peer}")]
-    private partial void LogHandlerFailed(Exception exception, string peer);
 }
