@@ -49,6 +49,12 @@ public static partial class MediaServerApp
         services.AddSingleton<MediaTokenValidator>();
         services.AddSingleton<MediaTokenIssuer>();
         services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "MediaCore MediaServer";
+            doc.Info.Description = "WHIP/WHEP signalling (RFC 9725) and the room API. Bearer media tokens: see README.";
+            return Task.CompletedTask;
+        }));
         services.AddCors(o => o.AddPolicy(SignallingEndpoints.CorsPolicy, p => p
             .AllowAnyOrigin()
             .WithMethods("POST", "DELETE", "PATCH", "OPTIONS")
@@ -96,6 +102,7 @@ public static partial class MediaServerApp
 
         app.MapGet("/healthz", () => "ok");
         app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
+        app.MapOpenApi();
         app.MapSignalling();
         app.MapRoomApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.

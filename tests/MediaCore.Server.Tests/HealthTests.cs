@@ -39,3 +39,18 @@ public sealed class MetricsTests
         Assert.Contains("process_cpu_seconds_total", text);
     }
 }
+
+public sealed class OpenApiTests
+{
+    [Fact]
+    public async Task OpenApi_DescribesWhipAndRoomApi()
+    {
+        await using var server = await TestMediaServer.StartAsync();
+        var json = await server.Client.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/whip/{room}", json);
+        Assert.Contains("/whep/{room}/{sessionId}", json);
+        Assert.Contains("/api/rooms/{room}", json);
+        Assert.Contains("application/sdp", json);
+        Assert.DoesNotContain("/demo/token", json);
+    }
+}

@@ -35,11 +35,22 @@ public static class SignallingEndpoints
 
         group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, IOptions<MediaServerOptions> options, CancellationToken ct)
                 => CreateSessionAsync(http, kind, prefix, room, sessions, options.Value, ct))
-            .RequireMediaToken();
+            .RequireMediaToken()
+            .Accepts<string>(SdpMediaType)
+            .Produces<string>(StatusCodes.Status201Created, SdpMediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status501NotImplemented)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapDelete("/{room}/{sessionId}", (HttpContext http, string room, string sessionId, ISessionManager sessions, CancellationToken ct)
                 => DeleteSessionAsync(http, kind, room, sessionId, sessions, ct))
-            .RequireMediaToken();
+            .RequireMediaToken()
+            .Produces(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         // RFC 9725 §4.3.1: a WHIP session without trickle ICE or ICE restart support answers PATCH with 405.
         group.MapMethods("/{room}/{sessionId}", [HttpMethods.Patch], (HttpContext http) =>
