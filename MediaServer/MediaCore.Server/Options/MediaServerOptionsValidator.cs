@@ -16,12 +16,15 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
         var errors = new List<string>();
         if (o.UdpPort is < 0 or > 65535)
             errors.Add($"MediaServer:UdpPort must be 0..65535 (got {o.UdpPort}).");
-        if (!IPAddress.TryParse(o.BindAddress, out _))
+        bool bindOk = IPAddress.TryParse(o.BindAddress, out var bind);
+        if (!bindOk)
             errors.Add($"MediaServer:BindAddress '{o.BindAddress}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::).");
         if (!IPAddress.TryParse(o.AdvertisedAddress, out var adv))
             errors.Add($"MediaServer:AdvertisedAddress '{o.AdvertisedAddress}' is not an IP address.");
         else if (adv.Equals(IPAddress.Any) || adv.Equals(IPAddress.IPv6Any))
             errors.Add("MediaServer:AdvertisedAddress must be an address peers can reach, not a wildcard.");
+        else if (bindOk && bind!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && adv.AddressFamily != bind.AddressFamily)
+            errors.Add("MediaServer:AdvertisedAddress is IPv6 but the IPv4 BindAddress cannot receive IPv6: bind :: for dual-stack.");
         if (string.IsNullOrEmpty(o.TokenSecret))
             errors.Add($"MediaServer:TokenSecret is required (at least {MediaServerOptions.MinTokenSecretBytes} bytes) unless " +
                        "MediaServer:DemoMode=true. Set it in appsettings.json or the environment variable MediaServer__TokenSecret.");

@@ -76,6 +76,13 @@ public sealed class MediaServerOptionsTests
     }
 
     [Fact]
+    public void Validate_IPv6AdvertisedOnIPv4Bind_Fails()
+    {
+        var o = new MediaServerOptions { TokenSecret = TestMediaServer.Secret, BindAddress = "0.0.0.0", AdvertisedAddress = "2001:db8::1" };
+        Assert.Contains("dual-stack", new MediaServerOptionsValidator().Validate(null, o).FailureMessage);
+    }
+
+    [Fact]
     public void Validate_Defaults_WithSecret_Succeed()
         => Assert.True(new MediaServerOptionsValidator().Validate(null, new MediaServerOptions { TokenSecret = TestMediaServer.Secret }).Succeeded);
 }

@@ -20,3 +20,14 @@ public sealed class StubSessionManagerTests : IAsyncLifetime
         Assert.Null(response.Headers.Location);
     }
 }
+
+public sealed class SessionIdsTests
+{
+    [Fact]
+    public void New_IsUrlSafeAndUnique()
+    {
+        var ids = Enumerable.Range(0, 1000).Select(_ => MediaCore.Server.Signalling.SessionIds.New()).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Matches("^[A-Za-z0-9_-]{22}$", id));
+    }
+}
