@@ -30,6 +30,10 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
                        "MediaServer:DemoMode=true. Set it in appsettings.json or the environment variable MediaServer__TokenSecret.");
         else if (Encoding.UTF8.GetByteCount(o.TokenSecret) < MediaServerOptions.MinTokenSecretBytes)
             errors.Add($"MediaServer:TokenSecret is too short: HS256 needs at least {MediaServerOptions.MinTokenSecretBytes} bytes (RFC 7518 §3.2).");
+        if (o.ReceiveThreads is < 1 or > 64)
+            errors.Add("MediaServer:ReceiveThreads must be 1..64.");
+        else if (o.ReceiveThreads > 1 && !OperatingSystem.IsLinux())
+            errors.Add("MediaServer:ReceiveThreads > 1 needs SO_REUSEPORT (Linux).");
         if (o.MaxSdpBytes is < 1024 or > 1024 * 1024)
             errors.Add("MediaServer:MaxSdpBytes must be 1 KiB..1 MiB.");
         if (o.TimerResolution < TimeSpan.FromMilliseconds(1) || o.TimerResolution > TimeSpan.FromSeconds(1))

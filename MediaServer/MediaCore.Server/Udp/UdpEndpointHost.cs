@@ -7,8 +7,8 @@ using MediaCore.Server.Timers;
 namespace MediaCore.Server.Udp;
 
 /// <summary>
-/// Runs the receive loop of the media <see cref="UdpEndpoint"/> on one dedicated thread (no async per
-/// packet): <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> into one pinned buffer, convert the address
+/// Runs the receive loop of the media <see cref="UdpEndpoint"/> on one dedicated thread per socket (no async
+/// per packet): <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> into a pinned buffer, convert the address
 /// with <see cref="PeerAddress.FromSocketAddress"/>, stamp <see cref="MediaClock.NowTicks"/>, hand to
 /// <see cref="IDatagramHandler.OnDatagram"/>. Nothing is allocated per datagram.
 /// <para>Shutdown order: sessions end first (<see cref="ISessionManager.ShutdownAsync"/>, while the socket can
@@ -20,7 +20,7 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
     /// <summary>Larger than any datagram (loopback MTU is 64 KiB): nothing is ever truncated.</summary>
     private const int ReceiveBufferBytes = 65536;
 
-    private Thread? _thread;
+    private Thread[] _threads = [];
     private long _received;
 
     /// <summary>Datagrams received so far.</summary>
@@ -29,8 +29,13 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
     public Task StartAsync(CancellationToken cancellationToken)
     {
         LogListening(endpoint.LocalEndPoint);
-        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = "mediacore-udp-rx" };
-        _thread.Start();
+        _threads = new Thread[endpoint.SocketCount];
+        for (int i = 0; i < _threads.Length; i++)
+        {
+            int socketIndex = i;
+            _threads[i] = new Thread(() => ReceiveLoop(socketIndex)) { IsBackground = true, Name = $"mediacore-udp-rx-{i}" };
+            _threads[i].Start();
+        }
         return Task.CompletedTask;
     }
 
@@ -43,11 +48,11 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
         finally
         {
             endpoint.Close();
-            _thread?.Join();
+            foreach (var thread in _threads) thread.Join();
         }
     }
 
-    private void ReceiveLoop()
+    private void ReceiveLoop(int socketIndex)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
         var from = new SocketAddress(endpoint.AddressFamily);
@@ -56,7 +61,7 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
             int length;
             try
             {
-                length = endpoint.Receive(buffer, from);
+                length = endpoint.Receive(buffer, from, socketIndex);
             }
             catch (ObjectDisposedException)
             {

@@ -71,6 +71,45 @@ public sealed class UdpEndpointHostTests
         }
     }
 
+    private sealed class ThreadRecordingHandler : IDatagramHandler
+    {
+        public ConcurrentQueue<(int Thread, PeerAddress From)> Seen { get; } = new();
+        public CountdownEvent Remaining { get; } = new(32 * 10);
+        public void OnDatagram(long nowTicks, ReadOnlySpan<byte> datagram, PeerAddress from)
+        {
+            Seen.Enqueue((Environment.CurrentManagedThreadId, from));
+            Remaining.Signal();
+        }
+    }
+
+    [Fact]
+    public async Task ReceiveThreads_ReusePort_EveryPeerStaysOnOneThread()
+    {
+        var handler = new ThreadRecordingHandler();
+        await using var server = await TestMediaServer.StartAsync(
+            b => b.Services.Replace(ServiceDescriptor.Singleton<IDatagramHandler>(handler)), "--MediaServer:ReceiveThreads=2");
+        var endpoint = server.Services.GetRequiredService<UdpEndpoint>();
+        Assert.Equal(2, endpoint.SocketCount);
+
+        var clients = Enumerable.Range(0, 32).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)).ToList();
+        try
+        {
+            var target = new IPEndPoint(IPAddress.Loopback, endpoint.LocalEndPoint.Port);
+            for (int round = 0; round < 10; round++)
+                foreach (var c in clients) c.SendTo([(byte)round], target);
+            Assert.True(handler.Remaining.Wait(Patience));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+        var byPeer = handler.Seen.GroupBy(s => s.From).ToList();
+        Assert.Equal(32, byPeer.Count);
+        Assert.All(byPeer, g => Assert.Single(g.Select(s => s.Thread).Distinct()));
+        // 32 peers hashed onto 2 sockets all landing on one has probability 2^-31.
+        Assert.Equal(2, handler.Seen.Select(s => s.Thread).Distinct().Count());
+    }
+
     [Fact]
     public void DualStack_IPv4Peer_IsFoldedToIPv4AndRepliesWork()
     {
