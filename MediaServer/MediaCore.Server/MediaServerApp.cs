@@ -1,4 +1,3 @@
-using MediaCore.Protocol.Core;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
 using MediaCore.Server.Metrics;
@@ -83,7 +82,7 @@ public static partial class MediaServerApp
         });
         services.AddHostedService<HostMetrics>();
 
-        // Stubs until the WebRTC sessions (Sessions/) are wired: replace these three registrations.
+        // Stubs until the WebRTC sessions (Sessions/) are wired: replace these registrations.
         services.AddSingleton<InMemoryRoomDirectory>();
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<InMemoryRoomDirectory>());
         services.AddSingleton<ISessionManager, StubSessionManager>();
