@@ -61,15 +61,22 @@ public sealed class SmokeTests
     }
 
     [Fact]
-    public async Task Publish_AudienceToken_IsForbiddenBeforeReachingTheSessionManager()
+    public async Task Publish_FromAnotherOrigin_PassesCors_AndAudienceIsForbidden()
     {
         var sessions = new CapturingSessionManager();
         await using var server = await BrowserTestServer.StartAsync(b => b.Services.Replace(ServiceDescriptor.Singleton<ISessionManager>(sessions)));
         await using var chromium = await ChromiumSession.LaunchAsync();
-        var page = await chromium.OpenPageAsync(server.BaseAddress);
+        // The page comes from http://localhost:port, the WHIP endpoint is http://127.0.0.1:port: two origins,
+        // so the browser sends a CORS preflight (Authorization header) and checks the response headers.
+        var page = await chromium.OpenPageAsync(new UriBuilder(server.BaseAddress) { Host = "localhost" }.Uri);
+        var whip = new Uri(server.BaseAddress, "/whip/smoke").ToString();
 
-        var publish = await page.PublishAsync("/whip/smoke", server.Token("smoke", "v", ParticipantRole.Audience));
-        Assert.Equal(403, publish.Status);
+        var forbidden = await page.PublishAsync(whip, server.Token("smoke", "v", ParticipantRole.Audience));
+        Assert.Equal(403, forbidden.Status);
         Assert.Empty(sessions.Offers);
+
+        var reached = await page.PublishAsync(whip, server.Token("smoke", "v", ParticipantRole.Speaker));
+        Assert.Equal(501, reached.Status);
+        Assert.Single(sessions.Offers);
     }
 }
