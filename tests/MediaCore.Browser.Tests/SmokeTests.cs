@@ -80,3 +80,26 @@ public sealed class SmokeTests
         Assert.Single(sessions.Offers);
     }
 }
+
+/// <summary>The audio helpers the mixer tests need: a tone file as the fake microphone, measured by an AnalyserNode.</summary>
+public sealed class FakeAudioTests
+{
+    [Fact]
+    public async Task FakeMicrophone_FromToneFile_PeaksAtTheToneFrequency()
+    {
+        var wav = ToneWav.Create(880);
+        try
+        {
+            await using var server = await BrowserTestServer.StartAsync();
+            await using var chromium = await ChromiumSession.LaunchAsync($"--use-file-for-fake-audio-capture={wav}");
+            var page = await chromium.OpenPageAsync(server.BaseAddress);
+            var handle = await page.CaptureAsync();
+            var peak = await page.MeasureAudioFrequencyAsync(handle);
+            Assert.InRange(peak.Hz, 870, 890);
+        }
+        finally
+        {
+            File.Delete(wav);
+        }
+    }
+}
