@@ -19,12 +19,14 @@ public sealed class HostMetrics(CollectorRegistry registry, UdpEndpoint udp, Udp
         var received = factory.CreateCounter("mediacore_udp_datagrams_received_total", "Datagrams received on the media UDP port.");
         var sent = factory.CreateCounter("mediacore_udp_datagrams_sent_total", "Datagrams sent from the media UDP port.");
         var sendFailures = factory.CreateCounter("mediacore_udp_send_failures_total", "Datagrams the OS refused or that could not be addressed.");
+        var handlerFailures = factory.CreateCounter("mediacore_udp_handler_failures_total", "Datagrams whose handler threw.");
         var scheduled = factory.CreateGauge("mediacore_timer_wheel_targets", "Components with a pending timeout in the timer wheel.");
         registry.AddBeforeCollectCallback(() =>
         {
             received.IncTo(udpHost.DatagramsReceived);
             sent.IncTo(udp.DatagramsSent);
             sendFailures.IncTo(udp.SendFailures);
+            handlerFailures.IncTo(udpHost.HandlerFailures);
             scheduled.Set(timers.Count);
         });
         return Task.CompletedTask;

@@ -11,6 +11,6 @@ public sealed partial class UdpEndpointHost
     [LoggerMessage(Level = LogLevel.Debug, Message = "UDP receive error {Error}")]
     private partial void LogReceiveError(SocketError error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Datagram handler failed for a datagram from {Peer}")]
-    private partial void LogHandlerFailed(Exception exception, string peer);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Datagram handler failed for a datagram from {Peer} ({Failures} failures so far; logged at most once a second)")]
+    private partial void LogHandlerFailed(Exception exception, string peer, long failures);
 }

@@ -22,9 +22,14 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
 
     private Thread[] _threads = [];
     private long _received;
+    private long _handlerFailures;
+    private long _lastFailureLogTicks = long.MinValue / 2; // "long ago", without overflow in now - last
 
     /// <summary>Datagrams received so far.</summary>
     public long DatagramsReceived => Interlocked.Read(ref _received);
+
+    /// <summary>Datagrams whose handler threw.</summary>
+    public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -78,14 +83,19 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
             if (endpoint.IsClosed) return;
             Interlocked.Increment(ref _received);
             var peer = PeerAddress.FromSocketAddress(from);
+            long now = clock.NowTicks;
             try
             {
-                handler.OnDatagram(clock.NowTicks, buffer.AsSpan(0, length), peer);
+                handler.OnDatagram(now, buffer.AsSpan(0, length), peer);
             }
             catch (Exception e)
             {
-                // One malformed datagram or a bug in one session must not stop media for everyone.
-                LogHandlerFailed(e, peer.ToString());
+                // One malformed datagram or a bug in one session must not stop media for everyone. At most one
+                // log line per second: a peer sending garbage must not turn into a log flood.
+                long failures = Interlocked.Increment(ref _handlerFailures);
+                long last = Interlocked.Read(ref _lastFailureLogTicks);
+                if (now - last >= MediaTime.TicksPerSecond && Interlocked.CompareExchange(ref _lastFailureLogTicks, now, last) == last)
+                    LogHandlerFailed(e, peer.ToString(), failures);
             }
         }
     }

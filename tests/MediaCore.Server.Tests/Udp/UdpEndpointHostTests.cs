@@ -59,6 +59,7 @@ public sealed class UdpEndpointHostTests
         client.SendTo([2], new IPEndPoint(IPAddress.Loopback, port));
         Assert.True(handler.Received.TryTake(out var second, Patience));
         Assert.Equal(2, second);
+        Assert.Equal(1, server.Services.GetRequiredService<UdpEndpointHost>().HandlerFailures);
     }
 
     private sealed class ThrowOnceHandler : IDatagramHandler
