@@ -47,6 +47,7 @@ public static partial class MediaServerApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediaTokenValidator>();
         services.AddSingleton<MediaTokenIssuer>();
+        services.AddSingleton<SessionAudit>();
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
