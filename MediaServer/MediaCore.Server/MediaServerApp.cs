@@ -1,6 +1,6 @@
-using MediaCore.Protocol.Core;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
+using MediaCore.Server.Metrics;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
@@ -9,6 +9,7 @@ using MediaCore.Server.Signalling;
 using MediaCore.Server.Timers;
 using MediaCore.Server.Udp;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace MediaCore.Server;
 
@@ -48,7 +49,14 @@ public static partial class MediaServerApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediaTokenValidator>();
         services.AddSingleton<MediaTokenIssuer>();
+        services.AddSingleton<SessionAudit>();
         services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "MediaCore MediaServer";
+            doc.Info.Description = "WHIP/WHEP signalling (RFC 9725) and the room API. Bearer media tokens: see README.";
+            return Task.CompletedTask;
+        }));
         services.AddCors(o => o.AddPolicy(SignallingEndpoints.CorsPolicy, p => p
             .AllowAnyOrigin()
             .WithMethods("POST", "DELETE", "PATCH", "OPTIONS")
@@ -63,9 +71,20 @@ public static partial class MediaServerApp
             startTicks: sp.GetRequiredService<MediaClock>().NowTicks));
         services.AddSingleton<UdpEndpoint>();
         services.AddSingleton<IDatagramSender>(sp => sp.GetRequiredService<UdpEndpoint>());
+        services.AddSingleton<MediaEndpointInfo>();
         services.AddHostedService<TimerWheelHost>();
         services.AddSingleton<UdpEndpointHost>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpEndpointHost>());
+
+        // One registry per app (not prometheus-net's static default), so several apps in one test process stay apart.
+        services.AddSingleton(_ =>
+        {
+            var registry = Prometheus.Metrics.NewCustomRegistry();
+            DotNetStats.Register(registry);
+            return registry;
+        });
+        services.AddHostedService<HostMetrics>();
+
 
         // WebRTC sessions: the engine routes datagrams; the session manager answers WHIP/WHEP and the room API.
         services.AddSingleton<InMemoryRoomDirectory>(); // test doubles of ISessionManager record into it
@@ -95,6 +114,8 @@ public static partial class MediaServerApp
         app.UseCors();
 
         app.MapGet("/healthz", () => "ok");
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
+        app.MapOpenApi();
         app.MapSignalling();
         app.MapRoomApi();
         app.MapSessionControl();

@@ -20,3 +20,37 @@ public sealed class HealthTests
         Assert.Equal(HttpStatusCode.OK, js.StatusCode);
     }
 }
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_AfterADatagram_CountsIt()
+    {
+        await using var server = await TestMediaServer.StartAsync();
+        var port = server.Services.GetRequiredService<MediaCore.Server.Udp.UdpEndpoint>().LocalEndPoint.Port;
+        var host = server.Services.GetRequiredService<MediaCore.Server.Udp.UdpEndpointHost>();
+        using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        client.SendTo([0x01], new IPEndPoint(IPAddress.Loopback, port));
+        SpinWait.SpinUntil(() => host.DatagramsReceived == 1, TimeSpan.FromSeconds(10));
+
+        var text = await server.Client.GetStringAsync("/metrics");
+        Assert.Contains("mediacore_udp_datagrams_received_total 1", text);
+        Assert.Contains("mediacore_udp_datagrams_sent_total 0", text);
+        Assert.Contains("process_cpu_seconds_total", text);
+    }
+}
+
+public sealed class OpenApiTests
+{
+    [Fact]
+    public async Task OpenApi_DescribesWhipAndRoomApi()
+    {
+        await using var server = await TestMediaServer.StartAsync();
+        var json = await server.Client.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/whip/{room}", json);
+        Assert.Contains("/whep/{room}/{sessionId}", json);
+        Assert.Contains("/api/rooms/{room}", json);
+        Assert.Contains("application/sdp", json);
+        Assert.DoesNotContain("/demo/token", json);
+    }
+}

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MediaCore.Server.Options;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -64,17 +65,26 @@ public sealed class MediaTokenValidator
         if (!result.IsValid)
             return Invalid(Describe(result.Exception));
         var token = (JsonWebToken)result.SecurityToken;
-        if (!token.TryGetPayloadValue<string>(MediaClaims.Room, out var room) || string.IsNullOrEmpty(room))
+        // Read the claims from the payload JSON with their types: the token library converts numbers and
+        // arrays to strings, but RFC 7519 §4.1.2 makes sub a string and so do our room/role claims.
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(token.EncodedPayload));
+        var root = payload.RootElement;
+        var room = GetString(root, MediaClaims.Room);
+        if (string.IsNullOrEmpty(room))
             return Invalid("missing room claim");
-        if (string.IsNullOrEmpty(token.Subject) || token.Subject.Length > 128)
+        var subject = GetString(root, MediaClaims.Subject);
+        if (string.IsNullOrEmpty(subject) || subject.Length > 128)
             return Invalid("missing or oversized sub claim");
-        if (!token.TryGetPayloadValue<string>(MediaClaims.Role, out var roleClaim) || !ParticipantRoles.TryParse(roleClaim, out var role))
+        if (!ParticipantRoles.TryParse(GetString(root, MediaClaims.Role), out var role))
             return Invalid("missing or unknown role claim");
         if (room == MediaToken.AllRooms && role != ParticipantRole.Host)
             return Invalid("room * requires role host");
-        token.TryGetPayloadValue<string>(MediaClaims.Name, out var name);
-        return new TokenCheck(new MediaToken(room, token.Subject, role, new DateTimeOffset(token.ValidTo, TimeSpan.Zero), name), null, null);
+        var name = GetString(root, MediaClaims.Name);
+        return new TokenCheck(new MediaToken(room, subject, role, new DateTimeOffset(token.ValidTo, TimeSpan.Zero), name), null, null);
     }
+
+    private static string? GetString(JsonElement root, string claim)
+        => root.TryGetProperty(claim, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static TokenCheck Invalid(string description) => new(null, "invalid_token", description);
 

@@ -58,6 +58,12 @@ public sealed class MediaServerOptions
     /// <summary>Requested kernel socket buffer size (SO_RCVBUF and SO_SNDBUF); the kernel may cap it.</summary>
     public int SocketBufferBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Receive threads for the media port, each with its own socket on the same port (SO_REUSEPORT; Linux).
+    /// The kernel keeps each peer on one thread. 1 (default) keeps all input on one thread.
+    /// </summary>
+    public int ReceiveThreads { get; set; } = 1;
+
     /// <summary>Timer wheel resolution: sans-IO timeouts fire at most this late.</summary>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromMilliseconds(10);
 

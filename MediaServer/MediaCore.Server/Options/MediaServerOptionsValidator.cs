@@ -16,17 +16,24 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
         var errors = new List<string>();
         if (o.UdpPort is < 0 or > 65535)
             errors.Add($"MediaServer:UdpPort must be 0..65535 (got {o.UdpPort}).");
-        if (!IPAddress.TryParse(o.BindAddress, out _))
+        bool bindOk = IPAddress.TryParse(o.BindAddress, out var bind);
+        if (!bindOk)
             errors.Add($"MediaServer:BindAddress '{o.BindAddress}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::).");
         if (!IPAddress.TryParse(o.AdvertisedAddress, out var adv))
             errors.Add($"MediaServer:AdvertisedAddress '{o.AdvertisedAddress}' is not an IP address.");
         else if (adv.Equals(IPAddress.Any) || adv.Equals(IPAddress.IPv6Any))
             errors.Add("MediaServer:AdvertisedAddress must be an address peers can reach, not a wildcard.");
+        else if (bindOk && bind!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && adv.AddressFamily != bind.AddressFamily)
+            errors.Add("MediaServer:AdvertisedAddress is IPv6 but the IPv4 BindAddress cannot receive IPv6: bind :: for dual-stack.");
         if (string.IsNullOrEmpty(o.TokenSecret))
             errors.Add($"MediaServer:TokenSecret is required (at least {MediaServerOptions.MinTokenSecretBytes} bytes) unless " +
                        "MediaServer:DemoMode=true. Set it in appsettings.json or the environment variable MediaServer__TokenSecret.");
         else if (Encoding.UTF8.GetByteCount(o.TokenSecret) < MediaServerOptions.MinTokenSecretBytes)
             errors.Add($"MediaServer:TokenSecret is too short: HS256 needs at least {MediaServerOptions.MinTokenSecretBytes} bytes (RFC 7518 §3.2).");
+        if (o.ReceiveThreads is < 1 or > 64)
+            errors.Add("MediaServer:ReceiveThreads must be 1..64.");
+        else if (o.ReceiveThreads > 1 && !OperatingSystem.IsLinux())
+            errors.Add("MediaServer:ReceiveThreads > 1 needs SO_REUSEPORT (Linux).");
         if (o.MaxSdpBytes is < 1024 or > 1024 * 1024)
             errors.Add("MediaServer:MaxSdpBytes must be 1 KiB..1 MiB.");
         if (o.TimerResolution < TimeSpan.FromMilliseconds(1) || o.TimerResolution > TimeSpan.FromSeconds(1))

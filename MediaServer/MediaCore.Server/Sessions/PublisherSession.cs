@@ -166,11 +166,11 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
 
     protected override void OnRtcpPacket(long nowTicks, in RtcpPacket packet)
     {
-        if (packet.PacketType == RtcpPacketType.SenderReport && SenderReport.TryParse(packet.Raw, out var sr)
-            && _stats.TryGetValue(sr.Ssrc, out var stats))
-        {
-            stats.OnSenderReport(nowTicks, sr.NtpTimestamp);
-        }
+        if (packet.PacketType != RtcpPacketType.SenderReport || !SenderReport.TryParse(packet.Raw, out var sr)) return;
+        if (_stats.TryGetValue(sr.Ssrc, out var stats)) stats.OnSenderReport(nowTicks, sr.NtpTimestamp);
+        // Sender reports let consumers align timestamps exactly when switching simulcast layers (RFC 3550 §6.4.1).
+        if (_bySsrc.TryGetValue(sr.Ssrc, out var producer))
+            Room.Router.OnSenderReport(producer, new Ssrc(sr.Ssrc), sr.NtpTimestamp, new RtpTimestamp(sr.RtpTimestamp));
     }
 
     protected override void OnTimeout(long nowTicks)

@@ -12,7 +12,8 @@ public interface ISessionManager
 {
     /// <summary>
     /// WHIP (RFC 9725 §4.2): negotiates <paramref name="offerSdp"/> for a publisher and returns the answer,
-    /// or a typed error. On error nothing may remain allocated (no session, no ICE credentials in tables).
+    /// or a typed error. On error nothing may remain allocated (no session, no ICE credentials in tables);
+    /// the same holds when <paramref name="cancellationToken"/> fires (the HTTP client went away).
     /// </summary>
     ValueTask<SessionResult> PublishAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken);
 

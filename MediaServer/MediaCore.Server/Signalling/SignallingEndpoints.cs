@@ -33,13 +33,24 @@ public static class SignallingEndpoints
         var group = app.MapGroup(prefix).RequireCors(CorsPolicy)
             .WithTags(kind == SessionKind.Publisher ? "WHIP" : "WHEP");
 
-        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, IOptions<MediaServerOptions> options, CancellationToken ct)
-                => CreateSessionAsync(http, kind, prefix, room, sessions, options.Value, ct))
-            .RequireMediaToken();
+        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, SessionAudit audit, IOptions<MediaServerOptions> options, CancellationToken ct)
+                => CreateSessionAsync(http, kind, prefix, room, sessions, audit, options.Value, ct))
+            .RequireMediaToken()
+            .Accepts<string>(SdpMediaType)
+            .Produces<string>(StatusCodes.Status201Created, SdpMediaType)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status501NotImplemented)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapDelete("/{room}/{sessionId}", (HttpContext http, string room, string sessionId, ISessionManager sessions, CancellationToken ct)
-                => DeleteSessionAsync(http, kind, room, sessionId, sessions, ct))
-            .RequireMediaToken();
+        group.MapDelete("/{room}/{sessionId}", (HttpContext http, string room, string sessionId, ISessionManager sessions, SessionAudit audit, CancellationToken ct)
+                => DeleteSessionAsync(http, kind, room, sessionId, sessions, audit, ct))
+            .RequireMediaToken()
+            .Produces(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         // RFC 9725 §4.3.1: a WHIP session without trickle ICE or ICE restart support answers PATCH with 405.
         group.MapMethods("/{room}/{sessionId}", [HttpMethods.Patch], (HttpContext http) =>
@@ -63,7 +74,7 @@ public static class SignallingEndpoints
     }
 
     private static async Task<IResult> CreateSessionAsync(HttpContext http, SessionKind kind, string prefix, string roomText,
-        ISessionManager sessions, MediaServerOptions options, CancellationToken ct)
+        ISessionManager sessions, SessionAudit audit, MediaServerOptions options, CancellationToken ct)
     {
         var token = http.GetMediaToken();
         if (!RoomId.TryParse(roomText, out var room)) return Problems.BadRequest("invalid room id: use 1-64 characters A-Z a-z 0-9 _ - .");
@@ -80,16 +91,20 @@ public static class SignallingEndpoints
         var result = kind == SessionKind.Publisher
             ? await sessions.PublishAsync(room, token.Participant, offer, ct)
             : await sessions.SubscribeAsync(room, token.Participant, offer, ct);
-        return result switch
+        switch (result)
         {
-            SessionResult.Created c => new SdpAnswerResult($"{prefix}/{room.Value}/{Uri.EscapeDataString(c.SessionId)}", c.AnswerSdp, QuoteETag(c.ETag)),
-            SessionResult.Rejected r => Problems.FromSessionError(http, r),
-            _ => throw new InvalidOperationException("unknown session result"),
-        };
+            case SessionResult.Created c:
+                audit.Started(room, kind, c.SessionId, token.Participant);
+                return new SdpAnswerResult($"{prefix}/{room.Value}/{Uri.EscapeDataString(c.SessionId)}", c.AnswerSdp, QuoteETag(c.ETag));
+            case SessionResult.Rejected r:
+                return Problems.FromSessionError(http, r);
+            default:
+                throw new InvalidOperationException("unknown session result");
+        }
     }
 
     private static async Task<IResult> DeleteSessionAsync(HttpContext http, SessionKind kind, string roomText, string sessionId,
-        ISessionManager sessions, CancellationToken ct)
+        ISessionManager sessions, SessionAudit audit, CancellationToken ct)
     {
         var token = http.GetMediaToken();
         if (!RoomId.TryParse(roomText, out var room)) return Problems.NotFound("no such session");
@@ -97,7 +112,9 @@ public static class SignallingEndpoints
         var session = sessions.FindSession(room, sessionId);
         if (session is null || session.Kind != kind) return Problems.NotFound("no such session");
         if (MediaAccess.CheckEndSession(token, session) is { } notOwner) return Problems.Forbidden(notOwner);
-        return await sessions.CloseAsync(room, sessionId, ct) ? TypedResults.Ok() : Problems.NotFound("no such session");
+        if (!await sessions.CloseAsync(room, sessionId, ct)) return Problems.NotFound("no such session");
+        audit.Ended(room, session, token);
+        return TypedResults.Ok();
     }
 
     private static bool IsSdp(string? contentType)

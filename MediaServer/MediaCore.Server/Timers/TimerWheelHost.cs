@@ -44,7 +44,4 @@ public sealed partial class TimerWheelHost(TimerWheel wheel, MediaClock clock, I
     }
 
     public void Dispose() => _stop.Dispose();
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A timer target threw from HandleTimeout")]
-    private partial void LogTargetFailed(Exception exception);
 }

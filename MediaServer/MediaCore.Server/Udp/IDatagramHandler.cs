@@ -4,8 +4,10 @@ namespace MediaCore.Server.Udp;
 
 /// <summary>
 /// Receives every datagram that arrives on the media UDP port (STUN, DTLS, SRTP, SRTCP demultiplexed by
-/// the first byte, RFC 7983). Called on the single receive thread, one datagram at a time; the span is only
-/// valid during the call (copy what must outlive it). Must not block: no I/O waits, no long locks.
+/// the first byte, RFC 7983). Called on a receive thread (one by default; see <c>MediaServer:ReceiveThreads</c>:
+/// then concurrently, but every datagram of one peer address on the same thread), one datagram at a time per
+/// thread; the span is only valid during the call (copy what must outlive it). Must not block: no I/O waits,
+/// no long locks.
 /// </summary>
 public interface IDatagramHandler
 {

@@ -7,55 +7,95 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.Server.Udp;
 
 /// <summary>
-/// The media UDP socket: ONE port for every peer (DESIGN.md; like mediasoup's WebRtcServer). Bound when
+/// The media UDP port: ONE port for every peer (DESIGN.md; like mediasoup's WebRtcServer). Bound when
 /// constructed, so a busy port fails the start with a clear message. A wildcard IPv6 bind address (<c>::</c>)
-/// gives a dual-stack socket (IPv4 peers appear as IPv4 <see cref="PeerAddress"/>es); otherwise the socket has
-/// the bind address's family. Sending uses the allocation-free <c>SendTo(ReadOnlySpan, SocketFlags, SocketAddress)</c>
-/// with a per-thread cached <see cref="SocketAddress"/>.
+/// gives dual-stack sockets (IPv4 peers appear as IPv4 <see cref="PeerAddress"/>es); otherwise the sockets
+/// have the bind address's family. Sending uses the allocation-free
+/// <c>SendTo(ReadOnlySpan, SocketFlags, SocketAddress)</c> with a per-thread cached <see cref="SocketAddress"/>.
+/// <para>Usually one socket. With <c>socketCount &gt; 1</c> (Linux) the sockets share the port through
+/// SO_REUSEPORT and the kernel spreads peers across them by a hash of the 4-tuple, so every datagram of one
+/// peer lands on the same socket, hence the same receive thread. All sends go through the first socket:
+/// same local port, so peers and NATs see one source.</para>
 /// </summary>
 public sealed class UdpEndpoint : IDatagramSender, IDisposable
 {
+    // Linux <asm-generic/socket.h>: SOL_SOCKET = 1, SO_REUSEPORT = 15 (.NET's ReuseAddress maps to SO_REUSEADDR).
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+
     [ThreadStatic] private static SocketAddress? t_sendV4;
     [ThreadStatic] private static SocketAddress? t_sendV6;
 
-    private readonly Socket _socket;
+    private readonly Socket[] _sockets;
+    private readonly Socket _sendSocket;
     private long _sent, _sendFailures;
     private int _closed;
 
     /// <summary>Binds <paramref name="bindAddress"/>:<paramref name="port"/> (0 = any free port).</summary>
-    public UdpEndpoint(IPAddress bindAddress, int port, int socketBufferBytes = 4 * 1024 * 1024)
+    /// <param name="socketCount">Receive sockets sharing the port (SO_REUSEPORT, Linux only); 1 elsewhere.</param>
+    public UdpEndpoint(IPAddress bindAddress, int port, int socketBufferBytes = 4 * 1024 * 1024, int socketCount = 1)
     {
-        _socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        ArgumentOutOfRangeException.ThrowIfLessThan(socketCount, 1);
+        if (socketCount > 1 && !OperatingSystem.IsLinux())
+            throw new PlatformNotSupportedException("Several media receive sockets on one port need SO_REUSEPORT (Linux): set MediaServer:ReceiveThreads=1.");
+        _sockets = new Socket[socketCount];
+        int boundPort = port;
         try
         {
-            if (bindAddress.AddressFamily == AddressFamily.InterNetworkV6 && bindAddress.Equals(IPAddress.IPv6Any))
-                _socket.DualMode = true;
-            // Bursts of video (a key frame is dozens of packets per subscriber) must not overflow the kernel queue.
-            _socket.ReceiveBufferSize = socketBufferBytes;
-            _socket.SendBufferSize = socketBufferBytes;
-            _socket.Bind(new IPEndPoint(bindAddress, port));
+            for (int i = 0; i < socketCount; i++)
+            {
+                _sockets[i] = Open(bindAddress, boundPort, socketBufferBytes, reusePort: socketCount > 1);
+                // Port 0: the first socket picks the port, the others join it.
+                boundPort = ((IPEndPoint)_sockets[i].LocalEndPoint!).Port;
+            }
         }
         catch (SocketException e)
         {
-            _socket.Dispose();
+            foreach (var s in _sockets) s?.Dispose();
             throw new InvalidOperationException(e.SocketErrorCode == SocketError.AddressAlreadyInUse
                 ? $"UDP port {port} on {bindAddress} is already in use: set MediaServer:UdpPort to a free port."
                 : $"Cannot bind the media UDP socket to {bindAddress}:{port} ({e.SocketErrorCode}): check MediaServer:BindAddress and MediaServer:UdpPort.", e);
         }
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _sendSocket = _sockets[0];
+        LocalEndPoint = (IPEndPoint)_sendSocket.LocalEndPoint!;
     }
 
-    /// <summary>DI constructor: <c>MediaServer:BindAddress</c>, <c>MediaServer:UdpPort</c>.</summary>
+    /// <summary>DI constructor: <c>MediaServer:BindAddress</c>, <c>UdpPort</c>, <c>SocketBufferBytes</c>, <c>ReceiveThreads</c>.</summary>
     public UdpEndpoint(IOptions<MediaServerOptions> options)
-        : this(options.Value.ParsedBindAddress, options.Value.UdpPort, options.Value.SocketBufferBytes)
+        : this(options.Value.ParsedBindAddress, options.Value.UdpPort, options.Value.SocketBufferBytes, options.Value.ReceiveThreads)
     {
+    }
+
+    private static Socket Open(IPAddress bindAddress, int port, int bufferBytes, bool reusePort)
+    {
+        var socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (bindAddress.AddressFamily == AddressFamily.InterNetworkV6 && bindAddress.Equals(IPAddress.IPv6Any))
+                socket.DualMode = true;
+            if (reusePort)
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            // Bursts of video (a key frame is dozens of packets per subscriber) must not overflow the kernel queue.
+            socket.ReceiveBufferSize = bufferBytes;
+            socket.SendBufferSize = bufferBytes;
+            socket.Bind(new IPEndPoint(bindAddress, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The bound address and (actual) port.</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>The socket's address family (InterNetworkV6 for dual-stack).</summary>
-    public AddressFamily AddressFamily => _socket.AddressFamily;
+    /// <summary>The sockets' address family (InterNetworkV6 for dual-stack).</summary>
+    public AddressFamily AddressFamily => _sendSocket.AddressFamily;
+
+    /// <summary>Receive sockets sharing the port; the host runs one receive thread per socket.</summary>
+    public int SocketCount => _sockets.Length;
 
     /// <summary>Datagrams handed to the OS.</summary>
     public long DatagramsSent => Interlocked.Read(ref _sent);
@@ -67,7 +107,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     {
         if (IsClosed || to.IsNone) return Fail();
         SocketAddress address;
-        if (_socket.AddressFamily == AddressFamily.InterNetwork)
+        if (_sendSocket.AddressFamily == AddressFamily.InterNetwork)
         {
             if (!to.IsIPv4) return Fail();
             address = t_sendV4 ??= new SocketAddress(AddressFamily.InterNetwork);
@@ -79,7 +119,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         to.WriteTo(address);
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, address);
+            _sendSocket.SendTo(datagram, SocketFlags.None, address);
             Interlocked.Increment(ref _sent);
             return true;
         }
@@ -94,30 +134,33 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         }
     }
 
-    /// <summary>Blocking receive (the host's receive thread). Throws <see cref="ObjectDisposedException"/> or
-    /// <see cref="SocketException"/> once <see cref="Close"/> was called.</summary>
-    internal int Receive(Span<byte> buffer, SocketAddress from)
+    /// <summary>Blocking receive on socket <paramref name="socketIndex"/> (a host receive thread). Throws
+    /// <see cref="ObjectDisposedException"/> or <see cref="SocketException"/> once <see cref="Close"/> was called.</summary>
+    internal int Receive(Span<byte> buffer, SocketAddress from, int socketIndex = 0)
     {
         // The previous call shrank Size to the address it returned (0 when woken by Close); restore the capacity.
         from.Size = from.Buffer.Length;
-        return _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+        return _sockets[socketIndex].ReceiveFrom(buffer, SocketFlags.None, from);
     }
 
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
-    /// <summary>Closes the socket; a blocked <see cref="Receive"/> returns with an exception.</summary>
+    /// <summary>Closes the sockets; blocked <see cref="Receive"/> calls return with an exception.</summary>
     public void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
-        try
+        foreach (var socket in _sockets)
         {
-            _socket.Shutdown(SocketShutdown.Both);
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+                // UDP sockets are not connected; shutdown may say so, but it still wakes a blocked recvfrom on Linux.
+            }
+            socket.Dispose();
         }
-        catch (SocketException)
-        {
-            // UDP sockets are not connected; shutdown may say so, but it still wakes a blocked recvfrom on Linux.
-        }
-        _socket.Dispose();
     }
 
     public void Dispose() => Close();

@@ -7,8 +7,8 @@ using MediaCore.Server.Timers;
 namespace MediaCore.Server.Udp;
 
 /// <summary>
-/// Runs the receive loop of the media <see cref="UdpEndpoint"/> on one dedicated thread (no async per
-/// packet): <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> into one pinned buffer, convert the address
+/// Runs the receive loop of the media <see cref="UdpEndpoint"/> on one dedicated thread per socket (no async
+/// per packet): <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> into a pinned buffer, convert the address
 /// with <see cref="PeerAddress.FromSocketAddress"/>, stamp <see cref="MediaClock.NowTicks"/>, hand to
 /// <see cref="IDatagramHandler.OnDatagram"/>. Nothing is allocated per datagram.
 /// <para>Shutdown order: sessions end first (<see cref="ISessionManager.ShutdownAsync"/>, while the socket can
@@ -20,17 +20,27 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
     /// <summary>Larger than any datagram (loopback MTU is 64 KiB): nothing is ever truncated.</summary>
     private const int ReceiveBufferBytes = 65536;
 
-    private Thread? _thread;
+    private Thread[] _threads = [];
     private long _received;
+    private long _handlerFailures;
+    private long _lastFailureLogTicks = long.MinValue / 2; // "long ago", without overflow in now - last
 
     /// <summary>Datagrams received so far.</summary>
     public long DatagramsReceived => Interlocked.Read(ref _received);
 
+    /// <summary>Datagrams whose handler threw.</summary>
+    public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         LogListening(endpoint.LocalEndPoint);
-        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = "mediacore-udp-rx" };
-        _thread.Start();
+        _threads = new Thread[endpoint.SocketCount];
+        for (int i = 0; i < _threads.Length; i++)
+        {
+            int socketIndex = i;
+            _threads[i] = new Thread(() => ReceiveLoop(socketIndex)) { IsBackground = true, Name = $"mediacore-udp-rx-{i}" };
+            _threads[i].Start();
+        }
         return Task.CompletedTask;
     }
 
@@ -43,11 +53,11 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
         finally
         {
             endpoint.Close();
-            _thread?.Join();
+            foreach (var thread in _threads) thread.Join();
         }
     }
 
-    private void ReceiveLoop()
+    private void ReceiveLoop(int socketIndex)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
         var from = new SocketAddress(endpoint.AddressFamily);
@@ -56,7 +66,7 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
             int length;
             try
             {
-                length = endpoint.Receive(buffer, from);
+                length = endpoint.Receive(buffer, from, socketIndex);
             }
             catch (ObjectDisposedException)
             {
@@ -73,24 +83,20 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
             if (endpoint.IsClosed) return;
             Interlocked.Increment(ref _received);
             var peer = PeerAddress.FromSocketAddress(from);
+            long now = clock.NowTicks;
             try
             {
-                handler.OnDatagram(clock.NowTicks, buffer.AsSpan(0, length), peer);
+                handler.OnDatagram(now, buffer.AsSpan(0, length), peer);
             }
             catch (Exception e)
             {
-                // One malformed datagram or a bug in one session must not stop media for everyone.
-                LogHandlerFailed(e, peer.ToString());
+                // One malformed datagram or a bug in one session must not stop media for everyone. At most one
+                // log line per second: a peer sending garbage must not turn into a log flood.
+                long failures = Interlocked.Increment(ref _handlerFailures);
+                long last = Interlocked.Read(ref _lastFailureLogTicks);
+                if (now - last >= MediaTime.TicksPerSecond && Interlocked.CompareExchange(ref _lastFailureLogTicks, now, last) == last)
+                    LogHandlerFailed(e, peer.ToString(), failures);
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Media UDP listening on {EndPoint}")]
-    private partial void LogListening(IPEndPoint endPoint);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "UDP receive error {Error}")]
-    private partial void LogReceiveError(SocketError error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Datagram handler failed for a datagram from {Peer}")]
-    private partial void LogHandlerFailed(Exception exception, string peer);
 }

@@ -100,6 +100,50 @@ public sealed class MediaPage
         }
     }
 
+    /// <summary>Captures the fake devices without publishing (a handle for <see cref="MeasureAudioFrequencyAsync"/> on local audio).</summary>
+    public Task<int> CaptureAsync(bool audio = true, bool video = false)
+        => Page.EvaluateAsync<int>("""
+            async ([audio, video]) => {
+              const mc = window.__mc;
+              const stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+              const id = mc.next++;
+              mc.sessions.set(id, { stream, stop: async () => 0 });
+              return id;
+            }
+            """, new object[] { audio, video });
+
+    /// <summary>
+    /// The dominant frequency (Hz) of a session's audio: the received track of a WHEP session, else the captured
+    /// track. AnalyserNode with fftSize 8192 over <paramref name="listenMs"/> (48 kHz: 5.9 Hz bins).
+    /// </summary>
+    public async Task<AudioPeak> MeasureAudioFrequencyAsync(int handle, int listenMs = 1000)
+    {
+        var json = await Page.EvaluateAsync<JsonElement>("""
+            async ([h, ms]) => {
+              const s = window.__mc.sessions.get(h);
+              const track = s.audioTrack ?? s.stream?.getAudioTracks()[0];
+              const stream = new MediaStream([track]);
+              // Chromium only pulls remote WebRTC audio into WebAudio while a media element plays it.
+              const sink = new Audio(); sink.muted = true; sink.srcObject = stream; await sink.play().catch(() => {});
+              const ctx = new AudioContext();
+              await ctx.resume();
+              const analyser = ctx.createAnalyser();
+              analyser.fftSize = 8192;
+              ctx.createMediaStreamSource(stream).connect(analyser);
+              await new Promise(r => setTimeout(r, ms));
+              const bins = new Float32Array(analyser.frequencyBinCount);
+              analyser.getFloatFrequencyData(bins);
+              let best = 0;
+              for (let i = 1; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
+              const result = { hz: best * ctx.sampleRate / analyser.fftSize, db: bins[best] };
+              await ctx.close();
+              sink.srcObject = null;
+              return result;
+            }
+            """, new object[] { handle, listenMs });
+        return json.Deserialize<AudioPeak>(Json.Options)!;
+    }
+
     /// <summary>DELETEs the session resource and closes its RTCPeerConnection; returns the DELETE status.</summary>
     public Task<int> StopAsync(int handle)
         => Page.EvaluateAsync<int>("""
@@ -111,6 +155,9 @@ public sealed class MediaPage
             }
             """, handle);
 }
+
+/// <summary>Loudest frequency bin of an audio track.</summary>
+public sealed record AudioPeak(double Hz, double Db);
 
 /// <summary>Options of <see cref="MediaPage.PublishAsync"/>.</summary>
 public sealed record PublishOptions(bool Audio = true, bool Video = true, bool Simulcast = false, string? Codec = null, int? Width = null, int? Height = null);

@@ -58,3 +58,31 @@ public sealed class MediaTokenValidatorTests
         }
     }
 }
+
+public sealed class MediaTokenValidatorClaimTypeTests
+{
+    public static TheoryData<string> OddPayloads => new()
+    {
+        """{"room":"r1","sub":123,"role":"host","exp":EXP}""",
+        """{"room":["r1"],"sub":"a","role":"host","exp":EXP}""",
+        """{"room":"r1","sub":"a","role":5,"exp":EXP}""",
+        """{"room":"r1","sub":"a","role":"HOST","exp":EXP}""",
+        """{"room":"r1","sub":"a","role":"host","exp":"tomorrow"}""",
+        """{"room":"r1","sub":{"id":"a"},"role":"host","exp":EXP}""",
+        """{"room":null,"sub":"a","role":"host","exp":EXP}""",
+        """{"room":"r1","sub":"","role":"host","exp":EXP}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(OddPayloads))]
+    public async Task ValidateAsync_ClaimOfWrongTypeOrValue_IsInvalidNotAnException(string payload)
+    {
+        var json = payload.Replace("EXP", DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds().ToString());
+        var key = new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(TestMediaServer.Secret));
+        var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }
+            .CreateToken(json, new Microsoft.IdentityModel.Tokens.SigningCredentials(key, "HS256"));
+        var check = await new MediaCore.Server.Auth.MediaTokenValidator(TestMediaServer.Secret, TimeSpan.Zero).ValidateAsync(jwt);
+        Assert.False(check.IsValid);
+        Assert.Equal("invalid_token", check.Error);
+    }
+}

@@ -76,6 +76,29 @@ public sealed class MediaServerOptionsTests
     }
 
     [Fact]
+    public async Task Configuration_EnvironmentVariable_OverridesAppSettings()
+    {
+        // Only this test uses this key, so the process-wide variable cannot disturb other tests.
+        Environment.SetEnvironmentVariable("MediaServer__DemoTokenLifetime", "00:05:00");
+        try
+        {
+            await using var server = await TestMediaServer.StartAsync();
+            Assert.Equal(TimeSpan.FromMinutes(5), server.Services.GetRequiredService<IOptions<MediaServerOptions>>().Value.DemoTokenLifetime);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("MediaServer__DemoTokenLifetime", null);
+        }
+    }
+
+    [Fact]
+    public void Validate_IPv6AdvertisedOnIPv4Bind_Fails()
+    {
+        var o = new MediaServerOptions { TokenSecret = TestMediaServer.Secret, BindAddress = "0.0.0.0", AdvertisedAddress = "2001:db8::1" };
+        Assert.Contains("dual-stack", new MediaServerOptionsValidator().Validate(null, o).FailureMessage);
+    }
+
+    [Fact]
     public void Validate_Defaults_WithSecret_Succeed()
         => Assert.True(new MediaServerOptionsValidator().Validate(null, new MediaServerOptions { TokenSecret = TestMediaServer.Secret }).Succeeded);
 }

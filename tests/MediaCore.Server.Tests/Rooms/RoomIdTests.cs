@@ -21,3 +21,23 @@ public sealed class RoomIdTests
     [Fact]
     public void TryParse_TooLong_ReturnsFalse() => Assert.False(RoomId.TryParse(new string('a', 65), out _));
 }
+
+public sealed class RoomIdFuzzTests
+{
+    [Fact]
+    public void TryParse_100kRandomStrings_NeverThrowsAndAcceptsOnlyTheAlphabet()
+    {
+        var rng = new Random(20261126);
+        const string alphabet = "abcXYZ019_-.*/ \u00e9\u623f%\0";
+        for (int i = 0; i < 100_000; i++)
+        {
+            var chars = new char[rng.Next(0, 70)];
+            for (int c = 0; c < chars.Length; c++) chars[c] = alphabet[rng.Next(alphabet.Length)];
+            var text = new string(chars);
+            bool ok = RoomId.TryParse(text, out var room);
+            bool expected = text.Length is > 0 and <= 64 && text.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-' or '.');
+            Assert.Equal(expected, ok);
+            if (ok) Assert.Equal(text, room.Value);
+        }
+    }
+}

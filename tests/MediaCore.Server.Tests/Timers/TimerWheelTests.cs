@@ -169,3 +169,63 @@ public sealed class TimerWheelTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+public sealed class TimerWheelConcurrencyTests
+{
+    private sealed class CountingTarget : ITimerTarget
+    {
+        public int Fired;
+        public void HandleTimeout(long nowTicks) => Interlocked.Increment(ref Fired);
+    }
+
+    [Fact]
+    public void ScheduleAndCancel_FromManyThreadsWhileAdvancing_StaysConsistent()
+    {
+        long ms = MediaTime.TicksPerMillisecond;
+        var wheel = new TimerWheel(10 * ms, slotCount: 64);
+        var targets = Enumerable.Range(0, 200).Select(_ => new CountingTarget()).ToArray();
+        long now = 0;
+        using var stop = new ManualResetEventSlim();
+        var workers = Enumerable.Range(0, 3).Select(seed => Task.Run(() =>
+        {
+            var rng = new Random(seed);
+            for (int i = 0; i < 50_000; i++)
+            {
+                var t = targets[rng.Next(targets.Length)];
+                if (rng.Next(4) == 0) wheel.Cancel(t);
+                else wheel.Schedule(t, Interlocked.Read(ref now) + rng.Next(0, 2000) * ms);
+            }
+        })).ToArray();
+        var advancer = Task.Run(() =>
+        {
+            while (!Task.WhenAll(workers).IsCompleted) wheel.Advance(Interlocked.Add(ref now, 10 * ms));
+        });
+        Task.WaitAll([.. workers, advancer]);
+
+        int pending = wheel.Count;
+        int firedBefore = targets.Sum(t => t.Fired);
+        Assert.Equal(pending, wheel.Advance(now + 10_000 * ms));
+        Assert.Equal(0, wheel.Count);
+        Assert.Equal(firedBefore + pending, targets.Sum(t => t.Fired));
+    }
+}
+
+public sealed class TimerWheelHostTests
+{
+    private sealed class Signal : ITimerTarget
+    {
+        public ManualResetEventSlim Fired { get; } = new();
+        public void HandleTimeout(long nowTicks) => Fired.Set();
+    }
+
+    [Fact]
+    public async Task Host_FiresScheduledTargetOnItsThread()
+    {
+        await using var server = await TestMediaServer.StartAsync();
+        var wheel = server.Services.GetRequiredService<TimerWheel>();
+        var clock = server.Services.GetRequiredService<MediaClock>();
+        var target = new Signal();
+        wheel.Schedule(target, clock.NowTicks + MediaTime.FromMilliseconds(20));
+        Assert.True(target.Fired.Wait(TimeSpan.FromSeconds(10)));
+    }
+}

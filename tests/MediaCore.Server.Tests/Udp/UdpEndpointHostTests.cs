@@ -59,6 +59,7 @@ public sealed class UdpEndpointHostTests
         client.SendTo([2], new IPEndPoint(IPAddress.Loopback, port));
         Assert.True(handler.Received.TryTake(out var second, Patience));
         Assert.Equal(2, second);
+        Assert.Equal(1, server.Services.GetRequiredService<UdpEndpointHost>().HandlerFailures);
     }
 
     private sealed class ThrowOnceHandler : IDatagramHandler
@@ -69,6 +70,45 @@ public sealed class UdpEndpointHostTests
             if (datagram[0] == 1) throw new InvalidOperationException("bad datagram");
             Received.Add(datagram[0]);
         }
+    }
+
+    private sealed class ThreadRecordingHandler : IDatagramHandler
+    {
+        public ConcurrentQueue<(int Thread, PeerAddress From)> Seen { get; } = new();
+        public CountdownEvent Remaining { get; } = new(32 * 10);
+        public void OnDatagram(long nowTicks, Span<byte> datagram, PeerAddress from)
+        {
+            Seen.Enqueue((Environment.CurrentManagedThreadId, from));
+            Remaining.Signal();
+        }
+    }
+
+    [Fact]
+    public async Task ReceiveThreads_ReusePort_EveryPeerStaysOnOneThread()
+    {
+        var handler = new ThreadRecordingHandler();
+        await using var server = await TestMediaServer.StartAsync(
+            b => b.Services.Replace(ServiceDescriptor.Singleton<IDatagramHandler>(handler)), "--MediaServer:ReceiveThreads=2");
+        var endpoint = server.Services.GetRequiredService<UdpEndpoint>();
+        Assert.Equal(2, endpoint.SocketCount);
+
+        var clients = Enumerable.Range(0, 32).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)).ToList();
+        try
+        {
+            var target = new IPEndPoint(IPAddress.Loopback, endpoint.LocalEndPoint.Port);
+            for (int round = 0; round < 10; round++)
+                foreach (var c in clients) c.SendTo([(byte)round], target);
+            Assert.True(handler.Remaining.Wait(Patience));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+        var byPeer = handler.Seen.GroupBy(s => s.From).ToList();
+        Assert.Equal(32, byPeer.Count);
+        Assert.All(byPeer, g => Assert.Single(g.Select(s => s.Thread).Distinct()));
+        // 32 peers hashed onto 2 sockets all landing on one has probability 2^-31.
+        Assert.Equal(2, handler.Seen.Select(s => s.Thread).Distinct().Count());
     }
 
     [Fact]
@@ -117,6 +157,30 @@ public sealed class UdpEndpointHostTests
     }
 
     [Fact]
+    public void ReceivePath_SteadyState_AllocatesNothing()
+    {
+        // Same steps as the receive loop: ReceiveFrom into a reused buffer and SocketAddress, convert, stamp time.
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var target = new IPEndPoint(IPAddress.Loopback, endpoint.LocalEndPoint.Port);
+        for (int i = 0; i < 101; i++) client.SendTo(new byte[200], target);
+        var clock = new MediaCore.Server.Timers.MediaClock();
+        var buffer = new byte[2048];
+        var from = new SocketAddress(endpoint.AddressFamily);
+        long sum = 0;
+        sum += endpoint.Receive(buffer, from);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            int n = endpoint.Receive(buffer, from);
+            var peer = PeerAddress.FromSocketAddress(from);
+            sum += n + peer.Port + (clock.NowTicks > 0 ? 0 : 1);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sum >= 101 * 200);
+    }
+
+    [Fact]
     public void Bind_PortInUse_ThrowsWithClearMessage()
     {
         using var first = new UdpEndpoint(IPAddress.Loopback, 0);
@@ -133,5 +197,18 @@ public sealed class UdpEndpointHostTests
         await server.DisposeAsync();
         Assert.Equal(1, fake.ShutdownCalls);
         Assert.False(endpoint.Send([1], PeerAddress.FromEndPoint(new IPEndPoint(IPAddress.Loopback, 9))));
+    }
+}
+
+public sealed class MediaEndpointInfoTests
+{
+    [Fact]
+    public async Task Advertised_IsAdvertisedAddressWithBoundPort()
+    {
+        await using var server = await TestMediaServer.StartAsync(null, "--MediaServer:AdvertisedAddress=192.0.2.10");
+        var info = server.Services.GetRequiredService<MediaEndpointInfo>();
+        var bound = server.Services.GetRequiredService<UdpEndpoint>().LocalEndPoint.Port;
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.10"), bound), info.Advertised);
+        Assert.NotEqual(0, bound);
     }
 }

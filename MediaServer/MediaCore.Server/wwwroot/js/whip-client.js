@@ -110,7 +110,8 @@ async function negotiate(pc, url, token, iceGatheringTimeoutMs) {
       stopped = true;
       let status = 0;
       try {
-        const r = await fetch(location, { method: 'DELETE', headers: { 'Authorization': `Bearer ${token}` } });
+        // keepalive: the DELETE still goes out when called from pagehide.
+        const r = await fetch(location, { method: 'DELETE', headers: { 'Authorization': `Bearer ${token}` }, keepalive: true });
         status = r.status;
       } finally {
         pc.close();
