@@ -4,6 +4,7 @@ using MediaCore.Server.Metrics;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
+using MediaCore.Server.Snapshots;
 using MediaCore.Server.Webhooks;
 using MediaCore.Server.Signalling;
 using MediaCore.Server.Timers;
@@ -99,6 +100,7 @@ public static partial class MediaServerApp
         });
         services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
         services.AddSingleton<SessionManager>();
+        services.AddSingleton(new JpegEncoder());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
         return services;
@@ -119,6 +121,7 @@ public static partial class MediaServerApp
         app.MapSignalling();
         app.MapRoomApi();
         app.MapSessionControl();
+        app.MapSnapshots();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {

@@ -1,6 +1,7 @@
 using MediaCore.Routing;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Rooms;
+using MediaCore.Server.Snapshots;
 
 namespace MediaCore.Server.Sessions;
 
@@ -14,11 +15,14 @@ public sealed class MediaRoom
         Id = id;
         Engine = engine;
         Router = new Router();
+        Router.AddObserver(KeyFrames);
     }
 
     public RoomId Id { get; }
     public MediaEngine Engine { get; }
     public Router Router { get; }
+    /// <summary>Latest key frame per video producer, for snapshots.</summary>
+    public KeyFrameCapture KeyFrames { get; } = new();
     public IReadOnlyCollection<PeerSession> Sessions => _sessions.Values;
     public bool IsEmpty => _sessions.Count == 0;
 

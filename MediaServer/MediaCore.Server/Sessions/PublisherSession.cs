@@ -213,7 +213,11 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
 
     protected override void OnClosing(long nowTicks)
     {
-        foreach (var (_, p) in _producers) Room.Router.RemoveProducer(nowTicks, p);
+        foreach (var (_, p) in _producers)
+        {
+            Room.Router.RemoveProducer(nowTicks, p);
+            Room.KeyFrames.Forget(p);
+        }
         _producers.Clear();
     }
 }

@@ -6,6 +6,7 @@ using MediaCore.Routing;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Signalling;
+using MediaCore.Server.Snapshots;
 using SdpMediaKind = MediaCore.Protocol.Sdp.MediaKind;
 
 namespace MediaCore.Server.Sessions;
@@ -202,6 +203,45 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             }
             return n;
         }
+    }
+
+    /// <summary>Asks a participant's video producers for a key frame; returns the request time, or -1 without video.</summary>
+    public long RequestKeyFrame(RoomId room, string participantId)
+    {
+        lock (engine.Gate)
+        {
+            long now = engine.Clock.NowTicks;
+            var producer = FindVideoProducer(room, participantId);
+            if (producer == null) return -1;
+            foreach (var e in producer.Encodings)
+            {
+                if (e.Ssrc is { } ssrc) producer.KeyFrameRequester?.RequestKeyFrame(producer, ssrc);
+            }
+            return now;
+        }
+    }
+
+    /// <summary>The latest complete key frame of a participant's video, or null.</summary>
+    public KeyFrame? LatestKeyFrame(RoomId room, string participantId)
+    {
+        lock (engine.Gate)
+        {
+            var producer = FindVideoProducer(room, participantId);
+            return producer == null ? null : engine.FindRoom(room)!.KeyFrames.Latest(producer);
+        }
+    }
+
+    private Producer? FindVideoProducer(RoomId room, string participantId)
+    {
+        foreach (var s in engine.FindRoom(room)?.Sessions ?? [])
+        {
+            if (s is not PublisherSession p || s.Participant.Id != participantId) continue;
+            foreach (var (_, producer) in p.Producers)
+            {
+                if (producer.Kind == Routing.MediaKind.Video) return producer;
+            }
+        }
+        return null;
     }
 
     public IReadOnlyList<RoomSummaryDto> ListRooms()
