@@ -17,21 +17,18 @@ public enum SdpCodec
     AV1,
 }
 
-/// <summary>Header extension URIs MediaCore understands (RFC 8285 registry names).</summary>
+/// <summary>
+/// The header extensions MediaCore negotiates, by URI. The URIs themselves live in one place,
+/// <see cref="Rtp.RtpExtensionUris"/>; these constants alias them so SDP code reads naturally.
+/// </summary>
 public static class RtpExtensionUris
 {
-    /// <summary>RFC 6464 client-to-mixer audio level.</summary>
-    public const string AudioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
-    /// <summary>Absolute send time, used by REMB bandwidth estimation.</summary>
-    public const string AbsSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
-    /// <summary>Transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01).</summary>
-    public const string TransportWideCc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
-    /// <summary>RFC 9143 §15.1 BUNDLE mid.</summary>
-    public const string Mid = "urn:ietf:params:rtp-hdrext:sdes:mid";
-    /// <summary>RFC 8852 §4.3 RtpStreamId (simulcast rid).</summary>
-    public const string RtpStreamId = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
-    /// <summary>RFC 8852 §4.4 RepairedRtpStreamId (rid of the stream an RTX stream repairs).</summary>
-    public const string RepairedRtpStreamId = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+    public const string AudioLevel = Rtp.RtpExtensionUris.AudioLevel;
+    public const string AbsSendTime = Rtp.RtpExtensionUris.AbsSendTime;
+    public const string TransportWideCc = Rtp.RtpExtensionUris.TransportWideCc;
+    public const string Mid = Rtp.RtpExtensionUris.Mid;
+    public const string RtpStreamId = Rtp.RtpExtensionUris.RtpStreamId;
+    public const string RepairedRtpStreamId = Rtp.RtpExtensionUris.RepairedRtpStreamId;
 
     /// <summary>All six, the default for <see cref="AnswerOptions.HeaderExtensions"/>.</summary>
     public static readonly ValueList<string> All = [AudioLevel, AbsSendTime, TransportWideCc, Mid, RtpStreamId, RepairedRtpStreamId];
