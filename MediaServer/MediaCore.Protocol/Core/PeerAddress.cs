@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 
 namespace MediaCore.Protocol.Core;
 
@@ -36,47 +35,6 @@ public readonly struct PeerAddress : IEquatable<PeerAddress>
         Span<byte> b = stackalloc byte[16];
         ep.Address.TryWriteBytes(b, out int n);
         return n == 4 ? FromIPv4(b, ep.Port) : FromIPv6(b, ep.Port);
-    }
-
-    /// <summary>Reads a socket address without allocating (the host's receive loop uses this).</summary>
-    public static PeerAddress FromSocketAddress(SocketAddress sa)
-    {
-        var buf = sa.Buffer.Span;
-        int port = (buf[2] << 8) | buf[3];
-        if (sa.Family == AddressFamily.InterNetwork)
-            return FromIPv4(buf.Slice(4, 4), port);
-        var v6 = buf.Slice(8, 16);
-        // IPv4-mapped IPv6 (::ffff:a.b.c.d) is folded to IPv4 so dual-stack sockets key peers consistently.
-        if (BinaryPrimitives.ReadUInt64BigEndian(v6) == 0 && BinaryPrimitives.ReadUInt32BigEndian(v6[8..]) == 0xFFFF)
-            return FromIPv4(v6[12..], port);
-        return FromIPv6(v6, port);
-    }
-
-    /// <summary>Writes the address into a socket address (no allocation), for <c>Socket.SendTo</c>.</summary>
-    public void WriteTo(SocketAddress sa)
-    {
-        var buf = sa.Buffer.Span;
-        buf[2] = (byte)(_port >> 8);
-        buf[3] = (byte)_port;
-        if (sa.Family == AddressFamily.InterNetwork)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(buf.Slice(4, 4), (uint)_lo);
-        }
-        else
-        {
-            var v6 = buf.Slice(8, 16);
-            if (_family == 4)
-            {
-                v6[..10].Clear();
-                v6[10] = 0xFF; v6[11] = 0xFF;
-                BinaryPrimitives.WriteUInt32BigEndian(v6[12..], (uint)_lo);
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt64BigEndian(v6, _hi);
-                BinaryPrimitives.WriteUInt64BigEndian(v6[8..], _lo);
-            }
-        }
     }
 
     /// <summary>Writes the raw address bytes (4 or 16) and returns how many were written.</summary>

@@ -9,7 +9,7 @@ namespace MediaCore.Server.Udp;
 /// <summary>
 /// Runs the receive loop of the media <see cref="UdpEndpoint"/> on one dedicated thread per socket (no async
 /// per packet): <c>ReceiveFrom(Span, SocketFlags, SocketAddress)</c> into a pinned buffer, convert the address
-/// with <see cref="PeerAddress.FromSocketAddress"/>, stamp <see cref="MediaClock.NowTicks"/>, hand to
+/// with <see cref="SocketAddressExtensions.ToPeerAddress"/>, stamp <see cref="MediaClock.NowTicks"/>, hand to
 /// <see cref="IDatagramHandler.OnDatagram"/>. Nothing is allocated per datagram.
 /// <para>Shutdown order: sessions end first (<see cref="ISessionManager.ShutdownAsync"/>, while the socket can
 /// still carry their goodbyes), then the socket closes, which ends the loop.</para>
@@ -82,7 +82,7 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
             // Close wakes a blocked recvfrom with an empty result.
             if (endpoint.IsClosed) return;
             Interlocked.Increment(ref _received);
-            var peer = PeerAddress.FromSocketAddress(from);
+            var peer = from.ToPeerAddress();
             long now = clock.NowTicks;
             try
             {

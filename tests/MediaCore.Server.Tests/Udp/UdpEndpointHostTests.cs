@@ -123,7 +123,7 @@ public sealed class UdpEndpointHostTests
         var from = new SocketAddress(endpoint.AddressFamily);
         var buffer = new byte[16];
         int n = endpoint.Receive(buffer, from);
-        var peer = PeerAddress.FromSocketAddress(from);
+        var peer = from.ToPeerAddress();
         Assert.Equal(1, n);
         Assert.True(peer.IsIPv4);
         Assert.Equal(((IPEndPoint)client.LocalEndPoint!).Port, peer.Port);
@@ -173,7 +173,7 @@ public sealed class UdpEndpointHostTests
         for (int i = 0; i < 100; i++)
         {
             int n = endpoint.Receive(buffer, from);
-            var peer = PeerAddress.FromSocketAddress(from);
+            var peer = from.ToPeerAddress();
             sum += n + peer.Port + (clock.NowTicks > 0 ? 0 : 1);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
