@@ -126,4 +126,30 @@ public sealed class MediaFlowTests
         var after = await pages[2].WaitForStatsAsync(watch.Handle, s => s.Inbound.Any(x => x.Kind == "video" && x.FrameWidth == 1280), TimeSpan.FromSeconds(15));
         Assert.Equal("connected", after.ConnectionState);
     }
+
+    [Fact]
+    public async Task Whep_TwoVideoTransceivers_GetsHostFirstThenSpeaker()
+    {
+        await using var server = await BrowserTestServer.StartAsync();
+        await using var chromium = await ChromiumSession.LaunchAsync();
+        // One fake camera per browser process captures at one size at a time: the 720p host needs its own.
+        await using var hostBrowser = await ChromiumSession.LaunchAsync();
+        var pages = await chromium.OpenPagesAsync(server.BaseAddress, 2);
+        var hostPage = await hostBrowser.OpenPageAsync(server.BaseAddress);
+        // The speaker publishes first at 640x480; the host joins later at 1280x720 and still takes slot 0.
+        var speaker = await pages[0].PublishAsync("/whip/program", server.Token("program", "village-1", ParticipantRole.Speaker));
+        Assert.True(speaker.Succeeded, $"WHIP speaker failed: {speaker.Status} {speaker.Detail}");
+        var host = await hostPage.PublishAsync("/whip/program", server.Token("program", "county", ParticipantRole.Host), new PublishOptions(Width: 1280, Height: 720));
+        Assert.True(host.Succeeded, $"WHIP host failed: {host.Status} {host.Detail}");
+        var watch = await pages[1].SubscribeAsync("/whep/program", server.Token("program", "town", ParticipantRole.Audience), videoCount: 2);
+        Assert.True(watch.Succeeded, $"WHEP failed: {watch.Status} {watch.Detail}");
+
+        var stats = await pages[1].WaitForStatsAsync(watch.Handle,
+            s => s.Inbound.Count(x => x.Kind == "video" && x.FramesDecoded > 0 && x.FrameWidth > 0) == 2, TimeSpan.FromSeconds(15));
+        var videos = stats.Inbound.Where(x => x.Kind == "video").OrderBy(x => int.Parse(x.Mid!)).ToList();
+        // Chromium may scale the 720p host down while its estimate ramps up, so tell the sources by aspect ratio:
+        // the first video m-line carries the host (16:9), the second the speaker (4:3).
+        Assert.Equal(9.0 / 16, (double)videos[0].FrameHeight / videos[0].FrameWidth, 2);
+        Assert.Equal(3.0 / 4, (double)videos[1].FrameHeight / videos[1].FrameWidth, 2);
+    }
 }

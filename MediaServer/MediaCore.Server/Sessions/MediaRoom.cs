@@ -40,20 +40,33 @@ public sealed class MediaRoom
         UpdateFloor(nowTicks);
     }
 
+    /// <summary>The participant the host gave the floor to (room API), or null.</summary>
+    public string? FloorHolder { get; private set; }
+
+    internal void SetFloor(long nowTicks, string? participantId)
+    {
+        FloorHolder = participantId;
+        UpdateFloor(nowTicks);
+    }
+
     /// <summary>
-    /// The program follows the host's video first (DESIGN.md "Meetings"); until a floor API sets a speaker,
-    /// the newest publishing speaker holds the floor, so handing over is "B publishes, A leaves".
+    /// Program order (DESIGN.md "Meetings"): the floor holder, then the host, then other publishers. The host
+    /// gives the floor through the room API; without a host publishing, the newest speaker holds it, so
+    /// handing over needs no API call ("B publishes, A leaves").
     /// </summary>
     private void UpdateFloor(long nowTicks)
     {
-        string? host = null, speaker = null;
+        string? host = null, newestSpeaker = null;
+        bool holderPublishes = false;
         DateTimeOffset newest = DateTimeOffset.MinValue;
         foreach (var s in _sessions.Values)
         {
             if (s is not PublisherSession) continue;
+            holderPublishes |= s.Participant.Id == FloorHolder;
             if (s.Participant.Role == ParticipantRole.Host) host ??= s.Participant.Id;
-            else if (s.JoinedAt >= newest) { newest = s.JoinedAt; speaker = s.Participant.Id; }
+            else if (s.JoinedAt >= newest) { newest = s.JoinedAt; newestSpeaker = s.Participant.Id; }
         }
+        string? speaker = holderPublishes ? FloorHolder : host == null ? newestSpeaker : null;
         Router.SetProgramFloor(nowTicks, host, speaker);
         Router.RefreshSelectors(nowTicks);
     }

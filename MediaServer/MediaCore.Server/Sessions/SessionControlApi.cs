@@ -10,8 +10,22 @@ public static class SessionControlApi
     /// <summary>Body of <c>PUT /api/rooms/{room}/participants/{id}/layer</c>: 0 = lowest simulcast layer, null = follow bandwidth.</summary>
     public sealed record LayerRequest(int? Layer);
 
+    /// <summary>Body of <c>PUT /api/rooms/{room}/floor</c>: who holds the floor (null: the host again).</summary>
+    public sealed record FloorRequest(string? Participant);
+
     public static IEndpointRouteBuilder MapSessionControl(this IEndpointRouteBuilder app)
     {
+        // The floor holder's video leads every subscriber's program, ahead of the host's (DESIGN.md "Meetings").
+        app.MapPut("/api/rooms/{room}/floor", (HttpContext http, string room, FloorRequest body, SessionManager sessions) =>
+        {
+            var token = http.GetMediaToken();
+            if (!RoomId.TryParse(room, out var id)) return (IResult)Problems.NotFound("no such room");
+            if (MediaAccess.CheckReadRoom(token, id) is { } denied) return Problems.Forbidden(denied);
+            return sessions.SetFloor(id, body.Participant)
+                ? TypedResults.Ok(new { room, floor = body.Participant })
+                : Problems.NotFound("no such room");
+        }).WithTags("Rooms").RequireMediaToken();
+
         var group = app.MapGroup("/api/rooms/{room}/participants/{participant}").WithTags("Rooms").RequireMediaToken();
 
         // Pins the simulcast layer a subscriber receives (an explicit override of the bandwidth-driven choice).

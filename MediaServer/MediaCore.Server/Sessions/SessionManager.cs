@@ -190,6 +190,18 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Gives the floor to <paramref name="participantId"/> (null: back to the host); false when the room is unknown.</summary>
+    public bool SetFloor(RoomId room, string? participantId)
+    {
+        lock (engine.Gate)
+        {
+            var r = engine.FindRoom(room);
+            if (r == null) return false;
+            r.SetFloor(engine.Clock.NowTicks, participantId);
+            return true;
+        }
+    }
+
     /// <summary>Sets the preferred simulcast layer of every subscription of <paramref name="participantId"/>; returns how many.</summary>
     public int SetPreferredLayer(RoomId room, string participantId, int? layer)
     {
