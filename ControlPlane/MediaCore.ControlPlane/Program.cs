@@ -1,0 +1,88 @@
+using System.Text.Json.Serialization;
+using MediaCore.ControlPlane.Attendance;
+using MediaCore.ControlPlane.Auth;
+using MediaCore.ControlPlane.Data;
+using MediaCore.ControlPlane.Disclosures;
+using MediaCore.ControlPlane.Meetings;
+using MediaCore.ControlPlane.People;
+using MediaCore.ControlPlane.Rankings;
+using MediaCore.ControlPlane.Search;
+using MediaCore.ControlPlane.Sites;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace MediaCore.ControlPlane;
+
+/// <summary>Entry point and composition root.</summary>
+public sealed partial class Program
+{
+    /// <summary>Default listen address when none is configured.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8090";
+
+    /// <summary>Runs the ControlPlane.</summary>
+    public static async Task Main(string[] args)
+    {
+        await Build(args).RunAsync();
+    }
+
+    /// <summary>Builds the application (also used by tests through WebApplicationFactory).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        var s = builder.Services;
+        s.Configure<ControlPlaneOptions>(builder.Configuration.GetSection(ControlPlaneOptions.Section));
+        var options = builder.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new();
+        s.AddSingleton(TimeProvider.System);
+        s.AddControlPlaneDb(options);
+        // Registered before the web server, so migrations and seeding finish before the first request.
+        s.AddHostedService<DatabaseInitializer>();
+        s.AddProblemDetails();
+        s.AddOpenApi();
+        s.ConfigureHttpJsonOptions(j => j.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+
+        s.AddSingleton<SessionTokens>();
+        s.AddSingleton<MediaTokenIssuer>();
+        s.AddSingleton<PasswordHasher<User>>();
+        s.AddScoped<SiteScope>();
+        s.AddSingleton(sp => new WorkingDayCalendar(sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.Calendar));
+        s.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer()
+            .AddScheme<AuthenticationSchemeOptions, DeviceKeyAuthentication>(DeviceKeyAuthentication.SchemeName, null);
+        s.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<SessionTokens>((o, tokens) =>
+        {
+            o.MapInboundClaims = false;
+            o.TokenValidationParameters = tokens.ValidationParameters;
+        });
+        s.AddAuthorizationBuilder()
+            .AddPolicy(Policies.CountyAdmin, p => p.RequireRole(Roles.CountyAdmin))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin))
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin, Roles.VillageOperator))
+            .AddPolicy(Policies.User, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin, Roles.VillageOperator, Roles.ExpertLecturer))
+            .AddPolicy(Policies.Device, p => p.AddAuthenticationSchemes(DeviceKeyAuthentication.SchemeName).RequireRole(Roles.Device));
+        s.AddAttendance();
+        s.AddScoped<DutyCalculator>();
+        s.AddMeetings();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapAuth();
+        app.MapMediaTokens();
+        app.MapSites();
+        app.MapPeople();
+        app.MapAttendance();
+        app.MapMeetings();
+        app.MapRankings();
+        app.MapDisclosures();
+        app.MapSearch();
+        return app;
+    }
+}
