@@ -35,9 +35,8 @@ public sealed partial class Program
             builder.WebHost.UseUrls(DefaultUrl);
         var s = builder.Services;
         s.Configure<ControlPlaneOptions>(builder.Configuration.GetSection(ControlPlaneOptions.Section));
-        var options = builder.Configuration.GetSection(ControlPlaneOptions.Section).Get<ControlPlaneOptions>() ?? new();
         s.AddSingleton(TimeProvider.System);
-        s.AddControlPlaneDb(options);
+        s.AddControlPlaneDb();
         // Registered before the web server, so migrations and seeding finish before the first request.
         s.AddHostedService<DatabaseInitializer>();
         s.AddProblemDetails();

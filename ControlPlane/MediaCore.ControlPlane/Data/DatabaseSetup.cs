@@ -10,10 +10,13 @@ namespace MediaCore.ControlPlane.Data;
 public static class DatabaseSetup
 {
     /// <summary>Registers <see cref="ControlPlaneDb"/>: PostgreSQL when configured, else the SQLite file.</summary>
-    public static IServiceCollection AddControlPlaneDb(this IServiceCollection services, ControlPlaneOptions options)
+    public static IServiceCollection AddControlPlaneDb(this IServiceCollection services)
     {
-        services.AddDbContext<ControlPlaneDb>(b =>
+        // Options are read when the context is built, so every configuration source (including a test
+        // host's overrides) has been applied.
+        services.AddDbContext<ControlPlaneDb>((sp, b) =>
         {
+            var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
             if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
                 b.UseNpgsql(options.PostgresConnectionString);
             else
