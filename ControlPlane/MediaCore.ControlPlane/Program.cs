@@ -21,6 +21,8 @@ public sealed partial class Program
     /// <summary>Default listen address when none is configured.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8090";
 
+    private const string CredentialScheme = "Credential";
+
     /// <summary>Runs the ControlPlane.</summary>
     public static async Task Main(string[] args)
     {
@@ -48,7 +50,11 @@ public sealed partial class Program
         s.AddSingleton<PasswordHasher<User>>();
         s.AddScoped<SiteScope>();
         s.AddSingleton(sp => new WorkingDayCalendar(sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.Calendar));
-        s.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+        // One default scheme that picks by credential: attendance machines send X-Device-Key, people a
+        // Bearer JWT. A device calling a people endpoint is thus known as a device and gets 403, not 401.
+        s.AddAuthentication(CredentialScheme)
+            .AddPolicyScheme(CredentialScheme, "Device key or JWT", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.ContainsKey(DeviceKeyAuthentication.Header) ? DeviceKeyAuthentication.SchemeName : JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer()
             .AddScheme<AuthenticationSchemeOptions, DeviceKeyAuthentication>(DeviceKeyAuthentication.SchemeName, null);
         s.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<SessionTokens>((o, tokens) =>
@@ -61,7 +67,7 @@ public sealed partial class Program
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin))
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin, Roles.VillageOperator))
             .AddPolicy(Policies.User, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin, Roles.VillageOperator, Roles.ExpertLecturer))
-            .AddPolicy(Policies.Device, p => p.AddAuthenticationSchemes(DeviceKeyAuthentication.SchemeName).RequireRole(Roles.Device));
+            .AddPolicy(Policies.Device, p => p.RequireRole(Roles.Device));
         s.AddAttendance();
         s.AddScoped<DutyCalculator>();
         s.AddMeetings();

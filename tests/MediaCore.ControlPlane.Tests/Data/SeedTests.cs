@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MediaCore.ControlPlane.Tests.Data;
 
-public abstract class SeedTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : ControlPlaneApp
+public abstract class SeedTests<TApp>(TApp app) where TApp : ControlPlaneApp
 {
     [Fact]
     public async Task Migrate_EmptyDatabase_SeedsPingyinPilot()
@@ -58,5 +58,7 @@ public abstract class SeedTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
     }
 }
 
+[Collection(SqliteCollection.Name)]
 public sealed class SeedTestsSqlite(SqliteApp app) : SeedTests<SqliteApp>(app);
+[Collection(PostgresCollection.Name)]
 public sealed class SeedTestsPostgres(PostgresApp app) : SeedTests<PostgresApp>(app);

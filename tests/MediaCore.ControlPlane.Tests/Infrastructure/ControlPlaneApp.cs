@@ -124,3 +124,11 @@ public sealed class SqliteApp() : ControlPlaneApp(Provider.Sqlite);
 
 /// <summary>PostgreSQL-backed host.</summary>
 public sealed class PostgresApp() : ControlPlaneApp(Provider.Postgres);
+
+/// <summary>All SQLite API tests share one seeded host and run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class SqliteCollection : ICollectionFixture<SqliteApp> { public const string Name = "sqlite"; }
+
+/// <summary>All PostgreSQL API tests share one seeded host and run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresApp> { public const string Name = "postgres"; }
