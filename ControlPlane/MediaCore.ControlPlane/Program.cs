@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using MediaCore.ControlPlane.Attendance;
 using MediaCore.ControlPlane.Auth;
+using MediaCore.ControlPlane.Common;
 using MediaCore.ControlPlane.Data;
 using MediaCore.ControlPlane.Disclosures;
 using MediaCore.ControlPlane.Meetings;
@@ -42,6 +43,7 @@ public sealed partial class Program
         // Registered before the web server, so migrations and seeding finish before the first request.
         s.AddHostedService<DatabaseInitializer>();
         s.AddProblemDetails();
+        s.AddExceptionHandler<BadRequestExceptionHandler>();
         s.AddOpenApi();
         s.ConfigureHttpJsonOptions(j => j.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 
