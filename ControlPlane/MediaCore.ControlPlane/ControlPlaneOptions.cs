@@ -30,6 +30,8 @@ public sealed class ControlPlaneOptions
     public string MediaServerUrl { get; set; } = "http://127.0.0.1:8080";
     /// <summary>Shared HMAC-SHA256 secret MediaServer signs its webhooks with.</summary>
     public string WebhookSecret { get; set; } = "mediacore-dev-webhook-secret";
+    /// <summary>Run the background snapshot worker (tests turn it off and drive snapshots directly).</summary>
+    public bool EnableSnapshotWorker { get; set; } = true;
     /// <summary>Minutes between snapshots of each site during a meeting.</summary>
     public int SnapshotIntervalMinutes { get; set; } = 10;
 

@@ -104,7 +104,8 @@ public sealed class SnapshotTaker(ControlPlaneDb db, MediaServerClient mediaServ
 internal sealed class SnapshotWorker(IServiceScopeFactory scopes, SnapshotRequests requests, TimeProvider time,
     IOptions<ControlPlaneOptions> options, ILogger<SnapshotWorker> log) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stop) => Task.WhenAll(DrainAsync(stop), TickAsync(stop));
+    protected override Task ExecuteAsync(CancellationToken stop) =>
+        options.Value.EnableSnapshotWorker ? Task.WhenAll(DrainAsync(stop), TickAsync(stop)) : Task.CompletedTask;
 
     private async Task DrainAsync(CancellationToken stop)
     {

@@ -38,8 +38,8 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
     public Provider Provider { get; }
     public ManualTimeProvider Clock { get; } = new(Now);
 
-    /// <summary>MediaServer base URL the host calls for snapshots; tests may point it at a stub.</summary>
-    public string MediaServerUrl { get; set; } = "http://127.0.0.1:9";
+    /// <summary>The MediaServer stand-in the host calls for snapshots.</summary>
+    public StubMediaServer MediaServer { get; } = new(MediaSecret);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -50,7 +50,8 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
         builder.UseSetting("ControlPlane:JwtSigningKey", "test-jwt-signing-key-0123456789abcdef0123456789");
         builder.UseSetting("ControlPlane:MediaTokenSecret", MediaSecret);
         builder.UseSetting("ControlPlane:WebhookSecret", WebhookSecret);
-        builder.UseSetting("ControlPlane:MediaServerUrl", MediaServerUrl);
+        builder.UseSetting("ControlPlane:MediaServerUrl", MediaServer.Url);
+        builder.UseSetting("ControlPlane:EnableSnapshotWorker", "false");
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
     }
 
@@ -106,6 +107,7 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         if (!disposing) return;
+        MediaServer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         if (_postgres is not null) Postgres.DropDatabase(_postgres);
         if (_sqlitePath is not null)
             foreach (var f in new[] { _sqlitePath, _sqlitePath + "-wal", _sqlitePath + "-shm" }) File.Delete(f);
