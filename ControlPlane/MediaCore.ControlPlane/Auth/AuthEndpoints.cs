@@ -16,6 +16,9 @@ public sealed record UserDto(int Id, string UserName, string DisplayName, string
 /// <summary>Successful login: a session JWT for the Authorization: Bearer header.</summary>
 public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, UserDto User);
 
+/// <summary>Changing one's own password.</summary>
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
 /// <summary>Creating a user.</summary>
 public sealed record CreateUserRequest(string? UserName, string? DisplayName, string? Password, string? Role, int? SiteId);
 
@@ -28,6 +31,7 @@ public static class AuthEndpoints
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
         auth.MapPost("/login", Login).AllowAnonymous();
         auth.MapGet("/me", Me).RequireAuthorization(Policies.User);
+        auth.MapPost("/password", ChangePassword).RequireAuthorization(Policies.User);
 
         var users = app.MapGroup("/api/users").WithTags("Auth").RequireAuthorization(Policies.Admin);
         users.MapGet("/", ListUsers);
@@ -53,6 +57,21 @@ public static class AuthEndpoints
         var id = principal.UserId();
         var user = id is null ? null : await db.Users.Include(u => u.Site).FirstOrDefaultAsync(u => u.Id == id, ct);
         return user is null ? Problems.NotFound("User") : TypedResults.Ok(ToDto(user));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePassword(ChangePasswordRequest req,
+        ClaimsPrincipal principal, ControlPlaneDb db, PasswordHasher<User> hasher, CancellationToken ct)
+    {
+        if (req.NewPassword is null || req.NewPassword.Length < 8) return Problems.Invalid("newPassword", "At least 8 characters.");
+        var id = principal.UserId();
+        var user = id is null ? null : await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return Problems.NotFound("User");
+        if (req.CurrentPassword is null ||
+            hasher.VerifyHashedPassword(user, user.PasswordHash, req.CurrentPassword) == PasswordVerificationResult.Failed)
+            return Problems.Invalid("currentPassword", "The current password is wrong.");
+        user.PasswordHash = hasher.HashPassword(user, req.NewPassword);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<Page<UserDto>>> ListUsers(ClaimsPrincipal principal, SiteScope scope, ControlPlaneDb db,

@@ -12,7 +12,7 @@ namespace MediaCore.ControlPlane.Data;
 /// with 22 villages and 3 communities, devices, people and a few months of plausible history. Deterministic
 /// (fixed random seed) relative to "now", so the portal and exports always have something real to show.
 /// </summary>
-internal sealed class DemoSeeder(ControlPlaneDb db, TimeProvider time, IOptions<ControlPlaneOptions> options,
+internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, IOptions<ControlPlaneOptions> options,
     PasswordHasher<User> hasher, ILogger<DemoSeeder> log)
 {
     private static readonly (string Name, string Pinyin, SiteKind Kind)[] Towns =
@@ -161,8 +161,7 @@ internal sealed class DemoSeeder(ControlPlaneDb db, TimeProvider time, IOptions<
             db.ChangeTracker.Clear();
         }
         await BulkInsertCheckInsAsync(ct);
-        log.LogInformation("Seeded Pingyin County demo: {Towns} towns, {Villages} villages/communities, {Meetings} meetings, {CheckIns} cadre check-ins; demo password for every account is configured in ControlPlane:DemoPassword",
-            towns.Count, grassroots.Count, countMeetings, countCheckIns);
+        Seeded(log, towns.Count, grassroots.Count, countMeetings, countCheckIns);
     }
 
     private void Touch(Site s) => db.Entry(s).Property(x => x.Path).IsModified = true;

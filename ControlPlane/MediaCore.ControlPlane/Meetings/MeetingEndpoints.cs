@@ -21,6 +21,9 @@ public sealed record ComplianceRow(int SiteId, string SiteName, int TownId, stri
 /// <summary>Which villages missed the required meeting of a period.</summary>
 public sealed record ComplianceReport(CompliancePeriod Period, DateOnly Start, DateOnly End, MeetingKind RequiredKind, int Missing, IReadOnlyList<ComplianceRow> Villages);
 
+/// <summary>Organisational-life totals of one village over a time range.</summary>
+public sealed record MeetingStats(int SiteId, string SiteName, string TownName, int Sessions, int Attendees, int TotalMinutes, DateTimeOffset? LastHeld);
+
 /// <summary>One scheduled working-day event.</summary>
 public sealed record WorkingDayDto(DateOnly Date, MeetingKind Kind, string Name);
 
@@ -52,6 +55,7 @@ public static class MeetingEndpoints
         g.MapPost("/", Create);
         g.MapPost("/{id:int}/review", Review).RequireAuthorization(Policies.Admin);
         g.MapGet("/compliance", Compliance).RequireAuthorization(Policies.Admin);
+        g.MapGet("/stats", Stats).RequireAuthorization(Policies.Admin);
         app.MapGet("/api/snapshots/{id:long}", SnapshotImage).WithTags("Meetings").RequireAuthorization(Policies.Staff);
         app.MapGet("/api/calendar/working-days", Calendar).WithTags("Meetings").RequireAuthorization(Policies.User);
     }
@@ -173,6 +177,30 @@ public static class MeetingEndpoints
                 .ToResult(fmt, "会议合规");
         }
         return TypedResults.Ok(new ComplianceReport(p, start, end.AddDays(-1), kind, rows.Count(r => r.Missing), rows));
+    }
+
+    private static async Task<IResult> Stats(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, TimeProvider time,
+        DateTimeOffset? from, DateTimeOffset? to, int? townId, string? format, CancellationToken ct)
+    {
+        if (townId is { } t && await scope.GuardAsync(user, t, ct) is { } problem) return problem;
+        var today = ChinaTime.DateOf(time.GetUtcNow().UtcDateTime);
+        var f = from?.UtcDateTime ?? ChinaTime.StartOfDayUtc(new DateOnly(today.Year, today.Month, 1));
+        var e = to?.UtcDateTime ?? ChinaTime.StartOfDayUtc(today.AddDays(1));
+        if (e <= f || e - f > TimeSpan.FromDays(400)) return Problems.Invalid("to", "The range must be positive and at most 400 days.");
+        var villages = scope.VisibleSites(user).Where(s => s.Kind == SiteKind.Village || s.Kind == SiteKind.Community);
+        if (townId is not null) villages = villages.Where(s => s.ParentId == townId);
+        var list = await villages.OrderBy(s => s.Code).Select(s => new { s.Id, s.Name, TownName = s.Parent!.Name }).ToListAsync(ct);
+        var ids = list.Select(v => v.Id).ToList();
+        var held = await db.Meetings.AsNoTracking().Include(m => m.Site)
+            .Where(m => ids.Contains(m.SiteId) && m.StartedAtUtc >= f && m.StartedAtUtc < e).ToListAsync(ct);
+        var bySite = (await MeetingQueries.ToDtosAsync(db, held, ct)).ToLookup(m => m.SiteId);
+        var rows = list.Select(v => new MeetingStats(v.Id, v.Name, v.TownName, bySite[v.Id].Count(), bySite[v.Id].Sum(m => m.AttendeeCount),
+            bySite[v.Id].Sum(m => m.DurationMinutes ?? 0), bySite[v.Id].Max(m => m.StartedAt))).ToList();
+        if (format is null) return TypedResults.Ok(rows);
+        if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
+        return new TableExport("组织生活统计", ["村(社区)", "乡镇(街道)", "会议次数", "参会人次", "总时长(分钟)", "最近一次"],
+            rows.Select(r => new object?[] { r.SiteName, r.TownName, r.Sessions, r.Attendees, r.TotalMinutes, r.LastHeld?.ToString("yyyy-MM-dd HH:mm") }))
+            .ToResult(fmt, "组织生活统计");
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SnapshotImage(long id, ClaimsPrincipal user, SiteScope scope,

@@ -31,7 +31,7 @@ public sealed class SnapshotRequests
 }
 
 /// <summary>Calls MediaServer's room API for a participant's latest key frame as JPEG.</summary>
-public sealed class MediaServerClient(HttpClient http, MediaTokenIssuer tokens, ILogger<MediaServerClient> log)
+public sealed partial class MediaServerClient(HttpClient http, MediaTokenIssuer tokens, ILogger<MediaServerClient> log)
 {
     /// <summary>The JPEG, or null when MediaServer is absent, the participant has no video, or the answer is not a JPEG.</summary>
     public async Task<byte[]?> GetSnapshotAsync(string room, string participantId, CancellationToken ct)
@@ -45,7 +45,7 @@ public sealed class MediaServerClient(HttpClient http, MediaTokenIssuer tokens, 
             using var resp = await http.SendAsync(req, ct);
             if (!resp.IsSuccessStatusCode)
             {
-                log.LogInformation("No snapshot for {Participant} in {Room}: MediaServer answered {Status}", participantId, room, (int)resp.StatusCode);
+                Log.SnapshotRefused(log, participantId, room, (int)resp.StatusCode);
                 return null;
             }
             var bytes = await resp.Content.ReadAsByteArrayAsync(ct);
@@ -53,7 +53,7 @@ public sealed class MediaServerClient(HttpClient http, MediaTokenIssuer tokens, 
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            log.LogInformation("No snapshot for {Participant} in {Room}: MediaServer unreachable ({Error})", participantId, room, e.Message);
+            Log.MediaServerUnreachable(log, participantId, room, e.Message);
             return null;
         }
     }
@@ -101,7 +101,7 @@ public sealed class SnapshotTaker(ControlPlaneDb db, MediaServerClient mediaServ
 }
 
 /// <summary>Drains snapshot requests and, once a minute, schedules interval snapshots of running meetings.</summary>
-internal sealed class SnapshotWorker(IServiceScopeFactory scopes, SnapshotRequests requests, TimeProvider time,
+internal sealed partial class SnapshotWorker(IServiceScopeFactory scopes, SnapshotRequests requests, TimeProvider time,
     IOptions<ControlPlaneOptions> options, ILogger<SnapshotWorker> log) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stop) =>
@@ -120,7 +120,7 @@ internal sealed class SnapshotWorker(IServiceScopeFactory scopes, SnapshotReques
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    log.LogWarning(e, "Snapshot for site {Site} failed", r.SiteId);
+                    Log.SnapshotFailed(log, e, r.SiteId);
                 }
             }
         }
@@ -143,7 +143,7 @@ internal sealed class SnapshotWorker(IServiceScopeFactory scopes, SnapshotReques
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    log.LogWarning(e, "Scheduling interval snapshots failed");
+                    Log.SchedulingFailed(log, e);
                 }
             }
         }

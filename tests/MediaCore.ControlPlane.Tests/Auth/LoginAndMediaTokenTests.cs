@@ -30,6 +30,21 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
     }
 
     [Fact]
+    public async Task ChangePassword_RightCurrent_NewOneWorks()
+    {
+        var ids = await app.SeedAsync();
+        var name = $"pw{Guid.NewGuid():N}"[..16];
+        var admin = await app.LoginAsync("admin");
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostJsonAsync("/api/users", new { userName = name, displayName = "改密测试", password = ControlPlaneApp.Password, role = "village_operator", siteId = ids.OwnVillage })).StatusCode);
+        var user = await app.LoginAsync(name);
+        await (await user.PostJsonAsync("/api/auth/password", new { currentPassword = "wrong", newPassword = "NewSecret#1" })).AssertProblemAsync(400);
+        await (await user.PostJsonAsync("/api/auth/password", new { currentPassword = ControlPlaneApp.Password, newPassword = "short" })).AssertProblemAsync(400);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PostJsonAsync("/api/auth/password", new { currentPassword = ControlPlaneApp.Password, newPassword = "NewSecret#1" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().PostJsonAsync("/api/auth/login", new { userName = name, password = "NewSecret#1" })).StatusCode);
+        await (await app.CreateClient().PostJsonAsync("/api/auth/login", new { userName = name, password = ControlPlaneApp.Password })).AssertProblemAsync(401);
+    }
+
+    [Fact]
     public async Task Login_StoredPassword_IsHashedNotPlain()
     {
         var hash = await app.DbAsync(db => db.Users.Where(u => u.UserName == "admin").Select(u => u.PasswordHash).SingleAsync());

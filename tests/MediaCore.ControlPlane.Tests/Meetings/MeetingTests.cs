@@ -185,6 +185,42 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     }
 
     [Fact]
+    public async Task IntervalSnapshots_SiteLiveLongerThanInterval_DueUntilTaken()
+    {
+        var ids = await app.SeedAsync();
+        var (meetingId, room) = await NewMeetingAsync(ids.OwnOtherVillage, "partyLesson");
+        var participant = $"site:{ids.OwnOtherVillage}";
+        app.MediaServer.Snapshots[$"{room}/{participant}"] = FfmpegJpeg(160, 120);
+        await WebhookAsync(Evt("participant_joined", room, participant, ControlPlaneApp.Now.AddMinutes(-30), "host"));
+        using var scope = app.Services.CreateScope();
+        var taker = scope.ServiceProvider.GetRequiredService<SnapshotTaker>();
+        var due = (await taker.DueIntervalRequestsAsync(TimeSpan.FromMinutes(10), CancellationToken.None)).Where(r => r.MeetingId == meetingId).ToList();
+        var request = Assert.Single(due);
+        Assert.Equal(SnapshotReason.MeetingInterval, request.Reason);
+        var snap = await taker.TakeAsync(request, CancellationToken.None);
+        Assert.Equal((160, 120), (snap!.Width, snap.Height));
+        Assert.DoesNotContain(await taker.DueIntervalRequestsAsync(TimeSpan.FromMinutes(10), CancellationToken.None), r => r.MeetingId == meetingId);
+        var detail = await (await app.LoginAsync("yushan")).GetJsonAsync($"/api/meetings/{meetingId}");
+        Assert.Contains(detail["snapshots"]!.AsArray(), s => (string)s!["reason"]! == "meetingInterval" && (int)s["width"]! == 160);
+    }
+
+    [Fact]
+    public async Task Stats_October_SessionsAttendeesDurationPerVillage()
+    {
+        var ids = await app.SeedAsync();
+        var town = await app.LoginAsync("yushan");
+        var rows = (await town.GetJsonAsync("/api/meetings/stats?from=2026-10-01T00:00:00%2B08:00&to=2026-11-01T00:00:00%2B08:00")).AsArray();
+        Assert.Equal(25, rows.Count);
+        var own = rows.Single(r => (int)r!["siteId"]! == ids.OwnVillage)!;
+        Assert.True((int)own["sessions"]! > 0);
+        Assert.True((int)own["attendees"]! >= (int)own["sessions"]!);
+        Assert.True((int)own["totalMinutes"]! >= 45 * (int)own["sessions"]!);
+        var xlsx = Rankings.RankingAndExportTests<TApp>.ReadXlsx(await (await town.GetAsync("/api/meetings/stats?from=2026-10-01T00:00:00%2B08:00&to=2026-11-01T00:00:00%2B08:00&format=xlsx")).Content.ReadAsByteArrayAsync());
+        Assert.Equal(["村(社区)", "乡镇(街道)", "会议次数", "参会人次", "总时长(分钟)", "最近一次"], xlsx[0]);
+        Assert.Equal(26, xlsx.Count);
+    }
+
+    [Fact]
     public async Task Calendar_Quarter_HasDisclosureDayOnJanuaryTenth()
     {
         var client = await app.LoginAsync("admin");
