@@ -44,7 +44,7 @@ public sealed partial class Program
         s.AddHostedService<DatabaseInitializer>();
         s.AddProblemDetails();
         s.AddExceptionHandler<BadRequestExceptionHandler>();
-        s.AddOpenApi();
+        s.AddOpenApi(o => o.AddDocumentTransformer<SecuritySchemes>());
         s.ConfigureHttpJsonOptions(j => j.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 
         s.AddSingleton<SessionTokens>();
@@ -76,6 +76,7 @@ public sealed partial class Program
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        UsePortal(app);
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -91,5 +92,16 @@ public sealed partial class Program
         app.MapDisclosures();
         app.MapSearch();
         return app;
+    }
+
+    /// <summary>Serves the Portal's static files (index.html at "/") when its folder exists.</summary>
+    private static void UsePortal(WebApplication app)
+    {
+        var path = app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.PortalPath;
+        var full = Path.GetFullPath(path, app.Environment.ContentRootPath);
+        if (!Directory.Exists(full)) return;
+        var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(full);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
     }
 }

@@ -102,7 +102,8 @@ public static class MeetingEndpoints
         var snaps = await db.Snapshots.Where(s => s.MeetingId == id).OrderBy(s => s.TakenAtUtc)
             .Select(s => new { s.Id, s.Reason, s.TakenAtUtc, s.Width, s.Height }).ToListAsync(ct);
         return TypedResults.Ok(new MeetingDetail(dto, attendees,
-            m.Participations.OrderBy(p => p.JoinedAtUtc).Select(p => new ParticipationDto(p.ParticipantId, p.Role, p.SiteId,
+            // An observer (a town's silent listen-in) is visible to admins only, never to the village it listens to.
+            m.Participations.Where(p => p.Role != "observer" || !user.IsInRole(Roles.VillageOperator)).OrderBy(p => p.JoinedAtUtc).Select(p => new ParticipationDto(p.ParticipantId, p.Role, p.SiteId,
                 ChinaTime.ToOffset(p.JoinedAtUtc), MeetingQueries.Offset(p.LeftAtUtc))).ToList(),
             snaps.Select(s => new SnapshotDto(s.Id, s.Reason, ChinaTime.ToOffset(s.TakenAtUtc), s.Width, s.Height, $"/api/snapshots/{s.Id}")).ToList()));
     }

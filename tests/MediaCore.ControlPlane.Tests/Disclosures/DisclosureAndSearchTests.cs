@@ -138,6 +138,8 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
         var paths = doc["paths"]!.AsObject().Select(p => p.Key).ToList();
         foreach (var p in new[] { "/api/auth/login", "/api/attendance/events/batch", "/api/webhooks/mediaserver", "/api/rankings/villages", "/api/disclosures", "/api/media-tokens", "/api/search" })
             Assert.Contains(p, paths);
+        Assert.NotNull(doc["components"]!["securitySchemes"]!["bearer"]);
+        Assert.NotNull(doc["components"]!["securitySchemes"]!["deviceKey"]);
     }
 }
 

@@ -64,6 +64,9 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         Assert.Contains(detail["attendees"]!.AsArray(), a => (int)a!["personId"]! == person.Id && (string)a["name"]! == person.Name);
         Assert.Equal((int)m["attendeeCount"]!, detail["attendees"]!.AsArray().Count);
         Assert.Equal(2, detail["participants"]!.AsArray().Count);
+        // The town's observer is invisible to the village it listened to.
+        var villageView = await (await app.LoginAsync(ids.OwnOperator)).GetJsonAsync($"/api/meetings/{id}");
+        Assert.Equal([$"site:{ids.OwnVillage}"], villageView["participants"]!.AsArray().Select(p => (string)p!["participantId"]!));
     }
 
     [Fact]
