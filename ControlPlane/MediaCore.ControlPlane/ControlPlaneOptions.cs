@@ -10,7 +10,7 @@ public sealed class ControlPlaneOptions
     public string? PostgresConnectionString { get; set; }
     /// <summary>SQLite database file (relative to the working directory) used when no PostgreSQL is configured.</summary>
     public string SqlitePath { get; set; } = "controlplane.db";
-    /// <summary>Folder of the Portal's static files served at "/" on the API's port; unused when absent.</summary>
+    /// <summary>Folder (relative to the working directory) of the Portal's static files served at "/"; unused when absent.</summary>
     public string PortalPath { get; set; } = "Portal/wwwroot";
     /// <summary>Seed the Pingyin County demo data into an empty database on start.</summary>
     public bool SeedDemoData { get; set; } = true;

@@ -36,6 +36,10 @@ public sealed partial class Program
         var builder = WebApplication.CreateBuilder(args);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
+        // Quiet defaults in code, so they hold whatever the working directory (appsettings.json may not be there).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         var s = builder.Services;
         s.Configure<ControlPlaneOptions>(builder.Configuration.GetSection(ControlPlaneOptions.Section));
         s.AddSingleton(TimeProvider.System);
@@ -98,7 +102,7 @@ public sealed partial class Program
     private static void UsePortal(WebApplication app)
     {
         var path = app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.PortalPath;
-        var full = Path.GetFullPath(path, app.Environment.ContentRootPath);
+        var full = Path.GetFullPath(path);
         if (!Directory.Exists(full)) return;
         var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(full);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
