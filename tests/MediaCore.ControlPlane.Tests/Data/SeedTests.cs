@@ -1,6 +1,10 @@
 using MediaCore.ControlPlane.Data;
 using MediaCore.ControlPlane.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
 
 namespace MediaCore.ControlPlane.Tests.Data;
 
@@ -47,6 +51,33 @@ public abstract class SeedTests<TApp>(TApp app) where TApp : ControlPlaneApp
         });
         var names = await app.DbAsync(db => db.People.Select(p => p.Name).Take(50).ToListAsync());
         Assert.All(names, n => Assert.True(n.All(c => c >= 0x4E00 && c <= 0x9FFF), n));
+    }
+
+    /// <summary>
+    /// The one migration set must describe the current model on both providers. SQLite: no difference at
+    /// all. PostgreSQL: only the key columns' identity annotation differs (the migrations carry it on the
+    /// operations, the snapshot does not), never a table, column, type, length or nullability.
+    /// </summary>
+    [Fact]
+    public async Task Migrations_DescribeCurrentModel_OnlyProviderAnnotationsDiffer()
+    {
+        var ops = await app.DbAsync(db =>
+        {
+            var snapshot = db.GetService<IMigrationsAssembly>().ModelSnapshot!.Model;
+            if (snapshot is IMutableModel mutable) snapshot = mutable.FinalizeModel();
+            snapshot = db.GetService<IModelRuntimeInitializer>().Initialize(snapshot);
+            var current = db.GetService<IDesignTimeModel>().Model;
+            return Task.FromResult(db.GetService<IMigrationsModelDiffer>().GetDifferences(snapshot.GetRelationalModel(), current.GetRelationalModel()));
+        });
+        if (app.Provider == Provider.Sqlite) Assert.Empty(ops);
+        Assert.All(ops, op =>
+        {
+            var alter = Assert.IsType<AlterColumnOperation>(op);
+            Assert.Equal("Id", alter.Name);
+            Assert.Equal(alter.OldColumn.ColumnType, alter.ColumnType);
+            Assert.Equal(alter.OldColumn.IsNullable, alter.IsNullable);
+            Assert.Equal(alter.OldColumn.MaxLength, alter.MaxLength);
+        });
     }
 
     [Fact]
