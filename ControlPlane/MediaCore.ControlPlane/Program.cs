@@ -41,7 +41,10 @@ public sealed partial class Program
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         var s = builder.Services;
-        s.Configure<ControlPlaneOptions>(builder.Configuration.GetSection(ControlPlaneOptions.Section));
+        s.AddOptions<ControlPlaneOptions>().Bind(builder.Configuration.GetSection(ControlPlaneOptions.Section))
+            .Validate(o => System.Text.Encoding.UTF8.GetByteCount(o.MediaTokenSecret) >= 32,
+                "ControlPlane:MediaTokenSecret must be at least 32 bytes (HS256, RFC 7518 s3.2), the same as MediaServer:TokenSecret.")
+            .ValidateOnStart();
         s.AddSingleton(TimeProvider.System);
         s.AddControlPlaneDb();
         // Registered before the web server, so migrations and seeding finish before the first request.

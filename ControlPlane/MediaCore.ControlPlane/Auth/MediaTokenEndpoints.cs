@@ -37,7 +37,10 @@ public static class MediaTokenEndpoints
 
         // Village terminals join as their site, so MediaServer's webhooks name the site whose camera is live.
         var subject = user.IsInRole(Roles.VillageOperator) ? $"site:{user.SiteId()}" : $"user:{user.UserId()}";
-        var (token, exp) = issuer.Mint(req.Room, subject, req.Role);
+        var name = user.IsInRole(Roles.VillageOperator)
+            ? await db.Sites.Where(x => x.Id == user.SiteId()).Select(x => x.Name).FirstOrDefaultAsync(ct)
+            : user.FindFirstValue(ClaimNames.Name);
+        var (token, exp) = issuer.Mint(req.Room, subject, req.Role, name: name);
         db.MediaTokenGrants.Add(new MediaTokenGrant
         {
             UserId = user.UserId() ?? 0, Room = req.Room, Role = req.Role, Subject = subject,

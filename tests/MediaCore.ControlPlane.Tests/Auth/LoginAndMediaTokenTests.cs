@@ -79,6 +79,25 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
     }
 
     [Fact]
+    public async Task MediaToken_ValidatesWithIdentityModelLikeMediaServer()
+    {
+        // MediaServer validates with JsonWebTokenHandler: HS256 only, signature, exp required; no issuer/audience.
+        var ids = await app.SeedAsync();
+        var room = await app.DbAsync(db => db.Meetings.Where(m => m.Id == ids.OwnMeeting).Select(m => m.Room).SingleAsync());
+        var body = await (await (await app.LoginAsync("admin")).PostJsonAsync("/api/media-tokens", new { room, role = "host" })).ReadAsync();
+        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync((string)body["token"]!,
+            new Microsoft.IdentityModel.Tokens.TokenValidationParameters
+            {
+                IssuerSigningKey = new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Encoding.UTF8.GetBytes(ControlPlaneApp.MediaSecret)),
+                ValidAlgorithms = ["HS256"], RequireSignedTokens = true, RequireExpirationTime = true,
+                ValidateIssuer = false, ValidateAudience = false,
+                LifetimeValidator = (_, exp, _, _) => exp > ControlPlaneApp.Now.UtcDateTime,
+            });
+        Assert.True(result.IsValid, result.Exception?.Message);
+        Assert.Equal(room, result.Claims["room"]);
+    }
+
+    [Fact]
     public async Task MediaToken_TownAsHostInVillageRoom_403()
     {
         var ids = await app.SeedAsync();
@@ -93,7 +112,9 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
         var ids = await app.SeedAsync();
         var room = await app.DbAsync(db => db.Meetings.Where(m => m.Id == ids.OwnMeeting).Select(m => m.Room).SingleAsync());
         var body = await (await (await app.LoginAsync(ids.OwnOperator)).PostJsonAsync("/api/media-tokens", new { room, role = "host" })).ReadAsync();
-        Assert.Equal($"site:{ids.OwnVillage}", (string)VerifyHs256((string)body["token"]!, ControlPlaneApp.MediaSecret)["sub"]!);
+        var claims = VerifyHs256((string)body["token"]!, ControlPlaneApp.MediaSecret);
+        Assert.Equal($"site:{ids.OwnVillage}", (string)claims["sub"]!);
+        Assert.Equal("东关村", (string)claims["name"]!);
     }
 
     [Fact]
