@@ -105,7 +105,8 @@ public static class MeetingEndpoints
             // An observer (a town's silent listen-in) is visible to admins only, never to the village it listens to.
             m.Participations.Where(p => p.Role != "observer" || !user.IsInRole(Roles.VillageOperator)).OrderBy(p => p.JoinedAtUtc).Select(p => new ParticipationDto(p.ParticipantId, p.Role, p.SiteId,
                 ChinaTime.ToOffset(p.JoinedAtUtc), MeetingQueries.Offset(p.LeftAtUtc))).ToList(),
-            snaps.Select(s => new SnapshotDto(s.Id, s.Reason, ChinaTime.ToOffset(s.TakenAtUtc), s.Width, s.Height, $"/api/snapshots/{s.Id}")).ToList()));
+            snaps.Select(s => new SnapshotDto(s.Id, s.Reason, ChinaTime.ToOffset(s.TakenAtUtc), s.Width, s.Height, $"/api/snapshots/{s.Id}")).ToList(),
+            MeetingQueries.Offset(m.RecordingFinishedAtUtc)));
     }
 
     private static async Task<Results<Created<MeetingDto>, ValidationProblem, ProblemHttpResult>> Create(CreateMeetingRequest req,

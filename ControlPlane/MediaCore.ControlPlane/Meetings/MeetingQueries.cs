@@ -19,7 +19,8 @@ public sealed record ParticipationDto(string ParticipantId, string Role, int? Si
 public sealed record SnapshotDto(long Id, SnapshotReason Reason, DateTimeOffset TakenAt, int Width, int Height, string Url);
 
 /// <summary>One meeting with participants, attendees and snapshots.</summary>
-public sealed record MeetingDetail(MeetingDto Meeting, IReadOnlyList<AttendeeDto> Attendees, IReadOnlyList<ParticipationDto> Participants, IReadOnlyList<SnapshotDto> Snapshots);
+public sealed record MeetingDetail(MeetingDto Meeting, IReadOnlyList<AttendeeDto> Attendees, IReadOnlyList<ParticipationDto> Participants,
+    IReadOnlyList<SnapshotDto> Snapshots, DateTimeOffset? RecordingFinishedAt);
 
 /// <summary>Attendance of meetings: who checked in at the meeting's site during the session.</summary>
 internal static class MeetingQueries

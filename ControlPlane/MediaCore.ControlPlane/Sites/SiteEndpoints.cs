@@ -22,6 +22,9 @@ public sealed record SiteDetail(SiteDto Site, IReadOnlyList<DeviceDto> Devices, 
 /// <summary>Registering a device.</summary>
 public sealed record CreateDeviceRequest(DeviceKind? Kind, string? Name, string? Code);
 
+/// <summary>Renaming, enabling or disabling a device (a disabled attendance machine's key is refused).</summary>
+public sealed record UpdateDeviceRequest(string? Name, bool? Enabled);
+
 /// <summary>A device with its key, returned only when the key is created or rotated.</summary>
 public sealed record DeviceWithKey(DeviceDto Device, string? Key);
 
@@ -38,6 +41,7 @@ public static class SiteEndpoints
         g.MapGet("/{id:int}/devices", Devices);
         g.MapPost("/{id:int}/devices", CreateDevice).RequireAuthorization(Policies.Admin);
         g.MapPost("/{id:int}/devices/{deviceId:int}/key", RotateKey).RequireAuthorization(Policies.Admin);
+        g.MapPut("/{id:int}/devices/{deviceId:int}", UpdateDevice).RequireAuthorization(Policies.Admin);
     }
 
     private static async Task<Results<Ok<Page<SiteDto>>, ValidationProblem, ProblemHttpResult>> List(ClaimsPrincipal user, SiteScope scope,
@@ -117,6 +121,19 @@ public static class SiteEndpoints
         device.KeyHash = DeviceKeyAuthentication.Hash(key);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new DeviceWithKey(ToDto(device), key));
+    }
+
+    private static async Task<Results<Ok<DeviceDto>, ValidationProblem, ProblemHttpResult>> UpdateDevice(int id, int deviceId,
+        UpdateDeviceRequest req, ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, CancellationToken ct)
+    {
+        if (req.Name is not null && (req.Name.Trim().Length == 0 || req.Name.Length > 100)) return Problems.Invalid("name", "1-100 characters.");
+        if (await scope.CheckAsync(user, id, ct) != ScopeDecision.Allowed) return Problems.NotFound("Site");
+        var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == deviceId && d.SiteId == id, ct);
+        if (device is null) return Problems.NotFound("Device");
+        if (req.Name is not null) device.Name = req.Name.Trim();
+        if (req.Enabled is not null) device.Enabled = req.Enabled.Value;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToDto(device));
     }
 
     private static IQueryable<Device> DeviceQuery(ControlPlaneDb db, int siteId) =>

@@ -128,6 +128,12 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
             new { eventId = "newdev-" + Guid.NewGuid().ToString("N"), personId = (int)person["id"]!, method = "face", occurredAt = ControlPlaneApp.Now });
         Assert.Equal(HttpStatusCode.Created, resp.StatusCode);
         await (await town.PostJsonAsync($"/api/sites/{ids.OwnVillage}/devices", new { kind = "attendanceMachine", name = "重复", code })).AssertProblemAsync(409);
+        var deviceId = (int)created["device"]!["id"]!;
+        var disabled = await (await town.PutAsJsonAsync($"/api/sites/{ids.OwnVillage}/devices/{deviceId}", new { enabled = false })).ReadAsync();
+        Assert.False((bool)disabled["enabled"]!);
+        await (await app.DeviceClient(key).PostJsonAsync("/api/attendance/events",
+            new { eventId = "disabled-" + Guid.NewGuid().ToString("N"), personId = (int)person["id"]!, method = "face", occurredAt = ControlPlaneApp.Now })).AssertProblemAsync(401);
+        await (await (await app.LoginAsync("jinshui")).PutAsJsonAsync($"/api/sites/{ids.OwnVillage}/devices/{deviceId}", new { enabled = true })).AssertProblemAsync(404);
         await (await town.GetAsync("/api/sites?kind=galaxy")).AssertProblemAsync(400);
     }
 

@@ -60,6 +60,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         Assert.Equal(T0, DateTimeOffset.Parse((string)m["startedAt"]!));
         Assert.Equal(T0.AddMinutes(75), DateTimeOffset.Parse((string)m["endedAt"]!));
         Assert.Equal(75, (int)m["durationMinutes"]!);
+        Assert.Equal(T0.AddMinutes(76), DateTimeOffset.Parse((string)detail["recordingFinishedAt"]!));
         Assert.EndsWith("+08:00", (string)m["startedAt"]!);
         Assert.Contains(detail["attendees"]!.AsArray(), a => (int)a!["personId"]! == person.Id && (string)a["name"]! == person.Name);
         Assert.Equal((int)m["attendeeCount"]!, detail["attendees"]!.AsArray().Count);
