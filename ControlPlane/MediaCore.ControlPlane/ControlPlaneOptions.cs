@@ -21,6 +21,8 @@ public sealed class ControlPlaneOptions
 
     /// <summary>HS256 key for user session JWTs (at least 32 bytes). Empty: a random key per process.</summary>
     public string? JwtSigningKey { get; set; }
+    /// <summary>Login attempts accepted per client address and minute (password guessing is answered 429).</summary>
+    public int LoginAttemptsPerMinute { get; set; } = 30;
     /// <summary>Session lifetime.</summary>
     public int SessionMinutes { get; set; } = 480;
 

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using System.Threading.RateLimiting;
 
 namespace MediaCore.ControlPlane;
 
@@ -77,6 +78,26 @@ public sealed partial class Program
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin, Roles.VillageOperator))
             .AddPolicy(Policies.User, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin, Roles.VillageOperator, Roles.ExpertLecturer))
             .AddPolicy(Policies.Device, p => p.RequireRole(Roles.Device));
+        s.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (ctx, ct) =>
+            {
+                var problems = ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = ctx.HttpContext,
+                    ProblemDetails = { Status = 429, Title = "Too many login attempts", Detail = "Wait a minute and try again." },
+                });
+            };
+            o.AddPolicy(AuthEndpoints.LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "local",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.LoginAttemptsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                }));
+        });
         s.AddAttendance();
         s.AddScoped<DutyCalculator>();
         s.AddMeetings();
@@ -85,6 +106,7 @@ public sealed partial class Program
         app.UseExceptionHandler();
         UsePortal(app);
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();

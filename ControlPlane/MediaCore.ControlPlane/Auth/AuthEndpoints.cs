@@ -25,11 +25,14 @@ public sealed record CreateUserRequest(string? UserName, string? DisplayName, st
 /// <summary>Login, current user, and user administration.</summary>
 public static class AuthEndpoints
 {
+    /// <summary>Name of the rate-limiting policy on POST /api/auth/login.</summary>
+    public const string LoginRateLimit = "login";
+
     /// <summary>Maps /api/auth and /api/users.</summary>
     public static void MapAuth(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", Login).AllowAnonymous();
+        auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(LoginRateLimit);
         auth.MapGet("/me", Me).RequireAuthorization(Policies.User);
         auth.MapPost("/password", ChangePassword).RequireAuthorization(Policies.User);
 

@@ -52,8 +52,13 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
         builder.UseSetting("ControlPlane:WebhookSecret", WebhookSecret);
         builder.UseSetting("ControlPlane:MediaServerUrl", MediaServer.Url);
         builder.UseSetting("ControlPlane:EnableSnapshotWorker", "false");
+        builder.UseSetting("ControlPlane:LoginAttemptsPerMinute", "1000000");
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
+        Customize(builder);
     }
+
+    /// <summary>Extra settings of a specialised host (applied last).</summary>
+    protected virtual void Customize(IWebHostBuilder builder) { }
 
     /// <summary>A client logged in as <paramref name="userName"/>.</summary>
     public async Task<HttpClient> LoginAsync(string userName)
@@ -123,6 +128,16 @@ public sealed record SeedIds(int County, int OwnTown, int ForeignTown, int OwnVi
 
 /// <summary>SQLite-backed host.</summary>
 public sealed class SqliteApp() : ControlPlaneApp(Provider.Sqlite);
+
+/// <summary>An unseeded SQLite host with a login limit of 3 per minute.</summary>
+public sealed class RateLimitedApp() : ControlPlaneApp(Provider.Sqlite)
+{
+    protected override void Customize(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ControlPlane:SeedDemoData", "false");
+        builder.UseSetting("ControlPlane:LoginAttemptsPerMinute", "3");
+    }
+}
 
 /// <summary>PostgreSQL-backed host.</summary>
 public sealed class PostgresApp() : ControlPlaneApp(Provider.Postgres);
