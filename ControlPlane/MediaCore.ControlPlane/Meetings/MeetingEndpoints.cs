@@ -119,6 +119,7 @@ public static class MeetingEndpoints
         if (errors.Count > 0) return Problems.Invalid(errors);
         if (await scope.GuardAsync(user, req.SiteId!.Value, ct) is { } problem) return problem;
         var site = await db.Sites.FirstAsync(s => s.Id == req.SiteId, ct);
+        if (LevelError(req.Kind!.Value, site.Kind) is { } levelError) return Problems.Invalid("kind", levelError);
         var meeting = new Meeting
         {
             SiteId = site.Id, Kind = req.Kind!.Value, Title = req.Title!.Trim(), ScheduledStartUtc = req.ScheduledStart?.UtcDateTime,
@@ -129,6 +130,16 @@ public static class MeetingEndpoints
         meeting.Site = site;
         return TypedResults.Created($"/api/meetings/{meeting.Id}", (await MeetingQueries.ToDtosAsync(db, [meeting], ct))[0]);
     }
+
+    /// <summary>Plenaries are the county's, partial meetings a town's, the three working days a village's.</summary>
+    private static string? LevelError(MeetingKind kind, SiteKind site) => kind switch
+    {
+        MeetingKind.Plenary when site != SiteKind.County => "A plenary is held by the county.",
+        MeetingKind.Partial when site is not (SiteKind.Town or SiteKind.SubDistrict) => "A partial meeting is held by a town or sub-district.",
+        MeetingKind.CommitteeDay or MeetingKind.ThemeDay or MeetingKind.DisclosureDay when site is not (SiteKind.Village or SiteKind.Community)
+            => "The three working days are held by villages and communities.",
+        _ => null,
+    };
 
     private static async Task<Results<Ok<MeetingDto>, ValidationProblem, ProblemHttpResult>> Review(int id, ReviewRequest req,
         ClaimsPrincipal user, ControlPlaneDb db, TimeProvider time, CancellationToken ct)

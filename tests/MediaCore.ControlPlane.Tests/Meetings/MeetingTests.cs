@@ -71,6 +71,19 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     }
 
     [Fact]
+    public async Task CreateMeeting_KindAtWrongLevel_400()
+    {
+        var ids = await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        await (await admin.PostJsonAsync("/api/meetings", new { siteId = ids.OwnVillage, kind = "plenary", title = "x" })).AssertProblemAsync(400);
+        await (await admin.PostJsonAsync("/api/meetings", new { siteId = ids.County, kind = "committeeDay", title = "x" })).AssertProblemAsync(400);
+        await (await admin.PostJsonAsync("/api/meetings", new { siteId = ids.OwnVillage, kind = "partial", title = "x" })).AssertProblemAsync(400);
+        await (await admin.PostJsonAsync("/api/meetings", new { siteId = ids.OwnTown, title = "x" })).AssertProblemAsync(400);
+        var partial = await admin.PostJsonAsync("/api/meetings", new { siteId = ids.OwnTown, kind = "partial", title = "榆山街道分会" });
+        Assert.Equal(HttpStatusCode.Created, partial.StatusCode);
+    }
+
+    [Fact]
     public async Task Webhook_BadOrMissingSignature_401()
     {
         var ids = await app.SeedAsync();
