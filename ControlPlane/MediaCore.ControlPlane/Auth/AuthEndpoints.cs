@@ -47,9 +47,10 @@ public static class AuthEndpoints
         if (string.IsNullOrWhiteSpace(req.UserName) || string.IsNullOrEmpty(req.Password))
             return Problems.Invalid("userName", "userName and password are required.");
         var user = await db.Users.Include(u => u.Site).FirstOrDefaultAsync(u => u.UserName == req.UserName, ct);
-        // Same answer for unknown user and wrong password, so names cannot be probed.
-        if (user is null || !user.Enabled ||
-            hasher.VerifyHashedPassword(user, user.PasswordHash, req.Password) == PasswordVerificationResult.Failed)
+        // Same answer, and the same PBKDF2 work, for an unknown user and a wrong password, so names cannot be
+        // probed by the text or by the time of the answer.
+        var verified = hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? UnknownUserHash.Value, req.Password) != PasswordVerificationResult.Failed;
+        if (user is null || !user.Enabled || !verified)
             return TypedResults.Problem(title: "Login failed", detail: "Wrong user name or password.", statusCode: 401);
         var (token, exp) = tokens.Mint(user, user.Site?.Path);
         return TypedResults.Ok(new LoginResponse(token, exp, ToDto(user)));
@@ -133,6 +134,8 @@ public static class AuthEndpoints
         user.Site = site;
         return TypedResults.Created($"/api/users/{user.Id}", ToDto(user));
     }
+
+    private static readonly Lazy<string> UnknownUserHash = new(() => new PasswordHasher<User>().HashPassword(null!, Guid.NewGuid().ToString()));
 
     private static UserDto ToDto(User u) => new(u.Id, u.UserName, u.DisplayName, Roles.Of(u.Role), u.SiteId, u.Site?.Name);
 
