@@ -19,6 +19,9 @@ public sealed record DeviceDto(int Id, int SiteId, DeviceKind Kind, string Name,
 /// <summary>One site with its devices and head counts.</summary>
 public sealed record SiteDetail(SiteDto Site, IReadOnlyList<DeviceDto> Devices, int People, int Cadres);
 
+/// <summary>Creating a site under a parent (a town under the county, a village under a town).</summary>
+public sealed record CreateSiteRequest(int? ParentId, SiteKind? Kind, string? Name, string? Code);
+
 /// <summary>Registering a device.</summary>
 public sealed record CreateDeviceRequest(DeviceKind? Kind, string? Name, string? Code);
 
@@ -38,6 +41,7 @@ public static class SiteEndpoints
         g.MapGet("/", List);
         g.MapGet("/tree", Tree);
         g.MapGet("/{id:int}", Get);
+        g.MapPost("/", Create).RequireAuthorization(Policies.Admin);
         g.MapGet("/{id:int}/devices", Devices);
         g.MapPost("/{id:int}/devices", CreateDevice).RequireAuthorization(Policies.Admin);
         g.MapPost("/{id:int}/devices/{deviceId:int}/key", RotateKey).RequireAuthorization(Policies.Admin);
@@ -69,6 +73,36 @@ public static class SiteEndpoints
             else roots.Add(nodes[s.Id]);
         }
         return TypedResults.Ok(roots);
+    }
+
+    private static async Task<Results<Created<SiteDto>, ValidationProblem, ProblemHttpResult>> Create(CreateSiteRequest req,
+        ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (req.ParentId is null) errors["parentId"] = ["Required."];
+        if (req.Kind is null) errors["kind"] = ["Required: town, subDistrict, village or community."];
+        if (string.IsNullOrWhiteSpace(req.Name) || req.Name.Length > 100) errors["name"] = ["1-100 characters required."];
+        if (string.IsNullOrWhiteSpace(req.Code) || req.Code.Length > 32) errors["code"] = ["1-32 characters required."];
+        if (errors.Count > 0) return Problems.Invalid(errors);
+        if (await scope.GuardAsync(user, req.ParentId!.Value, ct) is { } problem) return problem;
+        var parent = await db.Sites.FirstAsync(x => x.Id == req.ParentId, ct);
+        var fits = parent.Kind switch
+        {
+            SiteKind.County => req.Kind is SiteKind.Town or SiteKind.SubDistrict,
+            SiteKind.Town or SiteKind.SubDistrict => req.Kind is SiteKind.Village or SiteKind.Community,
+            _ => false,
+        };
+        if (!fits) return Problems.Invalid("kind", $"A {req.Kind} cannot be placed under a {parent.Kind}.");
+        if (await db.Sites.AnyAsync(x => x.Code == req.Code, ct)) return Problems.Conflict("A site with this code exists.");
+        // The path needs the new id, so insert and complete it in one transaction.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var site = new Site { ParentId = parent.Id, Kind = req.Kind!.Value, Name = req.Name!.Trim(), Code = req.Code!.Trim() };
+        db.Sites.Add(site);
+        await db.SaveChangesAsync(ct);
+        site.Path = $"{parent.Path}{site.Id}/";
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Created($"/api/sites/{site.Id}", new SiteDto(site.Id, site.ParentId, site.Kind, site.Name, site.Code));
     }
 
     private static async Task<Results<Ok<SiteDetail>, ProblemHttpResult>> Get(int id, ClaimsPrincipal user, SiteScope scope,

@@ -138,6 +138,23 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
     }
 
     [Fact]
+    public async Task CreateSite_CountyAddsVillageUnderTown_InScopeOfThatTownOnly()
+    {
+        var ids = await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var code = "T" + Guid.NewGuid().ToString("N")[..10];
+        var resp = await admin.PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "village", name = "新建村", code });
+        Assert.Equal(HttpStatusCode.Created, resp.StatusCode);
+        var id = (int)(await resp.ReadAsync())["id"]!;
+        Assert.Equal("新建村", (string)(await (await app.LoginAsync("jinshui")).GetJsonAsync($"/api/sites/{id}"))["site"]!["name"]!);
+        await (await (await app.LoginAsync("yushan")).GetAsync($"/api/sites/{id}")).AssertProblemAsync(404);
+        await (await admin.PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "village", name = "重复村", code })).AssertProblemAsync(409);
+        await (await admin.PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "town", name = "错层", code = code + "x" })).AssertProblemAsync(400);
+        await (await (await app.LoginAsync("yushan")).PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "village", name = "越权村", code = code + "y" })).AssertProblemAsync(403);
+        await (await (await app.LoginAsync(ids.OwnOperator)).PostJsonAsync("/api/sites", new { parentId = ids.OwnTown, kind = "village", name = "越权村", code = code + "z" })).AssertProblemAsync(403);
+    }
+
+    [Fact]
     public async Task OpenApi_Document_ListsFeatureEndpoints()
     {
         var doc = await app.CreateClient().GetJsonAsync("/openapi/v1.json");
