@@ -9,8 +9,11 @@ public sealed record MeetingDto(int Id, int SiteId, string SiteName, MeetingKind
     DateTimeOffset? ScheduledStart, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, int? DurationMinutes, int AttendeeCount,
     ReviewStatus Review, string? ReviewComment);
 
-/// <summary>Someone counted as present at a meeting.</summary>
-public sealed record AttendeeDto(int PersonId, string Name, PersonRole Role, DateTimeOffset CheckedInAt, CheckInMethod Method);
+/// <summary>
+/// Someone counted as present at a meeting: checked in at the meeting's site during the session
+/// (<c>source = "checkIn"</c>, with the method), or joined the room as <c>person:&lt;id&gt;</c> (<c>"online"</c>).
+/// </summary>
+public sealed record AttendeeDto(int PersonId, string Name, PersonRole Role, DateTimeOffset CheckedInAt, CheckInMethod? Method, string Source);
 
 /// <summary>A participant interval from the webhooks.</summary>
 public sealed record ParticipationDto(string ParticipantId, string Role, int? SiteId, DateTimeOffset JoinedAt, DateTimeOffset? LeftAt);
@@ -22,7 +25,7 @@ public sealed record SnapshotDto(long Id, SnapshotReason Reason, DateTimeOffset 
 public sealed record MeetingDetail(MeetingDto Meeting, IReadOnlyList<AttendeeDto> Attendees, IReadOnlyList<ParticipationDto> Participants,
     IReadOnlyList<SnapshotDto> Snapshots, DateTimeOffset? RecordingFinishedAt);
 
-/// <summary>Attendance of meetings: who checked in at the meeting's site during the session.</summary>
+/// <summary>Attendance of meetings: check-ins at the meeting's site during the session plus people who joined online.</summary>
 internal static class MeetingQueries
 {
     /// <summary>Check-ins from this long before the start count as arriving for the meeting.</summary>
@@ -40,8 +43,11 @@ internal static class MeetingQueries
             var checkIns = await db.CheckIns.Where(c => siteIds.Contains(c.SiteId) && c.OccurredAtUtc >= from && c.OccurredAtUtc <= to)
                 .Select(c => new { c.SiteId, c.PersonId, c.OccurredAtUtc }).ToListAsync(ct);
             var bySite = checkIns.ToLookup(c => c.SiteId);
+            var heldIds = held.Select(m => m.Id).ToList();
+            var online = (await db.MeetingParticipations.Where(p => heldIds.Contains(p.MeetingId) && p.PersonId != null)
+                .Select(p => new { p.MeetingId, PersonId = p.PersonId!.Value }).ToListAsync(ct)).ToLookup(p => p.MeetingId, p => p.PersonId);
             foreach (var m in held)
-                counts[m.Id] = bySite[m.SiteId].Where(c => InWindow(m, c.OccurredAtUtc)).Select(c => c.PersonId).Distinct().Count();
+                counts[m.Id] = bySite[m.SiteId].Where(c => InWindow(m, c.OccurredAtUtc)).Select(c => c.PersonId).Union(online[m.Id]).Distinct().Count();
         }
         return meetings.Select(m => ToDto(m, counts.GetValueOrDefault(m.Id))).ToList();
     }
@@ -54,8 +60,15 @@ internal static class MeetingQueries
         var rows = await db.CheckIns.Where(c => c.SiteId == m.SiteId && c.OccurredAtUtc >= from && c.OccurredAtUtc <= to)
             .OrderBy(c => c.OccurredAtUtc)
             .Select(c => new { c.PersonId, c.Person!.Name, c.Person.Role, c.OccurredAtUtc, c.Method }).ToListAsync(ct);
-        return rows.GroupBy(r => r.PersonId).Select(g => g.First())
-            .Select(r => new AttendeeDto(r.PersonId, r.Name, r.Role, ChinaTime.ToOffset(r.OccurredAtUtc), r.Method)).ToList();
+        var attendees = rows.GroupBy(r => r.PersonId).Select(g => g.First())
+            .Select(r => new AttendeeDto(r.PersonId, r.Name, r.Role, ChinaTime.ToOffset(r.OccurredAtUtc), r.Method, "checkIn")).ToList();
+        var present = attendees.Select(a => a.PersonId).ToHashSet();
+        var online = await db.MeetingParticipations.Where(p => p.MeetingId == m.Id && p.PersonId != null)
+            .Join(db.People, p => p.PersonId, x => x.Id, (p, x) => new { x.Id, x.Name, x.Role, p.JoinedAtUtc })
+            .OrderBy(x => x.JoinedAtUtc).ToListAsync(ct);
+        foreach (var o in online.Where(o => present.Add(o.Id)))
+            attendees.Add(new AttendeeDto(o.Id, o.Name, o.Role, ChinaTime.ToOffset(o.JoinedAtUtc), null, "online"));
+        return attendees;
     }
 
     private static bool InWindow(Meeting m, DateTime t) => t >= m.StartedAtUtc!.Value - EarlyArrival && t <= (m.EndedAtUtc ?? DateTime.MaxValue);

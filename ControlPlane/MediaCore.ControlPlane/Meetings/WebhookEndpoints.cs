@@ -83,10 +83,11 @@ public static class WebhookEndpoints
                 if (meeting.Participations.All(p => p.ParticipantId != evt.ParticipantId))
                 {
                     var siteId = await SiteOfAsync(db, evt.ParticipantId!, ct);
+                    var personId = ParseId(evt.ParticipantId!, "person:") is { } pid && await db.People.AnyAsync(x => x.Id == pid, ct) ? pid : (int?)null;
                     meeting.Participations.Add(new MeetingParticipation
                     {
                         ParticipantId = evt.ParticipantId!, Role = Truncate(evt.Role ?? "audience", 16), SiteId = siteId,
-                        PersonId = ParseId(evt.ParticipantId!, "person:"), JoinedAtUtc = at, NodeId = evt.NodeId is null ? null : Truncate(evt.NodeId, 100),
+                        PersonId = personId, JoinedAtUtc = at, NodeId = evt.NodeId is null ? null : Truncate(evt.NodeId, 100),
                     });
                     meeting.StartedAtUtc ??= at;
                     meeting.EndedAtUtc = null; // a rejoin resumes an ended session

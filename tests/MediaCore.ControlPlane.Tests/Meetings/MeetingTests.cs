@@ -50,6 +50,10 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
             new { eventId = $"mt-{Guid.NewGuid():N}", personId = person.Id, method = "face", occurredAt = T0.AddMinutes(1) });
         Assert.Equal(HttpStatusCode.Created, checkIn.StatusCode);
         await WebhookAsync(Evt("participant_left", room, "user:1", T0.AddMinutes(30)));
+        // A cadre away from the village joins from a phone: an online attendee without a check-in.
+        var remote = await app.DbAsync(db => db.People.Where(p => p.SiteId == ids.OwnVillage && p.Id != person.Id).OrderByDescending(p => p.Id).FirstAsync());
+        await WebhookAsync(Evt("participant_joined", room, $"person:{remote.Id}", T0.AddMinutes(5), "audience"));
+        await WebhookAsync(Evt("participant_left", room, $"person:{remote.Id}", T0.AddMinutes(50)));
         var town = await app.LoginAsync("yushan");
         Assert.Null((await town.GetJsonAsync($"/api/meetings/{id}"))["meeting"]!["endedAt"]);
         await WebhookAsync(Evt("participant_left", room, $"site:{ids.OwnVillage}", T0.AddMinutes(75)));
@@ -62,12 +66,13 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         Assert.Equal(75, (int)m["durationMinutes"]!);
         Assert.Equal(T0.AddMinutes(76), DateTimeOffset.Parse((string)detail["recordingFinishedAt"]!));
         Assert.EndsWith("+08:00", (string)m["startedAt"]!);
-        Assert.Contains(detail["attendees"]!.AsArray(), a => (int)a!["personId"]! == person.Id && (string)a["name"]! == person.Name);
+        Assert.Contains(detail["attendees"]!.AsArray(), a => (int)a!["personId"]! == person.Id && (string)a["name"]! == person.Name && (string)a["source"]! == "checkIn");
+        Assert.Contains(detail["attendees"]!.AsArray(), a => (int)a!["personId"]! == remote.Id && (string)a["source"]! == "online");
         Assert.Equal((int)m["attendeeCount"]!, detail["attendees"]!.AsArray().Count);
-        Assert.Equal(2, detail["participants"]!.AsArray().Count);
+        Assert.Equal(3, detail["participants"]!.AsArray().Count);
         // The town's observer is invisible to the village it listened to.
         var villageView = await (await app.LoginAsync(ids.OwnOperator)).GetJsonAsync($"/api/meetings/{id}");
-        Assert.Equal([$"site:{ids.OwnVillage}"], villageView["participants"]!.AsArray().Select(p => (string)p!["participantId"]!));
+        Assert.Equal([$"site:{ids.OwnVillage}", $"person:{remote.Id}"], villageView["participants"]!.AsArray().Select(p => (string)p!["participantId"]!));
     }
 
     [Fact]
