@@ -1,0 +1,70 @@
+namespace MediaCore.ControlPlane;
+
+/// <summary>Configuration of the ControlPlane (section "ControlPlane"); defaults run out of the box.</summary>
+public sealed class ControlPlaneOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "ControlPlane";
+
+    /// <summary>Npgsql connection string; when set, PostgreSQL is used instead of the embedded SQLite file.</summary>
+    public string? PostgresConnectionString { get; set; }
+    /// <summary>SQLite database file (relative to the working directory) used when no PostgreSQL is configured.</summary>
+    public string SqlitePath { get; set; } = "controlplane.db";
+    /// <summary>Folder (relative to the working directory) of the Portal's static files served at "/"; unused when absent.</summary>
+    public string PortalPath { get; set; } = "Portal/wwwroot";
+    /// <summary>Seed the Pingyin County demo data into an empty database on start.</summary>
+    public bool SeedDemoData { get; set; } = true;
+    /// <summary>Months of demo history (check-ins, meetings, disclosures) to generate.</summary>
+    public int SeedHistoryMonths { get; set; } = 3;
+    /// <summary>Password of every seeded demo account.</summary>
+    public string DemoPassword { get; set; } = "Demo@2026";
+
+    /// <summary>HS256 key for user session JWTs (at least 32 bytes). Empty: a random key per process.</summary>
+    public string? JwtSigningKey { get; set; }
+    /// <summary>Login attempts accepted per client address and minute (password guessing is answered 429).</summary>
+    public int LoginAttemptsPerMinute { get; set; } = 30;
+    /// <summary>Session lifetime.</summary>
+    public int SessionMinutes { get; set; } = 480;
+
+    /// <summary>Shared HS256 secret with MediaServer (its MediaServer:TokenSecret); at least 32 bytes.</summary>
+    public string MediaTokenSecret { get; set; } = "mediacore-dev-media-token-secret-change-me";
+    /// <summary>Lifetime of minted media tokens.</summary>
+    public int MediaTokenMinutes { get; set; } = 240;
+    /// <summary>Base URL of the MediaServer room API (snapshots).</summary>
+    public string MediaServerUrl { get; set; } = "http://127.0.0.1:8080";
+    /// <summary>Shared HMAC-SHA256 secret MediaServer signs its webhooks with.</summary>
+    public string WebhookSecret { get; set; } = "mediacore-dev-webhook-secret";
+    /// <summary>Run the background snapshot worker (tests turn it off and drive snapshots directly).</summary>
+    public bool EnableSnapshotWorker { get; set; } = true;
+    /// <summary>Minutes between snapshots of each site during a meeting.</summary>
+    public int SnapshotIntervalMinutes { get; set; } = 10;
+
+    /// <summary>An event stamped further than this in the future is rejected (machine clock wrong).</summary>
+    public int MaxClockSkewSeconds { get; set; } = 300;
+    /// <summary>Oldest backlog an offline machine may still upload.</summary>
+    public int MaxBacklogDays { get; set; } = 62;
+    /// <summary>Largest batch accepted in one upload.</summary>
+    public int MaxBatchSize { get; set; } = 500;
+    /// <summary>Largest check-in photo (decoded bytes).</summary>
+    public int MaxPhotoBytes { get; set; } = 1 << 20;
+    /// <summary>Largest disclosure photo.</summary>
+    public int MaxDisclosureBytes { get; set; } = 10 << 20;
+
+    /// <summary>The "three working days" calendar.</summary>
+    public WorkingDayOptions Calendar { get; set; } = new();
+}
+
+/// <summary>Calendar of the three working days, in Asia/Shanghai.</summary>
+public sealed class WorkingDayOptions
+{
+    /// <summary>Weekday of the weekly village-committee meeting day.</summary>
+    public DayOfWeek CommitteeWeekday { get; set; } = DayOfWeek.Monday;
+    /// <summary>Day of month of the monthly party-member theme day.</summary>
+    public int ThemeDayOfMonth { get; set; } = 1;
+    /// <summary>Day of the quarter's first month that is disclosure day.</summary>
+    public int DisclosureDayOfMonth { get; set; } = 10;
+    /// <summary>Public holidays (yyyy-MM-dd) that are not working days.</summary>
+    public List<DateOnly> Holidays { get; set; } = [];
+    /// <summary>Weekend days made working days by the State Council's adjustments (yyyy-MM-dd).</summary>
+    public List<DateOnly> ExtraWorkdays { get; set; } = [];
+}

@@ -1,0 +1,135 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace MediaCore.ControlPlane.Data;
+
+/// <summary>
+/// The ControlPlane's one DbContext. The same migrations run on SQLite and PostgreSQL: column types are
+/// left to each provider's type mapping (no provider-specific type names in the migrations) and key
+/// generation carries both providers' annotations, as EF Core documents for multi-provider migrations.
+/// </summary>
+public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : DbContext(options)
+{
+    public DbSet<Site> Sites => Set<Site>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<CheckIn> CheckIns => Set<CheckIn>();
+    public DbSet<Snapshot> Snapshots => Set<Snapshot>();
+    public DbSet<Meeting> Meetings => Set<Meeting>();
+    public DbSet<MeetingParticipation> MeetingParticipations => Set<MeetingParticipation>();
+    public DbSet<WebhookReceipt> WebhookReceipts => Set<WebhookReceipt>();
+    public DbSet<Disclosure> Disclosures => Set<Disclosure>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<MediaTokenGrant> MediaTokenGrants => Set<MediaTokenGrant>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder b)
+    {
+        // Times are UTC everywhere; SQLite hands DateTime back as Unspecified, so the kind is restored
+        // on read, and Npgsql's timestamptz insists on Kind=Utc on write.
+        b.Properties<DateTime>().HaveConversion<UtcConverter>();
+        b.Properties<DateTime?>().HaveConversion<UtcConverter>();
+        b.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder m)
+    {
+        m.Entity<Site>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.Code).HasMaxLength(32);
+            e.Property(x => x.Path).HasMaxLength(200);
+            e.HasIndex(x => x.Code).IsUnique();
+            e.HasIndex(x => x.Path);
+            e.HasOne(x => x.Parent).WithMany(x => x.Children).HasForeignKey(x => x.ParentId).OnDelete(DeleteBehavior.Restrict);
+        });
+        m.Entity<Device>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.KeyHash).HasMaxLength(64);
+            e.HasIndex(x => x.Code).IsUnique();
+            e.HasIndex(x => x.KeyHash).IsUnique();
+            e.HasOne(x => x.Site).WithMany(x => x.Devices).HasForeignKey(x => x.SiteId);
+        });
+        m.Entity<Person>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(50);
+            e.Property(x => x.Phone).HasMaxLength(20);
+            e.HasOne(x => x.Site).WithMany(x => x.People).HasForeignKey(x => x.SiteId);
+        });
+        m.Entity<CheckIn>(e =>
+        {
+            e.Property(x => x.EventId).HasMaxLength(64);
+            e.Property(x => x.PhotoContentType).HasMaxLength(64);
+            e.HasIndex(x => x.EventId).IsUnique();
+            e.HasIndex(x => new { x.SiteId, x.OccurredAtUtc });
+            e.HasIndex(x => new { x.PersonId, x.OccurredAtUtc });
+            e.HasOne(x => x.Device).WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Person).WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
+        });
+        m.Entity<Snapshot>(e =>
+        {
+            e.Property(x => x.Room).HasMaxLength(100);
+            e.Property(x => x.ParticipantId).HasMaxLength(100);
+            e.HasIndex(x => x.CheckInId);
+            e.HasIndex(x => new { x.MeetingId, x.TakenAtUtc });
+            e.HasOne<Site>().WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<CheckIn>().WithMany().HasForeignKey(x => x.CheckInId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(x => x.Meeting).WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.SetNull);
+        });
+        m.Entity<Meeting>(e =>
+        {
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.Room).HasMaxLength(100);
+            e.Property(x => x.ReviewComment).HasMaxLength(1000);
+            e.HasIndex(x => x.Room).IsUnique();
+            e.HasIndex(x => new { x.SiteId, x.StartedAtUtc });
+            e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        m.Entity<MeetingParticipation>(e =>
+        {
+            e.Property(x => x.ParticipantId).HasMaxLength(100);
+            e.Property(x => x.Role).HasMaxLength(16);
+            e.Property(x => x.NodeId).HasMaxLength(100);
+            e.HasIndex(x => new { x.MeetingId, x.ParticipantId });
+            e.HasOne(x => x.Meeting).WithMany(x => x.Participations).HasForeignKey(x => x.MeetingId);
+        });
+        m.Entity<WebhookReceipt>(e =>
+        {
+            e.Property(x => x.BodyHash).HasMaxLength(64);
+            e.Property(x => x.Event).HasMaxLength(32);
+            e.Property(x => x.Room).HasMaxLength(100);
+            e.HasIndex(x => x.BodyHash).IsUnique();
+        });
+        m.Entity<Disclosure>(e =>
+        {
+            e.Property(x => x.Month).HasMaxLength(7);
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.Description).HasMaxLength(2000);
+            e.Property(x => x.FileName).HasMaxLength(200);
+            e.Property(x => x.ContentType).HasMaxLength(64);
+            e.HasIndex(x => new { x.SiteId, x.Month, x.Category });
+            e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        m.Entity<User>(e =>
+        {
+            e.Property(x => x.UserName).HasMaxLength(64);
+            e.Property(x => x.DisplayName).HasMaxLength(100);
+            e.Property(x => x.PasswordHash).HasMaxLength(200);
+            e.HasIndex(x => x.UserName).IsUnique();
+            e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        m.Entity<MediaTokenGrant>(e =>
+        {
+            e.Property(x => x.Room).HasMaxLength(100);
+            e.Property(x => x.Role).HasMaxLength(16);
+            e.Property(x => x.Subject).HasMaxLength(100);
+            e.HasIndex(x => new { x.Room, x.IssuedAtUtc });
+        });
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : DateTime.SpecifyKind(v, DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,84 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace MediaCore.ControlPlane.Data;
+
+/// <summary>Chooses the provider, applies migrations and seeds demo data.</summary>
+public static class DatabaseSetup
+{
+    /// <summary>Registers <see cref="ControlPlaneDb"/>: PostgreSQL when configured, else the SQLite file.</summary>
+    public static IServiceCollection AddControlPlaneDb(this IServiceCollection services)
+    {
+        // Options are read when the context is built, so every configuration source (including a test
+        // host's overrides) has been applied.
+        services.AddDbContext<ControlPlaneDb>((sp, b) =>
+        {
+            var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
+            if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+                b.UseNpgsql(options.PostgresConnectionString);
+            else
+                b.UseSqlite(SqliteConnectionString(options.SqlitePath)).AddInterceptors(SqlitePragmas.Instance);
+            // The migrations are provider-neutral (see ControlPlaneDb), so each provider's snapshot diff
+            // differs in annotations only; the schema itself is checked by the tests on both providers.
+            b.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        });
+        return services;
+    }
+
+    /// <summary>Connection string of the SQLite file.</summary>
+    public static string SqliteConnectionString(string path) =>
+        new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+
+    /// <summary>Applies migrations and, on an empty database, seeds the demo data.</summary>
+    public static async Task InitializeAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControlPlaneDb>();
+        var options = scope.ServiceProvider.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
+        if (db.Database.IsSqlite())
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(options.SqlitePath));
+            if (dir is not null) Directory.CreateDirectory(dir);
+        }
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite())
+            // WAL survives in the file; with synchronous=FULL (per connection, below) a commit is on disk
+            // before SaveChanges returns, which is what "durable before 2xx" needs.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        if (options.SeedDemoData && !await db.Sites.AnyAsync(ct))
+        {
+            var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider);
+            await seeder.SeedAsync(ct);
+        }
+    }
+
+    private sealed class SqlitePragmas : DbConnectionInterceptor
+    {
+        public static readonly SqlitePragmas Instance = new();
+        private const string Sql = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = Sql;
+            cmd.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken ct = default)
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = Sql;
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+}
+
+/// <summary>Runs <see cref="DatabaseSetup.InitializeAsync"/> at host start, before Kestrel listens.</summary>
+internal sealed class DatabaseInitializer(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct) => DatabaseSetup.InitializeAsync(services, ct);
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

@@ -1,0 +1,135 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MediaCore.ControlPlane.Common;
+using MediaCore.ControlPlane.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MediaCore.ControlPlane.Meetings;
+
+/// <summary>
+/// A MediaServer webhook: <c>{event, room, participantId, role, at, nodeId}</c>, where event is
+/// participant_joined | participant_left | recording_finished and at is UTC ISO-8601.
+/// </summary>
+public sealed record WebhookEvent(string? Event, string? Room, string? ParticipantId, string? Role, DateTimeOffset? At, string? NodeId);
+
+/// <summary>What the receiver did with a delivery.</summary>
+public sealed record WebhookAck(string Status, int? MeetingId);
+
+/// <summary>
+/// Receives MediaServer webhooks. Each delivery carries <c>X-MediaCore-Signature: sha256=&lt;hex&gt;</c>, the
+/// HMAC-SHA256 (RFC 2104) of the raw body under the shared webhook secret; it is checked in constant time
+/// before the body is parsed. Redeliveries of the same body are applied once.
+/// </summary>
+public static class WebhookEndpoints
+{
+    /// <summary>Signature header name.</summary>
+    public const string SignatureHeader = "X-MediaCore-Signature";
+    private const int MaxBody = 64 * 1024;
+
+    /// <summary>Maps POST /api/webhooks/mediaserver.</summary>
+    public static void MapWebhooks(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/webhooks/mediaserver", Receive).WithTags("Meetings").AllowAnonymous()
+            .Accepts<WebhookEvent>("application/json");
+
+    /// <summary>Computes the signature header value for a body (also used by tests and docs).</summary>
+    public static string Sign(ReadOnlySpan<byte> body, string secret) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    private static async Task<Results<Ok<WebhookAck>, Accepted<WebhookAck>, ValidationProblem, ProblemHttpResult>> Receive(
+        HttpRequest request, ControlPlaneDb db, IOptions<ControlPlaneOptions> options, SnapshotRequests snapshots, TimeProvider time, CancellationToken ct)
+    {
+        using var ms = new MemoryStream();
+        var buffer = new byte[8192];
+        int n;
+        while ((n = await request.Body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (ms.Length + n > MaxBody) return TypedResults.Problem(title: "Payload too large", statusCode: 413);
+            ms.Write(buffer, 0, n);
+        }
+        var body = ms.ToArray();
+        if (!SignatureValid(body, request.Headers[SignatureHeader].ToString(), options.Value.WebhookSecret))
+            return TypedResults.Problem(title: "Bad signature", detail: $"{SignatureHeader} is missing or does not match the body.", statusCode: 401);
+
+        WebhookEvent? evt;
+        try { evt = JsonSerializer.Deserialize<WebhookEvent>(body, JsonSerializerOptions.Web); }
+        catch (JsonException e) { return Problems.Invalid("body", "Malformed JSON: " + e.Message); }
+        var errors = new Dictionary<string, string[]>();
+        if (evt?.Event is not ("participant_joined" or "participant_left" or "recording_finished"))
+            errors["event"] = ["One of participant_joined, participant_left, recording_finished."];
+        if (string.IsNullOrWhiteSpace(evt?.Room) || evt.Room.Length > 100) errors["room"] = ["Required (1-100 characters)."];
+        if (evt?.At is null) errors["at"] = ["Required: UTC ISO-8601."];
+        if (evt?.Event is "participant_joined" or "participant_left" && (string.IsNullOrWhiteSpace(evt.ParticipantId) || evt.ParticipantId.Length > 100))
+            errors["participantId"] = ["Required (1-100 characters)."];
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(body));
+        if (await db.WebhookReceipts.AnyAsync(r => r.BodyHash == hash, ct)) return TypedResults.Ok(new WebhookAck("duplicate", null));
+        db.WebhookReceipts.Add(new WebhookReceipt { BodyHash = hash, Event = evt!.Event!, Room = evt.Room!, ReceivedAtUtc = time.GetUtcNow().UtcDateTime });
+
+        var meeting = await db.Meetings.Include(m => m.Participations.Where(p => p.LeftAtUtc == null)).FirstOrDefaultAsync(m => m.Room == evt.Room, ct);
+        if (meeting is null)
+        {
+            await SaveIgnoringRaceAsync(db, ct);
+            return TypedResults.Accepted((string?)null, new WebhookAck("ignored: unknown room", null));
+        }
+        var at = evt.At!.Value.UtcDateTime;
+        SnapshotRequest? snapshot = null;
+        switch (evt.Event)
+        {
+            case "participant_joined":
+                if (meeting.Participations.All(p => p.ParticipantId != evt.ParticipantId))
+                {
+                    var siteId = await SiteOfAsync(db, evt.ParticipantId!, ct);
+                    var personId = ParseId(evt.ParticipantId!, "person:") is { } pid && await db.People.AnyAsync(x => x.Id == pid, ct) ? pid : (int?)null;
+                    meeting.Participations.Add(new MeetingParticipation
+                    {
+                        ParticipantId = evt.ParticipantId!, Role = Truncate(evt.Role ?? "audience", 16), SiteId = siteId,
+                        PersonId = personId, JoinedAtUtc = at, NodeId = evt.NodeId is null ? null : Truncate(evt.NodeId, 100),
+                    });
+                    meeting.StartedAtUtc ??= at;
+                    meeting.EndedAtUtc = null; // a rejoin resumes an ended session
+                    if (siteId is { } s) snapshot = new SnapshotRequest(s, SnapshotReason.MeetingStart, MeetingId: meeting.Id);
+                }
+                break;
+            case "participant_left":
+                foreach (var p in meeting.Participations.Where(p => p.ParticipantId == evt.ParticipantId)) p.LeftAtUtc = at;
+                if (meeting.StartedAtUtc is not null && meeting.Participations.All(p => p.LeftAtUtc is not null)) meeting.EndedAtUtc = at;
+                break;
+            default:
+                meeting.RecordingFinishedAtUtc = at;
+                break;
+        }
+        if (!await SaveIgnoringRaceAsync(db, ct)) return TypedResults.Ok(new WebhookAck("duplicate", meeting.Id));
+        if (snapshot is not null) snapshots.RequestForMeeting(snapshot.SiteId, meeting.Id, SnapshotReason.MeetingStart);
+        return TypedResults.Ok(new WebhookAck("applied", meeting.Id));
+    }
+
+    private static bool SignatureValid(byte[] body, string header, string secret)
+    {
+        if (!header.StartsWith("sha256=", StringComparison.Ordinal)) return false;
+        var expected = Encoding.ASCII.GetBytes(Sign(body, secret));
+        var given = Encoding.ASCII.GetBytes(header.ToLowerInvariant());
+        return CryptographicOperations.FixedTimeEquals(expected, given);
+    }
+
+    // A concurrent redelivery can pass the AnyAsync check; the unique index on the body hash decides.
+    private static async Task<bool> SaveIgnoringRaceAsync(ControlPlaneDb db, CancellationToken ct)
+    {
+        try { await db.SaveChangesAsync(ct); return true; }
+        catch (DbUpdateException) { return false; }
+    }
+
+    private static async Task<int?> SiteOfAsync(ControlPlaneDb db, string participantId, CancellationToken ct)
+    {
+        var id = ParseId(participantId, "site:");
+        return id is not null && await db.Sites.AnyAsync(s => s.Id == id, ct) ? id : null;
+    }
+
+    private static int? ParseId(string participantId, string prefix) =>
+        participantId.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(participantId.AsSpan(prefix.Length), out var id) ? id : null;
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using MediaCore.ControlPlane.Tests.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MediaCore.ControlPlane.Tests.Infrastructure;
+
+/// <summary>
+/// Stands in for MediaServer's snapshot endpoint until the lead's media core provides it:
+/// GET /api/rooms/{room}/participants/{participantId}/snapshot with a Bearer host token for room "*".
+/// Serves the JPEG registered for a participant, 404 otherwise; records the tokens it saw.
+/// </summary>
+public sealed class StubMediaServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    public ConcurrentDictionary<string, byte[]> Snapshots { get; } = new();
+    public ConcurrentQueue<string> RejectedTokens { get; } = new();
+
+    public StubMediaServer(string secret)
+    {
+        var b = WebApplication.CreateSlimBuilder();
+        b.Logging.ClearProviders();
+        b.WebHost.UseUrls("http://127.0.0.1:0");
+        _app = b.Build();
+        _app.MapGet("/api/rooms/{room}/participants/{participantId}/snapshot", (string room, string participantId, HttpRequest req) =>
+        {
+            var auth = req.Headers.Authorization.ToString();
+            try
+            {
+                var claims = LoginAndMediaTokenTests<SqliteApp>.VerifyHs256(auth["Bearer ".Length..], secret);
+                if ((string?)claims["room"] != "*" || (string?)claims["role"] != "host") throw new InvalidOperationException("scope");
+            }
+            catch (Exception)
+            {
+                RejectedTokens.Enqueue(auth);
+                return Results.Unauthorized();
+            }
+            return Snapshots.TryGetValue($"{room}/{participantId}", out var jpeg) ? Results.File(jpeg, "image/jpeg") : Results.NotFound();
+        });
+        _app.StartAsync().GetAwaiter().GetResult();
+        Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    public string Url { get; }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
