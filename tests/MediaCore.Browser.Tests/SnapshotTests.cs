@@ -44,7 +44,7 @@ public sealed class SnapshotTests
     }
 
     /// <summary>Reads the frame size from the first SOF0/SOF1/SOF2 segment (ITU T.81 §B.2.2).</summary>
-    private static bool TryReadJpegSize(byte[] jpeg, out int width, out int height)
+    internal static bool TryReadJpegSize(byte[] jpeg, out int width, out int height)
     {
         width = height = 0;
         if (jpeg.Length < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8) return false;
