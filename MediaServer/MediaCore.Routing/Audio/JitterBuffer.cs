@@ -75,7 +75,11 @@ internal sealed class JitterBuffer
         if (_count == 0) _firstBufferedAt = nowTicks;
         if (!_playing && (_count == 0 || seq < _next)) _next = seq;
         // Keep at most capacity packets ending at the highest: older ones would never play in time.
-        if (_highest >= _next && _highest - _next >= (ulong)_capacity) Skip(_highest - (ulong)_capacity + 1);
+        if (_highest >= _next && _highest - _next >= (ulong)_capacity)
+        {
+            Skip(_highest - (ulong)_capacity + 1);
+            if (_count == 0) _next = seq;
+        }
         if (seq < _next) { Dropped++; return false; }
         int i = (int)(seq % (ulong)_capacity);
         if (_lengths[i] > 0 && _seqs[i] == seq) { Dropped++; return false; }
@@ -158,15 +162,22 @@ internal sealed class JitterBuffer
     private void Skip(ulong to)
     {
         // O(capacity) whatever the gap: a sequence jump of thousands costs no more than one of two.
+        ulong lowest = ulong.MaxValue;
         for (int i = 0; i < _capacity; i++)
         {
-            if (_lengths[i] > 0 && _seqs[i] < to)
+            if (_lengths[i] == 0) continue;
+            if (_seqs[i] < to)
             {
                 Release(i);
                 Dropped++;
             }
+            else if (_seqs[i] < lowest)
+            {
+                lowest = _seqs[i];
+            }
         }
-        _next = to;
+        // Resume at the oldest packet kept: the skipped range is gone, there is nothing to conceal in it.
+        _next = lowest == ulong.MaxValue ? to : lowest;
     }
 
     private void Release(int i)
