@@ -45,7 +45,7 @@ public sealed class AudioMixer : IDisposable
     private IOpusFrameEncoder? _sharedEncoder;
     private long _nextFrameAt;
     private long _frameIndex;
-    private long _lastPacketAt = long.MinValue;
+    private long _lastPacketAt = SpeakerState.LongAgo;
     private long _lastSilenceAt = long.MinValue;
     private bool _idle = true;
     private bool _talking;
@@ -222,7 +222,7 @@ public sealed class AudioMixer : IDisposable
         if (!any)
         {
             _talking = false;
-            if (now - _lastSilenceAt < _options.SilenceFrameInterval.Ticks) return false;
+            if (_lastSilenceAt != long.MinValue && now - _lastSilenceAt < _options.SilenceFrameInterval.Ticks) return false;
             _lastSilenceAt = now;
             SilenceFrames++;
             output.OnSharedFrame(new MixFrame(_frameIndex, marker: false, isSilence: true, 127, SilenceFrame));

@@ -57,7 +57,7 @@ public interface IOpusCodecFactory
 /// <param name="Bitrate">Target bits per second (voice mixes: 24-40 kb/s).</param>
 /// <param name="Complexity">0-10; lower is cheaper (5 keeps a 500-site tick well under a millisecond).</param>
 /// <param name="InbandFec">RFC 6716 §2.1.7 LBRR so receivers can recover single losses.</param>
-public readonly record struct OpusEncoderSettings(int Bitrate = 32_000, int Complexity = 5, bool InbandFec = true);
+public sealed record OpusEncoderSettings(int Bitrate = 32_000, int Complexity = 5, bool InbandFec = true);
 
 /// <summary>
 /// <see cref="IOpusCodecFactory"/> over Concentus 2.2: <c>OpusCodecFactory</c> loads native libopus when it

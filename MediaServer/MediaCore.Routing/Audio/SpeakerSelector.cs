@@ -3,11 +3,14 @@ namespace MediaCore.Routing.Audio;
 /// <summary>Selection state of one participant, kept by <see cref="SpeakerSelector"/>.</summary>
 internal sealed class SpeakerState
 {
+    /// <summary>"Long ago": far enough back that now minus it never overflows.</summary>
+    public const long LongAgo = long.MinValue / 4;
+
     /// <summary>Smoothed level in dBov (-127 silence .. 0 full scale).</summary>
     public float LevelDbov = -127f;
-    public long LastLevelAt = long.MinValue;
-    public long LastPacketAt = long.MinValue;
-    public long LastActiveAt = long.MinValue;
+    public long LastLevelAt = LongAgo;
+    public long LastPacketAt = LongAgo;
+    public long LastActiveAt = LongAgo;
     public long SelectedAt;
     /// <summary>Since when this candidate has out-ranked the weakest selected speaker (long.MinValue: not).</summary>
     public long OutrankSince = long.MinValue;
@@ -57,6 +60,7 @@ internal sealed class SpeakerSelector
     // slower release so short pauses between words do not look like silence.
     private const float Attack = 0.4f;
     private const float Release = 0.1f;
+    private static readonly long FreshAfterTicks = TimeSpan.FromMilliseconds(500).Ticks;
 
     private readonly SpeakerSelectorOptions _options;
 
@@ -68,7 +72,9 @@ internal sealed class SpeakerSelector
     public static void OnLevel(SpeakerState s, long nowTicks, int level)
     {
         float db = -Math.Clamp(level, 0, 127);
-        float k = db > s.LevelDbov ? Attack : Release;
+        // After a gap (a new stream, or the end of DTX) the first level stands on its own.
+        bool fresh = nowTicks - s.LastLevelAt > FreshAfterTicks;
+        float k = fresh ? 1f : db > s.LevelDbov ? Attack : Release;
         s.LevelDbov += (db - s.LevelDbov) * k;
         s.LastLevelAt = nowTicks;
     }
