@@ -21,6 +21,8 @@ internal sealed class SpeakerState
     public bool Selected;
     /// <summary>Selected because forced (does not take one of the N places).</summary>
     public bool SelectedByForce;
+    /// <summary>Selected before the current update.</summary>
+    public bool WasSelected;
 }
 
 /// <summary>Tuning of <see cref="SpeakerSelector"/>.</summary>
@@ -47,7 +49,7 @@ public sealed record SpeakerSelectorOptions(
 /// <summary>
 /// Picks who is mixed without decoding anyone: from the RFC 6464 audio level each sender puts on every
 /// packet it keeps a smoothed level per participant, and selects the N loudest active speakers plus every
-/// forced one (host, floor holder, pinned). Hysteresis keeps the selection steady: a selected speaker stays
+/// forced one (host, floor holder, pinned) that is not among them anyway. Hysteresis keeps the selection steady: a selected speaker stays
 /// for <see cref="SpeakerSelectorOptions.MinHold"/> and while it spoke within
 /// <see cref="SpeakerSelectorOptions.SilenceHold"/>; a free place goes to the loudest active candidate at
 /// once; a full selection changes only when a candidate is <see cref="SpeakerSelectorOptions.SwitchMarginDb"/>
@@ -89,29 +91,24 @@ internal sealed class SpeakerSelector
     /// </summary>
     public bool Update(long nowTicks, IReadOnlyList<SpeakerState> all, int maxSpeakers)
     {
-        bool changed = false;
         int selected = 0;
         long forcedRecent = 4 * _options.StaleAfterTicks;
         for (int i = 0; i < all.Count; i++)
         {
             var s = all[i];
-            float level = EffectiveLevel(s, nowTicks);
-            if (s.Eligible && level > _options.ActiveAboveDbov) s.LastActiveAt = nowTicks;
-            bool forced = s.Eligible && s.Forced && nowTicks - s.LastPacketAt <= forcedRecent;
-            if (forced)
+            s.WasSelected = s.Selected;
+            if (s.Eligible && EffectiveLevel(s, nowTicks) > _options.ActiveAboveDbov) s.LastActiveAt = nowTicks;
+            if (s.SelectedByForce)
             {
-                if (!s.Selected) { s.Selected = true; s.SelectedAt = nowTicks; changed = true; }
-                s.SelectedByForce = true;
-                continue;
+                // Forced places are re-derived below; a forced speaker that is loud competes for a normal place.
+                s.Selected = false;
+                s.SelectedByForce = false;
             }
-            if (s.Selected)
+            else if (s.Selected)
             {
-                // A speaker that was only forced (pin, floor) and no longer is competes again from scratch.
-                bool keep = s.Eligible && !s.SelectedByForce
+                s.Selected = s.Eligible
                     && (nowTicks - s.SelectedAt < _options.MinHoldTicks || nowTicks - s.LastActiveAt <= _options.SilenceHoldTicks);
-                if (!keep) { s.Selected = false; changed = true; }
             }
-            s.SelectedByForce = false;
             if (s.Selected) selected++;
         }
 
@@ -121,10 +118,9 @@ internal sealed class SpeakerSelector
             var best = LoudestCandidate(nowTicks, all);
             if (best == null) break;
             best.Selected = true;
-            best.SelectedAt = nowTicks;
+            if (!best.WasSelected) best.SelectedAt = nowTicks;
             best.OutrankSince = long.MinValue;
             selected++;
-            changed = true;
         }
         // Over the limit (N was lowered): drop the weakest.
         while (selected > maxSpeakers)
@@ -133,14 +129,27 @@ internal sealed class SpeakerSelector
             if (weakest == null) break;
             weakest.Selected = false;
             selected--;
-            changed = true;
         }
-        if (selected == maxSpeakers && maxSpeakers > 0) changed |= Replace(nowTicks, all);
+        if (selected == maxSpeakers && maxSpeakers > 0) Replace(nowTicks, all);
+
+        // The host, the floor holder and pinned participants are mixed whenever they send, besides the N.
+        bool changed = false;
+        for (int i = 0; i < all.Count; i++)
+        {
+            var s = all[i];
+            if (!s.Selected && s.Eligible && s.Forced && nowTicks - s.LastPacketAt <= forcedRecent)
+            {
+                s.Selected = true;
+                s.SelectedByForce = true;
+                if (!s.WasSelected) s.SelectedAt = nowTicks;
+            }
+            changed |= s.Selected != s.WasSelected;
+        }
         return changed;
     }
 
     // A full selection: swap the weakest speaker for a candidate that has been clearly louder for a while.
-    private bool Replace(long nowTicks, IReadOnlyList<SpeakerState> all)
+    private void Replace(long nowTicks, IReadOnlyList<SpeakerState> all)
     {
         var weakest = Weakest(nowTicks, all, ignoreHold: false);
         float bar = weakest == null ? float.MaxValue : EffectiveLevel(weakest, nowTicks) + _options.SwitchMarginDb;
@@ -155,12 +164,11 @@ internal sealed class SpeakerSelector
                 && (best == null || EffectiveLevel(s, nowTicks) > EffectiveLevel(best, nowTicks)))
                 best = s;
         }
-        if (best == null || weakest == null) return false;
+        if (best == null || weakest == null) return;
         weakest.Selected = false;
         best.Selected = true;
-        best.SelectedAt = nowTicks;
+        if (!best.WasSelected) best.SelectedAt = nowTicks;
         best.OutrankSince = long.MinValue;
-        return true;
     }
 
     private bool IsCandidate(SpeakerState s, long nowTicks)

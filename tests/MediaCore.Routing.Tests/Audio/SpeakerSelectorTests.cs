@@ -121,6 +121,18 @@ public sealed class SpeakerSelectorTests
     }
 
     [Fact]
+    public void Update_ForcedAndLoud_TakesOneOfTheNPlaces()
+    {
+        // The floor holder is among the loudest anyway: no extra place, the quietest stays out.
+        var s = Add(4);
+        s[2].Forced = true;
+        Run(2000, 3, (s[0], 20), (s[1], 22), (s[2], 24), (s[3], 45));
+        Assert.True(s[0].Selected && s[1].Selected && s[2].Selected);
+        Assert.False(s[2].SelectedByForce);
+        Assert.False(s[3].Selected);
+    }
+
+    [Fact]
     public void Update_ForcedWithoutLevels_SelectedWhileSending()
     {
         var s = Add(1);
