@@ -1,6 +1,7 @@
 using MediaCore.Protocol.Core;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
+using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
@@ -68,7 +69,9 @@ public static partial class MediaServerApp
 
         // WebRTC sessions: the engine routes datagrams; the session manager answers WHIP/WHEP and the room API.
         services.AddSingleton<InMemoryRoomDirectory>(); // test doubles of ISessionManager record into it
+        services.AddOptions<MixerOptions>().BindConfiguration(MixerOptions.SectionName);
         services.AddSingleton<MediaEngine>();
+        services.AddSingleton(sp => sp.GetRequiredService<MediaEngine>().Mixing);
         services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
         services.AddSingleton<SessionManager>();
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
@@ -88,6 +91,7 @@ public static partial class MediaServerApp
         app.MapGet("/healthz", () => "ok");
         app.MapSignalling();
         app.MapRoomApi();
+        app.MapMixingApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {

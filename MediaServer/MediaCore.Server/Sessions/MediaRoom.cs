@@ -1,5 +1,6 @@
 using MediaCore.Routing;
 using MediaCore.Server.Auth;
+using MediaCore.Server.Mixing;
 using MediaCore.Server.Rooms;
 
 namespace MediaCore.Server.Sessions;
@@ -14,11 +15,14 @@ public sealed class MediaRoom
         Id = id;
         Engine = engine;
         Router = new Router();
+        Audio = new RoomAudio(this);
     }
 
     public RoomId Id { get; }
     public MediaEngine Engine { get; }
     public Router Router { get; }
+    /// <summary>The room's audio mixer wiring (mixed rooms; see Mixing/).</summary>
+    internal RoomAudio Audio { get; }
     public IReadOnlyCollection<PeerSession> Sessions => _sessions.Values;
     public bool IsEmpty => _sessions.Count == 0;
 
@@ -28,12 +32,14 @@ public sealed class MediaRoom
     {
         _sessions.Add(session.Id, session);
         UpdateFloor(nowTicks);
+        Audio.OnSessionAdded(nowTicks, session);
     }
 
     internal void Remove(long nowTicks, PeerSession session)
     {
         if (!_sessions.Remove(session.Id)) return;
         UpdateFloor(nowTicks);
+        Audio.OnSessionRemoved(nowTicks, session);
     }
 
     /// <summary>
@@ -52,5 +58,6 @@ public sealed class MediaRoom
         }
         Router.SetProgramFloor(nowTicks, host, speaker);
         Router.RefreshSelectors(nowTicks);
+        Audio.OnFloorChanged();
     }
 }
