@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using MediaCore.Browser.Tests.Infrastructure;
+using MediaCore.Server.Auth;
+using Xunit.Abstractions;
+
+namespace MediaCore.Browser.Tests;
+
+/// <summary>
+/// The audio MCU with real Chromium (issue 3): publishers whose fake microphones play different sine tones,
+/// a listening observer, and each publisher's own received mix (N-1), analysed with a WebAudio FFT in the page.
+/// </summary>
+public sealed class AudioMixerTests(ITestOutputHelper log)
+{
+    private const string Room = "mixroom";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Mix_ThreeTonesAndAQuieterFourth_ListenerHearsTopThreeAndEachSpeakerHearsOnlyOthers()
+    {
+        var dir = Directory.CreateTempSubdirectory("mediacore-tones-").FullName;
+        try
+        {
+            // 440/880/1320 Hz at ffmpeg's default amplitude 1/8 (about -21 dBov RMS); 660 Hz 14 dB quieter.
+            var tones = new[] { (Hz: 440, Gain: 0), (Hz: 880, Gain: 0), (Hz: 1320, Gain: 0), (Hz: 660, Gain: -14) };
+            foreach (var t in tones) await MakeToneAsync(Path.Combine(dir, $"tone{t.Hz}.wav"), t.Hz, t.Gain);
+
+            await using var server = await BrowserTestServer.StartAsync();
+            var browsers = new List<ChromiumSession>();
+            try
+            {
+                // The quiet one publishes first: the newest publisher holds the floor (always mixed), here 1320 Hz.
+                var order = new[] { 660, 440, 880, 1320 };
+                var speakers = new Dictionary<int, TonePage>();
+                foreach (int hz in order)
+                {
+                    var chromium = await ChromiumSession.LaunchAsync($"--use-file-for-fake-audio-capture={Path.Combine(dir, $"tone{hz}.wav")}",
+                        "--autoplay-policy=no-user-gesture-required");
+                    browsers.Add(chromium);
+                    var page = new TonePage(await chromium.OpenPageAsync(server.BaseAddress));
+                    await page.PublishAsync($"/whip/{Room}", server.Token(Room, $"site-{hz}", ParticipantRole.Speaker));
+                    speakers[hz] = page;
+                }
+                // Each loud publisher also listens, by WHEP with the same participant id: it must get its N-1 mix.
+                foreach (int hz in new[] { 440, 880, 1320 })
+                    await speakers[hz].ListenAsync($"/whep/{Room}", server.Token(Room, $"site-{hz}", ParticipantRole.Speaker));
+
+                var listenerBrowser = await ChromiumSession.LaunchAsync("--autoplay-policy=no-user-gesture-required");
+                browsers.Add(listenerBrowser);
+                var listener = new TonePage(await listenerBrowser.OpenPageAsync(server.BaseAddress));
+                await listener.ListenAsync($"/whep/{Room}", server.Token(Room, "town-observer", ParticipantRole.Observer));
+
+                int[] all = [440, 880, 1320, 660];
+                // The observer hears the three loud tones, not the quieter fourth (N = 3).
+                await WaitForAsync("listener hears 440+880+1320, not 660", listener, all, present: [440, 880, 1320], absent: [660]);
+                // N-1: each loud speaker hears the other two, never itself.
+                await WaitForAsync("440 hears 880+1320 only", speakers[440], all, present: [880, 1320], absent: [440, 660]);
+                await WaitForAsync("880 hears 440+1320 only", speakers[880], all, present: [440, 1320], absent: [880, 660]);
+                await WaitForAsync("1320 hears 440+880 only", speakers[1320], all, present: [440, 880], absent: [1320, 660]);
+
+                // The events feed names the three mixed speakers.
+                var speakersNow = await GetAudioAsync(server, "speakers");
+                log.WriteLine($"room audio: {speakersNow}");
+                Assert.Contains("site-440", speakersNow);
+                Assert.DoesNotContain("site-660", speakersNow);
+
+                // 440 Hz stops: the quieter 660 Hz takes its place.
+                await speakers[440].StopPublishingAsync();
+                await WaitForAsync("listener hears 660 after 440 stopped", listener, all, present: [880, 1320, 660], absent: [440]);
+            }
+            finally
+            {
+                foreach (var b in browsers) await b.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private async Task WaitForAsync(string what, TonePage page, int[] all, int[] present, int[] absent)
+    {
+        var sw = Stopwatch.StartNew();
+        ToneLevels? last = null;
+        while (sw.Elapsed < Timeout)
+        {
+            last = await page.MeasureAsync(all);
+            if (present.All(last.Present) && absent.All(last.Absent))
+            {
+                log.WriteLine($"{what}: ok after {sw.Elapsed.TotalSeconds:F1} s: {last}");
+                return;
+            }
+            await Task.Delay(500);
+        }
+        Assert.Fail($"{what}: not within {Timeout}: {last}");
+    }
+
+    private static async Task<string> GetAudioAsync(BrowserTestServer server, string field)
+    {
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token(Room, "host", ParticipantRole.Host));
+        var json = await http.GetStringAsync($"/api/rooms/{Room}/audio");
+        return JsonDocument.Parse(json).RootElement.GetProperty(field).ToString();
+    }
+
+    private static async Task MakeToneAsync(string path, int hz, int gainDb)
+    {
+        var psi = new ProcessStartInfo("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+            $"sine=frequency={hz}:sample_rate=48000:duration=120", "-af", $"volume={gainDb}dB", "-ac", "1", path])
+        {
+            RedirectStandardError = true,
+        };
+        using var p = Process.Start(psi)!;
+        string err = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, $"ffmpeg failed: {err}");
+    }
+}
+
+/// <summary>Spectrum levels (dB) at the probed frequencies, with the median as the noise floor.</summary>
+public sealed record ToneLevels(Dictionary<int, double> Levels, double Floor, double Peak)
+{
+    /// <summary>Clearly above the floor.</summary>
+    public bool Present(int hz) => Levels[hz] > Floor + 25 && Levels[hz] > -80;
+
+    /// <summary>Far below the loudest tone and near the floor.</summary>
+    public bool Absent(int hz) => Levels[hz] < Peak - 35 || Levels[hz] < Floor + 12;
+
+    public override string ToString()
+        => $"floor {Floor:F0} dB, " + string.Join(", ", Levels.Select(kv => $"{kv.Key} Hz {kv.Value:F0} dB"));
+}
+
+/// <summary>A page that publishes its fake microphone (no audio processing) and analyses what it receives.</summary>
+internal sealed class TonePage(MediaPage page)
+{
+    public async Task PublishAsync(string url, string token)
+    {
+        var r = await page.Page.EvaluateAsync<JsonElement>("""
+            async ([url, token]) => {
+              const mc = window.__mc;
+              // No echo cancellation, noise suppression or AGC: a steady tone is exactly what they would remove.
+              const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false }, video: false });
+              try {
+                mc.publisher = await mc.client.publish(url, token, stream);
+                mc.publisher.stream = stream;
+                return { ok: true };
+              } catch (e) {
+                stream.getTracks().forEach(t => t.stop());
+                return { ok: false, detail: String(e) };
+              }
+            }
+            """, new object[] { url, token });
+        Assert.True(r.GetProperty("ok").GetBoolean(), $"WHIP failed: {r}");
+    }
+
+    public async Task StopPublishingAsync()
+        => await page.Page.EvaluateAsync("""
+            async () => {
+              const p = window.__mc.publisher;
+              p.stream.getTracks().forEach(t => t.stop());
+              await p.stop();
+            }
+            """);
+
+    public async Task ListenAsync(string url, string token)
+    {
+        var r = await page.Page.EvaluateAsync<JsonElement>("""
+            async ([url, token]) => {
+              const mc = window.__mc;
+              try {
+                const s = await mc.client.subscribe(url, token, { videoCount: 0 });
+                const stream = new MediaStream([s.audioTrack]);
+                // Chromium pulls remote audio into WebAudio only while a media element plays it.
+                const el = new Audio();
+                el.muted = true;
+                el.srcObject = stream;
+                el.play().catch(() => {});
+                const ctx = new AudioContext({ sampleRate: 48000 });
+                await ctx.resume();
+                const analyser = ctx.createAnalyser();
+                analyser.fftSize = 8192;
+                analyser.smoothingTimeConstant = 0;
+                ctx.createMediaStreamSource(stream).connect(analyser);
+                mc.listen = { s, el, ctx, analyser };
+                return { ok: true };
+              } catch (e) {
+                return { ok: false, detail: String(e) };
+              }
+            }
+            """, new object[] { url, token });
+        Assert.True(r.GetProperty("ok").GetBoolean(), $"WHEP failed: {r}");
+    }
+
+    /// <summary>Averages 8 spectra over about 0.8 s; the level of a tone is the highest bin within ±10 Hz.</summary>
+    public async Task<ToneLevels> MeasureAsync(int[] frequencies)
+    {
+        var r = await page.Page.EvaluateAsync<JsonElement>("""
+            async (freqs) => {
+              const { analyser, ctx } = window.__mc.listen;
+              const n = analyser.frequencyBinCount;
+              const sum = new Float64Array(n);
+              const bins = new Float32Array(n);
+              const rounds = 8;
+              for (let i = 0; i < rounds; i++) {
+                analyser.getFloatFrequencyData(bins);
+                for (let k = 0; k < n; k++) sum[k] += Math.max(bins[k], -160);
+                await new Promise(r => setTimeout(r, 100));
+              }
+              const avg = Array.from(sum, v => v / rounds);
+              const hzPerBin = ctx.sampleRate / analyser.fftSize;
+              const levels = {};
+              for (const f of freqs) {
+                const c = Math.round(f / hzPerBin);
+                let best = -200;
+                for (let k = c - 2; k <= c + 2; k++) best = Math.max(best, avg[k]);
+                levels[f] = best;
+              }
+              const upTo4k = avg.slice(1, Math.round(4000 / hzPerBin)).sort((a, b) => a - b);
+              return { levels, floor: upTo4k[Math.floor(upTo4k.length / 2)], peak: Math.max(...Object.values(levels)) };
+            }
+            """, frequencies);
+        var levels = new Dictionary<int, double>();
+        foreach (var f in frequencies) levels[f] = r.GetProperty("levels").GetProperty(f.ToString()).GetDouble();
+        return new ToneLevels(levels, r.GetProperty("floor").GetDouble(), r.GetProperty("peak").GetDouble());
+    }
+}
