@@ -68,6 +68,11 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
                 // 440 Hz stops: the quieter 660 Hz takes its place.
                 await speakers[440].StopPublishingAsync();
                 await WaitForAsync("listener hears 660 after 440 stopped", listener, all, present: [880, 1320, 660], absent: [440]);
+
+                // A host mutes 880 Hz server-side: it leaves the mix at once.
+                using var host = HostClient(server);
+                (await host.PostAsync($"/api/rooms/{Room}/participants/site-880/mute", null)).EnsureSuccessStatusCode();
+                await WaitForAsync("listener loses 880 when muted", listener, all, present: [1320, 660], absent: [440, 880]);
             }
             finally
             {
@@ -99,11 +104,103 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
 
     private static async Task<string> GetAudioAsync(BrowserTestServer server, string field)
     {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token(Room, "host", ParticipantRole.Host));
+        using var http = HostClient(server);
         var json = await http.GetStringAsync($"/api/rooms/{Room}/audio");
         return JsonDocument.Parse(json).RootElement.GetProperty(field).ToString();
     }
+
+    private static HttpClient HostClient(BrowserTestServer server, ParticipantRole role = ParticipantRole.Host)
+    {
+        var http = new HttpClient { BaseAddress = server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token(Room, "host", role));
+        return http;
+    }
+
+    [Fact]
+    public async Task AudioApi_DefaultRoom_MixedWithThreeSpeakers()
+    {
+        await using var server = await BrowserTestServer.StartAsync();
+        using var http = HostClient(server);
+        var dto = JsonDocument.Parse(await http.GetStringAsync($"/api/rooms/{Room}/audio")).RootElement;
+        Assert.Equal("mixed", dto.GetProperty("mode").GetString());
+        Assert.Equal(3, dto.GetProperty("n").GetInt32());
+    }
+
+    [Fact]
+    public async Task AudioApi_ConfiguredDefaultForwarded_Forwarded()
+    {
+        await using var server = await BrowserTestServer.StartAsync(null, "--MediaServer:Mixer:DefaultMode=Forwarded");
+        using var http = HostClient(server);
+        var dto = JsonDocument.Parse(await http.GetStringAsync($"/api/rooms/{Room}/audio")).RootElement;
+        Assert.Equal("forwarded", dto.GetProperty("mode").GetString());
+    }
+
+    [Fact]
+    public async Task AudioApi_PutModeNAndControls_Reflected()
+    {
+        await using var server = await BrowserTestServer.StartAsync();
+        using var http = HostClient(server);
+        var put = await http.PutAsync($"/api/rooms/{Room}/audio", JsonContent("{\"mode\":\"forwarded\",\"n\":2}"));
+        put.EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/rooms/{Room}/participants/site-1/mute", null)).EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/rooms/{Room}/participants/site-2/pin", null)).EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/rooms/{Room}/participants/site-3/mute", null)).EnsureSuccessStatusCode();
+        (await http.PostAsync($"/api/rooms/{Room}/participants/site-3/unmute", null)).EnsureSuccessStatusCode();
+        var dto = JsonDocument.Parse(await http.GetStringAsync($"/api/rooms/{Room}/audio")).RootElement;
+        Assert.Equal("forwarded", dto.GetProperty("mode").GetString());
+        Assert.Equal(2, dto.GetProperty("n").GetInt32());
+        Assert.Equal(["site-1"], dto.GetProperty("muted").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal(["site-2"], dto.GetProperty("pinned").EnumerateArray().Select(x => x.GetString()));
+    }
+
+    [Theory]
+    [InlineData("{\"mode\":\"loud\"}")]
+    [InlineData("{\"n\":17}")]
+    [InlineData("{\"mode\":\"7\"}")]
+    public async Task AudioApi_BadSettings_400(string body)
+    {
+        await using var server = await BrowserTestServer.StartAsync();
+        using var http = HostClient(server);
+        var put = await http.PutAsync($"/api/rooms/{Room}/audio", JsonContent(body));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, put.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(ParticipantRole.Speaker)]
+    [InlineData(ParticipantRole.Observer)]
+    public async Task AudioApi_NonHostToken_Forbidden(ParticipantRole role)
+    {
+        await using var server = await BrowserTestServer.StartAsync();
+        using var http = HostClient(server, role);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await http.PostAsync($"/api/rooms/{Room}/participants/x/mute", null)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await http.GetAsync($"/api/rooms/{Room}/events")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AudioApi_NoToken_Unauthorized()
+    {
+        await using var server = await BrowserTestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync($"/api/rooms/{Room}/audio")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Events_HostSubscribes_FirstEventListsSpeakers()
+    {
+        await using var server = await BrowserTestServer.StartAsync();
+        using var http = HostClient(server);
+        using var response = await http.GetAsync($"/api/rooms/{Room}/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: speakers", await reader.ReadLineAsync());
+        var data = await reader.ReadLineAsync();
+        Assert.StartsWith("data: ", data);
+        var json = JsonDocument.Parse(data!["data: ".Length..]).RootElement;
+        Assert.Equal(Room, json.GetProperty("room").GetString());
+        Assert.Equal(0, json.GetProperty("speakers").GetArrayLength());
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private static async Task MakeToneAsync(string path, int hz, int gainDb)
     {

@@ -26,6 +26,7 @@ public sealed class AudioMixer : IDisposable
     private static readonly byte[] SilenceFrame = [0xF8, 0xFF, 0xFE];
     private const int Frame = AudioMixerOptions.FrameSamples;
     private const int MaxPacket = 1500;
+    private const int MissingLevelPackets = 25;
 
     private readonly AudioMixerOptions _options;
     private readonly IOpusCodecFactory _codecs;
@@ -155,9 +156,12 @@ public sealed class AudioMixer : IDisposable
         if (audioLevel >= 0)
         {
             SpeakerSelector.OnLevel(p.State, nowTicks, audioLevel);
+            p.PacketsWithoutLevel = 0;
+            p.LacksAudioLevel = false;
         }
-        else if (!p.LacksAudioLevel)
+        else if (++p.PacketsWithoutLevel == MissingLevelPackets)
         {
+            // Senders may omit the extension on a few packets; a stream without it for half a second lacks it.
             p.LacksAudioLevel = true;
             Enqueue(new AudioLevelMissing(p.Id));
         }

@@ -38,8 +38,9 @@ public sealed class MixParticipant
     /// <summary>Smoothed RFC 6464 level in dBov (-127 when nothing recent).</summary>
     public float LevelDbov => State.LevelDbov;
 
-    /// <summary>Packets arrived without the RFC 6464 extension.</summary>
+    /// <summary>The recent packets (half a second) arrived without the RFC 6464 extension.</summary>
     public bool LacksAudioLevel { get; internal set; }
+    internal int PacketsWithoutLevel;
 
     public long PacketsReceived { get; internal set; }
     public long DecodeFailures { get; internal set; }

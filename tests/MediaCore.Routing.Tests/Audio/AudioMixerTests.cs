@@ -191,8 +191,9 @@ public sealed class AudioMixerTests
     {
         using var mixer = NewMixer();
         var a = mixer.AddParticipant("a");
-        for (int i = 0; i < 20; i++) Step(mixer, (a, 0.3f, -1));
+        for (int i = 0; i < 30; i++) Step(mixer, (a, 0.3f, -1));
         Assert.False(a.IsSelected);
+        Assert.True(a.LacksAudioLevel);
         Assert.True(mixer.TryPollEvent(out var e));
         Assert.Equal(new AudioLevelMissing("a"), e);
 
