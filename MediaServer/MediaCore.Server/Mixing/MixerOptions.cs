@@ -40,7 +40,7 @@ public sealed class MixerOptions
     internal AudioMixerOptions ToMixerOptions(int maxSpeakers) => new()
     {
         MaxSpeakers = maxSpeakers,
-        Encoder = new OpusEncoderSettings(Bitrate, Complexity, InbandFec: true),
+        Encoder = new OpusEncoderSettings(Bitrate, Complexity),
     };
 }
 

@@ -73,7 +73,7 @@ internal sealed class RecordingMixOutput : IMixOutput
     public void Clear() => Frames.Clear();
 }
 
-/// <summary>Sine sources encoded with real Opus, and a Goertzel detector for tones in decoded output.</summary>
+/// <summary>Sine sources encoded with real Opus as a browser would (SILK/hybrid with in-band FEC).</summary>
 internal sealed class SineSource
 {
     private readonly IOpusFrameEncoder _encoder;
@@ -84,7 +84,7 @@ internal sealed class SineSource
 
     public SineSource(IOpusCodecFactory codecs, double frequency, float amplitude, ushort firstSeq = 1000)
     {
-        _encoder = codecs.CreateEncoder(new OpusEncoderSettings(Bitrate: 48_000, Complexity: 5, InbandFec: true));
+        _encoder = codecs.CreateEncoder(new OpusEncoderSettings(Bitrate: 48_000, Complexity: 5, InbandFec: true, LowDelay: false));
         _frequency = frequency;
         _amplitude = amplitude;
         _seq = firstSeq;
