@@ -67,12 +67,20 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
 
                 // 440 Hz stops: the quieter 660 Hz takes its place.
                 await speakers[440].StopPublishingAsync();
-                await WaitForAsync("listener hears 660 after 440 stopped", listener, all, present: [880, 1320, 660], absent: [440]);
+                await WaitForAsync("listener hears 660 after 440 stopped", listener, all, present: [880, 1320, 660], absent: [440], server);
 
                 // A host mutes 880 Hz server-side: it leaves the mix at once.
                 using var host = HostClient(server);
                 (await host.PostAsync($"/api/rooms/{Room}/participants/site-880/mute", null)).EnsureSuccessStatusCode();
                 await WaitForAsync("listener loses 880 when muted", listener, all, present: [1320, 660], absent: [440, 880]);
+
+                // Forwarded: a receiver that joins now gets the SFU's program audio (the floor holder, 1320 Hz)
+                // unmixed; the live listener keeps its mix (a mode change applies to new sessions).
+                (await host.PutAsync($"/api/rooms/{Room}/audio", JsonContent("{\"mode\":\"forwarded\"}"))).EnsureSuccessStatusCode();
+                var late = new TonePage(await listenerBrowser.OpenPageAsync(server.BaseAddress));
+                await late.ListenAsync($"/whep/{Room}", server.Token(Room, "village-late", ParticipantRole.Audience));
+                await WaitForAsync("forwarded: a new receiver hears the floor holder only", late, all, present: [1320], absent: [440, 880, 660]);
+                await WaitForAsync("the live listener keeps the mix", listener, all, present: [1320, 660], absent: [440, 880]);
             }
             finally
             {
@@ -86,6 +94,9 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
     }
 
     private async Task WaitForAsync(string what, TonePage page, int[] all, int[] present, int[] absent)
+        => await WaitForAsync(what, page, all, present, absent, null);
+
+    private async Task WaitForAsync(string what, TonePage page, int[] all, int[] present, int[] absent, BrowserTestServer? server)
     {
         var sw = Stopwatch.StartNew();
         ToneLevels? last = null;
@@ -99,7 +110,8 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
             }
             await Task.Delay(500);
         }
-        Assert.Fail($"{what}: not within {Timeout}: {last}");
+        string state = server == null ? "" : await GetAudioAsync(server, "participants");
+        Assert.Fail($"{what}: not within {Timeout}: {last} {state}");
     }
 
     private static async Task<string> GetAudioAsync(BrowserTestServer server, string field)

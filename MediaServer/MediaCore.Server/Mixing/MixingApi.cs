@@ -12,7 +12,13 @@ public sealed record RoomAudioRequest(string? Mode, int? N);
 
 /// <summary>A room's audio settings and current speakers.</summary>
 public sealed record RoomAudioDto(string Room, string Mode, int N, IReadOnlyList<string> Muted, IReadOnlyList<string> Pinned,
-    IReadOnlyList<Routing.Audio.ActiveSpeaker> Speakers, string? Codec);
+    IReadOnlyList<Routing.Audio.ActiveSpeaker> Speakers, string? Codec, IReadOnlyList<MixParticipantDto> Participants);
+
+/// <summary>One participant as the mixer sees it (observers are listed to admin tokens only).</summary>
+/// <param name="Level">Smoothed RFC 6464 level in dBov.</param>
+/// <param name="LacksAudioLevel">Its packets carry no audio level: mixed only when pinned, host or floor holder.</param>
+public sealed record MixParticipantDto(string Id, bool Selected, int Level, bool Receiving, bool Observer, bool LacksAudioLevel,
+    long Packets, long DecodeFailures, long FramesConcealed);
 
 /// <summary>
 /// Audio controls of the room API, authenticated like the rest of it (<see cref="MediaAccess.CheckReadRoom"/>:
@@ -31,7 +37,7 @@ public static class MixingApi
         group.MapGet("/audio", (HttpContext http, string room, MediaEngine engine) =>
         {
             if (Authorize(http, room, out var id) is { } denied) return denied;
-            lock (engine.Gate) return TypedResults.Ok(Describe(engine, id));
+            lock (engine.Gate) return TypedResults.Ok(Describe(engine, id, MediaAccess.SeesObservers(http.GetMediaToken())));
         });
 
         group.MapPut("/audio", (HttpContext http, string room, RoomAudioRequest body, MediaEngine engine) =>
@@ -107,14 +113,19 @@ public static class MixingApi
         return MediaAccess.CheckReadRoom(http.GetMediaToken(), id) is { } denied ? Problems.Forbidden(denied) : null;
     }
 
-    private static void Apply(MediaEngine engine, RoomId id) => engine.FindRoom(id)?.Audio.ApplySettings(engine.Clock.NowTicks);
+    private static void Apply(MediaEngine engine, RoomId id) => engine.FindRoom(id)?.Audio.ApplySettings();
 
-    private static RoomAudioDto Describe(MediaEngine engine, RoomId id)
+    private static RoomAudioDto Describe(MediaEngine engine, RoomId id, bool withObservers = false)
     {
         var s = engine.Mixing.GetSettings(id.Value);
         var mixer = engine.FindRoom(id)?.Audio.Mixer;
+        var participants = mixer == null
+            ? []
+            : mixer.Participants.Where(p => withObservers || !p.IsObserver).Select(p => new MixParticipantDto(p.Id, p.IsSelected,
+                (int)MathF.Round(p.LevelDbov), p.IsReceiving, p.IsObserver, p.LacksAudioLevel, p.PacketsReceived, p.DecodeFailures,
+                p.FramesConcealed)).ToList();
         return new RoomAudioDto(id.Value, s.Mode == RoomAudioMode.Mixed ? "mixed" : "forwarded", s.MaxSpeakers,
-            [.. s.Muted], [.. s.Pinned], mixer?.SnapshotSpeakers() ?? [], mixer?.Codecs.Description);
+            [.. s.Muted], [.. s.Pinned], mixer?.SnapshotSpeakers() ?? [], mixer?.Codecs.Description, participants);
     }
 
     private static async Task WriteEventAsync(HttpContext http, SpeakerFeedMessage message, CancellationToken cancellationToken)

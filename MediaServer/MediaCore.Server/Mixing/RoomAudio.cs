@@ -65,6 +65,11 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
                 if (list.Count == 0) _mixer.SetReceiving(r.Participant, false);
                 Forget(r.Participant);
             }
+            if (_receivers.Count == 0 && _settings.Mode == RoomAudioMode.Forwarded)
+            {
+                StopMixing();
+                return;
+            }
         }
         List<Producer>? closed = null;
         foreach (var (producer, _) in _sources)
@@ -85,20 +90,20 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
         foreach (var p in _mixer.Participants) _mixer.SetFloor(p, IsFloor(p.Id));
     }
 
-    /// <summary>Re-applies the room's settings (mode, N, mutes, pins) after a room API change.</summary>
-    public void ApplySettings(long nowTicks)
+    /// <summary>
+    /// Re-applies the room's settings after a room API change. N, mutes and pins act at once. A mode change
+    /// applies to sessions that join afterwards: a live receiver keeps its delivery (mix or forwarded) until
+    /// it re-subscribes, because its audio SSRC's sequence and timestamp spaces (RFC 3550 §5.1) cannot be
+    /// handed between the mixer and a forwarding <see cref="Consumer"/> mid-stream (Chromium went silent).
+    /// </summary>
+    public void ApplySettings()
     {
-        if (_settings.Mode == RoomAudioMode.Mixed && _mixer == null)
+        if (_mixer == null) return;
+        if (_settings.Mode == RoomAudioMode.Forwarded && _receivers.Count == 0)
         {
-            foreach (var s in _room.Sessions)
-                if (s is SubscriberSession sub) AddReceiver(nowTicks, sub);
-        }
-        else if (_settings.Mode == RoomAudioMode.Forwarded && _mixer != null)
-        {
-            StopMixing(nowTicks);
+            StopMixing();
             return;
         }
-        if (_mixer == null) return;
         _mixer.MaxSpeakers = _settings.MaxSpeakers;
         foreach (var p in _mixer.Participants) ApplyControls(p);
     }
@@ -166,7 +171,7 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
             return;
         }
         if (_mixer == null) StartMixing();
-        subscriber.SetAudioForwarding(nowTicks, false);
+        subscriber.StopAudioForwarding(nowTicks);
         var p = Join(subscriber.Participant.Id);
         receiver.Participant = p;
         _receivers.Add(receiver);
@@ -181,9 +186,8 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
         LogMixing(_engine.Logger, _room.Id.Value, _settings.MaxSpeakers, _hub.Codecs.Description);
     }
 
-    private void StopMixing(long nowTicks)
+    private void StopMixing()
     {
-        foreach (var r in _receivers) r.Session.SetAudioForwarding(nowTicks, true);
         _receivers.Clear();
         _byParticipant.Clear();
         _sources.Clear();

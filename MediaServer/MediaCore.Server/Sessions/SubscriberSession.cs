@@ -76,18 +76,13 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
 
     /// <summary>
     /// Mixed rooms (Mixing/RoomAudio): the mixer writes the room mix on the first audio m-line, so the audio
-    /// consumers stop forwarding; back in a forwarded room they follow the program again.
+    /// consumers stop forwarding.
     /// </summary>
-    internal void SetAudioForwarding(long nowTicks, bool forward)
+    internal void StopAudioForwarding(long nowTicks)
     {
-        if (_audioSlots.Count == 0 || forward == (_audioSelector != null)) return;
-        if (forward)
-        {
-            _selectors.Add(_audioSelector = Room.Router.CreateProgramSelector(nowTicks, _audioSlots, Participant.Id));
-            return;
-        }
-        Room.Router.RemoveProgramSelector(_audioSelector!);
-        _selectors.Remove(_audioSelector!);
+        if (_audioSelector == null) return;
+        Room.Router.RemoveProgramSelector(_audioSelector);
+        _selectors.Remove(_audioSelector);
         _audioSelector = null;
         foreach (var c in _audioSlots) c.SetSource(nowTicks, null);
     }
