@@ -25,6 +25,9 @@ public class MixerBenchmarks
 
     private AudioMixer _mixer = null!;
     private MixParticipant[] _speakers = [];
+    private MixParticipant _silentSite = null!;
+    private ushort _silentSeq;
+    private static readonly byte[] Silence = [0xF8, 0xFF, 0xFE];
     private byte[][][] _packets = [];
     private readonly NullOutput _output = new();
     private long _now;
@@ -42,6 +45,7 @@ public class MixerBenchmarks
             _mixer.SetReceiving(all[i], true);
         }
         _speakers = all[..Speakers];
+        _silentSite = all[^1];
         // Voices: three tones pre-encoded by the same Opus (as the browsers' encoders would send them).
         _packets = new byte[Speakers][][];
         for (int s = 0; s < Speakers; s++)
@@ -76,6 +80,10 @@ public class MixerBenchmarks
         for (int s = 0; s < Speakers; s++) _mixer.OnPacket(_now, _speakers[s], (ushort)_frame, 20, _packets[s][f]);
         return _mixer.Tick(_now, _output);
     }
+
+    /// <summary>The receive-path cost of one packet from a site that is not speaking (level read, buffered, not decoded).</summary>
+    [Benchmark]
+    public void OnPacketSilentSite() => _mixer.OnPacket(_now, _silentSite, _silentSeq++, 127, Silence);
 
     private sealed class NullOutput : IMixOutput
     {
