@@ -113,6 +113,46 @@ public sealed class OpusMixTests
         Assert.Equal(3, mixer.Selected.Count);
     }
 
+    [Theory]
+    [InlineData(OpusImplementation.Auto)]
+    [InlineData(OpusImplementation.Managed)]
+    public void OnPacket_8kRandomAndMutatedPackets_NeverThrowsAndKeepsMixing(OpusImplementation implementation)
+    {
+        // Bad input from the network: random bytes, mutated real packets, random sequence numbers and levels.
+        var codecs = new ConcentusOpusCodecFactory(implementation);
+        using var mixer = new AudioMixer(new AudioMixerOptions(), codecs);
+        var output = new NullOutput();
+        var rng = new Random(3550);
+        var good = new SineSource(codecs, 440, 0.3f);
+        var p = Enumerable.Range(0, 4).Select(i => mixer.AddParticipant($"p{i}")).ToArray();
+        long now = 1000 * Ms;
+        int frames = 0;
+        for (int t = 0; t < 2000; t++)
+        {
+            now += 20 * Ms;
+            for (int k = 0; k < 4; k++)
+            {
+                var (seq, packet) = good.Next();
+                if (rng.Next(2) == 0)
+                {
+                    packet = new byte[rng.Next(1, 200)];
+                    rng.NextBytes(packet);
+                }
+                else
+                {
+                    for (int m = rng.Next(0, 4); m > 0; m--) packet[rng.Next(packet.Length)] = (byte)rng.Next(256);
+                }
+                ushort s = rng.Next(10) == 0 ? (ushort)rng.Next(65536) : seq;
+                mixer.OnPacket(now, p[k], s, rng.Next(-1, 128), packet);
+            }
+            frames += mixer.Tick(now, output);
+        }
+        // Nothing threw, and the tick kept producing a frame every 20 ms (but where nobody was audible: DTX).
+        Assert.InRange(frames, 1900, 1999);
+        Assert.True(mixer.FramesMixed > 1600, $"mixed {mixer.FramesMixed}");
+        Assert.True(p.Sum(x => x.DecodeFailures) > 0);
+    }
+
     private sealed class NullOutput : IMixOutput
     {
         public void OnSpeakerFrame(MixParticipant speaker, in MixFrame frame) { }
