@@ -26,7 +26,7 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
             var tones = new[] { (Hz: 440, Gain: 0), (Hz: 880, Gain: 0), (Hz: 1320, Gain: 0), (Hz: 660, Gain: -14) };
             foreach (var t in tones) await MakeToneAsync(Path.Combine(dir, $"tone{t.Hz}.wav"), t.Hz, t.Gain);
 
-            await using var server = await BrowserTestServer.StartAsync();
+            await using var server = await BrowserTestServer.StartAsync(null, "--Logging:LogLevel:MediaCore.Server.Sessions=Information");
             var browsers = new List<ChromiumSession>();
             try
             {
@@ -39,7 +39,7 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
                         "--autoplay-policy=no-user-gesture-required");
                     browsers.Add(chromium);
                     var page = new TonePage(await chromium.OpenPageAsync(server.BaseAddress));
-                    await page.PublishAsync($"/whip/{Room}", server.Token(Room, $"site-{hz}", ParticipantRole.Speaker));
+                    await page.PublishAsync($"/whip/{Room}", server.Token(Room, $"site-{hz}", ParticipantRole.Speaker), log);
                     speakers[hz] = page;
                 }
                 // Each loud publisher also listens, by WHEP with the same participant id: it must get its N-1 mix.
@@ -55,9 +55,15 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
                 // The observer hears the three loud tones, not the quieter fourth (N = 3).
                 await WaitForAsync("listener hears 440+880+1320, not 660", listener, all, present: [440, 880, 1320], absent: [660]);
                 // N-1: each loud speaker hears the other two, never itself.
-                await WaitForAsync("440 hears 880+1320 only", speakers[440], all, present: [880, 1320], absent: [440, 660]);
+                await WaitForAsync("440 hears 880+1320 only", speakers[440], all, present: [880, 1320], absent: [440, 660], server);
                 await WaitForAsync("880 hears 440+1320 only", speakers[880], all, present: [440, 1320], absent: [880, 660]);
                 await WaitForAsync("1320 hears 440+880 only", speakers[1320], all, present: [440, 880], absent: [1320, 660]);
+
+                // All four publishers reach the mixer (the quiet one too: it is heard-ready, only not selected).
+                await WaitForParticipantAsync(server, "site-660");
+
+                // The mixed track's RTCP sender reports reach the browser (remote-outbound-rtp, RFC 3550 §6.4.1).
+                Assert.True(await listener.RemoteOutboundPacketsAsync() > 0, "no sender report for the mixed track");
 
                 // The events feed names the three mixed speakers.
                 var speakersNow = await GetAudioAsync(server, "speakers");
@@ -110,8 +116,28 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
             }
             await Task.Delay(500);
         }
-        string state = server == null ? "" : await GetAudioAsync(server, "participants");
+        string state = "";
+        if (server != null)
+        {
+            using var admin = new HttpClient { BaseAddress = server.BaseAddress };
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token("*", "admin", ParticipantRole.Host));
+            state = await GetAudioAsync(server, "participants") + " " + await admin.GetStringAsync($"/api/rooms/{Room}");
+        }
         Assert.Fail($"{what}: not within {Timeout}: {last} {state}");
+    }
+
+    private static async Task WaitForParticipantAsync(BrowserTestServer server, string id)
+    {
+        var sw = Stopwatch.StartNew();
+        string participants = "";
+        while (sw.Elapsed < Timeout)
+        {
+            participants = await GetAudioAsync(server, "participants");
+            foreach (var p in JsonDocument.Parse(participants).RootElement.EnumerateArray())
+                if (p.GetProperty("id").GetString() == id && p.GetProperty("packets").GetInt64() > 0) return;
+            await Task.Delay(500);
+        }
+        Assert.Fail($"{id} sends nothing to the mixer: {participants}");
     }
 
     private static async Task<string> GetAudioAsync(BrowserTestServer server, string field)
@@ -244,24 +270,37 @@ public sealed record ToneLevels(Dictionary<int, double> Levels, double Floor, do
 /// <summary>A page that publishes its fake microphone (no audio processing) and analyses what it receives.</summary>
 internal sealed class TonePage(MediaPage page)
 {
-    public async Task PublishAsync(string url, string token)
+    public async Task PublishAsync(string url, string token, ITestOutputHelper? log = null)
     {
-        var r = await page.Page.EvaluateAsync<JsonElement>("""
-            async ([url, token]) => {
-              const mc = window.__mc;
-              // No echo cancellation, noise suppression or AGC: a steady tone is exactly what they would remove.
-              const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false }, video: false });
-              try {
-                mc.publisher = await mc.client.publish(url, token, stream);
-                mc.publisher.stream = stream;
-                return { ok: true };
-              } catch (e) {
-                stream.getTracks().forEach(t => t.stop());
-                return { ok: false, detail: String(e) };
-              }
-            }
-            """, new object[] { url, token });
-        Assert.True(r.GetProperty("ok").GetBoolean(), $"WHIP failed: {r}");
+        for (int attempt = 1; ; attempt++)
+        {
+            var r = await page.Page.EvaluateAsync<JsonElement>("""
+                async ([url, token]) => {
+                  const mc = window.__mc;
+                  // No echo cancellation, noise suppression or AGC: a steady tone is exactly what they would remove.
+                  const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false }, video: false });
+                  try {
+                    mc.publisher = await mc.client.publish(url, token, stream);
+                    mc.publisher.stream = stream;
+                  } catch (e) {
+                    stream.getTracks().forEach(t => t.stop());
+                    return { ok: false, connected: false, detail: String(e) };
+                  }
+                  const pc = mc.publisher.pc;
+                  for (let i = 0; i < 100 && pc.connectionState !== 'connected'; i++) await new Promise(r => setTimeout(r, 100));
+                  return { ok: true, connected: pc.connectionState === 'connected',
+                           detail: `connection ${pc.connectionState}, ice ${pc.iceConnectionState}, dtls ${pc.sctp?.transport?.state ?? 'n/a'}` };
+                }
+                """, new object[] { url, token });
+            Assert.True(r.GetProperty("ok").GetBoolean(), $"WHIP failed: {r}");
+            if (r.GetProperty("connected").GetBoolean()) return;
+            // Seen about once in four runs on the loaded 2-core CI machine: the first publisher's session is
+            // created but never connects (no ICE/DTLS completion within 10 s). Not the mixer's subject: say so
+            // and publish again, once.
+            log?.WriteLine($"publisher did not connect within 10 s ({r.GetProperty("detail").GetString()}); attempt {attempt}");
+            Assert.True(attempt < 2, $"WHIP session never connected: {r}");
+            await StopPublishingAsync();
+        }
     }
 
     public async Task StopPublishingAsync()
@@ -301,6 +340,22 @@ internal sealed class TonePage(MediaPage page)
             """, new object[] { url, token });
         Assert.True(r.GetProperty("ok").GetBoolean(), $"WHEP failed: {r}");
     }
+
+    /// <summary>packetsSent of the audio remote-outbound-rtp stats (from our sender reports), 0 if none yet.</summary>
+    public async Task<long> RemoteOutboundPacketsAsync()
+        => await page.Page.EvaluateAsync<long>("""
+            async () => {
+              for (let i = 0; i < 30; i++) {
+                let sent = 0;
+                (await window.__mc.listen.s.pc.getStats()).forEach(s => {
+                  if (s.type === 'remote-outbound-rtp' && s.kind === 'audio') sent = s.packetsSent ?? 0;
+                });
+                if (sent > 0) return sent;
+                await new Promise(r => setTimeout(r, 200));
+              }
+              return 0;
+            }
+            """);
 
     /// <summary>Averages 8 spectra over about 0.8 s; the level of a tone is the highest bin within ±10 Hz.</summary>
     public async Task<ToneLevels> MeasureAsync(int[] frequencies)

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Rtcp;
 using MediaCore.Protocol.Rtp;
 using MediaCore.Protocol.Sdp;
 using MediaCore.Protocol.Transport;
@@ -14,11 +15,13 @@ namespace MediaCore.Server.Mixing;
 /// One WHEP session's mixed audio track: the negotiated SSRC, payload type and header extensions of its
 /// audio m-line, and its own RTP sequence and timestamp spaces (RFC 3550 §5.1: random initial values).
 /// Writes each mix frame as an RTP packet into its own buffer and hands it to the session's transport,
-/// which SRTP-protects it in place and sends it.
+/// which SRTP-protects it in place and sends it. Sends an RTCP sender report for the track every second
+/// (RFC 3550 §6.4.1), as the forwarding consumers do.
 /// </summary>
 internal sealed class MixReceiver
 {
     private const int SamplesPerFrame = AudioMixerOptions.FrameSamples;
+    private static readonly long ReportInterval = TimeSpan.FromSeconds(1).Ticks;
 
     private readonly byte[] _buffer = new byte[1500 + WebRtcTransport.MaxProtectOverhead];
     private readonly byte[] _mid;
@@ -28,10 +31,17 @@ internal sealed class MixReceiver
     private readonly Ssrc _ssrc;
     private readonly uint _timestampBase = (uint)Random.Shared.NextInt64(0, uint.MaxValue);
     private ushort _seq = (ushort)Random.Shared.Next(0, 0x8000);
+    private readonly NtpClock _ntp;
+    private long _octets;
+    private uint _lastTimestamp;
+    private long _lastSentAt;
+    private long _nextReportAt;
 
-    private MixReceiver(SubscriberSession session, NegotiatedMedia media, NegotiatedCodec codec)
+    private MixReceiver(SubscriberSession session, NegotiatedMedia media, NegotiatedCodec codec, long nowTicks)
     {
         Session = session;
+        _ntp = new NtpClock(DateTimeOffset.UtcNow, nowTicks);
+        _nextReportAt = nowTicks + ReportInterval;
         _ssrc = media.LocalSend!.Ssrc;
         _payloadType = codec.PayloadType;
         _midId = media.ExtensionId(RtpExtensionUris.Mid);
@@ -48,7 +58,7 @@ internal sealed class MixReceiver
     public long PacketsSent { get; private set; }
 
     /// <summary>Finds the session's first sending Opus audio m-line.</summary>
-    public static bool TryCreate(SubscriberSession session, [NotNullWhen(true)] out MixReceiver? receiver, out string? why)
+    public static bool TryCreate(SubscriberSession session, long nowTicks, [NotNullWhen(true)] out MixReceiver? receiver, out string? why)
     {
         receiver = null;
         foreach (var m in session.Negotiated.Media)
@@ -57,7 +67,7 @@ internal sealed class MixReceiver
             foreach (var c in m.Codecs)
             {
                 if (c.Codec != SdpCodec.Opus) continue;
-                receiver = new MixReceiver(session, m, c);
+                receiver = new MixReceiver(session, m, c, nowTicks);
                 why = null;
                 return true;
             }
@@ -67,7 +77,7 @@ internal sealed class MixReceiver
     }
 
     /// <summary>One frame as RTP: one-byte extensions (RFC 8285 §4.2) mid and the mix's audio level (RFC 6464).</summary>
-    public void Send(in MixFrame frame)
+    public void Send(long nowTicks, in MixFrame frame)
     {
         LastFrameIndex = frame.Index;
         var buffer = _buffer.AsSpan(0, _buffer.Length - WebRtcTransport.MaxProtectOverhead);
@@ -88,6 +98,22 @@ internal sealed class MixReceiver
         {
             _seq++;
             PacketsSent++;
+            _octets += frame.Payload.Length;
+            _lastTimestamp = timestamp.Value;
+            _lastSentAt = nowTicks;
         }
+    }
+
+    /// <summary>RFC 3550 §6.4.1 sender report, once a second after the first packet.</summary>
+    public void MaybeSendReport(long nowTicks)
+    {
+        if (nowTicks < _nextReportAt || PacketsSent == 0) return;
+        _nextReportAt = nowTicks + ReportInterval;
+        // The RTP clock runs on while the mix is silent (DTX): extrapolate from the last packet.
+        var timestamp = new RtpTimestamp(_lastTimestamp).Add((nowTicks - _lastSentAt) * 48_000 / TimeSpan.TicksPerSecond);
+        var sr = new SenderReportWriter(_ssrc.Value, new SenderInfo(_ntp.ToNtp(nowTicks), timestamp.Value, (uint)PacketsSent, (uint)_octets));
+        var buffer = _buffer.AsSpan(0, _buffer.Length - WebRtcTransport.MaxProtectOverhead);
+        int n = sr.WriteTo(buffer);
+        Session.Transport.SendRtcp(_buffer, n);
     }
 }

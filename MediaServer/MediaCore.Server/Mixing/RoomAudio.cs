@@ -28,6 +28,7 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
     private AudioMixer? _mixer;
     private long _scheduled = MediaTime.Never;
     private long _nextLevelReport;
+    private long _now;
     private bool _closed;
 
     public RoomAudio(MediaRoom room)
@@ -145,7 +146,9 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
         {
             _scheduled = MediaTime.Never;
             if (_closed || _mixer == null) return;
+            _now = nowTicks;
             _mixer.Tick(nowTicks, this);
+            foreach (var r in _receivers) r.MaybeSendReport(nowTicks);
             DrainEvents(nowTicks);
             Reschedule();
         }
@@ -154,18 +157,18 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
     public void OnSpeakerFrame(MixParticipant speaker, in MixFrame frame)
     {
         if (!_byParticipant.TryGetValue(speaker, out var list)) return;
-        foreach (var r in list) r.Send(frame);
+        foreach (var r in list) r.Send(_now, frame);
     }
 
     public void OnSharedFrame(in MixFrame frame)
     {
         foreach (var r in _receivers)
-            if (r.LastFrameIndex != frame.Index) r.Send(frame);
+            if (r.LastFrameIndex != frame.Index) r.Send(_now, frame);
     }
 
     private void AddReceiver(long nowTicks, SubscriberSession subscriber)
     {
-        if (!MixReceiver.TryCreate(subscriber, out var receiver, out string? why))
+        if (!MixReceiver.TryCreate(subscriber, nowTicks, out var receiver, out string? why))
         {
             LogNoMixTrack(_engine.Logger, subscriber.Id, _room.Id.Value, why);
             return;
