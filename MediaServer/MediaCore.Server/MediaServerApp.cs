@@ -1,6 +1,7 @@
 using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
 using MediaCore.Server.Metrics;
+using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
@@ -92,12 +93,14 @@ public static partial class MediaServerApp
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         services.AddSingleton<WebhookNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookNotifier>());
+        services.AddOptions<MixerOptions>().BindConfiguration(MixerOptions.SectionName);
         services.AddSingleton(sp =>
         {
             var engine = ActivatorUtilities.CreateInstance<MediaEngine>(sp);
             engine.Events = sp.GetRequiredService<WebhookNotifier>();
             return engine;
         });
+        services.AddSingleton(sp => sp.GetRequiredService<MediaEngine>().Mixing);
         services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
         services.AddSingleton<SessionManager>();
         services.AddSingleton(new JpegEncoder());
@@ -122,6 +125,7 @@ public static partial class MediaServerApp
         app.MapRoomApi();
         app.MapSessionControl();
         app.MapSnapshots();
+        app.MapMixingApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {

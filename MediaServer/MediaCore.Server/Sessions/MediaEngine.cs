@@ -3,6 +3,7 @@ using MediaCore.Protocol.Demux;
 using MediaCore.Protocol.Dtls;
 using MediaCore.Protocol.Ice;
 using MediaCore.Protocol.Transport;
+using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Timers;
@@ -32,15 +33,16 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
 
     [ActivatorUtilitiesConstructor]
     public MediaEngine(IOptions<MediaServerOptions> options, UdpEndpoint endpoint, TimerWheel timers, MediaClock clock,
-        ILogger<MediaEngine> logger)
-        : this(options.Value, endpoint, endpoint.LocalEndPoint.Port, timers, clock, logger)
+        ILogger<MediaEngine> logger, IOptions<MixerOptions>? mixer = null)
+        : this(options.Value, endpoint, endpoint.LocalEndPoint.Port, timers, clock, logger, mixer?.Value)
     {
     }
 
     /// <summary>For tests: any sender, and the port to advertise in answers.</summary>
     public MediaEngine(MediaServerOptions options, IDatagramSender sender, int advertisedPort, TimerWheel timers, MediaClock clock,
-        ILogger<MediaEngine> logger)
+        ILogger<MediaEngine> logger, MixerOptions? mixer = null)
     {
+        Mixing = new AudioMixingHub(mixer ?? new MixerOptions(), logger);
         AdvertisedPort = advertisedPort;
         Options = options;
         _sender = sender;
@@ -61,6 +63,8 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     public TimerWheel Timers { get; }
     public MediaClock Clock { get; }
     public DtlsCertificate Certificate { get; }
+    /// <summary>Audio mixing: codecs, per-room audio settings, active-speaker feeds.</summary>
+    public AudioMixingHub Mixing { get; }
     public ILogger Logger => _logger;
     /// <summary>Told when sessions start and end (webhooks); set once at start-up.</summary>
     public IMediaEventSink? Events { get; set; }
@@ -121,6 +125,6 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
         if (stale != null) foreach (var a in stale) _byAddress.Remove(a);
         Timers.Cancel(session);
         var room = session.Room;
-        if (room.IsEmpty) _rooms.Remove(room.Id.Value);
+        if (room.IsEmpty && _rooms.Remove(room.Id.Value)) room.Audio.Close();
     }
 }

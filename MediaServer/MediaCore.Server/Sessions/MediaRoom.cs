@@ -1,5 +1,6 @@
 using MediaCore.Routing;
 using MediaCore.Server.Auth;
+using MediaCore.Server.Mixing;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Snapshots;
 
@@ -16,6 +17,7 @@ public sealed class MediaRoom
         Engine = engine;
         Router = new Router();
         Router.AddObserver(KeyFrames);
+        Audio = new RoomAudio(this);
     }
 
     public RoomId Id { get; }
@@ -23,6 +25,8 @@ public sealed class MediaRoom
     public Router Router { get; }
     /// <summary>Latest key frame per video producer, for snapshots.</summary>
     public KeyFrameCapture KeyFrames { get; } = new();
+    /// <summary>The room's audio mixer wiring (mixed rooms; see Mixing/).</summary>
+    internal RoomAudio Audio { get; }
     public IReadOnlyCollection<PeerSession> Sessions => _sessions.Values;
     public bool IsEmpty => _sessions.Count == 0;
 
@@ -32,12 +36,14 @@ public sealed class MediaRoom
     {
         _sessions.Add(session.Id, session);
         UpdateFloor(nowTicks);
+        Audio.OnSessionAdded(nowTicks, session);
     }
 
     internal void Remove(long nowTicks, PeerSession session)
     {
         if (!_sessions.Remove(session.Id)) return;
         UpdateFloor(nowTicks);
+        Audio.OnSessionRemoved(nowTicks, session);
     }
 
     /// <summary>The participant the host gave the floor to (room API), or null.</summary>
@@ -69,5 +75,6 @@ public sealed class MediaRoom
         string? speaker = holderPublishes ? FloorHolder : host == null ? newestSpeaker : null;
         Router.SetProgramFloor(nowTicks, host, speaker);
         Router.RefreshSelectors(nowTicks);
+        Audio.OnFloorChanged();
     }
 }

@@ -23,6 +23,7 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
     private readonly List<Consumer> _audioSlots = [];
     private readonly List<Consumer> _videoSlots = [];
     private readonly List<ProgramSelector> _selectors = [];
+    private ProgramSelector? _audioSelector;
     private readonly NtpClock _ntp;
 
     public SubscriberSession(MediaEngine engine, MediaRoom room, string id, ParticipantInfo participant,
@@ -70,7 +71,20 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
         }
         // Observers and audience never see themselves; a participant that also publishes doesn't either.
         if (_videoSlots.Count > 0) _selectors.Add(Room.Router.CreateProgramSelector(nowTicks, _videoSlots, Participant.Id));
-        if (_audioSlots.Count > 0) _selectors.Add(Room.Router.CreateProgramSelector(nowTicks, _audioSlots, Participant.Id));
+        if (_audioSlots.Count > 0) _selectors.Add(_audioSelector = Room.Router.CreateProgramSelector(nowTicks, _audioSlots, Participant.Id));
+    }
+
+    /// <summary>
+    /// Mixed rooms (Mixing/RoomAudio): the mixer writes the room mix on the first audio m-line, so the audio
+    /// consumers stop forwarding.
+    /// </summary>
+    internal void StopAudioForwarding(long nowTicks)
+    {
+        if (_audioSelector == null) return;
+        Room.Router.RemoveProgramSelector(_audioSelector);
+        _selectors.Remove(_audioSelector);
+        _audioSelector = null;
+        foreach (var c in _audioSlots) c.SetSource(nowTicks, null);
     }
 
     /// <summary>Forwarded packets from the router: protect in place and send.</summary>
