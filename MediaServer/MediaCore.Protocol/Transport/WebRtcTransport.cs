@@ -69,6 +69,7 @@ public sealed class WebRtcTransport : IDisposable
     private readonly DtlsEndpoint _dtls;
     private SrtpSession? _srtp;
     private PeerAddress _remote;
+    private PeerAddress _dtlsPeer;
     private bool _dtlsStarted;
     private string? _closeReason;
 
@@ -93,6 +94,9 @@ public sealed class WebRtcTransport : IDisposable
     public WebRtcTransportState State { get; private set; }
     public string LocalUfrag => _options.LocalIce.Ufrag;
     public PeerAddress RemoteAddress => _remote;
+
+    /// <summary>True when <paramref name="address"/> passed an authenticated ICE check (nominated or not).</summary>
+    public bool IsValidatedAddress(PeerAddress address) => _ice.IsValidatedAddress(address);
     public SrtpProfile? Profile => _srtp?.Profile;
     public string? CloseReason => _closeReason;
     public long PacketsReceived { get; private set; }
@@ -118,6 +122,9 @@ public sealed class WebRtcTransport : IDisposable
                 break;
             case PacketKind.Dtls:
                 if (!_ice.IsValidatedAddress(from)) return;
+                // Chromium starts DTLS once a check succeeds, possibly before it nominates (RFC 8445 §8.1.1):
+                // answer the flight where it came from rather than drop it and wait out DTLS retransmission.
+                _dtlsPeer = from;
                 _dtls.HandleReceive(nowTicks, datagram);
                 DrainDtls(nowTicks);
                 break;
@@ -258,7 +265,8 @@ public sealed class WebRtcTransport : IDisposable
     {
         while (_dtls.TryPollDatagram(out var buffer, out int length))
         {
-            if (!_remote.IsNone) _output.Send(buffer.AsSpan(0, length), _remote);
+            var to = _remote.IsNone ? _dtlsPeer : _remote;
+            if (!to.IsNone) _output.Send(buffer.AsSpan(0, length), to);
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }

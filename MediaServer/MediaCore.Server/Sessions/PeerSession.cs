@@ -65,7 +65,7 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
 
     public SessionInfo Info => new(Id, Room.Id, Kind, Participant.Id, Participant.Role);
 
-    internal bool IsValidatedAddress(PeerAddress address) => Transport.RemoteAddress == address;
+    internal bool IsValidatedAddress(PeerAddress address) => Transport.IsValidatedAddress(address);
 
     internal void HandleReceive(long nowTicks, Span<byte> datagram, PeerAddress from)
     {
