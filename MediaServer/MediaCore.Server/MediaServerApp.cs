@@ -8,6 +8,7 @@ using MediaCore.Server.Signalling;
 using MediaCore.Server.Timers;
 using MediaCore.Server.Udp;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace MediaCore.Server;
 
@@ -73,6 +74,7 @@ public static partial class MediaServerApp
         services.AddSingleton<SessionManager>();
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
+        services.AddSingleton(sp => new Metrics.MediaEngineCollector(sp.GetRequiredService<MediaEngine>(), sp.GetService<UdpEndpoint>()));
         return services;
     }
 
@@ -84,8 +86,11 @@ public static partial class MediaServerApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseCors();
+        app.UseHttpMetrics(); // http_request_duration_seconds for WHIP/WHEP and the room API
 
         app.MapGet("/healthz", () => "ok");
+        app.Services.GetRequiredService<Metrics.MediaEngineCollector>();
+        app.MapMetrics(); // Prometheus text format at /metrics (README: Observability)
         app.MapSignalling();
         app.MapRoomApi();
         app.MapSessionControl();

@@ -63,6 +63,9 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     /// <summary>Datagrams the OS refused or that could not be addressed.</summary>
     public long SendFailures => Interlocked.Read(ref _sendFailures);
 
+    /// <summary>Bytes waiting in the kernel receive queue (the metrics' receive backlog).</summary>
+    public long QueuedBytes => IsClosed ? 0 : _socket.Available;
+
     public bool Send(ReadOnlySpan<byte> datagram, PeerAddress to)
     {
         if (IsClosed || to.IsNone) return Fail();
@@ -81,6 +84,8 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         {
             _socket.SendTo(datagram, SocketFlags.None, address);
             Interlocked.Increment(ref _sent);
+            Metrics.MediaMetrics.DatagramsOut.Inc();
+            Metrics.MediaMetrics.BytesOut.Inc(datagram.Length);
             return true;
         }
         catch (SocketException)
@@ -124,6 +129,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     private bool Fail()
     {
+        Metrics.MediaMetrics.SendFailures.Inc();
         Interlocked.Increment(ref _sendFailures);
         return false;
     }

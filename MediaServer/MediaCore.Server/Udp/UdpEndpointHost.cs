@@ -71,11 +71,16 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
             }
             // Close wakes a blocked recvfrom with an empty result.
             if (endpoint.IsClosed) return;
-            Interlocked.Increment(ref _received);
+            long received = Interlocked.Increment(ref _received);
+            Metrics.MediaMetrics.DatagramsIn.Inc();
+            Metrics.MediaMetrics.BytesIn.Inc(length);
             var peer = PeerAddress.FromSocketAddress(from);
             try
             {
-                handler.OnDatagram(clock.NowTicks, buffer.AsSpan(0, length), peer);
+                long start = clock.NowTicks;
+                handler.OnDatagram(start, buffer.AsSpan(0, length), peer);
+                if (received % Metrics.MediaMetrics.HandleSampleEvery == 0)
+                    Metrics.MediaMetrics.DatagramHandleSeconds.Observe((clock.NowTicks - start) / (double)TimeSpan.TicksPerSecond);
             }
             catch (Exception e)
             {
