@@ -49,6 +49,7 @@ public sealed class LoadTestRunner : IDisposable
     {
         var startedAt = DateTimeOffset.UtcNow;
         _clip = MediaClip.LoadOrCreate(_o.CacheDir, _o.VideoKbps);
+        _clock.Restart(); // the series starts when the peers do, not when the clip was encoded
         _frames = new FrameIndex(_clip);
         _certificate = DtlsCertificate.Generate();
         _signalling = new Signalling(_http, _o.Server, _o.TokenSecret!);
