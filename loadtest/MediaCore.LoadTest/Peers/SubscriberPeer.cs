@@ -28,7 +28,7 @@ internal sealed class SubscriberPeer : Peer
     private uint _videoSsrc, _rtxSsrc, _audioSsrc;
     private byte _vp8Pt, _rtxPt, _opusPt;
     private long _nextPli = long.MaxValue;
-    private long _lastExpected, _lastReceived;
+    private readonly ReceivedWindow _videoWindow = new();
 
     public SubscriberPeer(Worker worker, SiteStats stats, DtlsCertificate certificate, FrameIndex frames, Func<SendClock?> sendClock)
         : base(worker, stats, certificate)
@@ -85,11 +85,10 @@ internal sealed class SubscriberPeer : Peer
         if (ssrc == _rtxSsrc && _rtxSsrc != 0)
         {
             Stats.RtxReceived++;
-            if (RtxPacket.TryReadOriginalSequenceNumber(packet, out ushort osn) && _nack != null)
+            if (RtxPacket.TryReadOriginalSequenceNumber(packet, out ushort osn))
             {
-                int before = _nack.MissingCount;
-                _nack.OnPacket(nowTicks, osn);
-                if (_nack.MissingCount < before) Stats.RtxRecovered++;
+                _nack?.OnPacket(nowTicks, osn);
+                if (_videoWindow.MarkRecovered(osn)) Stats.RtxRecovered++;
             }
             return;
         }
@@ -108,6 +107,7 @@ internal sealed class SubscriberPeer : Peer
         if (video)
         {
             _nack?.OnPacket(nowTicks, packet.SequenceNumber);
+            _videoWindow.MarkReceived(packet.SequenceNumber);
             if (Vp8Start(payload, out int descriptorLength))
             {
                 var frame = payload[descriptorLength..];
@@ -195,12 +195,11 @@ internal sealed class SubscriberPeer : Peer
     {
         Span<ReportBlock> blocks = stackalloc ReportBlock[2];
         int count = 0;
-        long expected = 0, received = 0;
+        long expected = 0;
         foreach (var rs in _stats.Values)
         {
             if (count < blocks.Length && rs.TryCreateReportBlock(nowTicks, out var block)) blocks[count++] = block;
             expected += rs.CumulativeLost + rs.PacketsReceived;
-            received += rs.PacketsReceived;
             if (rs.Ssrc == _videoSsrc || _videoSsrc == 0)
             {
                 double jitter = rs.Jitter * 1000.0 / (rs.Ssrc == _videoSsrc ? 90000 : 48000);
@@ -209,8 +208,6 @@ internal sealed class SubscriberPeer : Peer
             }
         }
         Stats.PacketsExpected = expected;
-        _lastExpected = expected;
-        _lastReceived = received;
         if (count > 0)
         {
             var rr = new ReceiverReportWriter(Ssrc, blocks[..count]);
@@ -222,5 +219,32 @@ internal sealed class SubscriberPeer : Peer
             var remb = new RembWriter(Ssrc, 10_000_000, ssrcs);
             SendRtcp(remb.WriteTo(RtcpBuffer));
         }
+    }
+}
+
+/// <summary>
+/// Which of the last 4096 video sequence numbers arrived, so a retransmission counts as a recovery only
+/// when the original never came (RFC 4588 §8.3: a receiver may get both) and late RTX still counts.
+/// </summary>
+internal sealed class ReceivedWindow
+{
+    private const int Size = 4096;
+    private readonly long[] _seen = new long[Size];
+    private long _highest = -1;
+
+    public void MarkReceived(ushort seq) => Mark(seq);
+
+    /// <summary>True when <paramref name="osn"/> was missing (a real recovery), false for a duplicate or one too old.</summary>
+    public bool MarkRecovered(ushort osn) => Mark(osn);
+
+    private bool Mark(ushort seq)
+    {
+        long ext = _highest < 0 ? seq : _highest + (short)(ushort)(seq - (ushort)_highest);
+        if (_highest >= 0 && ext <= _highest - Size) return false;
+        if (ext > _highest) _highest = ext;
+        int slot = (int)(ext & (Size - 1));
+        if (_seen[slot] == ext + 1) return false;
+        _seen[slot] = ext + 1;
+        return true;
     }
 }

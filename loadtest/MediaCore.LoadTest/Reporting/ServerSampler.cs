@@ -62,6 +62,27 @@ internal sealed class ProcSampler
         return 0;
     }
 
+    /// <summary>
+    /// The kernel's UDP receive-buffer overflow count (RcvbufErrors in /proc/net/snmp, for the whole network
+    /// namespace): datagrams dropped because a socket's reader (server or load generator) fell behind.
+    /// </summary>
+    public static long UdpReceiveBufferErrors()
+    {
+        try
+        {
+            var lines = File.ReadAllLines("/proc/net/snmp").Where(l => l.StartsWith("Udp:", StringComparison.Ordinal)).ToArray();
+            if (lines.Length < 2) return 0;
+            var names = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var values = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int i = Array.IndexOf(names, "RcvbufErrors");
+            return i > 0 ? long.Parse(values[i], CultureInfo.InvariantCulture) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>The MediaServer's pid: a process whose command line names MediaCore.Server (not us).</summary>
     public static int? FindServer()
     {
