@@ -30,6 +30,8 @@ public sealed record LoadTestOptions
     public int Towns { get; init; } = 5;
     public int Questions { get; init; } = 3;
     public int Workers { get; init; } = 2;
+    /// <summary>Plenary/capacity: every site also publishes its room audio (Opus only, role speaker), for the mixed room.</summary>
+    public bool SiteAudio { get; init; }
     /// <summary>Capacity mode: sites added per step and seconds per step.</summary>
     public int Step { get; init; } = 50;
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(10);
@@ -52,6 +54,7 @@ public sealed record LoadTestOptions
           --towns T             partial: number of towns (default 5)
           --questions Q         lecture: villages that publish questions (default 3)
           --workers W           worker threads driving the peers (default 2)
+          --site-audio          plenary/capacity: every site also publishes Opus (mixed room)
           --step N --step-duration S   capacity: sites per step (50), seconds per step (10)
           --report FILE         write report.json (and PNG plots beside it)
           --server-pid PID      MediaServer process for CPU/RSS (default: found by name in /proc)
@@ -82,6 +85,7 @@ public sealed record LoadTestOptions
                 "--server-pid" => o with { ServerPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--cache" => o with { CacheDir = Next() },
                 "--quiet" => o with { Quiet = true },
+                "--site-audio" => o with { SiteAudio = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -70,10 +70,11 @@ public sealed class LoadTestRunner : IDisposable
         else
         {
             var plan = ScenarioPlan.Build(_o, _o.Sites);
-            var publishers = plan.Where(p => p.Publish).ToList();
-            await RampAsync(publishers, ct);
-            await SampleForAsync(TimeSpan.FromSeconds(1), ct); // publishers' first key frame before the audience arrives
-            await RampAsync(plan.Where(p => !p.Publish).ToList(), ct);
+            // Video publishers (county, towns, expert, villages) first, so their first key frame is out before
+            // the audience arrives; then everyone else in plan order.
+            await RampAsync(plan.Where(IsMainPublisher).ToList(), ct);
+            await SampleForAsync(TimeSpan.FromSeconds(1), ct);
+            await RampAsync(plan.Where(p => !IsMainPublisher(p)).ToList(), ct);
             await SampleForAsync(_o.Duration, ct);
         }
 
@@ -87,13 +88,13 @@ public sealed class LoadTestRunner : IDisposable
     {
         int? passing = null;
         int total = 0;
-        var publisherPlan = ScenarioPlan.Build(_o, 0).Where(p => p.Publish).ToList();
+        var publisherPlan = ScenarioPlan.Build(_o, 0).Where(IsMainPublisher).ToList();
         await RampAsync(publisherPlan, ct);
         await SampleForAsync(TimeSpan.FromSeconds(1), ct);
         while (total < _o.Sites && !ct.IsCancellationRequested)
         {
             int add = Math.Min(_o.Step, _o.Sites - total);
-            var stepPlan = ScenarioPlan.Build(_o, add, offset: total).Where(p => !p.Publish).ToList();
+            var stepPlan = ScenarioPlan.Build(_o, add, offset: total).Where(p => !IsMainPublisher(p)).ToList();
             int firstNew = _peers.Count;
             long expected0 = Sum(s => s.PacketsExpected), lost0 = Sum(s => s.Lost);
             await RampAsync(stepPlan, ct);
@@ -114,6 +115,8 @@ public sealed class LoadTestRunner : IDisposable
         }
         return passing;
     }
+
+    private static bool IsMainPublisher(PeerPlan p) => p.Publish && p.SendVideo;
 
     /// <summary>Starts the peers at the ramp rate; returns when all have been started (not necessarily connected).</summary>
     private async Task RampAsync(List<PeerPlan> plan, CancellationToken ct)

@@ -15,7 +15,13 @@ internal static class ScenarioPlan
             case Scenario.Plenary:
             case Scenario.Capacity:
                 if (offset == 0) plan.Add(new PeerPlan("county", $"{run}-plenary", "host", true, true));
-                for (int i = 0; i < sites; i++) plan.Add(new PeerPlan($"village-{offset + i:D3}", $"{run}-plenary", "audience", false, false));
+                for (int i = 0; i < sites; i++)
+                {
+                    string site = $"village-{offset + i:D3}";
+                    plan.Add(new PeerPlan(site, $"{run}-plenary", "audience", false, false));
+                    // The room's audio from every site: the mixer (DESIGN.md) mixes the loudest few.
+                    if (o.SiteAudio) plan.Add(new PeerPlan(site, $"{run}-plenary", "speaker", true, false));
+                }
                 break;
             case Scenario.Partial:
             {

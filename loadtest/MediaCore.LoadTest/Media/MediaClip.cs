@@ -15,10 +15,11 @@ internal sealed class MediaClip
     public const int VideoFps = 30;
     public const int AudioFrameMs = 20;
 
-    private MediaClip(EncodedFrame[] video, byte[][] audio, int videoKbps)
+    private MediaClip(EncodedFrame[] video, byte[][] audio, byte[][] otherAudio, int videoKbps)
     {
         Video = video;
         Audio = audio;
+        OtherAudio = otherAudio;
         VideoKbps = videoKbps;
         var keys = new List<int>();
         for (int i = 0; i < video.Length; i++) if (video[i].IsKeyFrame) keys.Add(i);
@@ -27,6 +28,8 @@ internal sealed class MediaClip
 
     public EncodedFrame[] Video { get; }
     public byte[][] Audio { get; }
+    /// <summary>A second Opus clip (another tone) for the sites' own audio, so the delay probe never confuses it with the program's.</summary>
+    public byte[][] OtherAudio { get; }
     public int VideoKbps { get; }
     /// <summary>Indexes of the key frames in <see cref="Video"/>, ascending.</summary>
     public int[] KeyFrames { get; }
@@ -44,6 +47,7 @@ internal sealed class MediaClip
         Directory.CreateDirectory(cacheDir);
         string ivf = Path.Combine(cacheDir, $"vp8-640x360-{VideoFps}fps-{videoKbps}k-{seconds}s.ivf");
         string ogg = Path.Combine(cacheDir, $"opus-48k-{AudioFrameMs}ms-{seconds}s.ogg");
+        string otherOgg = Path.Combine(cacheDir, $"opus-48k-{AudioFrameMs}ms-{seconds}s-site.ogg");
         if (!File.Exists(ivf))
         {
             // Real-time libvpx settings like a browser's: no alt-ref frames (they would be invisible frames),
@@ -58,7 +62,12 @@ internal sealed class MediaClip
             Ffmpeg($"-f lavfi -i aevalsrc='0.3*sin(2*PI*(300+40*t)*t)':s=48000:d={seconds} -ac 1 -c:a libopus -b:a 32k " +
                    $"-frame_duration {AudioFrameMs} -application voip -f ogg", ogg);
         }
-        return new MediaClip(ReadIvf(File.ReadAllBytes(ivf)), ReadOggOpus(File.ReadAllBytes(ogg)), videoKbps);
+        if (!File.Exists(otherOgg))
+        {
+            Ffmpeg($"-f lavfi -i aevalsrc='0.3*sin(2*PI*(700-30*t)*t)':s=48000:d={seconds} -ac 1 -c:a libopus -b:a 32k " +
+                   $"-frame_duration {AudioFrameMs} -application voip -f ogg", otherOgg);
+        }
+        return new MediaClip(ReadIvf(File.ReadAllBytes(ivf)), ReadOggOpus(File.ReadAllBytes(ogg)), ReadOggOpus(File.ReadAllBytes(otherOgg)), videoKbps);
     }
 
     private static void Ffmpeg(string args, string output)

@@ -125,9 +125,11 @@ internal sealed class PublisherPeer : Peer
 
     private void SendAudio(long nowTicks)
     {
-        var frame = _clip.Audio[_audioIndex];
+        // The room's main publisher sends the indexed clip; sites publishing their own audio send the other one.
+        var audio = _sendClock != null ? _clip.Audio : _clip.OtherAudio;
+        var frame = audio[_audioIndex];
         _sendClock?.AudioSent(_audioIndex, nowTicks);
-        _audioIndex = (_audioIndex + 1) % _clip.Audio.Length;
+        _audioIndex = (_audioIndex + 1) % audio.Length;
         int length = WritePacket(_packet, nowTicks, _opusPt, _audioSeq++, _audioTs, _audioSsrc, marker: false, _audioMid,
             audioLevel: true, ReadOnlySpan<byte>.Empty, frame);
         _audioTs += 48 * MediaClip.AudioFrameMs;
