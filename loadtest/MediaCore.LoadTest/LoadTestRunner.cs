@@ -35,6 +35,7 @@ public sealed class LoadTestRunner : IDisposable
     private DtlsCertificate _certificate = null!;
     private Signalling _signalling = null!;
     private ProcSampler? _server;
+    private ThreadSampler? _serverThreads;
     private ProcSampler _self = null!;
     private long _lastRx, _lastTx, _lastExpected, _lastLost, _lastLoadgenBusy, _udpDropsAtStart, _lastUdpDrops;
     private int[] _lastDelay = new int[SiteStats.DelayBuckets];
@@ -56,6 +57,8 @@ public sealed class LoadTestRunner : IDisposable
         for (int i = 0; i < Math.Max(1, _o.Workers); i++) _workers.Add(new Worker(i, _clock));
         int? serverPid = _o.ServerPid ?? ProcSampler.FindServer();
         _server = serverPid is int pid ? new ProcSampler(pid) : null;
+        _serverThreads = serverPid is int tpid ? new ThreadSampler(tpid) : null;
+        _serverThreads?.Sample();
         _self = new ProcSampler(Environment.ProcessId);
         var metricsBefore = await MetricsScraper.ScrapeAsync(_http, _o.Server, ct);
         _udpDropsAtStart = _lastUdpDrops = ProcSampler.UdpReceiveBufferErrors();
@@ -235,9 +238,10 @@ public sealed class LoadTestRunner : IDisposable
         foreach (var w in _workers) busy += Volatile.Read(ref w.BusyTicks);
         var (selfCpu, _) = _self.Sample();
         long udpDrops = ProcSampler.UdpReceiveBufferErrors();
+        var (hot, hotRun, hotWait) = _serverThreads?.Sample() ?? ("", 0, 0);
         double busyPct = Math.Round(100.0 * (busy - _lastLoadgenBusy) / (dt * TimeSpan.TicksPerSecond * _workers.Count), 1);
         var sample = new SecondSample(t, _peers.Count, receiving, failed, Math.Round((rx - _lastRx) / dt), Math.Round((tx - _lastTx) / dt),
-            Math.Round(loss, 3), Percentile(window, 0.5), Percentile(window, 0.99), Distribution.Of(jitters).P99, cpu, rss, selfCpu, busyPct, udpDrops - _lastUdpDrops);
+            Math.Round(loss, 3), Percentile(window, 0.5), Percentile(window, 0.99), Distribution.Of(jitters).P99, cpu, rss, selfCpu, busyPct, udpDrops - _lastUdpDrops, hot, hotRun, hotWait);
         _lastUdpDrops = udpDrops;
         _lastRx = rx;
         _lastTx = tx;
@@ -248,7 +252,7 @@ public sealed class LoadTestRunner : IDisposable
         if (!_o.Quiet)
         {
             _log.WriteLine(FormattableString.Invariant(
-                $"[{t,6:0.0}s] peers {sample.PeersStarted,4} receiving {receiving,4} failed {failed,3} | rx {sample.RxPacketsPerSecond,7:0} pkt/s tx {sample.TxPacketsPerSecond,5:0} | loss {loss,6:0.000}% | delay p50 {sample.DelayP50Ms,4:0} p99 {sample.DelayP99Ms,4:0} ms jitter p99 {sample.JitterP99Ms,5:0.0} ms | server CPU {cpu,5:0.0}% RSS {rss,5:0} MB | loadgen CPU {selfCpu,5:0.0}% (workers busy {busyPct,3:0}%) | kernel UDP drops {sample.UdpReceiveBufferDrops}"));
+                $"[{t,6:0.0}s] peers {sample.PeersStarted,4} receiving {receiving,4} failed {failed,3} | rx {sample.RxPacketsPerSecond,7:0} pkt/s tx {sample.TxPacketsPerSecond,5:0} | loss {loss,6:0.000}% | delay p50 {sample.DelayP50Ms,4:0} p99 {sample.DelayP99Ms,4:0} ms jitter p99 {sample.JitterP99Ms,5:0.0} ms | server CPU {cpu,5:0.0}% RSS {rss,5:0} MB | loadgen CPU {selfCpu,5:0.0}% (workers busy {busyPct,3:0}%) | kernel UDP drops {sample.UdpReceiveBufferDrops} | server hot thread {hot} run {hotRun:0}% wait {hotWait:0}%"));
         }
     }
 
@@ -343,7 +347,9 @@ public sealed class LoadTestRunner : IDisposable
             subs.Sum(s => s.RtxRecovered), subs.Sum(s => s.PlisSent), _peers.Sum(p => p.Stats.PacketsSent),
             steady.Count > 0 ? Math.Round(steady.Average(s => s.ServerCpuPercent), 1) : 0, _series.Count > 0 ? _series.Max(s => s.ServerCpuPercent) : 0,
             _series.Count > 0 ? _series.Max(s => s.ServerRssMb) : 0, steady.Count > 0 ? Math.Round(steady.Average(s => s.LoadgenCpuPercent), 1) : 0,
-            ProcSampler.UdpReceiveBufferErrors() - _udpDropsAtStart);
+            ProcSampler.UdpReceiveBufferErrors() - _udpDropsAtStart,
+            steady.Count > 0 ? Math.Round(steady.Average(s => s.ServerHotThreadRunPercent), 1) : 0,
+            steady.Count > 0 ? Math.Round(steady.Average(s => s.ServerHotThreadWaitPercent), 1) : 0);
         var perSite = new Dictionary<string, Distribution>
         {
             ["joinMs"] = Distribution.Of(subResults.Where(s => s.JoinMs != null).Select(s => s.JoinMs!.Value)),

@@ -4,7 +4,8 @@ namespace MediaCore.LoadTest.Reporting;
 public sealed record SecondSample(
     double T, int PeersStarted, int SitesReceiving, int Failed, double RxPacketsPerSecond, double TxPacketsPerSecond,
     double LossPercent, double DelayP50Ms, double DelayP99Ms, double JitterP99Ms, double ServerCpuPercent, double ServerRssMb,
-    double LoadgenCpuPercent, double LoadgenWorkersBusyPercent, long UdpReceiveBufferDrops);
+    double LoadgenCpuPercent, double LoadgenWorkersBusyPercent, long UdpReceiveBufferDrops, string ServerHotThread,
+    double ServerHotThreadRunPercent, double ServerHotThreadWaitPercent);
 
 /// <summary>Percentiles of a per-site quantity.</summary>
 public sealed record Distribution(int Count, double P50, double P95, double P99, double Max, double Mean)
@@ -27,7 +28,7 @@ public sealed record SiteResult(string Site, string Room, string Role, string Ki
 public sealed record Totals(int Peers, int Subscribers, int Publishers, int Connected, int Receiving, int Failed, long PacketsReceived,
     long PacketsExpected, long Lost, double LossPercent, long NacksSent, long RtxReceived, long RtxRecovered, long PlisSent,
     long PacketsSent, double ServerCpuPercentMean, double ServerCpuPercentMax, double ServerRssMbMax, double LoadgenCpuPercentMean,
-    long UdpReceiveBufferDrops);
+    long UdpReceiveBufferDrops, double ServerHotThreadRunPercentMean, double ServerHotThreadWaitPercentMean);
 
 /// <summary>Capacity mode: one step's outcome.</summary>
 public sealed record CapacityStep(int Sites, double LossPercent, double JoinP95Ms, double ServerCpuPercent, bool Passed);
