@@ -90,6 +90,7 @@ internal sealed class MediaClip
         if (file.Length < 32 || file[0] != 'D' || file[1] != 'K' || file[2] != 'I' || file[3] != 'F')
             throw new InvalidDataException("not an IVF file");
         int headerSize = BinaryPrimitives.ReadUInt16LittleEndian(file[6..]);
+        if (headerSize < 32 || headerSize > file.Length) throw new InvalidDataException("bad IVF header size");
         var frames = new List<EncodedFrame>();
         int pos = headerSize;
         while (pos + 12 <= file.Length)
@@ -121,9 +122,11 @@ internal sealed class MediaClip
                 throw new InvalidDataException("bad Ogg page");
             int segments = file[pos + 26];
             int data = pos + 27 + segments;
+            if (data > file.Length) throw new InvalidDataException("truncated Ogg page header");
             for (int i = 0; i < segments; i++)
             {
                 int lace = file[pos + 27 + i];
+                if (data + lace > file.Length) throw new InvalidDataException("truncated Ogg page");
                 current.AddRange(file.Slice(data, lace).ToArray());
                 data += lace;
                 if (lace < 255)
