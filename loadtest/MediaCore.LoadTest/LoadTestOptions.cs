@@ -34,6 +34,8 @@ public sealed record LoadTestOptions
     public bool SiteAudio { get; init; }
     /// <summary>Capacity mode: sites added per step and seconds per step.</summary>
     public int Step { get; init; } = 50;
+    /// <summary>Capacity: subscribers connected before the first step (warm the server's code paths).</summary>
+    public int Warmup { get; init; } = 5;
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(10);
     public string? ReportPath { get; init; }
     /// <summary>Folder for the PNG plots (default: next to the report).</summary>
@@ -56,6 +58,7 @@ public sealed record LoadTestOptions
           --workers W           worker threads driving the peers (default 2)
           --site-audio          plenary/capacity: every site also publishes Opus (mixed room)
           --step N --step-duration S   capacity: sites per step (50), seconds per step (10)
+          --warmup N            capacity: subscribers connected before the first step (default 5)
           --report FILE         write report.json (and PNG plots beside it)
           --server-pid PID      MediaServer process for CPU/RSS (default: found by name in /proc)
         """;
@@ -78,6 +81,7 @@ public sealed record LoadTestOptions
                 "--towns" => o with { Towns = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--questions" => o with { Questions = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--workers" => o with { Workers = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--warmup" => o with { Warmup = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--step" => o with { Step = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--step-duration" => o with { StepDuration = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
                 "--report" => o with { ReportPath = Next() },

@@ -76,6 +76,7 @@ public sealed class LoadTestRunner : IDisposable
             // Video publishers (county, towns, expert, villages) first, so their first key frame is out before
             // the audience arrives; then everyone else in plan order.
             await RampAsync(plan.Where(IsMainPublisher).ToList(), ct);
+            await WaitConnectedAsync(ct);
             await SampleForAsync(TimeSpan.FromSeconds(1), ct);
             await RampAsync(plan.Where(p => !IsMainPublisher(p)).ToList(), ct);
             await SampleForAsync(_o.Duration, ct);
@@ -93,7 +94,13 @@ public sealed class LoadTestRunner : IDisposable
         int total = 0;
         var publisherPlan = ScenarioPlan.Build(_o, 0).Where(IsMainPublisher).ToList();
         await RampAsync(publisherPlan, ct);
-        await SampleForAsync(TimeSpan.FromSeconds(1), ct);
+        await WaitConnectedAsync(ct);
+        // Warm-up subscribers (not part of any step): a fresh server JIT-compiles the DTLS and WHEP paths
+        // on its first sessions, which would otherwise count against the first step's join time.
+        var warmup = ScenarioPlan.Build(_o, _o.Warmup, offset: 900).Where(p => !IsMainPublisher(p)).ToList();
+        await RampAsync(warmup, ct);
+        await WaitConnectedAsync(ct);
+        await SampleForAsync(TimeSpan.FromSeconds(2), ct);
         while (total < _o.Sites && !ct.IsCancellationRequested)
         {
             int add = Math.Min(_o.Step, _o.Sites - total);
@@ -120,6 +127,17 @@ public sealed class LoadTestRunner : IDisposable
     }
 
     private static bool IsMainPublisher(PeerPlan p) => p.Publish && p.SendVideo;
+
+    /// <summary>Waits (at most 20 s) until every started peer is connected or failed.</summary>
+    private async Task WaitConnectedAsync(CancellationToken ct)
+    {
+        var deadline = _clock.Elapsed + TimeSpan.FromSeconds(20);
+        while (_clock.Elapsed < deadline && _peers.Any(p => p.Stats.ConnectedAtTicks == 0 && p.Stats.Failure == null))
+        {
+            await Task.Delay(100, ct);
+            if (_series.Count == 0 || _clock.Elapsed.TotalSeconds - _series[^1].T >= 1) Sample();
+        }
+    }
 
     /// <summary>Starts the peers at the ramp rate; returns when all have been started (not necessarily connected).</summary>
     private async Task RampAsync(List<PeerPlan> plan, CancellationToken ct)
