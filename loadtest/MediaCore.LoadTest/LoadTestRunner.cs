@@ -77,9 +77,13 @@ public sealed class LoadTestRunner : IDisposable
             // the audience arrives; then everyone else in plan order.
             await RampAsync(plan.Where(IsMainPublisher).ToList(), ct);
             await WaitConnectedAsync(ct);
-            await SampleForAsync(TimeSpan.FromSeconds(1), ct);
-            await RampAsync(plan.Where(p => !IsMainPublisher(p)).ToList(), ct);
-            await SampleForAsync(_o.Duration, ct);
+            // No point starting 500 sites when the server or the publishers are not there.
+            if (!_peers.Any(p => p.Stats.Failure != null))
+            {
+                await SampleForAsync(TimeSpan.FromSeconds(1), ct);
+                await RampAsync(plan.Where(p => !IsMainPublisher(p)).ToList(), ct);
+                await SampleForAsync(_o.Duration, ct);
+            }
         }
 
         var metricsAfter = await MetricsScraper.ScrapeAsync(_http, _o.Server, ct);
