@@ -10,10 +10,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 SECRET="${MEDIACORE_TOKEN_SECRET:-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')-local}"
 HOOK="${MEDIACORE_WEBHOOK_SECRET:-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')}"
 
+mkdir -p data
 dotnet build -c Release -nologo -v q MediaServer/MediaCore.Server >/dev/null
 dotnet build -c Release -nologo -v q ControlPlane/MediaCore.ControlPlane >/dev/null
 
 dotnet run -c Release --no-build --project ControlPlane/MediaCore.ControlPlane -- \
+  --ControlPlane:SqlitePath="$PWD/data/controlplane.db" \
   --ControlPlane:MediaTokenSecret="$SECRET" --ControlPlane:WebhookSecret="$HOOK" \
   --ControlPlane:MediaServerUrl=http://127.0.0.1:8080 "$@" &
 CP=$!

@@ -78,14 +78,6 @@ public static partial class MediaServerApp
         services.AddSingleton<UdpEndpointHost>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpEndpointHost>());
 
-        // One registry per app (not prometheus-net's static default), so several apps in one test process stay apart.
-        services.AddSingleton(_ =>
-        {
-            var registry = Prometheus.Metrics.NewCustomRegistry();
-            DotNetStats.Register(registry);
-            return registry;
-        });
-        services.AddHostedService<HostMetrics>();
 
 
         // WebRTC sessions: the engine routes datagrams; the session manager answers WHIP/WHEP and the room API.
@@ -106,6 +98,7 @@ public static partial class MediaServerApp
         services.AddSingleton(new JpegEncoder());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
+        services.AddSingleton(sp => new Metrics.MediaEngineCollector(sp.GetRequiredService<MediaEngine>(), sp.GetService<UdpEndpoint>()));
         return services;
     }
 
@@ -117,9 +110,12 @@ public static partial class MediaServerApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseCors();
+        app.UseHttpMetrics(); // http_request_duration_seconds for WHIP/WHEP and the room API
 
         app.MapGet("/healthz", () => "ok");
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
+        // Created once the host has started: resolving it builds the MediaEngine, whose options are validated then.
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<Metrics.MediaEngineCollector>());
+        app.MapMetrics(); // Prometheus text format at /metrics (README: Observability)
         app.MapOpenApi();
         app.MapSignalling();
         app.MapRoomApi();

@@ -107,6 +107,9 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
     public virtual void OnConnected(WebRtcTransport transport, long nowTicks)
     {
         LogConnected(Engine.Logger, Id, Room.Id.Value, transport.RemoteAddress.ToString(), transport.Profile?.ToString());
+        Metrics.MediaMetrics.TransportOutcomes.WithLabels("connected").Inc();
+        Metrics.MediaMetrics.JoinSeconds.WithLabels(Kind == SessionKind.Publisher ? "publisher" : "subscriber")
+            .Observe((DateTimeOffset.UtcNow - JoinedAt).TotalSeconds);
         Reschedule();
     }
 
@@ -121,6 +124,7 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
     public void OnClosed(WebRtcTransport transport, long nowTicks, string reason)
     {
         LogClosed(Engine.Logger, Id, Room.Id.Value, reason);
+        Metrics.MediaMetrics.ObserveClosed(reason);
         Close(nowTicks);
     }
 

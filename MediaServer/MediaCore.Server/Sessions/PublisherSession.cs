@@ -162,6 +162,7 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
         var pli = new PictureLossIndication(LocalSsrc.Value, mediaSsrc.Value);
         int n = pli.WriteTo(RtcpBuffer);
         SendRtcp(n);
+        Metrics.MediaMetrics.PliSent.Inc();
     }
 
     protected override void OnRtcpPacket(long nowTicks, in RtcpPacket packet)
@@ -183,7 +184,11 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
         foreach (var (ssrc, nack) in _nacks)
         {
             nack.HandleTimeout(nowTicks);
-            while (nack.TryPollNack(RtcpBuffer, out int n)) SendRtcp(n);
+            while (nack.TryPollNack(RtcpBuffer, out int n))
+            {
+                SendRtcp(n);
+                Metrics.MediaMetrics.NacksSent.Inc();
+            }
             if (nack.TryPollKeyFrameRequest() && _bySsrc.TryGetValue(ssrc, out var producer))
                 RequestKeyFrame(producer, new Ssrc(ssrc));
         }
@@ -215,6 +220,7 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
     {
         foreach (var (_, p) in _producers)
         {
+            Metrics.MediaEngineCollector.Retire(p);
             Room.Router.RemoveProducer(nowTicks, p);
             Room.KeyFrames.Forget(p);
         }

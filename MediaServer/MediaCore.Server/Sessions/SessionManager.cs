@@ -71,6 +71,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             session.Reschedule();
             engine.Events?.SessionStarted(session);
             LogCreated(engine.Logger, kind, id, roomId.Value, participant.Id);
+            Metrics.MediaMetrics.SessionsCreated.WithLabels(kind == SessionKind.Publisher ? "publisher" : "subscriber").Inc();
             return new SessionResult.Created(id, SdpWriter.Write(result.Answer));
         }
     }

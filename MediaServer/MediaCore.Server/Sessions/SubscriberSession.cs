@@ -105,6 +105,7 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
         switch (packet.PacketType)
         {
             case RtcpPacketType.TransportFeedback when packet.Format == RtcpFeedbackFormat.GenericNack:
+                Metrics.MediaMetrics.NacksReceived.Inc();
                 if (GenericNack.TryParse(packet.Raw, out var nack) && FindConsumer(nack.MediaSsrc) is { } nacked)
                 {
                     for (int i = 0; i < nack.ItemCount; i++)
@@ -114,11 +115,16 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
                     }
                 }
                 break;
+            case RtcpPacketType.ReceiverReport:
+                Metrics.MediaMetrics.ObserveReceiverReport(packet.Raw, _consumers);
+                break;
             case RtcpPacketType.PayloadFeedback when packet.Format == RtcpFeedbackFormat.PictureLossIndication:
+                Metrics.MediaMetrics.PliReceived.Inc();
                 if (PictureLossIndication.TryParse(packet.Raw, out var pli))
                     FindConsumer(pli.MediaSsrc)?.RequestKeyFrame(nowTicks);
                 break;
             case RtcpPacketType.PayloadFeedback when packet.Format == RtcpFeedbackFormat.FullIntraRequest:
+                Metrics.MediaMetrics.PliReceived.Inc();
                 if (FullIntraRequest.TryParse(packet.Raw, out var fir))
                 {
                     for (int i = 0; i < fir.EntryCount; i++) FindConsumer(fir.GetEntry(i).Ssrc)?.RequestKeyFrame(nowTicks);
@@ -176,7 +182,11 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
     protected override void OnClosing(long nowTicks)
     {
         foreach (var s in _selectors) Room.Router.RemoveProgramSelector(s);
-        foreach (var c in _consumers) Room.Router.RemoveConsumer(c);
+        foreach (var c in _consumers)
+        {
+            Metrics.MediaEngineCollector.Retire(c);
+            Room.Router.RemoveConsumer(c);
+        }
         _selectors.Clear();
         _consumers.Clear();
     }

@@ -103,6 +103,9 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     /// <summary>Datagrams the OS refused or that could not be addressed.</summary>
     public long SendFailures => Interlocked.Read(ref _sendFailures);
 
+    /// <summary>Bytes waiting in the kernel receive queue (the metrics' receive backlog).</summary>
+    public long QueuedBytes => IsClosed ? 0 : _sockets.Sum(s => (long)s.Available);
+
     public bool Send(ReadOnlySpan<byte> datagram, PeerAddress to)
     {
         if (IsClosed || to.IsNone) return Fail();
@@ -121,6 +124,8 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         {
             _sendSocket.SendTo(datagram, SocketFlags.None, address);
             Interlocked.Increment(ref _sent);
+            Metrics.MediaMetrics.DatagramsOut.Inc();
+            Metrics.MediaMetrics.BytesOut.Inc(datagram.Length);
             return true;
         }
         catch (SocketException)
@@ -167,6 +172,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     private bool Fail()
     {
+        Metrics.MediaMetrics.SendFailures.Inc();
         Interlocked.Increment(ref _sendFailures);
         return false;
     }

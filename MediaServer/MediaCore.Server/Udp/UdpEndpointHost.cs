@@ -81,12 +81,16 @@ public sealed partial class UdpEndpointHost(UdpEndpoint endpoint, IDatagramHandl
             }
             // Close wakes a blocked recvfrom with an empty result.
             if (endpoint.IsClosed) return;
-            Interlocked.Increment(ref _received);
+            long received = Interlocked.Increment(ref _received);
+            Metrics.MediaMetrics.DatagramsIn.Inc();
+            Metrics.MediaMetrics.BytesIn.Inc(length);
             var peer = from.ToPeerAddress();
             long now = clock.NowTicks;
             try
             {
                 handler.OnDatagram(now, buffer.AsSpan(0, length), peer);
+                if (received % Metrics.MediaMetrics.HandleSampleEvery == 0)
+                    Metrics.MediaMetrics.DatagramHandleSeconds.Observe((clock.NowTicks - now) / (double)TimeSpan.TicksPerSecond);
             }
             catch (Exception e)
             {

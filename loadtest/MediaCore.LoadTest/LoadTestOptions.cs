@@ -1,0 +1,110 @@
+namespace MediaCore.LoadTest;
+
+/// <summary>The meeting shapes the simulator can play (DESIGN.md "Meetings").</summary>
+public enum Scenario
+{
+    /// <summary>One county publisher, every site subscribes.</summary>
+    Plenary,
+    /// <summary>T towns, each meeting with its villages (a publisher per town, its villages subscribe).</summary>
+    Partial,
+    /// <summary>One expert lecturer and an audience; a few villages publish (ask questions).</summary>
+    Lecture,
+    /// <summary>Village meetings (one publisher each) with a silent town observer listening in.</summary>
+    ListenIn,
+    /// <summary>Plenary grown step by step until loss &gt; 1% or join &gt; 2 s; reports the largest passing count.</summary>
+    Capacity,
+}
+
+/// <summary>Command-line options of the load test.</summary>
+public sealed record LoadTestOptions
+{
+    public Uri Server { get; init; } = new("http://127.0.0.1:8080");
+    public int Sites { get; init; } = 20;
+    public Scenario Scenario { get; init; } = Scenario.Plenary;
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+    public string? TokenSecret { get; init; }
+    /// <summary>Sites started per second during ramp-up.</summary>
+    public double RampPerSecond { get; init; } = 50;
+    /// <summary>Publisher video bitrate (kb/s) of the cached VP8 clip.</summary>
+    public int VideoKbps { get; init; } = 900;
+    public int Towns { get; init; } = 5;
+    public int Questions { get; init; } = 3;
+    public int Workers { get; init; } = 2;
+    /// <summary>Plenary/capacity: every site also publishes its room audio (Opus only, role speaker), for the mixed room.</summary>
+    public bool SiteAudio { get; init; }
+    /// <summary>Capacity mode: sites added per step and seconds per step.</summary>
+    public int Step { get; init; } = 50;
+    /// <summary>Capacity: subscribers connected before the first step (warm the server's code paths).</summary>
+    public int Warmup { get; init; } = 5;
+    public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(10);
+    public string? ReportPath { get; init; }
+    /// <summary>Folder for the PNG plots (default: next to the report).</summary>
+    public string? PlotDir { get; init; }
+    public int? ServerPid { get; init; }
+    public string CacheDir { get; init; } = Path.Combine(Path.GetTempPath(), "mediacore-loadtest-media");
+    public bool Quiet { get; init; }
+
+    public const string Usage = """
+        MediaCore load test: simulated sites as real WebRTC peers (WHIP/WHEP, ICE, DTLS, SRTP, RTCP).
+          --server URL          MediaServer base URL (default http://127.0.0.1:8080)
+          --token-secret S      the server's MediaServer:TokenSecret (or env MEDIACORE_TOKEN_SECRET)
+          --sites N             simulated sites (default 20)
+          --scenario NAME       plenary | partial | lecture | listen-in | capacity (default plenary)
+          --duration S          seconds of media after ramp-up (default 30)
+          --ramp N              sites started per second (default 50)
+          --bitrate K           publisher VP8 bitrate in kb/s (default 900; Opus adds 32)
+          --towns T             partial: number of towns (default 5)
+          --questions Q         lecture: villages that publish questions (default 3)
+          --workers W           worker threads driving the peers (default 2)
+          --site-audio          plenary/capacity: every site also publishes Opus (mixed room)
+          --step N --step-duration S   capacity: sites per step (50), seconds per step (10)
+          --warmup N            capacity: subscribers connected before the first step (default 5)
+          --report FILE         write report.json (and PNG plots beside it)
+          --server-pid PID      MediaServer process for CPU/RSS (default: found by name in /proc)
+        """;
+
+    public static LoadTestOptions Parse(string[] args)
+    {
+        var o = new LoadTestOptions { TokenSecret = Environment.GetEnvironmentVariable("MEDIACORE_TOKEN_SECRET") };
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            o = args[i] switch
+            {
+                "--server" => o with { Server = new Uri(Next()) },
+                "--sites" => o with { Sites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--scenario" => o with { Scenario = ParseScenario(Next()) },
+                "--duration" => o with { Duration = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
+                "--token-secret" => o with { TokenSecret = Next() },
+                "--ramp" => o with { RampPerSecond = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--bitrate" => o with { VideoKbps = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--towns" => o with { Towns = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--questions" => o with { Questions = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--workers" => o with { Workers = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--warmup" => o with { Warmup = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--step" => o with { Step = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--step-duration" => o with { StepDuration = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
+                "--report" => o with { ReportPath = Next() },
+                "--plots" => o with { PlotDir = Next() },
+                "--server-pid" => o with { ServerPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--cache" => o with { CacheDir = Next() },
+                "--quiet" => o with { Quiet = true },
+                "--site-audio" => o with { SiteAudio = true },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+        if (string.IsNullOrEmpty(o.TokenSecret)) throw new ArgumentException("--token-secret (or MEDIACORE_TOKEN_SECRET) is required");
+        if (o.Sites < 1) throw new ArgumentException("--sites must be at least 1");
+        return o;
+    }
+
+    private static Scenario ParseScenario(string s) => s.ToLowerInvariant() switch
+    {
+        "plenary" => Scenario.Plenary,
+        "partial" => Scenario.Partial,
+        "lecture" => Scenario.Lecture,
+        "listen-in" or "listenin" => Scenario.ListenIn,
+        "capacity" => Scenario.Capacity,
+        _ => throw new ArgumentException($"unknown scenario {s}"),
+    };
+}

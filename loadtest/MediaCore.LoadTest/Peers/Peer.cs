@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using MediaCore.LoadTest.Net;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Dtls;
+using MediaCore.Protocol.Ice;
+using MediaCore.Protocol.Rtcp;
+using MediaCore.Protocol.Sdp;
+using MediaCore.Protocol.Transport;
+
+namespace MediaCore.LoadTest.Peers;
+
+/// <summary>
+/// One simulated WebRTC peer (a site's WHIP publisher or WHEP subscriber): its own UDP socket connected to
+/// the server's candidate, a <see cref="WebRtcClientTransport"/>, and the RTP/RTCP logic of its subclass.
+/// Signalling runs on the thread pool; from the answer on, everything runs on its <see cref="Worker"/>.
+/// </summary>
+internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientListener
+{
+    protected const int Spare = WebRtcClientTransport.MaxProtectOverhead;
+    private static readonly long ReportInterval = MediaTime.FromMilliseconds(1000);
+
+    private readonly byte[] _rx = GC.AllocateUninitializedArray<byte>(2048, pinned: true);
+    private readonly byte[] _rtcp = new byte[1500];
+    private Socket? _socket;
+    private int _fd;
+    private ulong _token;
+    private PeerAddress _server;
+    private long _nextReport = long.MaxValue;
+
+    protected Peer(Worker worker, SiteStats stats, DtlsCertificate certificate)
+    {
+        Worker = worker;
+        Stats = stats;
+        Certificate = certificate;
+        Ssrc = (uint)Random.Shared.Next(1, int.MaxValue);
+    }
+
+    public Worker Worker { get; }
+    public SiteStats Stats { get; }
+    protected DtlsCertificate Certificate { get; }
+    protected uint Ssrc { get; }
+    protected WebRtcClientTransport? Transport { get; private set; }
+    protected NegotiatedSession? Negotiated { get; private set; }
+    protected long PostStartedAt { get; private set; }
+    protected long ConnectedAt { get; private set; }
+    public bool IsConnected => Transport?.State == WebRtcTransportState.Connected;
+    public bool IsClosed { get; private set; }
+    public Uri? Location { get; private set; }
+
+    protected abstract string Kind { get; }
+    protected abstract OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Sdp.DtlsFingerprint fingerprint, IceCandidate candidate);
+
+    /// <summary>WHIP/WHEP: socket, offer, POST, answer; then hands the peer to its worker.</summary>
+    public async Task StartAsync(Signalling signalling, string room, string subject, string role, CancellationToken ct)
+    {
+        PostStartedAt = Worker.NowTicks;
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+        _socket.ReceiveBufferSize = 1 << 20;
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _fd = (int)_socket.Handle;
+        var local = (IPEndPoint)_socket.LocalEndPoint!;
+        var ice = IceCredentials.Generate();
+        var candidate = new IceCandidate { Foundation = "1", Priority = 2130706431, Address = local.Address.ToString(), Port = local.Port };
+        var offer = SdpOfferBuilder.Build(BuildOffer(ice, MediaCore.Protocol.Sdp.DtlsFingerprint.Sha256(Certificate.Der), candidate));
+        var (answerText, location) = await signalling.PostOfferAsync(Kind, room, subject, role, SdpWriter.Write(offer), ct);
+        Location = location;
+        if (!SdpParser.TryParse(answerText, out var answer, out string parseError)) throw new InvalidOperationException($"bad answer: {parseError}");
+        if (!SdpNegotiator.TryApplyAnswer(offer, answer, out var session, out string error)) throw new InvalidOperationException($"answer rejected: {error}");
+        if (session.RemoteCandidates.Count == 0) throw new InvalidOperationException("answer has no ICE candidate");
+        Negotiated = session;
+        var c = session.RemoteCandidates[0];
+        var serverEndPoint = new IPEndPoint(IPAddress.Parse(c.Address), c.Port);
+        _server = PeerAddress.FromEndPoint(serverEndPoint);
+        _socket.Connect(serverEndPoint);
+        var options = new WebRtcClientTransportOptions
+        {
+            LocalIce = ice,
+            RemoteIce = new IceCredentials(session.RemoteIceUfrag, session.RemoteIcePwd),
+            RemoteCandidate = _server,
+            Certificate = Certificate,
+            RemoteFingerprint = session.RemoteFingerprint.ToString(),
+            DtlsRole = session.LocalSetup == SetupRole.Passive ? DtlsRole.Server : DtlsRole.Client,
+        };
+        Worker.Post(now =>
+        {
+            OnNegotiated(session);
+            Transport = new WebRtcClientTransport(now, options, this, this) { WakeUp = () => Worker.Wake(this) };
+            _token = Worker.Register(_fd, this);
+            Reschedule(now);
+        });
+    }
+
+    /// <summary>Subclass hook: read payload types, SSRCs and extension ids from the negotiated session.</summary>
+    protected virtual void OnNegotiated(NegotiatedSession session) { }
+
+    public unsafe void OnReadable(long nowTicks)
+    {
+        if (Transport is null) return;
+        fixed (byte* p = _rx)
+        {
+            while (true)
+            {
+                nint n = Epoll.recv(_fd, p, _rx.Length, Epoll.MSG_DONTWAIT);
+                if (n <= 0) break;
+                Stats.DatagramsReceived++;
+                Transport.HandleReceive(nowTicks, _rx.AsSpan(0, (int)n), _server);
+                if (IsClosed) return;
+            }
+        }
+        Reschedule(nowTicks);
+    }
+
+    public void OnTimer(long nowTicks)
+    {
+        if (Transport is null || IsClosed) return;
+        Transport.HandleTimeout(nowTicks);
+        if (IsClosed) return;
+        if (IsConnected)
+        {
+            OnTick(nowTicks);
+            if (nowTicks >= _nextReport)
+            {
+                _nextReport = nowTicks + ReportInterval;
+                OnReport(nowTicks);
+            }
+        }
+        Reschedule(nowTicks);
+    }
+
+    private void Reschedule(long nowTicks)
+    {
+        if (Transport is null || IsClosed) return;
+        long due = Transport.PollTimeout();
+        if (IsConnected) due = Math.Min(due, Math.Min(_nextReport, NextDue()));
+        Worker.Schedule(this, Math.Max(due, nowTicks));
+    }
+
+    public void Send(ReadOnlySpan<byte> datagram, PeerAddress to)
+    {
+        try
+        {
+            _socket!.Send(datagram, SocketFlags.None, out var error);
+            if (error != SocketError.Success) Stats.SendFailures++;
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void OnConnected(WebRtcClientTransport transport, long nowTicks)
+    {
+        ConnectedAt = nowTicks;
+        Stats.ConnectedAtTicks = nowTicks;
+        _nextReport = nowTicks + ReportInterval;
+        OnMediaReady(nowTicks);
+    }
+
+    public abstract void OnRtp(WebRtcClientTransport transport, long nowTicks, Span<byte> packet);
+
+    public void OnRtcp(WebRtcClientTransport transport, long nowTicks, ReadOnlySpan<byte> compound)
+    {
+        var reader = new RtcpCompoundReader(compound);
+        while (reader.TryReadNext(out var packet)) OnRtcpPacket(nowTicks, packet);
+    }
+
+    public void OnClosed(WebRtcClientTransport transport, long nowTicks, string reason)
+    {
+        if (!IsClosed && reason != "stopped") Stats.Failure ??= reason;
+        Shutdown();
+    }
+
+    /// <summary>Stops the peer on its worker thread (DTLS close_notify to the server).</summary>
+    public void Stop(long nowTicks)
+    {
+        if (IsClosed) return;
+        Transport?.Close(nowTicks, "stopped");
+        Shutdown();
+    }
+
+    private void Shutdown()
+    {
+        if (IsClosed) return;
+        IsClosed = true;
+        if (Transport != null) Worker.Unregister(_fd, _token, this);
+        Transport?.Dispose();
+        _socket?.Dispose();
+    }
+
+    /// <summary>Fails a peer whose signalling failed (any thread, before the worker owns it).</summary>
+    public void Abandon(string reason)
+    {
+        Stats.Failure ??= reason;
+        IsClosed = true;
+        _socket?.Dispose();
+    }
+
+    protected virtual void OnMediaReady(long nowTicks) { }
+    protected virtual void OnTick(long nowTicks) { }
+    protected virtual long NextDue() => long.MaxValue;
+    protected virtual void OnReport(long nowTicks) { }
+    protected virtual void OnRtcpPacket(long nowTicks, in RtcpPacket packet) { }
+
+    protected Span<byte> RtcpBuffer => _rtcp.AsSpan(0, _rtcp.Length - Spare);
+    protected void SendRtcp(int length) => Transport!.SendRtcp(_rtcp, length);
+}

@@ -1,0 +1,51 @@
+namespace MediaCore.LoadTest.Reporting;
+
+/// <summary>One second of the run, for report.json and the plots.</summary>
+public sealed record SecondSample(
+    double T, int PeersStarted, int SitesReceiving, int Failed, double RxPacketsPerSecond, double TxPacketsPerSecond,
+    double LossPercent, double DelayP50Ms, double DelayP99Ms, double JitterP99Ms, double ServerCpuPercent, double ServerRssMb,
+    double LoadgenCpuPercent, double LoadgenWorkersBusyPercent, long UdpReceiveBufferDrops, string ServerHotThread,
+    double ServerHotThreadRunPercent, double ServerHotThreadWaitPercent);
+
+/// <summary>Percentiles of a per-site quantity.</summary>
+public sealed record Distribution(int Count, double P50, double P95, double P99, double Max, double Mean)
+{
+    public static Distribution Of(IEnumerable<double> values)
+    {
+        var v = values.Where(x => !double.IsNaN(x)).OrderBy(x => x).ToArray();
+        if (v.Length == 0) return new Distribution(0, 0, 0, 0, 0, 0);
+        double P(double q) => Math.Round(v[Math.Min(v.Length - 1, (int)Math.Ceiling(q * v.Length) - 1)], 2);
+        return new Distribution(v.Length, P(0.5), P(0.95), P(0.99), Math.Round(v[^1], 2), Math.Round(v.Average(), 2));
+    }
+}
+
+/// <summary>Per-site figures.</summary>
+public sealed record SiteResult(string Site, string Room, string Role, string Kind, double? JoinMs, double? ConnectMs, double? KeyFrameWaitMs,
+    long PacketsReceived, long PacketsExpected, long Lost, double LossPercent, double JitterMs, double MaxJitterMs, double DelayP50Ms,
+    double DelayP99Ms, long NacksSent, long RtxReceived, long PlisSent, long PacketsSent, string? Failure);
+
+/// <summary>Totals over the run.</summary>
+public sealed record Totals(int Peers, int Subscribers, int Publishers, int Connected, int Receiving, int Failed, long PacketsReceived,
+    long PacketsExpected, long Lost, double LossPercent, long NacksSent, long RtxReceived, long RtxRecovered, long PlisSent,
+    long PacketsSent, double ServerCpuPercentMean, double ServerCpuPercentMax, double ServerRssMbMax, double LoadgenCpuPercentMean,
+    long UdpReceiveBufferDrops, double ServerHotThreadRunPercentMean, double ServerHotThreadWaitPercentMean);
+
+/// <summary>Capacity mode: one step's outcome.</summary>
+public sealed record CapacityStep(int Sites, double LossPercent, double JoinP95Ms, double ServerCpuPercent, bool Passed);
+
+public sealed record Verdict(bool Passed, IReadOnlyList<string> Reasons);
+
+/// <summary>report.json: config, per-second series, per-site percentiles, totals, verdict.</summary>
+public sealed record LoadTestReport(
+    object Config,
+    DateTimeOffset StartedAt,
+    double DurationSeconds,
+    int? ServerPid,
+    IReadOnlyList<SecondSample> Series,
+    Totals Totals,
+    IReadOnlyDictionary<string, Distribution> PerSite,
+    IReadOnlyList<SiteResult> Sites,
+    IReadOnlyList<CapacityStep>? Capacity,
+    int? CapacityPassingSites,
+    IReadOnlyDictionary<string, double> ServerMetrics,
+    Verdict Verdict);

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace MediaCore.LoadTest.Reporting;
+
+/// <summary>CPU % and RSS of a process from /proc (utime + stime, proc(5)); the load generator samples itself the same way.</summary>
+internal sealed class ProcSampler
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    private readonly int _pid;
+    private double _lastCpuSeconds;
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private double _lastWall;
+
+    public ProcSampler(int pid)
+    {
+        _pid = pid;
+        _lastCpuSeconds = CpuSeconds() ?? 0;
+    }
+
+    public int Pid => _pid;
+
+    /// <summary>CPU % of one core since the previous call, and resident memory in MB.</summary>
+    public (double CpuPercent, double RssMb) Sample()
+    {
+        double cpu = CpuSeconds() ?? _lastCpuSeconds;
+        double wall = _wall.Elapsed.TotalSeconds;
+        double pct = wall > _lastWall ? (cpu - _lastCpuSeconds) / (wall - _lastWall) * 100 : 0;
+        _lastCpuSeconds = cpu;
+        _lastWall = wall;
+        return (Math.Round(pct, 1), Math.Round(RssMb(), 1));
+    }
+
+    public double? CpuSeconds()
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{_pid}/stat");
+            // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private double RssMb()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{_pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// The kernel's UDP receive-buffer overflow count (RcvbufErrors in /proc/net/snmp, for the whole network
+    /// namespace): datagrams dropped because a socket's reader (server or load generator) fell behind.
+    /// </summary>
+    public static long UdpReceiveBufferErrors()
+    {
+        try
+        {
+            var lines = File.ReadAllLines("/proc/net/snmp").Where(l => l.StartsWith("Udp:", StringComparison.Ordinal)).ToArray();
+            if (lines.Length < 2) return 0;
+            var names = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var values = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int i = Array.IndexOf(names, "RcvbufErrors");
+            return i > 0 ? long.Parse(values[i], CultureInfo.InvariantCulture) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The MediaServer's pid: a process whose command line names MediaCore.Server (not us).</summary>
+    public static int? FindServer()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                string cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (cmd.Contains("MediaCore.Server", StringComparison.Ordinal) && !cmd.Contains("dotnet run", StringComparison.Ordinal)
+                    && !cmd.Contains("MSBuild", StringComparison.Ordinal) && !cmd.Contains("build", StringComparison.Ordinal))
+                    return pid;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>Reads a few series from the server's /metrics (Prometheus text format).</summary>
+internal static class MetricsScraper
+{
+    public static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http, Uri server, CancellationToken ct)
+    {
+        var result = new Dictionary<string, double>();
+        try
+        {
+            string text = await http.GetStringAsync(new Uri(server, "/metrics"), ct);
+            foreach (var line in text.Split('\n'))
+            {
+                if (line.Length == 0 || line[0] == '#') continue;
+                int space = line.LastIndexOf(' ');
+                if (space <= 0) continue;
+                string name = line[..space];
+                if (!name.StartsWith("mediacore_", StringComparison.Ordinal) && !name.StartsWith("process_", StringComparison.Ordinal)) continue;
+                if (name.Contains("_bucket{", StringComparison.Ordinal)) continue;
+                if (double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) result[name] = v;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+        return result;
+    }
+}

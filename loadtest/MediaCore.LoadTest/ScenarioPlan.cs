@@ -1,0 +1,56 @@
+namespace MediaCore.LoadTest;
+
+/// <summary>One peer to start: which site, room and role, publishing or subscribing.</summary>
+internal sealed record PeerPlan(string Site, string Room, string Role, bool Publish, bool SendVideo);
+
+/// <summary>Turns a scenario and a site count into the peers to start, publishers of each room first.</summary>
+internal static class ScenarioPlan
+{
+    public static List<PeerPlan> Build(LoadTestOptions o, int sites, int offset = 0)
+    {
+        var plan = new List<PeerPlan>();
+        string run = $"lt{Environment.ProcessId % 10000}";
+        switch (o.Scenario)
+        {
+            case Scenario.Plenary:
+            case Scenario.Capacity:
+                if (offset == 0) plan.Add(new PeerPlan("county", $"{run}-plenary", "host", true, true));
+                for (int i = 0; i < sites; i++)
+                {
+                    string site = $"village-{offset + i:D3}";
+                    plan.Add(new PeerPlan(site, $"{run}-plenary", "audience", false, false));
+                    // The room's audio from every site: the mixer (DESIGN.md) mixes the loudest few.
+                    if (o.SiteAudio) plan.Add(new PeerPlan(site, $"{run}-plenary", "speaker", true, false));
+                }
+                break;
+            case Scenario.Partial:
+            {
+                int towns = Math.Max(1, Math.Min(o.Towns, sites));
+                for (int t = 0; t < towns; t++) plan.Add(new PeerPlan($"town-{t:D2}", $"{run}-town-{t:D2}", "host", true, true));
+                for (int i = 0; i < sites; i++) plan.Add(new PeerPlan($"village-{i:D3}", $"{run}-town-{i % towns:D2}", "audience", false, false));
+                break;
+            }
+            case Scenario.Lecture:
+            {
+                string room = $"{run}-lecture";
+                plan.Add(new PeerPlan("expert", room, "host", true, true));
+                int q = Math.Min(o.Questions, sites);
+                for (int i = 0; i < q; i++) plan.Add(new PeerPlan($"village-{i:D3}", room, "speaker", true, false));
+                for (int i = 0; i < sites; i++) plan.Add(new PeerPlan($"village-{i:D3}", room, "audience", false, false));
+                break;
+            }
+            case Scenario.ListenIn:
+            {
+                // Each village holds its own meeting (publisher + the villagers' screen as a subscriber);
+                // every fifth village has its town listening in as an observer.
+                for (int i = 0; i < sites; i++) plan.Add(new PeerPlan($"village-{i:D3}", $"{run}-village-{i:D3}", "host", true, true));
+                for (int i = 0; i < sites; i++)
+                {
+                    if (i % 5 == 0) plan.Add(new PeerPlan($"town-{i / 25:D2}", $"{run}-village-{i:D3}", "observer", false, false));
+                }
+                break;
+            }
+        }
+        return plan;
+    }
+}
