@@ -177,7 +177,9 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         }
         var town = await app.LoginAsync("yushan");
         var detail = await town.GetJsonAsync($"/api/attendance/events/{checkInId}");
-        var snapshotId = (long)detail["snapshotIds"]![0]!;
+        var snapshotId = (long)detail["checkIn"]!["snapshotIds"]![0]!;
+        var info = detail["snapshots"]![0]!;
+        Assert.Equal((snapshotId, 320, 240, "checkIn"), ((long)info["id"]!, (int)info["width"]!, (int)info["height"]!, (string)info["reason"]!));
         var image = await town.GetAsync($"/api/snapshots/{snapshotId}");
         Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
         Assert.Equal(jpeg, await image.Content.ReadAsByteArrayAsync());
