@@ -24,6 +24,7 @@ public sealed class KillDuringUploadTests : IDisposable
     private const int BatchSize = 25;
     private const int KillAfterAcknowledgedBatches = 24;
     private readonly List<string> _cleanup = [];
+    private readonly List<Process> _processes = [];
     private string? _postgres;
 
     [Theory]
@@ -114,6 +115,7 @@ public sealed class KillDuringUploadTests : IDisposable
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath(),
         };
         var p = Process.Start(psi)!;
+        _processes.Add(p);
         var log = new ConcurrentQueue<string>();
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
@@ -191,6 +193,12 @@ public sealed class KillDuringUploadTests : IDisposable
 
     public void Dispose()
     {
+        // Whatever an assertion left running is ended here, so no server outlives the test.
+        foreach (var p in _processes)
+        {
+            if (!p.HasExited) p.Kill();
+            p.Dispose();
+        }
         foreach (var f in _cleanup) File.Delete(f);
         if (_postgres is not null) Postgres.DropDatabase(_postgres);
     }

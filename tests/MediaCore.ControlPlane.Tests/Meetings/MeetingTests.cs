@@ -273,7 +273,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     internal static byte[] FfmpegJpeg(int width, int height)
     {
         var path = Path.Combine(Path.GetTempPath(), $"cp-snap-{Guid.NewGuid():N}.jpg");
-        var psi = new ProcessStartInfo("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=1", "-frames:v", "1", path]);
+        var psi = new ProcessStartInfo("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=1", "-frames:v", "1", path]);
         using var p = Process.Start(psi)!;
         Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "ffmpeg did not finish");
         Assert.Equal(0, p.ExitCode);
