@@ -89,6 +89,25 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     }
 
     [Fact]
+    public async Task Audit_TownListenIn_TokenAndObserverStartStopRecorded()
+    {
+        var ids = await app.SeedAsync();
+        var (id, room) = await NewMeetingAsync(ids.OwnVillage, "branchCommittee");
+        var town = await app.LoginAsync("yushan");
+        var token = await (await town.PostJsonAsync("/api/media-tokens", new { room, role = "observer" })).ReadAsync();
+        var sub = (string)token["subject"]!;
+        await WebhookAsync(Evt("participant_joined", room, $"site:{ids.OwnVillage}", T0, "host"));
+        await WebhookAsync(Evt("participant_joined", room, sub, T0.AddMinutes(3), "observer"));
+        await WebhookAsync(Evt("participant_left", room, sub, T0.AddMinutes(9)));
+        var audit = (await town.GetJsonAsync($"/api/meetings/{id}/audit")).AsArray();
+        Assert.Contains(audit, e => (string)e!["what"]! == "tokenIssued" && (string)e["role"]! == "observer" && (string)e["subject"]! == sub);
+        Assert.Contains(audit, e => (string)e!["what"]! == "observerJoined" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(3));
+        Assert.Contains(audit, e => (string)e!["what"]! == "observerLeft" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(9));
+        await (await (await app.LoginAsync(ids.OwnOperator)).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(403);
+        await (await (await app.LoginAsync("jinshui")).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(404);
+    }
+
+    [Fact]
     public async Task Webhook_BadOrMissingSignature_401()
     {
         var ids = await app.SeedAsync();
