@@ -14,6 +14,12 @@ public sealed class ControlPlaneOptions
     public string PortalPath { get; set; } = "Portal/wwwroot";
     /// <summary>Seed the Pingyin County demo data into an empty database on start.</summary>
     public bool SeedDemoData { get; set; } = true;
+    /// <summary>Without demo data: password of the "admin" county account created in an empty database (empty: none).</summary>
+    public string? AdminPassword { get; set; }
+    /// <summary>Without demo data: name and code of the county site created in an empty database.</summary>
+    public string CountyName { get; set; } = "平阴县";
+    /// <summary>Administrative code of that county.</summary>
+    public string CountyCode { get; set; } = "370124";
     /// <summary>Months of demo history (check-ins, meetings, disclosures) to generate.</summary>
     public int SeedHistoryMonths { get; set; } = 3;
     /// <summary>Password of every seeded demo account.</summary>

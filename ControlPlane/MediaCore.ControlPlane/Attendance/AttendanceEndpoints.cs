@@ -12,6 +12,9 @@ namespace MediaCore.ControlPlane.Attendance;
 public sealed record CheckInDto(long Id, string EventId, int SiteId, string SiteName, int PersonId, string PersonName, PersonRole PersonRole,
     CheckInMethod Method, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, int DeviceId, bool HasPhoto, IReadOnlyList<long> SnapshotIds);
 
+/// <summary>One check-in with its camera snapshots (size as taken from the JPEG's frame header).</summary>
+public sealed record CheckInDetail(CheckInDto CheckIn, IReadOnlyList<Meetings.SnapshotDto> Snapshots);
+
 /// <summary>Attendance-machine ingestion and check-in records.</summary>
 public static class AttendanceEndpoints
 {
@@ -90,11 +93,15 @@ public static class AttendanceEndpoints
         return TypedResults.Ok(await PageRequest.From(page, pageSize).ApplyAsync(Project(db, ordered), ct));
     }
 
-    private static async Task<Results<Ok<CheckInDto>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, ControlPlaneDb db, CancellationToken ct)
+    private static async Task<Results<Ok<CheckInDetail>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, ControlPlaneDb db, CancellationToken ct)
     {
         var prefix = SiteScope.PrefixOf(user);
         var dto = await Project(db, db.CheckIns.AsNoTracking().Where(c => c.Id == id && c.Site!.Path.StartsWith(prefix))).FirstOrDefaultAsync(ct);
-        return dto is null ? Problems.NotFound("Check-in") : TypedResults.Ok(dto);
+        if (dto is null) return Problems.NotFound("Check-in");
+        var snaps = await db.Snapshots.Where(s => s.CheckInId == id).OrderBy(s => s.TakenAtUtc)
+            .Select(s => new { s.Id, s.Reason, s.TakenAtUtc, s.Width, s.Height }).ToListAsync(ct);
+        return TypedResults.Ok(new CheckInDetail(dto, snaps.Select(s =>
+            new Meetings.SnapshotDto(s.Id, s.Reason, ChinaTime.ToOffset(s.TakenAtUtc), s.Width, s.Height, $"/api/snapshots/{s.Id}")).ToList()));
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Photo(long id, ClaimsPrincipal user, ControlPlaneDb db, CancellationToken ct)

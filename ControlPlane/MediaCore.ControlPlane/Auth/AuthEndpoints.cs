@@ -82,10 +82,9 @@ public static class AuthEndpoints
         int? page, int? pageSize, CancellationToken ct)
     {
         var visible = scope.VisibleSiteIds(principal);
-        var q = db.Users.Where(u => u.SiteId != null && visible.Contains(u.SiteId.Value)).OrderBy(u => u.Id)
-            .Select(u => new UserDto(u.Id, u.UserName, u.DisplayName, u.Role.ToString(), u.SiteId, u.Site!.Name));
+        var q = db.Users.Include(u => u.Site).Where(u => u.SiteId != null && visible.Contains(u.SiteId.Value)).OrderBy(u => u.Id);
         var result = await PageRequest.From(page, pageSize).ApplyAsync(q, ct);
-        return TypedResults.Ok(result with { Items = result.Items.Select(u => u with { Role = RoleName(u.Role) }).ToList() });
+        return TypedResults.Ok(new Page<UserDto>(result.Items.Select(ToDto).ToList(), result.PageNumber, result.PageSize, result.Total));
     }
 
     private static async Task<Results<Created<UserDto>, ValidationProblem, ProblemHttpResult>> CreateUser(
@@ -138,6 +137,4 @@ public static class AuthEndpoints
     private static readonly Lazy<string> UnknownUserHash = new(() => new PasswordHasher<User>().HashPassword(null!, Guid.NewGuid().ToString()));
 
     private static UserDto ToDto(User u) => new(u.Id, u.UserName, u.DisplayName, Roles.Of(u.Role), u.SiteId, u.Site?.Name);
-
-    private static string RoleName(string enumName) => Enum.TryParse<UserRole>(enumName, out var r) ? Roles.Of(r) : enumName;
 }

@@ -48,11 +48,27 @@ public static class DatabaseSetup
             // WAL survives in the file; with synchronous=FULL (per connection, below) a commit is on disk
             // before SaveChanges returns, which is what "durable before 2xx" needs.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-        if (options.SeedDemoData && !await db.Sites.AnyAsync(ct))
-        {
-            var seeder = ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider);
-            await seeder.SeedAsync(ct);
-        }
+        if (await db.Sites.AnyAsync(ct)) return;
+        if (options.SeedDemoData)
+            await ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider).SeedAsync(ct);
+        else if (!string.IsNullOrEmpty(options.AdminPassword))
+            await BootstrapAsync(db, options, scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.PasswordHasher<User>>(), ct);
+    }
+
+    /// <summary>A production start on an empty database: the county site and its first administrator.</summary>
+    private static async Task BootstrapAsync(ControlPlaneDb db, ControlPlaneOptions options,
+        Microsoft.AspNetCore.Identity.PasswordHasher<User> hasher, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var county = new Site { Name = options.CountyName, Code = options.CountyCode, Kind = SiteKind.County };
+        db.Sites.Add(county);
+        await db.SaveChangesAsync(ct);
+        county.Path = $"/{county.Id}/";
+        var admin = new User { UserName = "admin", DisplayName = options.CountyName + "管理员", PasswordHash = "", Role = UserRole.CountyAdmin, SiteId = county.Id };
+        admin.PasswordHash = hasher.HashPassword(admin, options.AdminPassword!);
+        db.Users.Add(admin);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     private sealed class SqlitePragmas : DbConnectionInterceptor

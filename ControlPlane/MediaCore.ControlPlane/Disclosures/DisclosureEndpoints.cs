@@ -66,8 +66,8 @@ public static class DisclosureEndpoints
         return TypedResults.Created($"/api/disclosures/{d.Id}", ToDto(d, site.Name, bytes.Length));
     }
 
-    private static async Task<Results<Ok<Page<DisclosureDto>>, ValidationProblem, ProblemHttpResult>> List(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db,
-        int? siteId, string? month, string? category, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> List(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db,
+        int? siteId, string? month, string? category, string? format, int? page, int? pageSize, CancellationToken ct)
     {
         if (!EnumQuery.TryParse<DisclosureCategory>(category, out var c)) return Problems.Invalid("category", EnumQuery.Names<DisclosureCategory>());
         if (siteId is { } s && await scope.GuardAsync(user, s, ct) is { } problem) return problem;
@@ -75,8 +75,17 @@ public static class DisclosureEndpoints
         if (siteId is not null) q = q.Where(d => d.SiteId == siteId);
         if (month is not null) q = q.Where(d => d.Month == month);
         if (c is not null) q = q.Where(d => d.Category == c);
-        var result = await PageRequest.From(page, pageSize).ApplyAsync(q.OrderByDescending(d => d.Month).ThenBy(d => d.SiteId).ThenBy(d => d.Id)
-            .Select(d => new { d.Id, d.SiteId, SiteName = d.Site!.Name, d.Category, d.Month, d.Title, d.Description, d.FileName, d.ContentType, Size = d.Content.Length, d.UploadedAtUtc }), ct);
+        var ordered = q.OrderByDescending(d => d.Month).ThenBy(d => d.SiteId).ThenBy(d => d.Id)
+            .Select(d => new { d.Id, d.SiteId, SiteName = d.Site!.Name, d.Category, d.Month, d.Title, d.Description, d.FileName, d.ContentType, Size = d.Content.Length, d.UploadedAtUtc });
+        if (format is not null)
+        {
+            if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
+            var rows = await ordered.Take(TableExport.MaxRows).ToListAsync(ct);
+            return new TableExport("公开记录", ["编号", "村(社区)", "类别", "月份", "标题", "文件名", "上传时间"],
+                rows.Select(d => new object?[] { d.Id, d.SiteName, Labels.Category(d.Category), d.Month, d.Title, d.FileName,
+                    ChinaTime.ToOffset(d.UploadedAtUtc).ToString("yyyy-MM-dd HH:mm") })).ToResult(fmt, "公开记录");
+        }
+        var result = await PageRequest.From(page, pageSize).ApplyAsync(ordered, ct);
         return TypedResults.Ok(new Page<DisclosureDto>(result.Items.Select(d => new DisclosureDto(d.Id, d.SiteId, d.SiteName, d.Category, d.Month, d.Title,
             d.Description, d.FileName, d.ContentType, d.Size, ChinaTime.ToOffset(d.UploadedAtUtc), $"/api/disclosures/{d.Id}/content")).ToList(),
             result.PageNumber, result.PageSize, result.Total));

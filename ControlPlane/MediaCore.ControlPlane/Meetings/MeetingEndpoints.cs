@@ -24,6 +24,9 @@ public sealed record ComplianceReport(CompliancePeriod Period, DateOnly Start, D
 /// <summary>Organisational-life totals of one village over a time range.</summary>
 public sealed record MeetingStats(int SiteId, string SiteName, string TownName, int Sessions, int Attendees, int TotalMinutes, DateTimeOffset? LastHeld);
 
+/// <summary>One audited media event of a meeting: a token grant, or an observer joining or leaving.</summary>
+public sealed record MeetingAuditEntry(DateTimeOffset At, string What, string Subject, string Role, int? UserId);
+
 /// <summary>One scheduled working-day event.</summary>
 public sealed record WorkingDayDto(DateOnly Date, MeetingKind Kind, string Name);
 
@@ -56,6 +59,7 @@ public static class MeetingEndpoints
         g.MapPost("/{id:int}/review", Review).RequireAuthorization(Policies.Admin);
         g.MapGet("/compliance", Compliance).RequireAuthorization(Policies.Admin);
         g.MapGet("/stats", Stats).RequireAuthorization(Policies.Admin);
+        g.MapGet("/{id:int}/audit", Audit).RequireAuthorization(Policies.Admin);
         app.MapGet("/api/snapshots/{id:long}", SnapshotImage).WithTags("Meetings").RequireAuthorization(Policies.Staff);
         app.MapGet("/api/calendar/working-days", Calendar).WithTags("Meetings").RequireAuthorization(Policies.User);
     }
@@ -190,6 +194,22 @@ public static class MeetingEndpoints
                 .ToResult(fmt, "会议合规");
         }
         return TypedResults.Ok(new ComplianceReport(p, start, end.AddDays(-1), kind, rows.Count(r => r.Missing), rows));
+    }
+
+    /// <summary>Who was let into the room with which role, and every observer listen-in start and stop.</summary>
+    private static async Task<Results<Ok<List<MeetingAuditEntry>>, ProblemHttpResult>> Audit(int id, ClaimsPrincipal user, ControlPlaneDb db, CancellationToken ct)
+    {
+        var prefix = SiteScope.PrefixOf(user);
+        var room = await db.Meetings.Where(m => m.Id == id && m.Site!.Path.StartsWith(prefix)).Select(m => m.Room).FirstOrDefaultAsync(ct);
+        if (room is null) return Problems.NotFound("Meeting");
+        var grants = await db.MediaTokenGrants.Where(g => g.Room == room).ToListAsync(ct);
+        var observers = await db.MeetingParticipations.Where(p => p.MeetingId == id && p.Role == "observer").ToListAsync(ct);
+        var entries = grants.Select(g => new MeetingAuditEntry(ChinaTime.ToOffset(g.IssuedAtUtc), "tokenIssued", g.Subject, g.Role, g.UserId))
+            .Concat(observers.Select(p => new MeetingAuditEntry(ChinaTime.ToOffset(p.JoinedAtUtc), "observerJoined", p.ParticipantId, p.Role, null)))
+            .Concat(observers.Where(p => p.LeftAtUtc is not null)
+                .Select(p => new MeetingAuditEntry(ChinaTime.ToOffset(p.LeftAtUtc!.Value), "observerLeft", p.ParticipantId, p.Role, null)))
+            .OrderBy(e => e.At).ToList();
+        return TypedResults.Ok(entries);
     }
 
     private static async Task<IResult> Stats(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, TimeProvider time,

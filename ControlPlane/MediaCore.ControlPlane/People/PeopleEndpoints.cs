@@ -26,8 +26,8 @@ public static class PeopleEndpoints
         g.MapPut("/{id:int}", Update);
     }
 
-    private static async Task<Results<Ok<Page<PersonDto>>, ValidationProblem, ProblemHttpResult>> List(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db,
-        int? siteId, string? role, string? q, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> List(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db,
+        int? siteId, string? role, string? q, string? format, int? page, int? pageSize, CancellationToken ct)
     {
         if (!EnumQuery.TryParse<PersonRole>(role, out var r)) return Problems.Invalid("role", EnumQuery.Names<PersonRole>());
         if (siteId is { } s && await scope.GuardAsync(user, s, ct) is { } problem) return problem;
@@ -36,7 +36,15 @@ public static class PeopleEndpoints
         if (siteId is not null) people = people.Where(p => p.SiteId == siteId);
         if (r is not null) people = people.Where(p => p.Role == r);
         if (!string.IsNullOrWhiteSpace(q)) people = people.Where(p => p.Name.Contains(q));
-        return TypedResults.Ok(await PageRequest.From(page, pageSize).ApplyAsync(Project(people.OrderBy(p => p.SiteId).ThenBy(p => p.Id)), ct));
+        var ordered = Project(people.OrderBy(p => p.SiteId).ThenBy(p => p.Id));
+        if (format is not null)
+        {
+            if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
+            var rows = await ordered.Take(TableExport.MaxRows).ToListAsync(ct);
+            return new TableExport("人员名册", ["编号", "姓名", "职务", "村(社区)", "电话", "在职"],
+                rows.Select(p => new object?[] { p.Id, p.Name, Labels.Role(p.Role), p.SiteName, p.Phone, p.Active ? "是" : "否" })).ToResult(fmt, "人员名册");
+        }
+        return TypedResults.Ok(await PageRequest.From(page, pageSize).ApplyAsync(ordered, ct));
     }
 
     private static async Task<Results<Ok<PersonDto>, ProblemHttpResult>> Get(int id, ClaimsPrincipal user, ControlPlaneDb db, CancellationToken ct)

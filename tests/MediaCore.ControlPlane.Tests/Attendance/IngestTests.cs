@@ -143,7 +143,7 @@ public abstract class IngestTests<TApp>(TApp app) where TApp : ControlPlaneApp
         var id = (long)(await resp.ReadAsync())["id"]!;
         var town = await app.LoginAsync("yushan");
         var detail = await town.GetJsonAsync($"/api/attendance/events/{id}");
-        Assert.True((bool)detail["hasPhoto"]!);
+        Assert.True((bool)detail["checkIn"]!["hasPhoto"]!);
         var photo = await town.GetAsync($"/api/attendance/events/{id}/photo");
         Assert.Equal("image/jpeg", photo.Content.Headers.ContentType?.MediaType);
         Assert.Equal(jpeg, await photo.Content.ReadAsByteArrayAsync());

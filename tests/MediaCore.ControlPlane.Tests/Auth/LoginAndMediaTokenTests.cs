@@ -149,6 +149,9 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         await (await town.PostJsonAsync("/api/users", new { userName = name + "x", displayName = "x", password = "Secret#2026", role = "village_operator", siteId = ids.ForeignVillage })).AssertProblemAsync(403);
         await (await town.PostJsonAsync("/api/users", new { userName = name + "y", displayName = "x", password = "Secret#2026", role = "county_admin", siteId = ids.County })).AssertProblemAsync(403);
+        var users = (await town.GetJsonAsync("/api/users?pageSize=500"))["items"]!.AsArray();
+        Assert.Contains(users, u => (string)u!["userName"]! == name && (string)u["role"]! == "village_operator");
+        Assert.DoesNotContain(users, u => (string)u!["userName"]! == "jinshui" || (string)u["userName"]! == "admin");
     }
 
     /// <summary>Verifies an HS256 JWS (RFC 7515 s5.2) independently of the code under test and returns its claims.</summary>

@@ -24,6 +24,7 @@ public sealed class KillDuringUploadTests : IDisposable
     private const int BatchSize = 25;
     private const int KillAfterAcknowledgedBatches = 24;
     private readonly List<string> _cleanup = [];
+    private readonly List<Process> _processes = [];
     private string? _postgres;
 
     [Theory]
@@ -59,7 +60,7 @@ public sealed class KillDuringUploadTests : IDisposable
                     foreach (var id in ids) acknowledged.Add(id);
                     if (Interlocked.Increment(ref acknowledgedBatches) == KillAfterAcknowledgedBatches)
                     {
-                        server.Kill(); // SIGKILL on Linux: no shutdown hooks, no flush
+                        server.Kill(entireProcessTree: true); // SIGKILL on Linux: no shutdown hooks, no flush
                         killed.TrySetResult();
                     }
                 }
@@ -94,7 +95,7 @@ public sealed class KillDuringUploadTests : IDisposable
         }
         finally
         {
-            server.Kill();
+            server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
         }
     }
@@ -107,13 +108,15 @@ public sealed class KillDuringUploadTests : IDisposable
     private async Task<Process> StartAsync(int port, string dbArgs, HttpClient http)
     {
         var dll = ControlPlaneDll();
-        var psi = new ProcessStartInfo("dotnet")
+        // Under `timeout`, so a server orphaned by a test host that died (and so never ran Dispose) still ends.
+        var psi = new ProcessStartInfo("timeout")
         {
-            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}", dbArgs, "--ControlPlane:SeedHistoryMonths=0",
+            ArgumentList = { "600", "dotnet", dll, "--urls", $"http://127.0.0.1:{port}", dbArgs, "--ControlPlane:SeedHistoryMonths=0",
                 "--ControlPlane:EnableSnapshotWorker=false", "--Logging:LogLevel:Default=Warning" },
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath(),
         };
         var p = Process.Start(psi)!;
+        _processes.Add(p);
         var log = new ConcurrentQueue<string>();
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
@@ -131,7 +134,7 @@ public sealed class KillDuringUploadTests : IDisposable
             catch (HttpRequestException) { }
             await Task.Delay(200);
         }
-        p.Kill();
+        p.Kill(entireProcessTree: true);
         throw new InvalidOperationException("ControlPlane did not become ready: " + string.Join('\n', log));
     }
 
@@ -191,6 +194,12 @@ public sealed class KillDuringUploadTests : IDisposable
 
     public void Dispose()
     {
+        // Whatever an assertion left running is ended here, so no server outlives the test.
+        foreach (var p in _processes)
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+            p.Dispose();
+        }
         foreach (var f in _cleanup) File.Delete(f);
         if (_postgres is not null) Postgres.DropDatabase(_postgres);
     }

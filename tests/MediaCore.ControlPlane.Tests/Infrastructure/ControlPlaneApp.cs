@@ -129,12 +129,15 @@ public sealed record SeedIds(int County, int OwnTown, int ForeignTown, int OwnVi
 /// <summary>SQLite-backed host.</summary>
 public sealed class SqliteApp() : ControlPlaneApp(Provider.Sqlite);
 
-/// <summary>An unseeded SQLite host with a login limit of 3 per minute.</summary>
+/// <summary>An unseeded (production-style) SQLite host with a login limit of 3 per minute.</summary>
 public sealed class RateLimitedApp() : ControlPlaneApp(Provider.Sqlite)
 {
+    public const string AdminPassword = "Bootstrap#2026";
+
     protected override void Customize(IWebHostBuilder builder)
     {
         builder.UseSetting("ControlPlane:SeedDemoData", "false");
+        builder.UseSetting("ControlPlane:AdminPassword", AdminPassword);
         builder.UseSetting("ControlPlane:LoginAttemptsPerMinute", "3");
     }
 }

@@ -89,6 +89,25 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     }
 
     [Fact]
+    public async Task Audit_TownListenIn_TokenAndObserverStartStopRecorded()
+    {
+        var ids = await app.SeedAsync();
+        var (id, room) = await NewMeetingAsync(ids.OwnVillage, "branchCommittee");
+        var town = await app.LoginAsync("yushan");
+        var token = await (await town.PostJsonAsync("/api/media-tokens", new { room, role = "observer" })).ReadAsync();
+        var sub = (string)token["subject"]!;
+        await WebhookAsync(Evt("participant_joined", room, $"site:{ids.OwnVillage}", T0, "host"));
+        await WebhookAsync(Evt("participant_joined", room, sub, T0.AddMinutes(3), "observer"));
+        await WebhookAsync(Evt("participant_left", room, sub, T0.AddMinutes(9)));
+        var audit = (await town.GetJsonAsync($"/api/meetings/{id}/audit")).AsArray();
+        Assert.Contains(audit, e => (string)e!["what"]! == "tokenIssued" && (string)e["role"]! == "observer" && (string)e["subject"]! == sub);
+        Assert.Contains(audit, e => (string)e!["what"]! == "observerJoined" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(3));
+        Assert.Contains(audit, e => (string)e!["what"]! == "observerLeft" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(9));
+        await (await (await app.LoginAsync(ids.OwnOperator)).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(403);
+        await (await (await app.LoginAsync("jinshui")).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(404);
+    }
+
+    [Fact]
     public async Task Webhook_BadOrMissingSignature_401()
     {
         var ids = await app.SeedAsync();
@@ -177,7 +196,9 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         }
         var town = await app.LoginAsync("yushan");
         var detail = await town.GetJsonAsync($"/api/attendance/events/{checkInId}");
-        var snapshotId = (long)detail["snapshotIds"]![0]!;
+        var snapshotId = (long)detail["checkIn"]!["snapshotIds"]![0]!;
+        var info = detail["snapshots"]![0]!;
+        Assert.Equal((snapshotId, 320, 240, "checkIn"), ((long)info["id"]!, (int)info["width"]!, (int)info["height"]!, (string)info["reason"]!));
         var image = await town.GetAsync($"/api/snapshots/{snapshotId}");
         Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
         Assert.Equal(jpeg, await image.Content.ReadAsByteArrayAsync());
@@ -271,7 +292,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     internal static byte[] FfmpegJpeg(int width, int height)
     {
         var path = Path.Combine(Path.GetTempPath(), $"cp-snap-{Guid.NewGuid():N}.jpg");
-        var psi = new ProcessStartInfo("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=1", "-frames:v", "1", path]);
+        var psi = new ProcessStartInfo("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=1", "-frames:v", "1", path]);
         using var p = Process.Start(psi)!;
         Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "ffmpeg did not finish");
         Assert.Equal(0, p.ExitCode);

@@ -86,6 +86,21 @@ public abstract class RankingAndExportTests<TApp>(TApp app) where TApp : Control
     }
 
     [Fact]
+    public async Task PeopleAndDisclosureLists_Export_ReadBack()
+    {
+        var ids = await app.SeedAsync();
+        var client = await app.LoginAsync("yushan");
+        var people = ReadXlsx(await (await client.GetAsync($"/api/people?siteId={ids.OwnVillage}&format=xlsx")).Content.ReadAsByteArrayAsync());
+        Assert.Equal(["编号", "姓名", "职务", "村(社区)", "电话", "在职"], people[0]);
+        Assert.Equal((int)(await client.GetJsonAsync($"/api/people?siteId={ids.OwnVillage}&pageSize=1"))["total"]! + 1, people.Count);
+        Assert.Contains(people, r => r[2] == "党组织书记");
+        var csv = await (await client.GetAsync($"/api/disclosures?siteId={ids.OwnVillage}&month=2026-10&format=csv")).Content.ReadAsByteArrayAsync();
+        var lines = Encoding.UTF8.GetString(csv, 3, csv.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("编号,村(社区),类别,月份,标题,文件名,上传时间", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Contains(",东关村,", l));
+    }
+
+    [Fact]
     public async Task Export_UnknownFormatOrBadMonth_400()
     {
         var client = await app.LoginAsync("yushan");
