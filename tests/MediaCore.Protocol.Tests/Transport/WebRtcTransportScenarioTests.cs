@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Net;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Dtls;
+using MediaCore.Protocol.Ice;
+using MediaCore.Protocol.Rtp;
+using MediaCore.Protocol.Transport;
+
+namespace MediaCore.Protocol.Tests.Transport;
+
+/// <summary>
+/// The two transports end to end (str0m style): our client (controlling ICE, DTLS client) and server (ICE-lite,
+/// DTLS server) joined by an in-memory link that drops a seeded share of datagrams. ICE, DTLS-SRTP and SRTP must
+/// come up despite the loss, and media must flow both ways. ICE and SRTP run in virtual time; BouncyCastle's
+/// handshake runs on its own thread with wall-clock retransmission, so the pump waits on its wake-ups. Loss
+/// stays moderate: at 20% BouncyCastle's wall-clock retransmission (1 s, doubling) can outlast the handshake
+/// deadline counted in the faster virtual time, a test artefact rather than a protocol failure.
+/// </summary>
+public sealed class WebRtcTransportScenarioTests
+{
+    private static readonly PeerAddress ServerAddress = PeerAddress.FromEndPoint(new IPEndPoint(IPAddress.Loopback, 40000));
+    private static readonly PeerAddress ClientAddress = PeerAddress.FromEndPoint(new IPEndPoint(IPAddress.Loopback, 50123));
+
+    [Theory]
+    [InlineData(1, 0.0)]
+    [InlineData(7, 0.10)]
+    [InlineData(42, 0.05)]
+    public void Connect_OverSeededLossyLink_IceDtlsSrtpUpAndMediaFlowsBothWays(int seed, double loss)
+    {
+        var link = new Link(new Random(seed), loss);
+        var serverCert = DtlsCertificate.Generate();
+        var clientCert = DtlsCertificate.Generate();
+        var serverIce = IceCredentials.Generate();
+        var clientIce = IceCredentials.Generate();
+        var serverEvents = new Listener();
+        var clientEvents = new Listener();
+        long now = 0;
+
+        using var server = new WebRtcTransport(now, new WebRtcTransportOptions
+        {
+            LocalIce = serverIce, RemoteIceUfrag = clientIce.Ufrag, RemoteIcePassword = clientIce.Password,
+            Certificate = serverCert, RemoteFingerprint = clientCert.Fingerprint.ToString(), DtlsRole = DtlsRole.Server,
+        }, link.From(ServerAddress), serverEvents);
+        using var client = new WebRtcClientTransport(now, new WebRtcClientTransportOptions
+        {
+            LocalIce = clientIce, RemoteIce = serverIce, RemoteCandidate = ServerAddress,
+            Certificate = clientCert, RemoteFingerprint = serverCert.Fingerprint.ToString(), DtlsRole = DtlsRole.Client,
+        }, link.From(ClientAddress), clientEvents);
+        using var wake = new SemaphoreSlim(0);
+        server.WakeUp = () => wake.Release();
+        client.WakeUp = () => wake.Release();
+
+        // Pump: deliver what is in flight, fire due timeouts, advance virtual time 10 ms a step; while DTLS is
+        // working on its thread, wait for its wake-up instead of spinning.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (server.State != WebRtcTransportState.Connected || client.State != WebRtcTransportState.Connected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not connected: server {server.State} {server.CloseReason}, client {client.State} {client.CloseReason}");
+            Assert.NotEqual(WebRtcTransportState.Closed, server.State);
+            Assert.NotEqual(WebRtcTransportState.Closed, client.State);
+            link.Deliver(now, server, client);
+            // A wake-up means the DTLS thread queued output or an event: drain both, as the host's timer does.
+            bool woke = wake.Wait(TimeSpan.FromMilliseconds(10));
+            now += MediaTime.FromMilliseconds(10);
+            if (woke || server.PollTimeout() <= now) server.HandleTimeout(now);
+            if (woke || client.PollTimeout() <= now) client.HandleTimeout(now);
+        }
+        Assert.Equal(client.Profile, server.Profile);
+        Assert.Equal(ClientAddress, server.RemoteAddress);
+
+        // 200 RTP packets each way over the same lossy link: SRTP must accept everything that arrives.
+        var buffer = new byte[1500];
+        for (ushort seq = 1; seq <= 200; seq++)
+        {
+            int n = WriteRtp(buffer, seq, 0x11111111);
+            Assert.True(client.SendRtp(buffer, n));
+            n = WriteRtp(buffer, seq, 0x22222222);
+            Assert.True(server.SendRtp(buffer, n));
+            now += MediaTime.FromMilliseconds(20);
+            link.Deliver(now, server, client);
+        }
+        Assert.Equal(0, server.UnprotectFailures);
+        Assert.Equal(0, client.UnprotectFailures);
+        int expectedMin = (int)(200 * (1 - loss) * 0.7);
+        Assert.InRange(serverEvents.RtpPackets, expectedMin, 200);
+        Assert.InRange(clientEvents.RtpPackets, expectedMin, 200);
+        Assert.All(serverEvents.Ssrcs, s => Assert.Equal(0x11111111u, s));
+        Assert.All(clientEvents.Ssrcs, s => Assert.Equal(0x22222222u, s));
+    }
+
+    private static int WriteRtp(byte[] buffer, ushort seq, uint ssrc)
+    {
+        var w = new RtpPacketWriter
+        {
+            PayloadType = new PayloadType(111), SequenceNumber = seq, Timestamp = new RtpTimestamp(seq * 960u),
+            Ssrc = new Ssrc(ssrc), Payload = new byte[160],
+        };
+        return w.WriteTo(buffer);
+    }
+
+    private sealed class Listener : IWebRtcTransportListener, IWebRtcClientListener
+    {
+        public int RtpPackets;
+        public readonly List<uint> Ssrcs = [];
+
+        public void OnConnected(WebRtcTransport transport, long nowTicks) { }
+        public void OnConnected(WebRtcClientTransport transport, long nowTicks) { }
+        public void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet) => Count(packet);
+        public void OnRtp(WebRtcClientTransport transport, long nowTicks, Span<byte> packet) => Count(packet);
+        public void OnRtcp(WebRtcTransport transport, long nowTicks, ReadOnlySpan<byte> compound) { }
+        public void OnRtcp(WebRtcClientTransport transport, long nowTicks, ReadOnlySpan<byte> compound) { }
+        public void OnClosed(WebRtcTransport transport, long nowTicks, string reason) { }
+        public void OnClosed(WebRtcClientTransport transport, long nowTicks, string reason) { }
+
+        private void Count(ReadOnlySpan<byte> packet)
+        {
+            Assert.True(RtpPacket.TryParse(packet, out var p));
+            RtpPackets++;
+            Ssrcs.Add(p.Ssrc.Value);
+        }
+    }
+
+    /// <summary>Datagrams in flight between the two addresses; a seeded share is dropped.</summary>
+    private sealed class Link(Random random, double loss)
+    {
+        private readonly ConcurrentQueue<(PeerAddress From, PeerAddress To, byte[] Data)> _inFlight = new();
+
+        public IDatagramOutput From(PeerAddress from) => new Output(this, from);
+
+        public void Deliver(long now, WebRtcTransport server, WebRtcClientTransport client)
+        {
+            int count = _inFlight.Count;
+            for (int i = 0; i < count && _inFlight.TryDequeue(out var d); i++)
+            {
+                if (random.NextDouble() < loss) continue;
+                if (d.To == ServerAddress) server.HandleReceive(now, d.Data, d.From);
+                else client.HandleReceive(now, d.Data, d.From);
+            }
+        }
+
+        private sealed class Output(Link link, PeerAddress from) : IDatagramOutput
+        {
+            public void Send(ReadOnlySpan<byte> datagram, PeerAddress to) => link._inFlight.Enqueue((from, to, datagram.ToArray()));
+        }
+    }
+}
