@@ -89,7 +89,8 @@ public static partial class MediaServerApp
         app.UseHttpMetrics(); // http_request_duration_seconds for WHIP/WHEP and the room API
 
         app.MapGet("/healthz", () => "ok");
-        app.Services.GetRequiredService<Metrics.MediaEngineCollector>();
+        // Engine gauges join /metrics once the host runs (resolving earlier would bind the UDP port at build time).
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<Metrics.MediaEngineCollector>());
         app.MapMetrics(); // Prometheus text format at /metrics (README: Observability)
         app.MapSignalling();
         app.MapRoomApi();
