@@ -113,7 +113,7 @@ public static partial class MediaServerApp
         app.UseHttpMetrics(); // http_request_duration_seconds for WHIP/WHEP and the room API
 
         app.MapGet("/healthz", () => "ok");
-        // Created once the host has started: resolving it builds the MediaEngine, whose options are validated then.
+        // Engine gauges join /metrics once the host runs (resolving earlier would bind the UDP port at build time).
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<Metrics.MediaEngineCollector>());
         app.MapMetrics(); // Prometheus text format at /metrics (README: Observability)
         app.MapOpenApi();

@@ -72,7 +72,7 @@ internal sealed class MediaClip
 
     private static void Ffmpeg(string args, string output)
     {
-        string tmp = output + ".tmp";
+        string tmp = $"{output}.{Environment.ProcessId}.tmp"; // concurrent runs never share a temp file
         var psi = new ProcessStartInfo("ffmpeg", $"-hide_banner -loglevel error -y {args} {tmp}") { RedirectStandardError = true };
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start ffmpeg (apt-get install ffmpeg)");
         string err = p.StandardError.ReadToEnd();
