@@ -2,14 +2,20 @@ using System.Text.Json;
 using MediaCore.LoadTest;
 using MediaCore.LoadTest.Reporting;
 
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(LoadTestOptions.Usage);
+    return 0;
+}
+
 LoadTestOptions options;
 try
 {
     options = LoadTestOptions.Parse(args);
 }
-catch (ArgumentException e)
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
 {
-    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine($"loadtest: {e.Message}");
     Console.Error.WriteLine(LoadTestOptions.Usage);
     return 2;
 }
