@@ -1,4 +1,3 @@
-using System.Buffers;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Demux;
 using MediaCore.Protocol.Dtls;
@@ -56,10 +55,8 @@ public sealed class WebRtcClientTransport : IDisposable
     private readonly IDatagramOutput _output;
     private readonly IWebRtcClientListener _listener;
     private readonly IceControllingAgent _ice;
-    private readonly DtlsEndpoint _dtls;
-    private SrtpSession? _srtp;
+    private readonly DtlsSrtpLink _link;
     private PeerAddress _remote;
-    private bool _dtlsStarted;
 
     /// <summary>Creates the transport; the first ICE check is due at <paramref name="nowTicks"/>.</summary>
     public WebRtcClientTransport(long nowTicks, WebRtcClientTransportOptions options, IDatagramOutput output, IWebRtcClientListener listener)
@@ -68,8 +65,7 @@ public sealed class WebRtcClientTransport : IDisposable
         _output = output;
         _listener = listener;
         _ice = new IceControllingAgent(nowTicks, options.LocalIce, options.RemoteIce, options.RemoteCandidate, options.Ice);
-        _dtls = new DtlsEndpoint(options.DtlsRole, options.Certificate, options.RemoteFingerprint, options.Dtls);
-        _dtls.OnOutput = () => WakeUp?.Invoke();
+        _link = new DtlsSrtpLink(options.DtlsRole, options.Certificate, options.RemoteFingerprint, options.Dtls, () => WakeUp?.Invoke());
         State = WebRtcTransportState.Connecting;
     }
 
@@ -78,13 +74,13 @@ public sealed class WebRtcClientTransport : IDisposable
 
     public WebRtcTransportState State { get; private set; }
     public PeerAddress RemoteAddress => _remote;
-    public SrtpProfile? Profile => _srtp?.Profile;
+    public SrtpProfile? Profile => _link.Profile;
     public string? CloseReason { get; private set; }
-    public long PacketsReceived { get; private set; }
-    public long PacketsSent { get; private set; }
-    public long BytesReceived { get; private set; }
-    public long BytesSent { get; private set; }
-    public long UnprotectFailures { get; private set; }
+    public long PacketsReceived => _link.PacketsReceived;
+    public long PacketsSent => _link.PacketsSent;
+    public long BytesReceived => _link.BytesReceived;
+    public long BytesSent => _link.BytesSent;
+    public long UnprotectFailures => _link.UnprotectFailures;
 
     /// <summary>SRTP overhead a caller must leave free after a packet passed to <see cref="SendRtp"/>.</summary>
     public const int MaxProtectOverhead = WebRtcTransport.MaxProtectOverhead;
@@ -101,28 +97,16 @@ public sealed class WebRtcClientTransport : IDisposable
                 break;
             case PacketKind.Dtls:
                 if (from != _remote) return;
-                _dtls.HandleReceive(nowTicks, datagram);
+                _link.HandleDtls(nowTicks, datagram);
                 DrainDtls(nowTicks);
                 break;
             case PacketKind.Rtp:
-                if (_srtp is null || from != _remote) return;
-                if (_srtp.Inbound.UnprotectRtpInPlace(datagram, out int rtpLength) != SrtpResult.Ok)
-                {
-                    UnprotectFailures++;
-                    return;
-                }
-                PacketsReceived++;
-                BytesReceived += datagram.Length;
-                _listener.OnRtp(this, nowTicks, datagram[..rtpLength]);
+                if (from == _remote && _link.TryUnprotectRtp(datagram, out int rtpLength))
+                    _listener.OnRtp(this, nowTicks, datagram[..rtpLength]);
                 break;
             case PacketKind.Rtcp:
-                if (_srtp is null || from != _remote) return;
-                if (_srtp.Inbound.UnprotectRtcpInPlace(datagram, out int rtcpLength) != SrtpResult.Ok)
-                {
-                    UnprotectFailures++;
-                    return;
-                }
-                _listener.OnRtcp(this, nowTicks, datagram[..rtcpLength]);
+                if (from == _remote && _link.TryUnprotectRtcp(datagram, out int rtcpLength))
+                    _listener.OnRtcp(this, nowTicks, datagram[..rtcpLength]);
                 break;
         }
     }
@@ -134,9 +118,9 @@ public sealed class WebRtcClientTransport : IDisposable
         _ice.HandleTimeout(nowTicks);
         DrainIce(nowTicks);
         if (State == WebRtcTransportState.Closed) return;
-        if (_dtlsStarted)
+        if (_link.Started)
         {
-            _dtls.HandleTimeout(nowTicks);
+            _link.HandleTimeout(nowTicks);
             DrainDtls(nowTicks);
         }
     }
@@ -145,45 +129,34 @@ public sealed class WebRtcClientTransport : IDisposable
     public long PollTimeout()
     {
         if (State == WebRtcTransportState.Closed) return MediaTime.Never;
-        long t = _ice.PollTimeout();
-        return _dtlsStarted ? Math.Min(t, _dtls.PollTimeout()) : t;
+        return Math.Min(_ice.PollTimeout(), _link.PollTimeout());
     }
 
     /// <summary>Protects an RTP packet in place (leave <see cref="MaxProtectOverhead"/> spare bytes) and sends it.</summary>
     public bool SendRtp(Span<byte> buffer, int length)
     {
-        if (_srtp is null || State != WebRtcTransportState.Connected) return false;
-        if (!_srtp.Outbound.TryProtectRtpInPlace(buffer, length, out int protectedLength)) return false;
-        _output.Send(buffer[..protectedLength], _remote);
-        PacketsSent++;
-        BytesSent += protectedLength;
-        return true;
+        return State == WebRtcTransportState.Connected && _link.SendRtp(_output, _remote, buffer, length);
     }
 
     /// <summary>Protects an RTCP compound packet in place (same spare-room rule) and sends it.</summary>
     public bool SendRtcp(Span<byte> buffer, int length)
     {
-        if (_srtp is null || State != WebRtcTransportState.Connected) return false;
-        if (!_srtp.Outbound.TryProtectRtcpInPlace(buffer, length, out int protectedLength)) return false;
-        _output.Send(buffer[..protectedLength], _remote);
-        BytesSent += protectedLength;
-        return true;
+        return State == WebRtcTransportState.Connected && _link.SendRtcp(_output, _remote, buffer, length);
     }
 
     /// <summary>Closes the transport (DTLS close_notify when connected) and reports it once.</summary>
     public void Close(long nowTicks, string reason)
     {
         if (State == WebRtcTransportState.Closed) return;
-        if (_dtlsStarted) _dtls.Close();
+        _link.Close();
         DrainDtlsDatagrams();
         Finish(nowTicks, reason);
     }
 
     public void Dispose()
     {
-        _dtls.Dispose();
+        _link.Dispose();
         _ice.Dispose();
-        _srtp?.Dispose();
     }
 
     private void DrainIce(long nowTicks)
@@ -199,11 +172,7 @@ public sealed class WebRtcClientTransport : IDisposable
             {
                 case IceConnected c:
                     _remote = c.Address;
-                    if (!_dtlsStarted)
-                    {
-                        _dtlsStarted = true;
-                        _dtls.Start();
-                    }
+                    _link.Start();
                     break;
                 case IceSelectedPathChanged p:
                     _remote = p.Current;
@@ -218,33 +187,20 @@ public sealed class WebRtcClientTransport : IDisposable
     private void DrainDtls(long nowTicks)
     {
         DrainDtlsDatagrams();
-        while (_dtls.TryPollEvent(out var e))
+        DtlsSrtpOutcome outcome;
+        while ((outcome = _link.PollOutcome(out string? reason)) != DtlsSrtpOutcome.None)
         {
-            switch (e)
+            if (outcome != DtlsSrtpOutcome.Connected)
             {
-                case DtlsConnected c:
-                    _srtp = SrtpSession.FromKeyingMaterial((SrtpProfile)(ushort)c.Profile, c.KeyingMaterial, c.IsClient);
-                    State = WebRtcTransportState.Connected;
-                    _listener.OnConnected(this, nowTicks);
-                    break;
-                case DtlsFailed f:
-                    Finish(nowTicks, $"DTLS: {f.Reason}");
-                    return;
-                case DtlsClosed:
-                    Finish(nowTicks, "DTLS: close_notify");
-                    return;
+                Finish(nowTicks, reason!);
+                return;
             }
+            State = WebRtcTransportState.Connected;
+            _listener.OnConnected(this, nowTicks);
         }
     }
 
-    private void DrainDtlsDatagrams()
-    {
-        while (_dtls.TryPollDatagram(out var buffer, out int length))
-        {
-            if (!_remote.IsNone) _output.Send(buffer.AsSpan(0, length), _remote);
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private void DrainDtlsDatagrams() => _link.DrainDatagrams(_output, _remote);
 
     private void Finish(long nowTicks, string reason)
     {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Demux;
 using MediaCore.Protocol.Dtls;
@@ -66,11 +65,9 @@ public sealed class WebRtcTransport : IDisposable
     private readonly IDatagramOutput _output;
     private readonly IWebRtcTransportListener _listener;
     private readonly IceLiteAgent _ice;
-    private readonly DtlsEndpoint _dtls;
-    private SrtpSession? _srtp;
+    private readonly DtlsSrtpLink _link;
     private PeerAddress _remote;
     private PeerAddress _dtlsPeer;
-    private bool _dtlsStarted;
     private string? _closeReason;
 
     public WebRtcTransport(long nowTicks, WebRtcTransportOptions options, IDatagramOutput output, IWebRtcTransportListener listener)
@@ -81,11 +78,10 @@ public sealed class WebRtcTransport : IDisposable
         _ice = new IceLiteAgent(nowTicks, options.LocalIce, options.Ice);
         _ice.SetRemoteCredentials(options.RemoteIceUfrag, options.RemoteIcePassword);
         // Prefer AEAD_AES_128_GCM over Chromium's first choice AES-CM: a third of the per-packet cost (srtp benchmarks).
-        _dtls = new DtlsEndpoint(options.DtlsRole, options.Certificate, options.RemoteFingerprint,
-            options.Dtls ?? PreferGcm);
-        _dtls.OnOutput = () => WakeUp?.Invoke();
+        _link = new DtlsSrtpLink(options.DtlsRole, options.Certificate, options.RemoteFingerprint,
+            options.Dtls ?? PreferGcm, () => WakeUp?.Invoke());
         State = WebRtcTransportState.Connecting;
-        if (options.DtlsRole == DtlsRole.Server) StartDtls();
+        if (options.DtlsRole == DtlsRole.Server) _link.Start();
     }
 
     /// <summary>Invoked (possibly from the DTLS thread) when the transport has output to drain.</summary>
@@ -97,13 +93,13 @@ public sealed class WebRtcTransport : IDisposable
 
     /// <summary>True when <paramref name="address"/> passed an authenticated ICE check (nominated or not).</summary>
     public bool IsValidatedAddress(PeerAddress address) => _ice.IsValidatedAddress(address);
-    public SrtpProfile? Profile => _srtp?.Profile;
+    public SrtpProfile? Profile => _link.Profile;
     public string? CloseReason => _closeReason;
-    public long PacketsReceived { get; private set; }
-    public long PacketsSent { get; private set; }
-    public long BytesReceived { get; private set; }
-    public long BytesSent { get; private set; }
-    public long UnprotectFailures { get; private set; }
+    public long PacketsReceived => _link.PacketsReceived;
+    public long PacketsSent => _link.PacketsSent;
+    public long BytesReceived => _link.BytesReceived;
+    public long BytesSent => _link.BytesSent;
+    public long UnprotectFailures => _link.UnprotectFailures;
 
     private static readonly DtlsEndpointOptions PreferGcm = new() { PreferLocalSrtpProfileOrder = true };
 
@@ -125,28 +121,16 @@ public sealed class WebRtcTransport : IDisposable
                 // Chromium starts DTLS once a check succeeds, possibly before it nominates (RFC 8445 §8.1.1):
                 // answer the flight where it came from rather than drop it and wait out DTLS retransmission.
                 _dtlsPeer = from;
-                _dtls.HandleReceive(nowTicks, datagram);
+                _link.HandleDtls(nowTicks, datagram);
                 DrainDtls(nowTicks);
                 break;
             case PacketKind.Rtp:
-                if (_srtp is null || from != _remote) return;
-                if (_srtp.Inbound.UnprotectRtpInPlace(datagram, out int rtpLength) != SrtpResult.Ok)
-                {
-                    UnprotectFailures++;
-                    return;
-                }
-                PacketsReceived++;
-                BytesReceived += datagram.Length;
-                _listener.OnRtp(this, nowTicks, datagram[..rtpLength]);
+                if (from == _remote && _link.TryUnprotectRtp(datagram, out int rtpLength))
+                    _listener.OnRtp(this, nowTicks, datagram[..rtpLength]);
                 break;
             case PacketKind.Rtcp:
-                if (_srtp is null || from != _remote) return;
-                if (_srtp.Inbound.UnprotectRtcpInPlace(datagram, out int rtcpLength) != SrtpResult.Ok)
-                {
-                    UnprotectFailures++;
-                    return;
-                }
-                _listener.OnRtcp(this, nowTicks, datagram[..rtcpLength]);
+                if (from == _remote && _link.TryUnprotectRtcp(datagram, out int rtcpLength))
+                    _listener.OnRtcp(this, nowTicks, datagram[..rtcpLength]);
                 break;
         }
     }
@@ -157,14 +141,14 @@ public sealed class WebRtcTransport : IDisposable
         _ice.HandleTimeout(nowTicks);
         DrainIce(nowTicks);
         if (State == WebRtcTransportState.Closed) return;
-        _dtls.HandleTimeout(nowTicks);
+        _link.HandleTimeout(nowTicks);
         DrainDtls(nowTicks);
     }
 
     public long PollTimeout()
     {
         if (State == WebRtcTransportState.Closed) return MediaTime.Never;
-        return Math.Min(_ice.PollTimeout(), _dtls.PollTimeout());
+        return Math.Min(_ice.PollTimeout(), _link.PollTimeout());
     }
 
     /// <summary>
@@ -173,45 +157,28 @@ public sealed class WebRtcTransport : IDisposable
     /// </summary>
     public bool SendRtp(Span<byte> buffer, int length)
     {
-        if (_srtp is null || State != WebRtcTransportState.Connected) return false;
-        if (!_srtp.Outbound.TryProtectRtpInPlace(buffer, length, out int protectedLength)) return false;
-        _output.Send(buffer[..protectedLength], _remote);
-        PacketsSent++;
-        BytesSent += protectedLength;
-        return true;
+        return State == WebRtcTransportState.Connected && _link.SendRtp(_output, _remote, buffer, length);
     }
 
     /// <summary>Protects an RTCP compound packet in place (same spare-room rule) and sends it.</summary>
     public bool SendRtcp(Span<byte> buffer, int length)
     {
-        if (_srtp is null || State != WebRtcTransportState.Connected) return false;
-        if (!_srtp.Outbound.TryProtectRtcpInPlace(buffer, length, out int protectedLength)) return false;
-        _output.Send(buffer[..protectedLength], _remote);
-        BytesSent += protectedLength;
-        return true;
+        return State == WebRtcTransportState.Connected && _link.SendRtcp(_output, _remote, buffer, length);
     }
 
     /// <summary>Closes the transport (sends DTLS close_notify when connected) and reports it once.</summary>
     public void Close(long nowTicks, string reason)
     {
         if (State == WebRtcTransportState.Closed) return;
-        _dtls.Close();
+        _link.Close();
         DrainDtlsDatagrams();
         Finish(nowTicks, reason);
     }
 
     public void Dispose()
     {
-        _dtls.Dispose();
+        _link.Dispose();
         _ice.Dispose();
-        _srtp?.Dispose();
-    }
-
-    private void StartDtls()
-    {
-        if (_dtlsStarted) return;
-        _dtlsStarted = true;
-        _dtls.Start();
     }
 
     private void DrainIce(long nowTicks)
@@ -227,7 +194,7 @@ public sealed class WebRtcTransport : IDisposable
             {
                 case IceConnected c:
                     _remote = c.Address;
-                    StartDtls();
+                    _link.Start();
                     break;
                 case IceSelectedPathChanged p:
                     _remote = p.Current;
@@ -242,34 +209,20 @@ public sealed class WebRtcTransport : IDisposable
     private void DrainDtls(long nowTicks)
     {
         DrainDtlsDatagrams();
-        while (_dtls.TryPollEvent(out var e))
+        DtlsSrtpOutcome outcome;
+        while ((outcome = _link.PollOutcome(out string? reason)) != DtlsSrtpOutcome.None)
         {
-            switch (e)
+            if (outcome != DtlsSrtpOutcome.Connected)
             {
-                case DtlsConnected c:
-                    _srtp = SrtpSession.FromKeyingMaterial((SrtpProfile)(ushort)c.Profile, c.KeyingMaterial, c.IsClient);
-                    State = WebRtcTransportState.Connected;
-                    _listener.OnConnected(this, nowTicks);
-                    break;
-                case DtlsFailed f:
-                    Finish(nowTicks, $"DTLS: {f.Reason}");
-                    return;
-                case DtlsClosed:
-                    Finish(nowTicks, "DTLS: close_notify");
-                    return;
+                Finish(nowTicks, reason!);
+                return;
             }
+            State = WebRtcTransportState.Connected;
+            _listener.OnConnected(this, nowTicks);
         }
     }
 
-    private void DrainDtlsDatagrams()
-    {
-        while (_dtls.TryPollDatagram(out var buffer, out int length))
-        {
-            var to = _remote.IsNone ? _dtlsPeer : _remote;
-            if (!to.IsNone) _output.Send(buffer.AsSpan(0, length), to);
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private void DrainDtlsDatagrams() => _link.DrainDatagrams(_output, _remote.IsNone ? _dtlsPeer : _remote);
 
     private void Finish(long nowTicks, string reason)
     {

@@ -52,7 +52,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
                 return SessionResult.Reject(SessionError.InvalidOffer, "no media section of the offer has a codec this server supports");
 
             room = engine.GetOrCreateRoom(roomId);
-            string id = NewSessionId();
+            string id = SessionIds.New();
             PeerSession session;
             if (kind == SessionKind.Publisher)
             {
@@ -159,8 +159,6 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     }
 
     private static uint RandomSsrc() => (uint)RandomNumberGenerator.GetInt32(1, int.MaxValue);
-
-    private static string NewSessionId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
     public SessionInfo? FindSession(RoomId room, string sessionId)
     {

@@ -1,0 +1,144 @@
+using System.Buffers;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Dtls;
+using MediaCore.Protocol.Srtp;
+
+namespace MediaCore.Protocol.Transport;
+
+/// <summary>What the DTLS half of a transport reports after a drain.</summary>
+internal enum DtlsSrtpOutcome
+{
+    None,
+    Connected,
+    Failed,
+    Closed,
+}
+
+/// <summary>
+/// The DTLS-SRTP half shared by <see cref="WebRtcTransport"/> (server) and <see cref="WebRtcClientTransport"/>
+/// (client): the DTLS endpoint (RFC 5764 §4), the SRTP session keyed from it, SRTP protect/unprotect in place,
+/// and the traffic counters. The ICE half, which differs by role, stays in each transport.
+/// </summary>
+internal sealed class DtlsSrtpLink : IDisposable
+{
+    private readonly DtlsEndpoint _dtls;
+    private SrtpSession? _srtp;
+
+    public DtlsSrtpLink(DtlsRole role, DtlsCertificate certificate, string remoteFingerprint, DtlsEndpointOptions? options, Action wakeUp)
+    {
+        _dtls = new DtlsEndpoint(role, certificate, remoteFingerprint, options);
+        _dtls.OnOutput = wakeUp;
+    }
+
+    public bool Started { get; private set; }
+    public bool HasKeys => _srtp != null;
+    public SrtpProfile? Profile => _srtp?.Profile;
+    public long PacketsReceived { get; private set; }
+    public long PacketsSent { get; private set; }
+    public long BytesReceived { get; private set; }
+    public long BytesSent { get; private set; }
+    public long UnprotectFailures { get; private set; }
+
+    public void Start()
+    {
+        if (Started) return;
+        Started = true;
+        _dtls.Start();
+    }
+
+    public void HandleDtls(long nowTicks, ReadOnlySpan<byte> datagram) => _dtls.HandleReceive(nowTicks, datagram);
+
+    public void HandleTimeout(long nowTicks)
+    {
+        if (Started) _dtls.HandleTimeout(nowTicks);
+    }
+
+    public long PollTimeout() => Started ? _dtls.PollTimeout() : MediaTime.Never;
+
+    /// <summary>Sends what DTLS queued to <paramref name="to"/> (dropped while no address is known).</summary>
+    public void DrainDatagrams(IDatagramOutput output, PeerAddress to)
+    {
+        while (_dtls.TryPollDatagram(out var buffer, out int length))
+        {
+            if (!to.IsNone) output.Send(buffer.AsSpan(0, length), to);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The next handshake outcome; on <see cref="DtlsSrtpOutcome.Connected"/> the SRTP keys are in place.</summary>
+    public DtlsSrtpOutcome PollOutcome(out string? reason)
+    {
+        reason = null;
+        while (_dtls.TryPollEvent(out var e))
+        {
+            switch (e)
+            {
+                case DtlsConnected c:
+                    _srtp = SrtpSession.FromKeyingMaterial((SrtpProfile)(ushort)c.Profile, c.KeyingMaterial, c.IsClient);
+                    return DtlsSrtpOutcome.Connected;
+                case DtlsFailed f:
+                    reason = $"DTLS: {f.Reason}";
+                    return DtlsSrtpOutcome.Failed;
+                case DtlsClosed:
+                    reason = "DTLS: close_notify";
+                    return DtlsSrtpOutcome.Closed;
+            }
+        }
+        return DtlsSrtpOutcome.None;
+    }
+
+    /// <summary>SRTP-unprotects in place; false (and counted) when not keyed or not authentic.</summary>
+    public bool TryUnprotectRtp(Span<byte> datagram, out int length)
+    {
+        length = 0;
+        if (_srtp is null) return false;
+        if (_srtp.Inbound.UnprotectRtpInPlace(datagram, out length) != SrtpResult.Ok)
+        {
+            UnprotectFailures++;
+            return false;
+        }
+        PacketsReceived++;
+        BytesReceived += datagram.Length;
+        return true;
+    }
+
+    public bool TryUnprotectRtcp(Span<byte> datagram, out int length)
+    {
+        length = 0;
+        if (_srtp is null) return false;
+        if (_srtp.Inbound.UnprotectRtcpInPlace(datagram, out length) == SrtpResult.Ok) return true;
+        UnprotectFailures++;
+        return false;
+    }
+
+    /// <summary>Protects an RTP packet in place and sends it to <paramref name="to"/>.</summary>
+    public bool SendRtp(IDatagramOutput output, PeerAddress to, Span<byte> buffer, int length)
+    {
+        if (_srtp is null || !_srtp.Outbound.TryProtectRtpInPlace(buffer, length, out int protectedLength)) return false;
+        output.Send(buffer[..protectedLength], to);
+        PacketsSent++;
+        BytesSent += protectedLength;
+        return true;
+    }
+
+    /// <summary>Protects an RTCP compound packet in place and sends it to <paramref name="to"/>.</summary>
+    public bool SendRtcp(IDatagramOutput output, PeerAddress to, Span<byte> buffer, int length)
+    {
+        if (_srtp is null || !_srtp.Outbound.TryProtectRtcpInPlace(buffer, length, out int protectedLength)) return false;
+        output.Send(buffer[..protectedLength], to);
+        BytesSent += protectedLength;
+        return true;
+    }
+
+    /// <summary>Sends close_notify when connected (the caller drains it).</summary>
+    public void Close()
+    {
+        if (Started) _dtls.Close();
+    }
+
+    public void Dispose()
+    {
+        _dtls.Dispose();
+        _srtp?.Dispose();
+    }
+}
