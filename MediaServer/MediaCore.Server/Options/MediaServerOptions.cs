@@ -79,6 +79,12 @@ public sealed class MediaServerOptions
 
     internal int EffectiveSendWorkers => SendWorkers ?? Environment.ProcessorCount;
 
+    /// <summary>
+    /// DTLS handshakes running at once (each on its own thread at a lower priority than forwarding); more wait
+    /// for a slot. A handshake costs a few ms of CPU (<c>mediacore_dtls_handshake_cpu_seconds</c>).
+    /// </summary>
+    public int MaxConcurrentHandshakes { get; set; } = 16;
+
     /// <summary>Timer wheel resolution: sans-IO timeouts fire at most this late.</summary>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromMilliseconds(10);
 
