@@ -77,6 +77,12 @@ public sealed class MediaServerOptions
     /// <summary>Batch sends with sendmmsg(2) on Linux; false makes the workers call sendto once per datagram.</summary>
     public bool UseSendmmsg { get; set; } = true;
 
+    /// <summary>
+    /// Receive with recvmmsg(2) (32 datagrams per call) and stamp each datagram with the kernel's receive time
+    /// (SO_TIMESTAMPNS), used for transport-cc arrival times (Linux, 64-bit); false: one recvfrom per datagram.
+    /// </summary>
+    public bool UseRecvmmsg { get; set; } = true;
+
     internal int EffectiveSendWorkers => SendWorkers ?? Environment.ProcessorCount;
 
     /// <summary>
