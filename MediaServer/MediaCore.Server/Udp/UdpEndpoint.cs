@@ -108,7 +108,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     public bool Send(ReadOnlySpan<byte> datagram, PeerAddress to)
     {
-        if (IsClosed || to.IsNone) return Fail();
+        if (IsClosed || to.IsNone || to.IsTcp) return Fail();
         SocketAddress address;
         if (_sendSocket.AddressFamily == AddressFamily.InterNetwork)
         {
