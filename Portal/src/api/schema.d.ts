@@ -1979,6 +1979,12 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** @description One entry of `RTCConfiguration.iceServers` (W3C WebRTC §4.2.4): same JSON names as the browser's. */
+        IceServer: {
+            urls: string[];
+            username: null | string;
+            credential: null | string;
+        };
         /** Format: binary */
         IFormFile: string;
         /** @description Login request. */
@@ -2006,7 +2012,10 @@ export interface components {
             subject: string;
             /** Format: date-time */
             expiresAt: string;
+            /** @description MediaServer base URL for the browser's WHIP/WHEP requests. */
             mediaServerUrl: string;
+            /** @description For `new RTCPeerConnection({ iceServers })`: TURN relays with time-limited credentials (empty when none is configured). */
+            iceServers: components["schemas"]["IceServer"][];
         };
         /** @description One audited media event of a meeting: a token grant, or an observer joining or leaving. */
         MeetingAuditEntry: {
