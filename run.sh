@@ -15,7 +15,7 @@ dotnet build -c Release -nologo -v q MediaServer/MediaCore.Server >/dev/null
 dotnet build -c Release -nologo -v q ControlPlane/MediaCore.ControlPlane >/dev/null
 
 dotnet run -c Release --no-build --project ControlPlane/MediaCore.ControlPlane -- \
-  --ControlPlane:SqlitePath="$PWD/data/controlplane.db" \
+  --ControlPlane:SqlitePath="$PWD/data/controlplane.db" --ControlPlane:SeedDemoData=true \
   --ControlPlane:MediaTokenSecret="$SECRET" --ControlPlane:WebhookSecret="$HOOK" \
   --ControlPlane:MediaServerUrl=http://127.0.0.1:8080 "$@" &
 CP=$!

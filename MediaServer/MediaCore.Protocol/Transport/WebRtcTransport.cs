@@ -217,6 +217,11 @@ public sealed class WebRtcTransport : IDisposable
                 Finish(nowTicks, reason!);
                 return;
             }
+            // DTLS can complete before the controlling agent nominates a pair (it starts once a check
+            // succeeds, RFC 8445 §8.1.1): media then goes to the validated address DTLS ran on (RFC 8445 §12
+            // allows sending on a valid pair before nomination), not to no address at all. A later
+            // nomination moves it (IceConnected / IceSelectedPathChanged).
+            if (_remote.IsNone) _remote = _dtlsPeer;
             State = WebRtcTransportState.Connected;
             _listener.OnConnected(this, nowTicks);
         }
