@@ -261,7 +261,8 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
             switch (e)
             {
                 case ActiveSpeakersChanged changed:
-                    LogSpeakers(_engine.Logger, room, string.Join(", ", changed.Speakers.Select(s => $"{s.ParticipantId} {s.Level} dBov")));
+                    if (_engine.Logger.IsEnabled(LogLevel.Debug))
+                        LogSpeakers(_engine.Logger, room, string.Join(", ", changed.Speakers.Select(s => $"{s.ParticipantId} {s.Level} dBov")));
                     _hub.Publish(room, "speakers", new SpeakerEventDto(room, changed.Speakers));
                     _nextLevelReport = nowTicks + _hub.Options.LevelReportInterval.Ticks;
                     break;

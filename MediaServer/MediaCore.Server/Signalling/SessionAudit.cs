@@ -11,10 +11,15 @@ namespace MediaCore.Server.Signalling;
 public sealed partial class SessionAudit(ILogger<SessionAudit> logger)
 {
     public void Started(RoomId room, SessionKind kind, string sessionId, ParticipantInfo participant)
-        => LogStarted(room.Value, kind, sessionId, participant.Id, participant.Role.ToClaim());
+    {
+        if (logger.IsEnabled(LogLevel.Information)) LogStarted(room.Value, kind, sessionId, participant.Id, participant.Role.ToClaim());
+    }
 
     public void Ended(RoomId room, SessionInfo session, MediaToken requester)
-        => LogEnded(room.Value, session.Kind, session.SessionId, session.ParticipantId, session.Role.ToClaim(), requester.Subject);
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+            LogEnded(room.Value, session.Kind, session.SessionId, session.ParticipantId, session.Role.ToClaim(), requester.Subject);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session started: room {Room}, {Kind} {SessionId}, participant {Participant} ({Role})")]
     private partial void LogStarted(string room, SessionKind kind, string sessionId, string participant, string role);
