@@ -55,7 +55,7 @@ public sealed record WebRtcTransportOptions
 /// One WebRTC peer on the server's shared UDP port: ICE-lite (RFC 8445 §2.5), DTLS-SRTP (RFC 5764) and
 /// SRTP/SRTCP, demultiplexed per RFC 7983, all BUNDLEd with rtcp-mux on one 5-tuple. Sans-IO: the host
 /// passes datagrams and time in; what goes out is written to an <see cref="IDatagramOutput"/> at the
-/// ICE-selected address (DESIGN.md: media goes to the address the USE-CANDIDATE request came from).
+/// ICE-selected address (docs/decisions.md: media goes to the address the USE-CANDIDATE request came from).
 /// The only thread is the DTLS handshake's (see <see cref="DtlsEndpoint"/>); <see cref="WakeUp"/> tells
 /// the host when it has produced output so the host drives <see cref="HandleTimeout"/> promptly.
 /// </summary>

@@ -17,7 +17,7 @@ public sealed class MixParticipant
 
     public string Id { get; }
 
-    /// <summary>Receives the shared mix and is never mixed (DESIGN.md: the silent listen-in).</summary>
+    /// <summary>Receives the shared mix and is never mixed (docs/architecture.md: the silent listen-in).</summary>
     public bool IsObserver { get; }
 
     /// <summary>Dropped from the mix by the server (a host's mute).</summary>

@@ -4,7 +4,7 @@ using MediaCore.Server.Rooms;
 namespace MediaCore.Server.Signalling;
 
 /// <summary>
-/// One log line per session start and end, with who and in which role: DESIGN.md asks that every observer
+/// One log line per session start and end, with who and in which role: docs/architecture.md asks that every observer
 /// (silent listen-in) start and stop be audited, and the same record helps operators for every role.
 /// Category <c>MediaCore.Server.Signalling.SessionAudit</c>, so it can be routed to its own sink.
 /// </summary>

@@ -89,7 +89,7 @@ public sealed class OpusMixTests
     public void Tick_SteadyStateWithNativeOpus_AllocatesNothing()
     {
         var codecs = new ConcentusOpusCodecFactory();
-        if (!codecs.IsNative) return; // only native libopus is allocation-free (DESIGN.md)
+        if (!codecs.IsNative) return; // only native libopus is allocation-free (docs/decisions.md)
         using var mixer = new AudioMixer(new AudioMixerOptions(), codecs);
         var output = new NullOutput();
         var sources = Tones.Select(f => new SineSource(codecs, f, 0.2f)).ToArray();
