@@ -63,7 +63,7 @@ public sealed class MediaRoom
     }
 
     /// <summary>
-    /// Program order (DESIGN.md "Meetings"): the floor holder, then the host, then other publishers. The host
+    /// Program order (docs/architecture.md, "The media model"): the floor holder, then the host, then other publishers. The host
     /// gives the floor through the room API; without a host publishing, the newest speaker holds it, so
     /// handing over needs no API call ("B publishes, A leaves").
     /// </summary>
