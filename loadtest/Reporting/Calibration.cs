@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace MediaCore.LoadTest.Reporting;
 
 /// <summary>
-/// The machine's loopback UDP send ceiling, measured the way DESIGN.md's C loop did: one thread calls
+/// The machine's loopback UDP send ceiling, measured like the plain C loop in docs/decisions.md: one thread calls
 /// <c>sendto</c> with 1,200-byte datagrams round-robin to 64 receiving sockets, draining them between
 /// batches; only the send phase is timed, in the thread's own CPU time (so a busy machine slows the run
 /// but barely changes the figure). Machines differ by 1.5x, so a throughput means something only next to
