@@ -19,7 +19,7 @@ public sealed partial class DtlsHandshakePool : IDtlsHandshakeHost
 
     [ThreadStatic] private static double t_cpuAtEnter;
     private readonly SemaphoreSlim _slots;
-    private long _completed, _cpuMicroseconds;
+    private long _completed, _cpuMicroseconds, _priorityRefused;
 
     public DtlsHandshakePool(int maxConcurrent)
     {
@@ -43,14 +43,16 @@ public sealed partial class DtlsHandshakePool : IDtlsHandshakeHost
         }
     }
 
+    /// <summary>Handshakes whose thread could not be deprioritised.</summary>
+    public long PriorityRefused => Interlocked.Read(ref _priorityRefused);
+
     public bool Enter(TimeSpan maxWait)
     {
         if (!_slots.Wait(maxWait)) return false;
-        if (OperatingSystem.IsLinux())
-        {
-            // The handshake thread is short-lived and runs nothing else: its nice value dies with it.
-            setpriority(PrioProcess, gettid(), HandshakeNice);
-        }
+        // The handshake thread is short-lived and runs nothing else: its nice value dies with it. Where the
+        // call is refused the handshake runs at normal priority (counted, not fatal).
+        if (OperatingSystem.IsLinux() && setpriority(PrioProcess, gettid(), HandshakeNice) != 0)
+            Interlocked.Increment(ref _priorityRefused);
         t_cpuAtEnter = ThreadCpuSeconds();
         return true;
     }
@@ -75,8 +77,7 @@ public sealed partial class DtlsHandshakePool : IDtlsHandshakeHost
 
     private static double ThreadCpuSeconds()
     {
-        if (!OperatingSystem.IsLinux()) return 0;
-        clock_gettime(ClockThreadCpuTime, out var t);
+        if (!OperatingSystem.IsLinux() || clock_gettime(ClockThreadCpuTime, out var t) != 0) return 0;
         return t.Seconds + t.Nanoseconds / 1e9;
     }
 
