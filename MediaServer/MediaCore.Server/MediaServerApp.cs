@@ -3,6 +3,7 @@ using MediaCore.Server.Demo;
 using MediaCore.Server.Metrics;
 using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
+using MediaCore.Server.Recording;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
 using MediaCore.Server.Snapshots;
@@ -96,6 +97,9 @@ public static partial class MediaServerApp
         services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
         services.AddSingleton<SessionManager>();
         services.AddSingleton(new JpegEncoder());
+        services.AddOptions<Recording.RecordingOptions>().BindConfiguration(Recording.RecordingOptions.SectionName);
+        services.AddSingleton<Recording.RecordingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Recording.RecordingService>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton(sp => new Metrics.MediaEngineCollector(sp.GetRequiredService<MediaEngine>(), sp.GetService<UdpEndpoint>()));
@@ -121,6 +125,7 @@ public static partial class MediaServerApp
         app.MapRoomApi();
         app.MapSessionControl();
         app.MapSnapshots();
+        app.MapRecordingApi();
         app.MapMixingApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
