@@ -34,6 +34,10 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:ReceiveThreads must be 1..64.");
         else if (o.ReceiveThreads > 1 && !OperatingSystem.IsLinux())
             errors.Add("MediaServer:ReceiveThreads > 1 needs SO_REUSEPORT (Linux).");
+        if (o.SendWorkers is < 0 or > 64)
+            errors.Add("MediaServer:SendWorkers must be 0..64 (0: send on the routing thread; unset: one per core).");
+        if (o.SendQueueSlots is < 1024 or > 1 << 20)
+            errors.Add("MediaServer:SendQueueSlots must be 1024..1048576.");
         if (o.MaxSdpBytes is < 1024 or > 1024 * 1024)
             errors.Add("MediaServer:MaxSdpBytes must be 1 KiB..1 MiB.");
         if (o.TimerResolution < TimeSpan.FromMilliseconds(1) || o.TimerResolution > TimeSpan.FromSeconds(1))
@@ -42,6 +46,13 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:DemoTokenLifetime must be positive and at most one day.");
         if (o.TokenClockSkew < TimeSpan.Zero || o.TokenClockSkew > TimeSpan.FromMinutes(5))
             errors.Add("MediaServer:TokenClockSkew must be 0..5 minutes.");
+        foreach (var url in o.Turn.Urls)
+            if (!(url.StartsWith("turn:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("turns:", StringComparison.OrdinalIgnoreCase)
+                  || url.StartsWith("stun:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("stuns:", StringComparison.OrdinalIgnoreCase))
+                || url.Any(c => c is '<' or '>' or '"' or ',' || char.IsWhiteSpace(c)))
+                errors.Add($"MediaServer:Turn:Urls entry '{url}' is not a STUN/TURN URL (RFC 7064/7065), e.g. turn:192.0.2.10:3478?transport=udp.");
+        if (o.Turn.CredentialLifetime <= TimeSpan.Zero || o.Turn.CredentialLifetime > TimeSpan.FromDays(7))
+            errors.Add("MediaServer:Turn:CredentialLifetime must be positive and at most 7 days.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
