@@ -46,6 +46,10 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:DemoTokenLifetime must be positive and at most one day.");
         if (o.TokenClockSkew < TimeSpan.Zero || o.TokenClockSkew > TimeSpan.FromMinutes(5))
             errors.Add("MediaServer:TokenClockSkew must be 0..5 minutes.");
+        if (o.IceTcpPort is < 0 or > 65535)
+            errors.Add($"MediaServer:IceTcpPort must be 0..65535 (got {o.IceTcpPort}).");
+        if (o.IceTcpMaxConnections is < 1 or > 100_000)
+            errors.Add("MediaServer:IceTcpMaxConnections must be 1..100000.");
         foreach (var url in o.Turn.Urls)
             if (!(url.StartsWith("turn:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("turns:", StringComparison.OrdinalIgnoreCase)
                   || url.StartsWith("stun:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("stuns:", StringComparison.OrdinalIgnoreCase))

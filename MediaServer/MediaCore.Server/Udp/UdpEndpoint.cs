@@ -151,7 +151,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     public bool Send(ReadOnlySpan<byte> datagram, PeerAddress to)
     {
-        if (IsClosed || to.IsNone) return Fail();
+        if (IsClosed || to.IsNone || to.IsTcp) return Fail();
         if (_workers.Length > 0 && datagram.Length <= UdpSendWorker.SlotBytes)
         {
             if (to.IsIPv6 && _sendSocket.AddressFamily == AddressFamily.InterNetwork) return Fail();
