@@ -94,8 +94,25 @@ public sealed class RecordingTests
             Assert.True(probe.DecodedFrames > (kind == "audio" ? 700 : 250) && Math.Abs(probe.Duration - published) < tolerance,
                 $"{name}: {probe.DecodedFrames} frames decoded, duration {probe.Duration:0.000} s, published {published:0.000} s; not received by the server {notReceived:0.000} s; first packet sent {(firstSent[kind] - recordingStarted).TotalMilliseconds:0} ms after the start; Chromium sent {sentSummary}; server received {received}; {recording}");
         }
-        using (var meta = await http.GetAsync($"/api/recordings/{id}"))
-            Assert.Equal(HttpStatusCode.OK, meta.StatusCode);
+        // The composite: ffmpeg renders meeting.mp4 (H.264 + AAC) after the stop, reporting progress.
+        JsonElement composite = default;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            var meta = JsonDocument.Parse(await http.GetStringAsync($"/api/recordings/{id}")).RootElement;
+            composite = meta.GetProperty("composite");
+            if (composite.GetProperty("state").GetString() is "done" or "failed") break;
+            await Task.Delay(500);
+        }
+        Assert.True(composite.GetProperty("state").GetString() == "done", $"composite: {composite}");
+        var mp4 = await http.GetByteArrayAsync($"/api/recordings/{id}/files/meeting.mp4");
+        string mp4Path = Path.Combine(dir, "meeting.probe.mp4");
+        await File.WriteAllBytesAsync(mp4Path, mp4);
+        var streams = ProbeStreams(mp4Path);
+        Assert.Contains("h264", streams);
+        Assert.Contains("aac", streams);
+        long end = files.Max(f => f.GetProperty("startMs").GetInt64() + f.GetProperty("durationMs").GetInt64());
+        Assert.InRange(Probe(mp4Path).Duration, end / 1000.0 - 0.3, end / 1000.0 + 0.3);
         Directory.Delete(dir, recursive: true);
     }
 
@@ -215,6 +232,17 @@ public sealed class RecordingTests
             if (kv[0] == "nb_read_frames" && int.TryParse(kv[1], out int n)) frames = n;
         }
         return new ProbeResult(duration, codec, frames);
+    }
+
+    private static string ProbeStreams(string path)
+    {
+        var psi = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", path }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return output;
     }
 
     private static async Task<Process> StartServerProcessAsync(HttpClient http, string dir, int httpPort, int udpPort)

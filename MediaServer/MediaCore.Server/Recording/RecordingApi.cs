@@ -8,7 +8,7 @@ namespace MediaCore.Server.Recording;
 /// <summary>
 /// Recording endpoints (room API; the room's host token or an admin token):
 /// <code>
-/// POST   /api/rooms/{room}/recording           start  -> 201 {"id": ...}, Location /api/recordings/{id}; 409 when running
+/// POST   /api/rooms/{room}/recording           start ({"layout":"program"|"grid"} optional) -> 201 {"id": ...}; 409 when running
 /// DELETE /api/rooms/{room}/recording           stop   -> 200 the recording with its files; 404 when none runs
 /// GET    /api/recordings                       admin: every recording on this node
 /// GET    /api/recordings/{id}                  metadata (files, durations, sizes)
@@ -20,11 +20,27 @@ public static class RecordingApi
     public static IEndpointRouteBuilder MapRecordingApi(this IEndpointRouteBuilder app)
     {
         var rooms = app.MapGroup("/api/rooms/{room}/recording").WithTags("Recording").RequireMediaToken();
-        rooms.MapPost("/", Results<Created<RecordingStartedDto>, ProblemHttpResult> (HttpContext http, string room, RecordingService recordings) =>
+        rooms.MapPost("/", async Task<Results<Created<RecordingStartedDto>, ProblemHttpResult>> (HttpContext http, string room, RecordingService recordings) =>
         {
             if (!RoomId.TryParse(room, out var id)) return Problems.NotFound("no such room");
             if (MediaAccess.CheckReadRoom(http.GetMediaToken(), id) is { } denied) return Problems.Forbidden(denied);
-            return recordings.Start(id, out string recordingId) switch
+            string layout = "program";
+            if (http.Request.ContentLength > 0)
+            {
+                RecordingStartRequest? body;
+                try
+                {
+                    body = await http.Request.ReadFromJsonAsync<RecordingStartRequest>(http.RequestAborted);
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    return Problems.BadRequest("malformed JSON body: " + e.Message);
+                }
+                if (body?.Layout is { } l && l is not ("program" or "grid"))
+                    return Problems.BadRequest("layout must be \"program\" or \"grid\"");
+                layout = body?.Layout ?? layout;
+            }
+            return recordings.Start(id, out string recordingId, layout) switch
             {
                 RecordingError.AlreadyRecording => Problems.Status(StatusCodes.Status409Conflict, "Conflict",
                     $"room {room} is already being recorded ({recordingId}); stop it first"),

@@ -32,6 +32,10 @@ public sealed partial class RecordingService : IHostedService
     private readonly ILogger<RecordingService> _logger;
     private readonly Dictionary<string, RoomRecorder> _active = new(StringComparer.Ordinal);
     private readonly string _nodeId;
+    private readonly Lock _metadata = new();
+    private readonly SemaphoreSlim _renders = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CompositeRenderer _renderer;
 
     public RecordingService(MediaEngine engine, IOptions<RecordingOptions> options, ILogger<RecordingService> logger,
         WebhookNotifier? webhooks = null, IOptions<WebhookOptions>? webhookOptions = null)
@@ -41,6 +45,7 @@ public sealed partial class RecordingService : IHostedService
         _logger = logger;
         _webhooks = webhooks;
         _nodeId = webhookOptions?.Value.NodeId ?? Environment.MachineName;
+        _renderer = new CompositeRenderer(_options.Ffmpeg);
         if (_options.ClusterDuration <= TimeSpan.Zero || _options.ClusterDuration > TimeSpan.FromSeconds(2))
             throw new OptionsValidationException(RecordingOptions.SectionName, typeof(RecordingOptions),
                 ["MediaServer:Recording:ClusterDuration must be between 0 and 2 s (a crash loses at most one cluster)"]);
@@ -56,12 +61,14 @@ public sealed partial class RecordingService : IHostedService
     {
         System.IO.Directory.CreateDirectory(Directory);
         Recovered = RecoverAll();
+        foreach (var r in Recovered) QueueComposite(r);
         return Task.CompletedTask;
     }
 
     /// <summary>Stops every running recording cleanly (graceful shutdown).</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping.Cancel();
         List<string> rooms;
         lock (_engine.Gate) rooms = [.. _active.Keys];
         foreach (var room in rooms) Stop(RoomId.Parse(room), out _);
@@ -69,7 +76,7 @@ public sealed partial class RecordingService : IHostedService
     }
 
     /// <summary>Starts recording <paramref name="room"/> (which need not have anyone in it yet).</summary>
-    public RecordingError Start(RoomId room, out string id)
+    public RecordingError Start(RoomId room, out string id, string layout = "program")
     {
         lock (_engine.Gate)
         {
@@ -84,7 +91,10 @@ public sealed partial class RecordingService : IHostedService
             System.IO.Directory.CreateDirectory(dir);
             RoomRecorder? recorder = null;
             var trackOptions = new TrackRecorderOptions { ClusterDuration = _options.ClusterDuration };
-            recorder = new RoomRecorder(id, room.Value, dir, _engine.Clock.NowTicks, now, trackOptions, () => Save(recorder!, null));
+            recorder = new RoomRecorder(id, room.Value, dir, _engine.Clock.NowTicks, now, trackOptions, () => Save(recorder!, null))
+            {
+                Layout = layout == "grid" ? "grid" : "program",
+            };
             _active.Add(room.Value, recorder);
             if (_engine.FindRoom(room) is { } live) recorder.Attach(live);
             Save(recorder, null);
@@ -105,6 +115,7 @@ public sealed partial class RecordingService : IHostedService
         }
         LogStopped(result.Id, room.Value, result.Files.Count);
         _webhooks?.RecordingFinished(result);
+        QueueComposite(result);
         return RecordingError.None;
     }
 
@@ -146,6 +157,7 @@ public sealed partial class RecordingService : IHostedService
         {
             if (f.Name == name) return Path.Combine(Directory, recording.Id, f.Name);
         }
+        if (recording.Composite is { State: CompositeDto.Done, File: { } file } && file == name) return Path.Combine(Directory, recording.Id, file);
         return null;
     }
 
@@ -190,7 +202,66 @@ public sealed partial class RecordingService : IHostedService
                 RoomRecorder.CodecName(t.Producer.Codec), Math.Max(0, t.StartMs), t.DurationMs, f.Length, t.Frames, t.Gaps));
         }
         return new RecordingDto(r.Id, r.Room, stoppedAt == null ? RecordingDto.Recording : RecordingDto.Finished, r.OriginUtc, stoppedAt,
-            false, _nodeId, files);
+            false, _nodeId, files, new CompositeDto(CompositeDto.Pending, r.Layout, 0, null, null));
+    }
+
+    /// <summary>Renders meeting.mp4 in the background (one render at a time), recording progress and the outcome.</summary>
+    private void QueueComposite(RecordingDto recording)
+    {
+        if (recording.Files.Count == 0) return;
+        _ = Task.Run(async () =>
+        {
+            string dir = Path.Combine(Directory, recording.Id);
+            string layout = recording.Composite?.Layout ?? "program";
+            try
+            {
+                await _renders.WaitAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                double written = -1;
+                UpdateComposite(dir, new CompositeDto(CompositeDto.Rendering, layout, 0, null, null));
+                await _renderer.RenderAsync(recording, dir, layout, p =>
+                {
+                    if (p - written < 0.05) return;
+                    written = p;
+                    UpdateComposite(dir, new CompositeDto(CompositeDto.Rendering, layout, Math.Round(p, 3), null, null));
+                }, _stopping.Token);
+                var done = UpdateComposite(dir, new CompositeDto(CompositeDto.Done, layout, 1, CompositeRenderer.FileName, null));
+                LogComposite(recording.Id, "done");
+                if (done != null) _webhooks?.RecordingFinished(done);
+            }
+            catch (CompositeException e)
+            {
+                var failed = UpdateComposite(dir, new CompositeDto(CompositeDto.Failed, layout, 0, null, e.Message));
+                LogComposite(recording.Id, "failed: " + e.Message);
+                if (failed != null) _webhooks?.RecordingFinished(failed);
+            }
+            catch (OperationCanceledException)
+            {
+                UpdateComposite(dir, new CompositeDto(CompositeDto.Failed, layout, 0, null, "the MediaServer stopped while rendering"));
+            }
+            finally
+            {
+                _renders.Release();
+            }
+        });
+    }
+
+    private RecordingDto? UpdateComposite(string dir, CompositeDto composite)
+    {
+        lock (_metadata)
+        {
+            var dto = Load(dir);
+            if (dto == null) return null;
+            dto = dto with { Composite = composite };
+            Write(dir, dto);
+            return dto;
+        }
     }
 
     private static void Write(string dir, RecordingDto dto)
@@ -257,7 +328,11 @@ public sealed partial class RecordingService : IHostedService
             files.Add(new RecordingFileDto(name, before?.ParticipantId ?? ParticipantFromName(name), kind, codec,
                 Math.Max(0, scan.FirstBlockMs), (long)scan.DurationMs, new FileInfo(path).Length, scan.Blocks, before?.Gaps ?? 0));
         }
-        var result = dto with { State = RecordingDto.Finished, StoppedAt = stopped, Recovered = true, Files = files };
+        var result = dto with
+        {
+            State = RecordingDto.Finished, StoppedAt = stopped, Recovered = true, Files = files,
+            Composite = new CompositeDto(CompositeDto.Pending, dto.Composite?.Layout ?? "program", 0, null, null),
+        };
         Write(dir, result);
         return result;
     }
@@ -296,6 +371,9 @@ public sealed partial class RecordingService : IHostedService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {Id} of room {Room} was interrupted (crash); recovered {Files} files")]
     private partial void LogRecovered(string id, string room, int files);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recording {Id}: composite {Outcome}")]
+    private partial void LogComposite(string id, string outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording {Id} could not be recovered: {Reason}")]
     private partial void LogRecoveryFailed(string id, string reason);

@@ -40,6 +40,8 @@ public sealed class RoomRecorder : IProducerRtpObserver, IRecordingFileFactory
     public long OriginTicks { get; }
     public DateTimeOffset OriginUtc { get; }
     public IReadOnlyList<TrackRecorder> Tracks => _all;
+    /// <summary>Composite layout after the stop: <c>program</c> or <c>grid</c>.</summary>
+    public string Layout { get; init; } = "program";
 
     /// <summary>Starts recording <paramref name="room"/> (the room instance live now, or created later).</summary>
     internal void Attach(MediaRoom room)

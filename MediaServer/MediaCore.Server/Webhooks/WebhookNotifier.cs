@@ -49,7 +49,8 @@ public sealed record RecordingFinishedEvent(
     [property: JsonPropertyName("recovered")] bool Recovered,
     [property: JsonPropertyName("startedAt")] DateTimeOffset StartedAt,
     [property: JsonPropertyName("stoppedAt")] DateTimeOffset? StoppedAt,
-    [property: JsonPropertyName("files")] IReadOnlyList<Recording.RecordingFileDto> Files);
+    [property: JsonPropertyName("files")] IReadOnlyList<Recording.RecordingFileDto> Files,
+    [property: JsonPropertyName("composite")] Recording.CompositeDto? Composite);
 
 /// <summary>
 /// Sends HMAC-signed webhooks (<c>X-MediaCore-Signature: sha256=&lt;hex HMAC-SHA256 of the raw body&gt;</c>) from a
@@ -100,7 +101,7 @@ public sealed partial class WebhookNotifier : BackgroundService, IMediaEventSink
     {
         if (!IsEnabled) return;
         var evt = new RecordingFinishedEvent("recording_finished", recording.Room, recording.Id, recording.StoppedAt ?? DateTimeOffset.UtcNow,
-            _options.NodeId, recording.Recovered, recording.StartedAt, recording.StoppedAt, recording.Files);
+            _options.NodeId, recording.Recovered, recording.StartedAt, recording.StoppedAt, recording.Files, recording.Composite);
         _queue.Writer.TryWrite(new QueuedWebhook(evt.Event, evt.Room, JsonSerializer.SerializeToUtf8Bytes(evt)));
     }
 
