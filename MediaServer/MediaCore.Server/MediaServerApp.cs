@@ -1,5 +1,6 @@
 using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
+using MediaCore.Server.Ingest;
 using MediaCore.Server.Metrics;
 using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
@@ -102,6 +103,8 @@ public static partial class MediaServerApp
         services.AddOptions<Recording.RecordingOptions>().BindConfiguration(Recording.RecordingOptions.SectionName);
         services.AddSingleton<Recording.RecordingService>();
         services.AddHostedService(sp => sp.GetRequiredService<Recording.RecordingService>());
+        services.AddSingleton<Ingest.IngestManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestManager>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton(sp => new Metrics.MediaEngineCollector(sp.GetRequiredService<MediaEngine>(), sp.GetService<UdpEndpoint>()));
@@ -129,6 +132,7 @@ public static partial class MediaServerApp
         app.MapSnapshots();
         app.MapRecordingApi();
         app.MapMixingApi();
+        app.MapIngestApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {
