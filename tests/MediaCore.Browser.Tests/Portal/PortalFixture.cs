@@ -90,6 +90,43 @@ public sealed class PortalFixture : IAsyncLifetime
         return new AuthenticationHeaderValue("Bearer", (string)JsonNode.Parse(await resp.Content.ReadAsStringAsync())!["token"]!);
     }
 
+    public async Task<JsonNode> PostJsonAsync(AuthenticationHeaderValue auth, string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = auth;
+        using var resp = await Http.SendAsync(request);
+        string text = await resp.Content.ReadAsStringAsync();
+        Assert.True(resp.IsSuccessStatusCode, $"POST {path}: {resp.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>A check-in from the site's attendance machine (demo key "demo-&lt;code&gt;").</summary>
+    public async Task CheckInAsync(string deviceCode, int personId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/attendance/events")
+        {
+            Content = JsonContent.Create(new { eventId = $"portal-{Guid.NewGuid():N}", personId, method = "face", occurredAt = DateTimeOffset.UtcNow }),
+        };
+        request.Headers.Add("X-Device-Key", "demo-" + deviceCode);
+        using var resp = await Http.SendAsync(request);
+        Assert.True(resp.IsSuccessStatusCode, $"check-in: {resp.StatusCode} {await resp.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>What MediaServer would tell the ControlPlane: a participant joined a room (signed webhook).</summary>
+    public async Task WebhookJoinedAsync(string room, string participantId)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            @event = "participant_joined", room, participantId, role = "host", at = DateTimeOffset.UtcNow.ToString("O"), nodeId = "county-1",
+        }));
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        content.Headers.Add("X-MediaCore-Signature", "sha256=" + Convert.ToHexStringLower(
+            System.Security.Cryptography.HMACSHA256.HashData("browser-test-webhook-secret"u8.ToArray(), body)));
+        using var resp = await Http.PostAsync("/api/webhooks/mediaserver", content);
+        Assert.True(resp.IsSuccessStatusCode, $"webhook: {resp.StatusCode} {await resp.Content.ReadAsStringAsync()}");
+    }
+
     public async Task<JsonNode> GetJsonAsync(AuthenticationHeaderValue auth, string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -17,6 +17,14 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
     [Fact]
     public async Task CountyAdmin_LogsIn_DashboardListsTheEightTowns()
     {
+        // Something live today: 东关村 holds a meeting now (its terminal joined the room) and two cadres checked in.
+        var admin = await portal.ApiLoginAsync("admin");
+        var (siteId, code, people) = await DongguanAsync(admin);
+        var meeting = await portal.PostJsonAsync(admin, "/api/meetings",
+            new { siteId, kind = "committeeDay", title = "东关村两委议事会", scheduledStart = DateTimeOffset.UtcNow.AddMinutes(-5) });
+        await portal.WebhookJoinedAsync((string)meeting["room"]!, $"site:{siteId}");
+        foreach (var p in people.Take(2)) await portal.CheckInAsync(code, p);
+
         var page = await portal.LoginAsync("admin");
         Assert.EndsWith("/dashboard", page.Url);
         var tree = page.GetByTestId("site-tree");
@@ -26,6 +34,7 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
         // The town ranking chart is drawn (a canvas with pixels), not an empty box.
         var canvas = page.Locator("[role=img][aria-label*='镇(街道)综合排名'] canvas");
         await Assertions.Expect(canvas).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("东关村 · 东关村两委议事会")).ToBeVisibleAsync(); // the online site
         await PortalFixture.ScreenshotAsync(page, "portal-dashboard");
 
         // First load of the dashboard with a warm session: navigation to the towns and the chart on screen.
@@ -99,6 +108,34 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
         Assert.True(rows.Count > 10, $"only {rows.Count} rows exported");
     }
 
+    [Fact]
+    public async Task LiveCheckInFeed_ShowsANewCheckInWithinFiveSeconds()
+    {
+        var admin = await portal.ApiLoginAsync("admin");
+        var (_, code, people) = await DongguanAsync(admin);
+        foreach (var p in people.Take(3)) await portal.CheckInAsync(code, p);
+        var page = await portal.LoginAsync("yushan");
+        await page.GotoAsync(new Uri(portal.Url, "/attendance/live").ToString());
+        var feed = page.GetByTestId("live-feed");
+        await Assertions.Expect(feed.GetByText("东关村").First).ToBeVisibleAsync();
+        int before = await feed.Locator("tbody tr").CountAsync();
+        // A check-in uploaded now appears, marked new, within 5 s (the page polls every 3 s).
+        await portal.CheckInAsync(code, people[3]);
+        await Assertions.Expect(feed.GetByText("新", new() { Exact = true }).First).ToBeVisibleAsync(new() { Timeout = 5000 });
+        Assert.True(await feed.Locator("tbody tr").CountAsync() >= before);
+        await PortalFixture.ScreenshotAsync(page, "portal-attendance-live");
+    }
+
+    /// <summary>东关村: its id, its attendance machine's code and its cadres.</summary>
+    private async Task<(int SiteId, string Code, int[] People)> DongguanAsync(System.Net.Http.Headers.AuthenticationHeaderValue admin)
+    {
+        var site = (await portal.GetJsonAsync(admin, "/api/sites?q=东关村"))["items"]![0]!;
+        int siteId = (int)site["id"]!;
+        var people = (await portal.GetJsonAsync(admin, $"/api/people?siteId={siteId}&pageSize=50"))["items"]!.AsArray()
+            .Select(p => (int)p!["id"]!).ToArray();
+        return (siteId, (string)site["code"]! + "-ATT", people);
+    }
+
     /// <summary>Every main non-live page renders its Chinese content for the county admin (and is photographed).</summary>
     [Fact]
     public async Task MainPages_RenderForTheCountyAdmin()
@@ -108,7 +145,6 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
         {
             ("/meetings/compliance", "达标情况", "portal-compliance"),
             ("/meetings/calendar", "党员主题活动日", "portal-calendar"),
-            ("/attendance/live", "今日共", "portal-attendance-live"),
             ("/attendance/rankings", "县内排名", "portal-rankings"),
             ("/attendance/rates", "出勤率", "portal-cadre-rates"),
             ("/disclosures/gallery", "党务村务公开栏", "portal-disclosures"),
