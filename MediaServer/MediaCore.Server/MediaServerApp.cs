@@ -72,11 +72,13 @@ public static partial class MediaServerApp
             sp.GetRequiredService<IOptions<MediaServerOptions>>().Value.TimerResolution.Ticks,
             startTicks: sp.GetRequiredService<MediaClock>().NowTicks));
         services.AddSingleton<UdpEndpoint>();
-        services.AddSingleton<IDatagramSender>(sp => sp.GetRequiredService<UdpEndpoint>());
+        services.AddSingleton<Tcp.IceTcpServer>();
+        services.AddSingleton<IDatagramSender, MediaSender>();
         services.AddSingleton<MediaEndpointInfo>();
         services.AddHostedService<TimerWheelHost>();
         services.AddSingleton<UdpEndpointHost>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpEndpointHost>());
+        services.AddHostedService(sp => sp.GetRequiredService<Tcp.IceTcpServer>());
 
 
 

@@ -34,6 +34,10 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:ReceiveThreads must be 1..64.");
         else if (o.ReceiveThreads > 1 && !OperatingSystem.IsLinux())
             errors.Add("MediaServer:ReceiveThreads > 1 needs SO_REUSEPORT (Linux).");
+        if (o.SendWorkers is < 0 or > 64)
+            errors.Add("MediaServer:SendWorkers must be 0..64 (0: send on the routing thread; unset: one per core).");
+        if (o.SendQueueSlots is < 1024 or > 1 << 20)
+            errors.Add("MediaServer:SendQueueSlots must be 1024..1048576.");
         if (o.MaxSdpBytes is < 1024 or > 1024 * 1024)
             errors.Add("MediaServer:MaxSdpBytes must be 1 KiB..1 MiB.");
         if (o.TimerResolution < TimeSpan.FromMilliseconds(1) || o.TimerResolution > TimeSpan.FromSeconds(1))
@@ -42,6 +46,10 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:DemoTokenLifetime must be positive and at most one day.");
         if (o.TokenClockSkew < TimeSpan.Zero || o.TokenClockSkew > TimeSpan.FromMinutes(5))
             errors.Add("MediaServer:TokenClockSkew must be 0..5 minutes.");
+        if (o.IceTcpPort is < 0 or > 65535)
+            errors.Add($"MediaServer:IceTcpPort must be 0..65535 (got {o.IceTcpPort}).");
+        if (o.IceTcpMaxConnections is < 1 or > 100_000)
+            errors.Add("MediaServer:IceTcpMaxConnections must be 1..100000.");
         foreach (var url in o.Turn.Urls)
             if (!(url.StartsWith("turn:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("turns:", StringComparison.OrdinalIgnoreCase)
                   || url.StartsWith("stun:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("stuns:", StringComparison.OrdinalIgnoreCase))
