@@ -14,7 +14,10 @@ public sealed record OnlineSite(int SiteId, string SiteName, int? ParentId, int 
 /// <summary>Which sites are live now, as the MediaServer webhooks told the ControlPlane (the dashboard's "在线站点").</summary>
 public static class OnlineSites
 {
-    /// <summary>GET /api/sites/online: sites in scope with an open participation, newest join first, one row per site.</summary>
+    /// <summary>
+    /// GET /api/sites/online: sites in scope with an open participation, newest join first, one row per site and
+    /// meeting (a village can be in its own meeting and a county plenary at once).
+    /// </summary>
     public static async Task<Ok<List<OnlineSite>>> List(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, CancellationToken ct)
     {
         var visible = scope.VisibleSites(user);
@@ -26,7 +29,7 @@ public static class OnlineSites
         var ids = open.Select(o => o.SiteId).Distinct().ToList();
         var sites = await db.Sites.AsNoTracking().Where(s => ids.Contains(s.Id))
             .Select(s => new { s.Id, s.Name, s.ParentId }).ToDictionaryAsync(s => s.Id, ct);
-        var rows = open.GroupBy(o => o.SiteId)
+        var rows = open.GroupBy(o => (o.SiteId, o.MeetingId))
             .Select(g => g.OrderByDescending(o => o.JoinedAtUtc).First())
             .Select(o => new OnlineSite(o.SiteId, sites[o.SiteId].Name, sites[o.SiteId].ParentId, o.MeetingId, o.Title, o.Room, o.Role,
                 ChinaTime.ToOffset(o.JoinedAtUtc)))

@@ -565,7 +565,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** GET /api/sites/online: sites in scope with an open participation, newest join first, one row per site. */
+        /**
+         * GET /api/sites/online: sites in scope with an open participation, newest join first, one row per site and
+         *     meeting (a village can be in its own meeting and a county plenary at once).
+         */
         get: {
             parameters: {
                 query?: never;
