@@ -33,8 +33,10 @@ internal sealed class IceTcpConnection(Socket socket, PeerAddress peer) : IDispo
             Rfc4571Framing.Write(writer.GetSpan(size), datagram);
             writer.Advance(size);
             Interlocked.Add(ref _queued, size);
-            // Completes synchronously: no pause threshold.
-            _ = writer.FlushAsync();
+            // Completes synchronously (no pause threshold); consume the ValueTask either way (CA2012).
+            var flush = writer.FlushAsync();
+            if (flush.IsCompleted) flush.GetAwaiter().GetResult();
+            else _ = flush.AsTask();
         }
         return true;
     }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.Server.Udp;
 
 /// <summary>
-/// The media UDP port: ONE port for every peer (DESIGN.md; like mediasoup's WebRtcServer). Bound when
+/// The media UDP port: ONE port for every peer (docs/decisions.md; like mediasoup's WebRtcServer). Bound when
 /// constructed, so a busy port fails the start with a clear message. A wildcard IPv6 bind address (<c>::</c>)
 /// gives dual-stack sockets (IPv4 peers appear as IPv4 <see cref="PeerAddress"/>es); otherwise the sockets
 /// have the bind address's family. Sending uses the allocation-free
