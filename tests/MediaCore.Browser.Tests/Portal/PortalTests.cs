@@ -65,27 +65,28 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
     [Fact]
     public async Task TownAdmin_ApprovesPendingMeeting_AndAnotherTownsMeetingIsAChinese404()
     {
-        var yushan = await portal.ApiLoginAsync("yushan");
+        var town = await portal.ApiLoginAsync("jinshui");
         var admin = await portal.ApiLoginAsync("admin");
         var towns = await portal.GetJsonAsync(admin, "/api/sites?kind=subDistrict&pageSize=50");
-        int yushanId = (int)towns["items"]!.AsArray().First(t => (string?)t!["name"] == "榆山街道")!["id"]!;
-        int jinshuiId = (int)towns["items"]!.AsArray().First(t => (string?)t!["name"] == "锦水街道")!["id"]!;
-        var pending = await portal.GetJsonAsync(yushan, $"/api/meetings?townId={yushanId}&review=pending&held=true&pageSize=100");
-        var meeting = pending["items"]!.AsArray().First(m => m!["endedAt"] is not null && (int)m["siteId"]! != yushanId)!;
+        // The pilot sub-district 锦水街道 reviews its villages; 榆山街道 is another town.
+        int ownId = (int)towns["items"]!.AsArray().First(t => (string?)t!["name"] == "锦水街道")!["id"]!;
+        int foreignTownId = (int)towns["items"]!.AsArray().First(t => (string?)t!["name"] == "榆山街道")!["id"]!;
+        var pending = await portal.GetJsonAsync(town, $"/api/meetings?townId={ownId}&review=pending&held=true&pageSize=100");
+        var meeting = pending["items"]!.AsArray().First(m => m!["endedAt"] is not null && (int)m["siteId"]! != ownId)!;
         int id = (int)meeting["id"]!;
 
-        var page = await portal.LoginAsync("yushan");
+        var page = await portal.LoginAsync("jinshui");
         await page.GotoAsync(new Uri(portal.Url, $"/meetings/{id}").ToString());
         await Assertions.Expect(page.GetByText((string)meeting["title"]!).First).ToBeVisibleAsync();
         await page.GetByLabel("审核意见").FillAsync("会议记录完整，同意。");
         await PortalFixture.ScreenshotAsync(page, "portal-meeting-detail");
         await page.GetByTestId("approve").ClickAsync();
         await Assertions.Expect(page.GetByText("已审核通过")).ToBeVisibleAsync();
-        var after = await portal.GetJsonAsync(yushan, $"/api/meetings/{id}");
+        var after = await portal.GetJsonAsync(town, $"/api/meetings/{id}");
         Assert.Equal("approved", (string)after["meeting"]!["review"]!);
         Assert.Equal("会议记录完整，同意。", (string?)after["meeting"]!["reviewComment"]);
 
-        var foreign = await portal.GetJsonAsync(admin, $"/api/meetings?townId={jinshuiId}&pageSize=1");
+        var foreign = await portal.GetJsonAsync(admin, $"/api/meetings?townId={foreignTownId}&pageSize=1");
         int foreignId = (int)foreign["items"]![0]!["id"]!;
         await page.GotoAsync(new Uri(portal.Url, $"/meetings/{foreignId}").ToString());
         var error = page.GetByTestId("meeting-error");
@@ -96,7 +97,7 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
     [Fact]
     public async Task ExportButton_DownloadsXlsx_ThatTheReaderOpens()
     {
-        var page = await portal.LoginAsync("yushan");
+        var page = await portal.LoginAsync("jinshui");
         await page.GotoAsync(new Uri(portal.Url, "/meetings/list").ToString());
         await Assertions.Expect(page.GetByTestId("meeting-table").Locator("tbody tr").First).ToBeVisibleAsync();
         await PortalFixture.ScreenshotAsync(page, "portal-meetings");
@@ -114,7 +115,7 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
         var admin = await portal.ApiLoginAsync("admin");
         var (_, code, people) = await DongguanAsync(admin);
         foreach (var p in people.Take(3)) await portal.CheckInAsync(code, p);
-        var page = await portal.LoginAsync("yushan");
+        var page = await portal.LoginAsync("jinshui");
         await page.GotoAsync(new Uri(portal.Url, "/attendance/live").ToString());
         var feed = page.GetByTestId("live-feed");
         await Assertions.Expect(feed.GetByText("东关村").First).ToBeVisibleAsync();
@@ -158,7 +159,7 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
             await Assertions.Expect(page.Locator("main.main, .el-main").GetByText(expect).First).ToBeVisibleAsync();
             if (shot == "portal-sites")
             {
-                await page.GetByTestId("site-tree-admin").GetByText("榆山街道", new() { Exact = true }).ClickAsync();
+                await page.GetByTestId("site-tree-admin").GetByText("锦水街道", new() { Exact = true }).ClickAsync();
                 await page.GetByTestId("site-tree-admin").GetByText("东关村", new() { Exact = true }).ClickAsync();
                 await Assertions.Expect(page.GetByText("考勤机").First).ToBeVisibleAsync();
             }

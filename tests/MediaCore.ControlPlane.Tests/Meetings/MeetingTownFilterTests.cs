@@ -22,7 +22,7 @@ public abstract class MeetingTownFilterTests<TApp>(TApp app) where TApp : Contro
     public async Task List_TownIdOutsideScope_403()
     {
         var ids = await app.SeedAsync();
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         await (await town.GetAsync($"/api/meetings?townId={ids.ForeignTown}")).AssertProblemAsync(403);
         var xlsx = await town.GetAsync($"/api/meetings?townId={ids.OwnTown}&format=xlsx");
         Assert.True(xlsx.IsSuccessStatusCode);

@@ -34,8 +34,8 @@ public abstract class OnlineSitesTests<TApp>(TApp app) where TApp : ControlPlane
         var row = county.AsArray().Single(r => (int)r!["siteId"]! == ids.OwnOtherVillage && (string)r["room"]! == room)!;
         Assert.Equal("西关村", (string)row["siteName"]!);
         Assert.Equal((int)created["id"]!, (int)row["meetingId"]!);
-        Assert.True(Lists(await (await app.LoginAsync("yushan")).GetJsonAsync("/api/sites/online"), ids.OwnOtherVillage, room));
-        Assert.False(Lists(await (await app.LoginAsync("jinshui")).GetJsonAsync("/api/sites/online"), ids.OwnOtherVillage, room));
+        Assert.True(Lists(await (await app.LoginAsync("jinshui")).GetJsonAsync("/api/sites/online"), ids.OwnOtherVillage, room));
+        Assert.False(Lists(await (await app.LoginAsync("yushan")).GetJsonAsync("/api/sites/online"), ids.OwnOtherVillage, room));
 
         await WebhookAsync("participant_left", room, $"site:{ids.OwnOtherVillage}", ControlPlaneApp.Now.AddMinutes(-1));
         Assert.False(Lists(await admin.GetJsonAsync("/api/sites/online"), ids.OwnOtherVillage, room));
