@@ -1,5 +1,6 @@
 using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
+using MediaCore.Server.Ingest;
 using MediaCore.Server.Metrics;
 using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
@@ -98,6 +99,8 @@ public static partial class MediaServerApp
         services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
         services.AddSingleton<SessionManager>();
         services.AddSingleton(new JpegEncoder());
+        services.AddSingleton<Ingest.IngestManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestManager>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton(sp => new Metrics.MediaEngineCollector(sp.GetRequiredService<MediaEngine>(), sp.GetService<UdpEndpoint>()));
@@ -124,6 +127,7 @@ public static partial class MediaServerApp
         app.MapSessionControl();
         app.MapSnapshots();
         app.MapMixingApi();
+        app.MapIngestApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {

@@ -61,6 +61,9 @@ public readonly struct PeerAddress : IEquatable<PeerAddress>
         return new IPEndPoint(new IPAddress(b[..n]), _port);
     }
 
+    /// <summary>Same IP address (and family), whatever the port and transport.</summary>
+    public bool HasSameIp(PeerAddress other) => _hi == other._hi && _lo == other._lo && _family == other._family;
+
     public bool Equals(PeerAddress other)
         => _hi == other._hi && _lo == other._lo && _port == other._port && _family == other._family && _tcp == other._tcp;
     public override bool Equals(object? obj) => obj is PeerAddress p && Equals(p);

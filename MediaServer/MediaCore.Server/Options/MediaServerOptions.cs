@@ -91,6 +91,9 @@ public sealed class MediaServerOptions
     /// <summary>Most ICE-TCP connections open at once (each is one peer); more are refused.</summary>
     public int IceTcpMaxConnections { get; set; } = 2000;
 
+    /// <summary>Plain-RTP ingest (<c>POST /api/rooms/{room}/ingest</c>): ports, limits, idle timeout.</summary>
+    public IngestOptions Ingest { get; set; } = new();
+
     /// <summary>TURN relays handed to WHIP/WHEP clients (<c>MediaServer:Turn:Urls</c>, <c>:Secret</c>, <c>:CredentialLifetime</c>).</summary>
     public TurnOptions Turn { get; set; } = new();
 

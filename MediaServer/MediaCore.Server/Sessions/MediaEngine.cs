@@ -113,6 +113,12 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
         return room;
     }
 
+    /// <summary>Forgets a room nothing uses any more (caller holds <see cref="Gate"/>).</summary>
+    internal void ReleaseIfEmpty(MediaRoom room)
+    {
+        if (room.IsEmpty && _rooms.Remove(room.Id.Value)) room.Audio.Close();
+    }
+
     internal MediaRoom? FindRoom(RoomId id) => _rooms.GetValueOrDefault(id.Value);
 
     internal void Register(PeerSession session) => _byUfrag[session.LocalUfrag] = session;

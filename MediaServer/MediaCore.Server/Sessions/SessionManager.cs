@@ -259,12 +259,22 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
 
     private Producer? FindVideoProducer(RoomId room, string participantId)
     {
-        foreach (var s in engine.FindRoom(room)?.Sessions ?? [])
+        var mediaRoom = engine.FindRoom(room);
+        foreach (var s in mediaRoom?.Sessions ?? [])
         {
             if (s is not PublisherSession p || s.Participant.Id != participantId) continue;
             foreach (var (_, producer) in p.Producers)
             {
                 if (producer.Kind == Protocol.Sdp.MediaKind.Video) return producer;
+            }
+        }
+        // A camera or encoder pushing plain RTP (Ingest/) is a publisher too: snapshots and patrol work without a browser.
+        foreach (var ingest in mediaRoom?.Ingests ?? [])
+        {
+            if (ingest.ParticipantId != participantId) continue;
+            foreach (var producer in ingest.Producers)
+            {
+                if (producer.Kind == Routing.MediaKind.Video) return producer;
             }
         }
         return null;
