@@ -274,7 +274,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             if (ingest.ParticipantId != participantId) continue;
             foreach (var producer in ingest.Producers)
             {
-                if (producer.Kind == Routing.MediaKind.Video) return producer;
+                if (producer.Kind == Protocol.Sdp.MediaKind.Video) return producer;
             }
         }
         return null;
