@@ -10,7 +10,7 @@ using MediaCore.Routing;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Signalling;
 using RtpUris = MediaCore.Protocol.Rtp.RtpExtensionUris;
-using RoutingMediaKind = MediaCore.Routing.MediaKind;
+using RoutingMediaKind = MediaCore.Protocol.Sdp.MediaKind;
 
 namespace MediaCore.Server.Sessions;
 
@@ -80,7 +80,7 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
             {
                 Id = $"{Id}-{media.Mid}",
                 ParticipantId = Participant.Id,
-                Kind = media.Kind == Protocol.Sdp.MediaKind.Audio ? RoutingMediaKind.Audio : RoutingMediaKind.Video,
+                Kind = media.Kind == RoutingMediaKind.Audio ? RoutingMediaKind.Audio : RoutingMediaKind.Video,
                 Codec = ToCodecKind(codec),
                 ClockRate = (uint)codec.ClockRate,
                 PayloadType = codec.PayloadType,
