@@ -222,6 +222,7 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
         foreach (var (_, p) in _producers)
         {
             Metrics.MediaEngineCollector.Retire(p);
+            Engine.Recordings?.OnProducerClosed(nowTicks, Room, p);
             Room.Router.RemoveProducer(nowTicks, p);
             Room.KeyFrames.Forget(p);
         }
