@@ -52,6 +52,7 @@ public static partial class MediaServerApp
         services.AddSingleton<MediaTokenValidator>();
         services.AddSingleton<MediaTokenIssuer>();
         services.AddSingleton<SessionAudit>();
+        services.AddSingleton<HandQueue>();
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -120,6 +121,7 @@ public static partial class MediaServerApp
         app.MapSignalling();
         app.MapRoomApi();
         app.MapSessionControl();
+        app.MapHandsApi();
         app.MapSnapshots();
         app.MapMixingApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
