@@ -38,6 +38,13 @@ public sealed class ControlPlaneOptions
     public int MediaTokenMinutes { get; set; } = 240;
     /// <summary>Base URL of the MediaServer room API (snapshots).</summary>
     public string MediaServerUrl { get; set; } = "http://127.0.0.1:8080";
+    /// <summary>
+    /// MediaServer base URL that browsers use (WHIP/WHEP), returned in the media-token answer; empty: <see cref="MediaServerUrl"/>.
+    /// Set it when browsers reach MediaServer another way than ControlPlane does (HTTPS on the LAN address).
+    /// </summary>
+    public string? PublicMediaServerUrl { get; set; }
+    /// <summary>TURN servers handed to clients with their media tokens (coturn, shared-secret credentials).</summary>
+    public TurnOptions Turn { get; set; } = new();
     /// <summary>Shared HMAC-SHA256 secret MediaServer signs its webhooks with.</summary>
     public string WebhookSecret { get; set; } = "mediacore-dev-webhook-secret";
     /// <summary>Run the background snapshot worker (tests turn it off and drive snapshots directly).</summary>
@@ -58,6 +65,21 @@ public sealed class ControlPlaneOptions
 
     /// <summary>The "three working days" calendar.</summary>
     public WorkingDayOptions Calendar { get; set; } = new();
+}
+
+/// <summary>
+/// TURN relay for sites behind NAT and firewalls (coturn with <c>use-auth-secret</c>): ICE servers in the
+/// media-token answer, with time-limited credentials of the TURN REST scheme (username <c>expiry:subject</c>,
+/// password base64(HMAC-SHA1(secret, username))).
+/// </summary>
+public sealed class TurnOptions
+{
+    /// <summary>TURN/STUN URLs (RFC 7065), e.g. <c>turn:turn.example.org:3478?transport=udp</c>. Empty: no ICE servers.</summary>
+    public List<string> Urls { get; set; } = [];
+    /// <summary>coturn's <c>static-auth-secret</c>. Without it, the URLs are handed out without credentials (STUN only).</summary>
+    public string? Secret { get; set; }
+    /// <summary>Lifetime of a TURN credential, in minutes.</summary>
+    public int CredentialMinutes { get; set; } = 240;
 }
 
 /// <summary>Calendar of the three working days, in Asia/Shanghai.</summary>

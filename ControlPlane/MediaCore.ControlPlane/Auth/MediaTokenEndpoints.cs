@@ -11,7 +11,10 @@ namespace MediaCore.ControlPlane.Auth;
 public sealed record MediaTokenRequest(string? Room, string? Role);
 
 /// <summary>A minted media token and where to use it.</summary>
-public sealed record MediaTokenResponse(string Token, string Room, string Role, string Subject, DateTimeOffset ExpiresAt, string MediaServerUrl);
+/// <param name="MediaServerUrl">MediaServer base URL for the browser's WHIP/WHEP requests.</param>
+/// <param name="IceServers">For <c>new RTCPeerConnection({ iceServers })</c>: TURN relays with time-limited credentials (empty when none is configured).</param>
+public sealed record MediaTokenResponse(string Token, string Room, string Role, string Subject, DateTimeOffset ExpiresAt, string MediaServerUrl,
+    IReadOnlyList<IceServer> IceServers);
 
 /// <summary>Mints MediaServer tokens for what the caller may do in a room.</summary>
 public static class MediaTokenEndpoints
@@ -47,7 +50,10 @@ public static class MediaTokenEndpoints
             IssuedAtUtc = time.GetUtcNow().UtcDateTime, ExpiresAtUtc = exp,
         });
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new MediaTokenResponse(token, req.Room, req.Role, subject, exp, options.Value.MediaServerUrl));
+        var o = options.Value;
+        var mediaServerUrl = string.IsNullOrWhiteSpace(o.PublicMediaServerUrl) ? o.MediaServerUrl : o.PublicMediaServerUrl;
+        return TypedResults.Ok(new MediaTokenResponse(token, req.Room, req.Role, subject, exp, mediaServerUrl,
+            TurnCredentials.IceServers(o.Turn, subject, time.GetUtcNow())));
     }
 
     private enum Grant { Allowed, Denied, Hidden }

@@ -67,5 +67,8 @@ public sealed class MediaServerOptions
     /// <summary>Timer wheel resolution: sans-IO timeouts fire at most this late.</summary>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>TURN relays handed to WHIP/WHEP clients (<c>MediaServer:Turn:Urls</c>, <c>:Secret</c>, <c>:CredentialLifetime</c>).</summary>
+    public TurnOptions Turn { get; set; } = new();
+
     internal IPAddress ParsedBindAddress => IPAddress.Parse(BindAddress);
 }

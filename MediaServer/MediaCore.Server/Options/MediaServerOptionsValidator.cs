@@ -42,6 +42,13 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:DemoTokenLifetime must be positive and at most one day.");
         if (o.TokenClockSkew < TimeSpan.Zero || o.TokenClockSkew > TimeSpan.FromMinutes(5))
             errors.Add("MediaServer:TokenClockSkew must be 0..5 minutes.");
+        foreach (var url in o.Turn.Urls)
+            if (!(url.StartsWith("turn:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("turns:", StringComparison.OrdinalIgnoreCase)
+                  || url.StartsWith("stun:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("stuns:", StringComparison.OrdinalIgnoreCase))
+                || url.Any(c => c is '<' or '>' or '"' or ',' || char.IsWhiteSpace(c)))
+                errors.Add($"MediaServer:Turn:Urls entry '{url}' is not a STUN/TURN URL (RFC 7064/7065), e.g. turn:192.0.2.10:3478?transport=udp.");
+        if (o.Turn.CredentialLifetime <= TimeSpan.Zero || o.Turn.CredentialLifetime > TimeSpan.FromDays(7))
+            errors.Add("MediaServer:Turn:CredentialLifetime must be positive and at most 7 days.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

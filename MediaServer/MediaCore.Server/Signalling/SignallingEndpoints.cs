@@ -33,8 +33,8 @@ public static class SignallingEndpoints
         var group = app.MapGroup(prefix).RequireCors(CorsPolicy)
             .WithTags(kind == SessionKind.Publisher ? "WHIP" : "WHEP");
 
-        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, SessionAudit audit, IOptions<MediaServerOptions> options, HandQueue hands, CancellationToken ct)
-                => CreateSessionAsync(http, kind, prefix, room, sessions, audit, options.Value, hands, ct))
+        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, SessionAudit audit, IOptions<MediaServerOptions> options, TimeProvider time, HandQueue hands, CancellationToken ct)
+                => CreateSessionAsync(http, kind, prefix, room, sessions, audit, options.Value, time, hands, ct))
             .RequireMediaToken()
             .Accepts<string>(SdpMediaType)
             .Produces<string>(StatusCodes.Status201Created, SdpMediaType)
@@ -60,10 +60,16 @@ public static class SignallingEndpoints
                 detail: "this server is ICE-lite: no trickle ICE or ICE restart; send a complete offer");
         });
 
-        group.MapMethods("/{room}", [HttpMethods.Options], (HttpContext http) =>
+        // RFC 9725 §4.6: ICE servers may be learnt before the offer. A client that does not trickle (ours gathers
+        // before it POSTs) needs them then; they carry TURN credentials, so only a valid media token gets them.
+        group.MapMethods("/{room}", [HttpMethods.Options], async (HttpContext http, string room, MediaTokenValidator validator, IOptions<MediaServerOptions> options, TimeProvider time) =>
         {
             http.Response.Headers["Accept-Post"] = SdpMediaType;
             http.Response.Headers.Allow = "POST, OPTIONS";
+            var auth = http.Request.Headers.Authorization.ToString();
+            if (auth.Length > 0 && await validator.CheckHeaderAsync(auth) is { IsValid: true } check
+                && RoomId.TryParse(room, out var id) && MediaAccess.CheckRoom(check.Token!, id) is null)
+                IceServerLinks.Append(http.Response, options.Value.Turn, check.Token!.Participant.Id, time.GetUtcNow());
             return TypedResults.NoContent();
         });
         group.MapMethods("/{room}/{sessionId}", [HttpMethods.Options], (HttpContext http) =>
@@ -74,7 +80,7 @@ public static class SignallingEndpoints
     }
 
     private static async Task<IResult> CreateSessionAsync(HttpContext http, SessionKind kind, string prefix, string roomText,
-        ISessionManager sessions, SessionAudit audit, MediaServerOptions options, HandQueue hands, CancellationToken ct)
+        ISessionManager sessions, SessionAudit audit, MediaServerOptions options, TimeProvider time, HandQueue hands, CancellationToken ct)
     {
         var token = http.GetMediaToken();
         if (!RoomId.TryParse(roomText, out var room)) return Problems.BadRequest("invalid room id: use 1-64 characters A-Z a-z 0-9 _ - .");
@@ -97,6 +103,7 @@ public static class SignallingEndpoints
         {
             case SessionResult.Created c:
                 audit.Started(room, kind, c.SessionId, token.Participant);
+                IceServerLinks.Append(http.Response, options.Turn, token.Participant.Id, time.GetUtcNow());
                 return new SdpAnswerResult($"{prefix}/{room.Value}/{Uri.EscapeDataString(c.SessionId)}", c.AnswerSdp, QuoteETag(c.ETag));
             case SessionResult.Rejected r:
                 return Problems.FromSessionError(http, r);

@@ -43,11 +43,12 @@ type Call = { url: string; method: string; headers: Record<string, string>; body
 /** A scripted WHIP/WHEP server: `up` decides whether it answers; every request is recorded. */
 function server() {
   const calls: Call[] = []
-  const state = { up: true, status: 201, link: null as string | null, n: 0 }
+  const state = { up: true, status: 201, link: null as string | null, optionsLink: null as string | null, n: 0 }
   const fetchFn = vi.fn(async (url: string, init: RequestInit) => {
     calls.push({ url, method: init.method ?? 'GET', headers: init.headers as Record<string, string>, body: init.body as string })
     if (!state.up) throw new TypeError('Failed to fetch')
     if (init.method === 'DELETE') return new Response(null, { status: 200 })
+    if (init.method === 'OPTIONS') return new Response(null, { status: 204, headers: state.optionsLink ? { Link: state.optionsLink } : {} })
     if (state.status !== 201)
       return new Response(JSON.stringify({ status: state.status, detail: 'the token is for another room' }), { status: state.status })
     const headers = new Headers({ Location: `/whip/room1/s${++state.n}`, 'Content-Type': 'application/sdp' })
@@ -128,8 +129,10 @@ describe('MediaSession', () => {
     expect(s.state).toBe('reconnecting')
     expect(srv.calls.some((c) => c.method === 'DELETE' && c.url === 'http://media.test/whip/room1/s1')).toBe(true)
     await vi.advanceTimersByTimeAsync(20_000)
+    const tries = srv.calls.filter((c) => c.method === 'OPTIONS' || c.method === 'POST').length
+    expect(tries).toBeGreaterThan(4) // kept trying, backing off
+    expect(tries).toBeLessThan(15)
     const failedPosts = srv.posts().length
-    expect(failedPosts).toBeGreaterThan(3) // kept trying, backing off
     // It answers again: a new POST follows within 5 s.
     srv.state.up = true
     await vi.advanceTimersByTimeAsync(5000)
@@ -200,6 +203,16 @@ describe('MediaSession', () => {
     last().to('failed')
     await vi.advanceTimersByTimeAsync(10)
     expect(last().config.iceServers).toEqual(s.iceServers)
+  })
+
+  it('options_LinkHeader_IceServersUsedForTheFirstOffer', async () => {
+    const srv = server()
+    srv.state.optionsLink = '<turn:127.0.0.1:3478?transport=udp>; rel="ice-server"; username="9:site:1"; credential="abc"; credential-type="password"'
+    session(srv).start()
+    await vi.advanceTimersByTimeAsync(0)
+    const options = srv.calls.find((c) => c.method === 'OPTIONS')!
+    expect(options.headers.Authorization).toBe('Bearer tok')
+    expect(last().config.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478?transport=udp', username: '9:site:1', credential: 'abc' }])
   })
 
   it('grant_Refreshed_BeforeEveryAttempt', async () => {

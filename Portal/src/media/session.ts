@@ -4,6 +4,7 @@
 // The session reconnects by itself: when the connection drops or the server restarts it throws the old
 // peer connection away and POSTs a fresh offer, backing off 0.5, 1, 2, 4, 4, ... s, so a new POST follows
 // within 5 s of the server answering again. Permanent refusals (401/403/404) stop it with a Chinese reason.
+// ICE servers (TURN) come from the server's Link headers: an authenticated OPTIONS before each offer.
 import { parseIceServerLinks } from './link'
 
 export type SessionKind = 'publish' | 'play'
@@ -166,6 +167,17 @@ export class MediaSession {
     }
     if (gen !== this.generation) return
     this.token = grant.token
+    // RFC 9725 §4.6: an authenticated OPTIONS names the ICE servers (TURN credentials are short-lived, so ask
+    // before every offer). No answer means the server is down: back off like a failed POST.
+    try {
+      const options = await this.fetchFn(grant.url, { method: 'OPTIONS', headers: { Authorization: `Bearer ${grant.token}` } })
+      const linked = parseIceServerLinks(options.headers.get('Link'))
+      if (linked.length > 0) this.iceServers = linked
+    } catch {
+      if (gen !== this.generation) return
+      return this.retry('媒体服务器无法连接，正在重试')
+    }
+    if (gen !== this.generation) return
     const pc = this.createPeerConnection()
     this.pc = pc
     try {
@@ -187,7 +199,7 @@ export class MediaSession {
       }
       if (gen !== this.generation) return
       const linked = parseIceServerLinks(resp.headers.get('Link'))
-      if (linked.length > 0) this.iceServers = linked // used from the next connection on (no ICE restart: ICE-lite)
+      if (linked.length > 0) this.iceServers = linked // from the next connection on (ICE-lite: no ICE restart)
       if (resp.status !== 201) {
         const detail = await problemDetail(resp)
         this.dropPeerConnection()

@@ -43,7 +43,7 @@ public sealed class MediaPage
               const video = o.video ? (o.width ? { width: { exact: o.width }, height: { exact: o.height } } : true) : false;
               const stream = await navigator.mediaDevices.getUserMedia({ audio: o.audio, video });
               try {
-                const s = await mc.client.publish(url, token, stream, { simulcast: o.simulcast, codec: o.codec });
+                const s = await mc.client.publish(url, token, stream, { simulcast: o.simulcast, codec: o.codec, iceTransportPolicy: o.iceTransportPolicy ?? 'all' });
                 s.stream = stream;
                 const id = mc.next++; mc.sessions.set(id, s);
                 return { handle: id, status: 201, detail: null, offer: null };
@@ -57,12 +57,13 @@ public sealed class MediaPage
     }
 
     /// <summary>WHEP subscribe with <paramref name="videoCount"/> receive-only video m-lines (+ one audio).</summary>
-    public Task<SessionStart> SubscribeAsync(string whepUrl, string token, int videoCount = 1)
+    /// <param name="iceTransportPolicy">"all", or "relay" to connect through TURN only.</param>
+    public Task<SessionStart> SubscribeAsync(string whepUrl, string token, int videoCount = 1, string iceTransportPolicy = "all")
         => StartAsync("""
-            async ([url, token, videoCount]) => {
+            async ([url, token, videoCount, iceTransportPolicy]) => {
               const mc = window.__mc;
               try {
-                const s = await mc.client.subscribe(url, token, { videoCount });
+                const s = await mc.client.subscribe(url, token, { videoCount, iceTransportPolicy });
                 const id = mc.next++; mc.sessions.set(id, s);
                 return { handle: id, status: 201, detail: null, offer: null };
               } catch (e) {
@@ -70,7 +71,7 @@ public sealed class MediaPage
                 throw e;
               }
             }
-            """, [whepUrl, token, videoCount]);
+            """, [whepUrl, token, videoCount, iceTransportPolicy]);
 
     private async Task<SessionStart> StartAsync(string script, object[] args)
     {
@@ -160,7 +161,9 @@ public sealed class MediaPage
 public sealed record AudioPeak(double Hz, double Db);
 
 /// <summary>Options of <see cref="MediaPage.PublishAsync"/>.</summary>
-public sealed record PublishOptions(bool Audio = true, bool Video = true, bool Simulcast = false, string? Codec = null, int? Width = null, int? Height = null);
+/// <param name="IceTransportPolicy">"all", or "relay" to connect through TURN only.</param>
+public sealed record PublishOptions(bool Audio = true, bool Video = true, bool Simulcast = false, string? Codec = null, int? Width = null, int? Height = null,
+    string IceTransportPolicy = "all");
 
 /// <summary>Result of starting a WHIP/WHEP session in the page.</summary>
 /// <param name="Handle">Session handle for stats/stop (0 on failure).</param>
@@ -181,7 +184,9 @@ public sealed record OutboundStats(string Kind, string? Mid, string? Rid, long S
     long FramesEncoded, double FramesPerSecond, int FrameWidth, int FrameHeight, long NackCount, long PliCount, long FirCount,
     string? QualityLimitationReason, double? TargetBitrate);
 
-public sealed record CandidatePairStats(string State, double? AvailableOutgoingBitrate, double? AvailableIncomingBitrate, double? CurrentRoundTripTime, long BytesSent, long BytesReceived);
+/// <param name="LocalCandidateType">host, srflx, prflx or relay.</param>
+/// <param name="Protocol">udp or tcp (the local candidate's transport).</param>
+public sealed record CandidatePairStats(string? LocalCandidateType, string? Protocol, string? RelayProtocol, string State, double? AvailableOutgoingBitrate, double? AvailableIncomingBitrate, double? CurrentRoundTripTime, long BytesSent, long BytesReceived);
 
 internal static class Json
 {

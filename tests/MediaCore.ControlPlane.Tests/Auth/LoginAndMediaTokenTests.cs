@@ -118,6 +118,22 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
     }
 
     [Fact]
+    public async Task MediaToken_TurnConfigured_AnswerCarriesIceServerWithRestCredentialAndPublicUrl()
+    {
+        var ids = await app.SeedAsync();
+        var room = await app.DbAsync(db => db.Meetings.Where(m => m.Id == ids.OwnMeeting).Select(m => m.Room).SingleAsync());
+        var body = await (await (await app.LoginAsync(ids.OwnOperator)).PostJsonAsync("/api/media-tokens", new { room, role = "host" })).ReadAsync();
+        Assert.Equal(ControlPlaneApp.PublicMediaServerUrl, (string)body["mediaServerUrl"]!);
+        var server = Assert.Single(body["iceServers"]!.AsArray())!;
+        Assert.Equal(ControlPlaneApp.TurnUrl, (string)server["urls"]![0]!);
+        // TURN REST scheme as coturn checks it (use-auth-secret): "expiry:user", base64(HMAC-SHA1(secret, username)).
+        var username = (string)server["username"]!;
+        Assert.Equal($"{ControlPlaneApp.Now.AddMinutes(60).ToUnixTimeSeconds()}:site-{ids.OwnVillage}", username);
+        var expected = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(ControlPlaneApp.TurnSecret), Encoding.UTF8.GetBytes(username)));
+        Assert.Equal(expected, (string)server["credential"]!);
+    }
+
+    [Fact]
     public async Task MediaToken_VillageInCountyPlenary_AudienceOnly()
     {
         var ids = await app.SeedAsync();

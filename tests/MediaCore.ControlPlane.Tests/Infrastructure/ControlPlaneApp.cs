@@ -24,6 +24,9 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
     public const string Password = "Demo@2026";
     public const string MediaSecret = "test-media-token-secret-0123456789abcdef";
     public const string WebhookSecret = "test-webhook-secret";
+    public const string TurnSecret = "test-turn-secret";
+    public const string TurnUrl = "turn:turn.example.test:3478?transport=udp";
+    public const string PublicMediaServerUrl = "https://media.example.test:8444";
 
     private readonly string? _sqlitePath;
     private readonly string? _postgres;
@@ -51,6 +54,10 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
         builder.UseSetting("ControlPlane:MediaTokenSecret", MediaSecret);
         builder.UseSetting("ControlPlane:WebhookSecret", WebhookSecret);
         builder.UseSetting("ControlPlane:MediaServerUrl", MediaServer.Url);
+        builder.UseSetting("ControlPlane:PublicMediaServerUrl", PublicMediaServerUrl);
+        builder.UseSetting("ControlPlane:Turn:Urls:0", TurnUrl);
+        builder.UseSetting("ControlPlane:Turn:Secret", TurnSecret);
+        builder.UseSetting("ControlPlane:Turn:CredentialMinutes", "60");
         builder.UseSetting("ControlPlane:EnableSnapshotWorker", "false");
         builder.UseSetting("ControlPlane:LoginAttemptsPerMinute", "1000000");
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));

@@ -75,6 +75,19 @@ public sealed class MediaServerOptionsTests
         Assert.Contains(expected, result.FailureMessage);
     }
 
+    [Theory]
+    [InlineData("http://turn.example:3478")]
+    [InlineData("turn:a, turn:b")]
+    [InlineData("turn:x\"y")]
+    public void Validate_BadTurnUrl_NamesTheSetting(string url)
+    {
+        var o = new MediaServerOptions { TokenSecret = TestMediaServer.Secret };
+        o.Turn.Urls.Add(url);
+        var result = new MediaServerOptionsValidator().Validate(null, o);
+        Assert.True(result.Failed);
+        Assert.Contains("MediaServer:Turn:Urls", result.FailureMessage);
+    }
+
     [Fact]
     public async Task Configuration_EnvironmentVariable_OverridesAppSettings()
     {

@@ -27,12 +27,14 @@ const SIMULCAST_ENCODINGS = [
  * @param {string} url WHIP endpoint, e.g. "/whip/room1" (relative URLs resolve against the page).
  * @param {string} token media token (sent as "Authorization: Bearer").
  * @param {MediaStream} stream tracks to send (audio and/or video).
- * @param {{simulcast?: boolean, codec?: string, iceGatheringTimeoutMs?: number}} options
- *   simulcast: three layers with rids q/h/f (scale 4/2/1); codec: preferred video codec, e.g. "VP8", "H264".
+ * @param {{simulcast?: boolean, codec?: string, iceGatheringTimeoutMs?: number, iceServers?: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy}} options
+ *   simulcast: three layers with rids q/h/f (scale 4/2/1); codec: preferred video codec, e.g. "VP8", "H264";
+ *   iceServers: STUN/TURN servers (e.g. the ControlPlane's media-token answer); when omitted they are asked from
+ *   the endpoint (OPTIONS, RFC 9725 §4.6 Link headers); iceTransportPolicy: "relay" to use TURN only.
  * @returns {Promise<WhipSession>}
  */
-export async function publish(url, token, stream, { simulcast = false, codec = null, iceGatheringTimeoutMs = 5000 } = {}) {
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+export async function publish(url, token, stream, { simulcast = false, codec = null, iceGatheringTimeoutMs = 5000, iceServers, iceTransportPolicy = 'all' } = {}) {
+  const pc = await createPeerConnection(url, token, iceServers, iceTransportPolicy);
   try {
     for (const track of stream.getAudioTracks()) {
       pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
@@ -54,12 +56,12 @@ export async function publish(url, token, stream, { simulcast = false, codec = n
  * Watches a room through a WHEP endpoint.
  * @param {string} url WHEP endpoint, e.g. "/whep/room1".
  * @param {string} token media token.
- * @param {{videoCount?: number, audio?: boolean, iceGatheringTimeoutMs?: number}} options
- *   videoCount: how many video streams to receive (one receive-only m-line each).
+ * @param {{videoCount?: number, audio?: boolean, iceGatheringTimeoutMs?: number, iceServers?: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy}} options
+ *   videoCount: how many video streams to receive (one receive-only m-line each); iceServers, iceTransportPolicy: as for publish.
  * @returns {Promise<WhipSession & {audioTrack: MediaStreamTrack|null, videoTracks: MediaStreamTrack[]}>}
  */
-export async function subscribe(url, token, { videoCount = 1, audio = true, iceGatheringTimeoutMs = 5000 } = {}) {
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+export async function subscribe(url, token, { videoCount = 1, audio = true, iceGatheringTimeoutMs = 5000, iceServers, iceTransportPolicy = 'all' } = {}) {
+  const pc = await createPeerConnection(url, token, iceServers, iceTransportPolicy);
   try {
     const audioTransceiver = audio ? pc.addTransceiver('audio', { direction: 'recvonly' }) : null;
     const videoTransceivers = [];
@@ -82,6 +84,53 @@ export async function subscribe(url, token, { videoCount = 1, audio = true, iceG
  * @property {string} answer SDP answer
  * @property {() => Promise<number>} stop DELETEs the session (returns the HTTP status) and closes the connection
  */
+
+async function createPeerConnection(url, token, iceServers, iceTransportPolicy) {
+  const servers = iceServers ?? await fetchIceServers(url, token);
+  return new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: servers, iceTransportPolicy });
+}
+
+/**
+ * The endpoint's STUN/TURN servers (RFC 9725 §4.6): an authenticated OPTIONS request answered with
+ * `Link: <turn:...>; rel="ice-server"; username="..."; credential="..."` headers. Asked before the offer because
+ * this client does not trickle. Returns [] when the server has none or cannot be asked.
+ * @param {string} url WHIP/WHEP endpoint.
+ * @param {string} token media token.
+ * @returns {Promise<RTCIceServer[]>}
+ */
+export async function fetchIceServers(url, token) {
+  try {
+    const r = await fetch(new URL(url, document.baseURI).toString(), { method: 'OPTIONS', headers: { 'Authorization': `Bearer ${token}` } });
+    return parseIceServerLinks(r.headers.get('Link'));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Parses Link header values (RFC 8288 §3; several headers arrive joined by ", ") into RTCIceServer entries,
+ * keeping only rel="ice-server" links.
+ * @param {string|null} header
+ * @returns {RTCIceServer[]}
+ */
+export function parseIceServerLinks(header) {
+  const servers = [];
+  if (!header) return servers;
+  const re = /<([^>]*)>((?:\s*;\s*[A-Za-z0-9!#$&+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*))*)/g;
+  for (const m of header.matchAll(re)) {
+    const params = {};
+    for (const p of m[2].matchAll(/;\s*([A-Za-z0-9!#$&+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;,\s]*))/g)) {
+      params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
+    }
+    if ((params.rel || '').split(/\s+/).includes('ice-server')) {
+      const server = { urls: m[1] };
+      if (params.username !== undefined) server.username = params.username;
+      if (params.credential !== undefined) server.credential = params.credential;
+      servers.push(server);
+    }
+  }
+  return servers;
+}
 
 async function negotiate(pc, url, token, iceGatheringTimeoutMs) {
   const endpoint = new URL(url, document.baseURI).toString();
@@ -191,7 +240,10 @@ export async function collectStats(pc) {
         break;
       case 'candidate-pair':
         if (s.id === selectedPairId || (selectedPairId === null && s.nominated && s.state === 'succeeded')) {
+          const local = report.get(s.localCandidateId);
           out.candidatePair = {
+            localCandidateType: local?.candidateType ?? null, protocol: local?.protocol ?? null,
+            relayProtocol: local?.relayProtocol ?? null,
             state: s.state, availableOutgoingBitrate: s.availableOutgoingBitrate ?? null,
             availableIncomingBitrate: s.availableIncomingBitrate ?? null,
             currentRoundTripTime: s.currentRoundTripTime ?? null, bytesSent: s.bytesSent ?? 0, bytesReceived: s.bytesReceived ?? 0,
