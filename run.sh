@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the platform on this machine with its embedded defaults and seeded demo data:
 #   ControlPlane  http://127.0.0.1:8090  (SQLite file, Pingyin County demo data seeded on first start)
+#                 and the Portal (Chinese web UI) at http://127.0.0.1:8090/ (built here from Portal/)
 #   MediaServer   http://127.0.0.1:8080  (demo page; WebRTC media on UDP 40000), in demo mode
 # Both share a media-token secret and a webhook secret generated for this run (or taken from the
 # environment: MEDIACORE_TOKEN_SECRET, MEDIACORE_WEBHOOK_SECRET). Ctrl-C stops both.
@@ -32,6 +33,12 @@ if [ "${MEDIACORE_HTTPS:-0}" = 1 ] || [ -n "${MEDIACORE_TLS_CERT:-}" ]; then
 fi
 dotnet build -c Release -nologo -v q MediaServer/MediaCore.Server >/dev/null
 dotnet build -c Release -nologo -v q ControlPlane/MediaCore.ControlPlane >/dev/null
+scripts/build-portal.sh || echo "run: the Portal did not build (see above); the API and MediaServer still start"
+cat <<'INFO'
+==> Portal (党建e管理平台): http://127.0.0.1:8090/
+    demo logins (password Demo@2026): admin (县级管理员), yushan (榆山街道管理员), yushan01 (东关村操作员), lecturer (授课专家)
+    developer page (English, MediaServer): http://127.0.0.1:8080/
+INFO
 
 dotnet run -c Release --no-build --project ControlPlane/MediaCore.ControlPlane -- \
   --ControlPlane:SqlitePath="$PWD/data/controlplane.db" \

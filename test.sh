@@ -12,6 +12,9 @@ scripts/install-deps.sh || { echo "dependency install failed"; exit 1; }
 dotnet build MediaCore.sln -c Release -nologo -v q -clp:ErrorsOnly || { echo "build failed"; exit 1; }
 
 status=0
+# Portal: API types current, lint, type-check and build (each a result in Portal.trx, counted below).
+scripts/build-portal.sh --trx "$RESULTS/Portal.trx" || status=1
+
 # Suites that need the machine's network (or none); run outside the namespace.
 for proj in $(ls -d tests/*.Tests | grep -v Browser); do
   name=$(basename "$proj")

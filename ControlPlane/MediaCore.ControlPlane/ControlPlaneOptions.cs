@@ -10,8 +10,11 @@ public sealed class ControlPlaneOptions
     public string? PostgresConnectionString { get; set; }
     /// <summary>SQLite database file (relative to the working directory) used when no PostgreSQL is configured.</summary>
     public string SqlitePath { get; set; } = "controlplane.db";
-    /// <summary>Folder (relative to the working directory) of the Portal's static files served at "/"; unused when absent.</summary>
-    public string PortalPath { get; set; } = "Portal/wwwroot";
+    /// <summary>
+    /// Folder of the Portal's built files served at "/" (relative to the working directory). Empty: the
+    /// repository's Portal/dist, found by walking up from the content root.
+    /// </summary>
+    public string? PortalPath { get; set; }
     /// <summary>Seed the Pingyin County demo data into an empty database on start.</summary>
     public bool SeedDemoData { get; set; } = true;
     /// <summary>Without demo data: password of the "admin" county account created in an empty database (empty: none).</summary>

@@ -7,6 +7,7 @@ using MediaCore.ControlPlane.Disclosures;
 using MediaCore.ControlPlane.Live;
 using MediaCore.ControlPlane.Meetings;
 using MediaCore.ControlPlane.People;
+using MediaCore.ControlPlane.Portal;
 using MediaCore.ControlPlane.Rankings;
 using MediaCore.ControlPlane.Search;
 using MediaCore.ControlPlane.Sites;
@@ -53,7 +54,7 @@ public sealed partial class Program
         s.AddHostedService<DatabaseInitializer>();
         s.AddProblemDetails();
         s.AddExceptionHandler<BadRequestExceptionHandler>();
-        s.AddOpenApi(o => o.AddDocumentTransformer<SecuritySchemes>());
+        s.AddOpenApi(o => o.AddDocumentTransformer<SecuritySchemes>().AddSchemaTransformer<NumberSchemas>());
         s.ConfigureHttpJsonOptions(j => j.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 
         s.AddSingleton<SessionTokens>();
@@ -106,7 +107,7 @@ public sealed partial class Program
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        UsePortal(app);
+        app.UsePortal();
         app.UseStatusCodePages();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -124,16 +125,5 @@ public sealed partial class Program
         app.MapSearch();
         app.MapLive();
         return app;
-    }
-
-    /// <summary>Serves the Portal's static files (index.html at "/") when its folder exists.</summary>
-    private static void UsePortal(WebApplication app)
-    {
-        var path = app.Services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.PortalPath;
-        var full = Path.GetFullPath(path);
-        if (!Directory.Exists(full)) return;
-        var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(full);
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
     }
 }

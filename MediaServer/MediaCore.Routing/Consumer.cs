@@ -15,7 +15,8 @@ public readonly record struct ConsumerStats(
     long KeyFramesRequested,
     long SourceSwitches,
     long PacketsDropped,
-    long PaddingSkipped);
+    long PaddingSkipped,
+    long RetransmissionsSuppressed = 0);
 
 /// <summary>
 /// A subscription: forwards one source producer's packets to one subscriber with the consumer's own SSRC,
@@ -61,7 +62,8 @@ public partial class Consumer
     private int _segCount;
 
     private long _packetsSent, _bytesSent, _payloadBytesSent, _retransmitted, _bytesRetransmitted;
-    private long _nacked, _nackMisses, _keyFramesRequested, _switches, _dropped, _paddingSkipped;
+    private long _nacked, _nackMisses, _keyFramesRequested, _switches, _dropped, _paddingSkipped, _suppressed;
+    private readonly RetransmissionGuard _guard = new();
 
     internal Consumer(Router router, ConsumerOptions options, IRtpSink sink)
     {
@@ -116,7 +118,14 @@ public partial class Consumer
     public ProducerEncoding? TargetEncoding => _target;
 
     public ConsumerStats Stats => new(_packetsSent, _bytesSent, _retransmitted, _bytesRetransmitted, _nacked,
-        _nackMisses, _keyFramesRequested, _switches, _dropped, _paddingSkipped);
+        _nackMisses, _keyFramesRequested, _switches, _dropped, _paddingSkipped, _suppressed);
+
+    /// <summary>
+    /// The subscriber's round-trip time (from its RTCP receiver reports, RFC 3550 §6.4.1): a NACK for a packet
+    /// already resent within this time is not answered again (see <see cref="RetransmissionGuard"/>). Zero
+    /// (the default, "unknown") answers every NACK.
+    /// </summary>
+    public TimeSpan RoundTripTime { get; set; }
 
     /// <summary>
     /// Chooses the producer to forward (null: none). Video switches on the new source's next key frame,
@@ -327,6 +336,11 @@ public partial class Consumer
         if (outSeq > _maxOutSeq || !TryFindSegment(outSeq, out int index))
         {
             _nackMisses++;
+            return;
+        }
+        if (!_guard.TryAcquire(outSeq, nowTicks, RoundTripTime.Ticks))
+        {
+            _suppressed++;
             return;
         }
         ref var seg = ref _segments[index];

@@ -211,6 +211,21 @@ public sealed class Router
     }
 
     /// <summary>
+    /// Asks <paramref name="producer"/>'s publisher for a key frame of the encoding sent with
+    /// <paramref name="ssrc"/>, throttled like subscribers' PLIs (<see cref="RouterOptions.KeyFrameRequestInterval"/>
+    /// per encoding), so loss detection on the publisher's stream and hundreds of subscribers' PLIs together
+    /// make at most one request per interval. False when throttled or the SSRC is unknown.
+    /// </summary>
+    public bool RequestKeyFrame(long nowTicks, Producer producer, Ssrc ssrc)
+    {
+        foreach (var e in producer.Encodings)
+        {
+            if (e.Ssrc == ssrc) return e.RequestKeyFrame(nowTicks, KeyFrameIntervalTicks);
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Finds the producer encoding that uses <paramref name="ssrc"/> as media or RTX SSRC (learned SSRCs
     /// included), e.g. to route a publisher's RTCP sender report. A linear scan: for RTCP rates, not per packet.
     /// </summary>

@@ -29,7 +29,7 @@ public static class AttendanceEndpoints
         device.MapPost("/batch", IngestBatch).RequireAuthorization(Policies.Device);
 
         var staff = app.MapGroup("/api/attendance/events").WithTags("Attendance").RequireAuthorization(Policies.Staff);
-        staff.MapGet("/", List);
+        staff.MapGet("/", List).Produces<Page<CheckInDto>>();
         staff.MapGet("/{id:long}", Get);
         staff.MapGet("/{id:long}/photo", Photo);
     }

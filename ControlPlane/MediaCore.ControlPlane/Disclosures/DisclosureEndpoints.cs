@@ -27,7 +27,7 @@ public static class DisclosureEndpoints
     {
         var g = app.MapGroup("/api/disclosures").WithTags("Disclosures").RequireAuthorization(Policies.Staff);
         g.MapPost("/", Upload).DisableAntiforgery();
-        g.MapGet("/", List);
+        g.MapGet("/", List).Produces<Page<DisclosureDto>>();
         g.MapGet("/missing", Missing).RequireAuthorization(Policies.Admin);
         g.MapGet("/{id:int}/content", Content);
     }

@@ -53,12 +53,12 @@ public static class MeetingEndpoints
     {
         app.MapWebhooks();
         var g = app.MapGroup("/api/meetings").WithTags("Meetings").RequireAuthorization(Policies.Staff);
-        g.MapGet("/", List);
+        g.MapGet("/", List).Produces<Page<MeetingDto>>();
         g.MapGet("/{id:int}", Get);
         g.MapPost("/", Create);
         g.MapPost("/{id:int}/review", Review).RequireAuthorization(Policies.Admin);
-        g.MapGet("/compliance", Compliance).RequireAuthorization(Policies.Admin);
-        g.MapGet("/stats", Stats).RequireAuthorization(Policies.Admin);
+        g.MapGet("/compliance", Compliance).Produces<ComplianceReport>().RequireAuthorization(Policies.Admin);
+        g.MapGet("/stats", Stats).Produces<List<MeetingStats>>().RequireAuthorization(Policies.Admin);
         g.MapGet("/{id:int}/audit", Audit).RequireAuthorization(Policies.Admin);
         app.MapGet("/api/snapshots/{id:long}", SnapshotImage).WithTags("Meetings").RequireAuthorization(Policies.Staff);
         app.MapGet("/api/calendar/working-days", Calendar).WithTags("Meetings").RequireAuthorization(Policies.User);

@@ -20,7 +20,7 @@ public static class PeopleEndpoints
     public static void MapPeople(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/people").WithTags("People").RequireAuthorization(Policies.Staff);
-        g.MapGet("/", List);
+        g.MapGet("/", List).Produces<Page<PersonDto>>();
         g.MapGet("/{id:int}", Get);
         g.MapPost("/", Create);
         g.MapPut("/{id:int}", Update);

@@ -17,12 +17,12 @@ public static class RankingEndpoints
     public static void MapRankings(this IEndpointRouteBuilder app)
     {
         var duty = app.MapGroup("/api/duty").WithTags("Rankings").RequireAuthorization(Policies.Staff);
-        duty.MapGet("/daily", Daily);
-        duty.MapGet("/people", PeopleDuty);
-        duty.MapGet("/first-secretary-visits", Visits).RequireAuthorization(Policies.Admin);
+        duty.MapGet("/daily", Daily).Produces<List<DailyDuty>>();
+        duty.MapGet("/people", PeopleDuty).Produces<List<PersonDuty>>();
+        duty.MapGet("/first-secretary-visits", Visits).Produces<List<PersonDuty>>().RequireAuthorization(Policies.Admin);
         var rank = app.MapGroup("/api/rankings").WithTags("Rankings").RequireAuthorization(Policies.Admin);
-        rank.MapGet("/villages", Villages);
-        rank.MapGet("/towns", Towns).RequireAuthorization(Policies.CountyAdmin);
+        rank.MapGet("/villages", Villages).Produces<List<VillageRank>>();
+        rank.MapGet("/towns", Towns).Produces<List<TownRank>>().RequireAuthorization(Policies.CountyAdmin);
     }
 
     private static async Task<IResult> Daily(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, TimeProvider time,

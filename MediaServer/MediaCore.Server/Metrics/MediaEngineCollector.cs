@@ -52,6 +52,10 @@ public sealed class MediaEngineCollector : IDisposable
     private static readonly Counter RtxOut = PromMetrics.CreateCounter("mediacore_rtx_packets_sent_total", "Retransmissions (RTX) sent to subscribers on NACK.");
     private static readonly Counter Nacked = PromMetrics.CreateCounter("mediacore_nacked_packets_total", "Packets subscribers asked for by NACK.");
     private static readonly Counter NackMisses = PromMetrics.CreateCounter("mediacore_nack_misses_total", "NACKed packets no longer in the packet cache.");
+    private static readonly Counter RtxSuppressed = PromMetrics.CreateCounter("mediacore_rtx_suppressed_total",
+        "NACKed packets not resent because the same subscriber had them resent less than one RTT ago (RTX storm guard).");
+    private static readonly Gauge SendBacklog = PromMetrics.CreateGauge("mediacore_udp_send_backlog_datagrams",
+        "Datagrams queued for the send workers, not yet handed to the kernel (growth means sending lags).");
     private static readonly Counter KeyFrameRequests = PromMetrics.CreateCounter("mediacore_keyframe_requests_total", "Key frames requested on behalf of consumers.");
     private static readonly Counter Dropped = PromMetrics.CreateCounter("mediacore_consumer_dropped_packets_total", "Packets consumers dropped (paused, waiting for a key frame, no room).");
     private static readonly Gauge ReceiveBacklog = PromMetrics.CreateGauge("mediacore_udp_receive_backlog_bytes",
@@ -112,10 +116,14 @@ public sealed class MediaEngineCollector : IDisposable
             var sessions = new Dictionary<(string, string), int>();
             int audioProducers = 0, videoProducers = 0, audioConsumers = 0, videoConsumers = 0;
             var perRoom = new List<(string Room, int Count)>();
-            long backlog = 0;
+            long backlog = 0, sendBacklog = 0;
             foreach (var c in s_live)
             {
-                if (c._udp is { } udp) backlog += udp.QueuedBytes;
+                if (c._udp is { } udp)
+                {
+                    backlog += udp.QueuedBytes;
+                    sendBacklog += udp.SendBacklog;
+                }
                 lock (c._engine.Gate)
                 {
                     foreach (var room in c._engine.Rooms)
@@ -167,6 +175,8 @@ public sealed class MediaEngineCollector : IDisposable
             RtxOut.IncTo(totals.RtxOut);
             Nacked.IncTo(totals.Nacked);
             NackMisses.IncTo(totals.NackMisses);
+            RtxSuppressed.IncTo(totals.RtxSuppressed);
+            SendBacklog.Set(sendBacklog);
             KeyFrameRequests.IncTo(totals.KeyFrames);
             Dropped.IncTo(totals.Dropped);
             ReceiveBacklog.Set(backlog);
@@ -209,7 +219,7 @@ public sealed class MediaEngineCollector : IDisposable
     private sealed class Totals
     {
         public long AudioIn, VideoIn, AudioBytesIn, VideoBytesIn, RtxIn;
-        public long AudioOut, VideoOut, AudioBytesOut, VideoBytesOut, RtxOut, Nacked, NackMisses, KeyFrames, Dropped;
+        public long AudioOut, VideoOut, AudioBytesOut, VideoBytesOut, RtxOut, Nacked, NackMisses, RtxSuppressed, KeyFrames, Dropped;
 
         public Totals Clone() => (Totals)MemberwiseClone();
 
@@ -244,6 +254,7 @@ public sealed class MediaEngineCollector : IDisposable
             RtxOut += s.PacketsRetransmitted;
             Nacked += s.NackedPackets;
             NackMisses += s.NackMisses;
+            RtxSuppressed += s.RetransmissionsSuppressed;
             KeyFrames += s.KeyFramesRequested;
             Dropped += s.PacketsDropped;
         }

@@ -64,6 +64,21 @@ public sealed class MediaServerOptions
     /// </summary>
     public int ReceiveThreads { get; set; } = 1;
 
+    /// <summary>
+    /// Send threads of the media port (README: "Threading model"). The thread that routes a packet SRTP-protects
+    /// each copy and queues it; these threads make the system calls (sendmmsg batches) in parallel, one per core
+    /// by default. 0 sends on the routing thread itself (the single-thread model, for comparison).
+    /// </summary>
+    public int? SendWorkers { get; set; }
+
+    /// <summary>Datagrams each send worker can queue (a 30-packet key frame to 1,000 subscribers is 30,000).</summary>
+    public int SendQueueSlots { get; set; } = 16384;
+
+    /// <summary>Batch sends with sendmmsg(2) on Linux; false makes the workers call sendto once per datagram.</summary>
+    public bool UseSendmmsg { get; set; } = true;
+
+    internal int EffectiveSendWorkers => SendWorkers ?? Environment.ProcessorCount;
+
     /// <summary>Timer wheel resolution: sans-IO timeouts fire at most this late.</summary>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromMilliseconds(10);
 

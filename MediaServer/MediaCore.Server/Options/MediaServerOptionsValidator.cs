@@ -34,6 +34,10 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:ReceiveThreads must be 1..64.");
         else if (o.ReceiveThreads > 1 && !OperatingSystem.IsLinux())
             errors.Add("MediaServer:ReceiveThreads > 1 needs SO_REUSEPORT (Linux).");
+        if (o.SendWorkers is < 0 or > 64)
+            errors.Add("MediaServer:SendWorkers must be 0..64 (0: send on the routing thread; unset: one per core).");
+        if (o.SendQueueSlots is < 1024 or > 1 << 20)
+            errors.Add("MediaServer:SendQueueSlots must be 1024..1048576.");
         if (o.MaxSdpBytes is < 1024 or > 1024 * 1024)
             errors.Add("MediaServer:MaxSdpBytes must be 1 KiB..1 MiB.");
         if (o.TimerResolution < TimeSpan.FromMilliseconds(1) || o.TimerResolution > TimeSpan.FromSeconds(1))

@@ -189,8 +189,9 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
                 SendRtcp(n);
                 Metrics.MediaMetrics.NacksSent.Inc();
             }
+            // Through the router's per-encoding throttle: one PLI per interval, whoever asks (RTX storm guard).
             if (nack.TryPollKeyFrameRequest() && _bySsrc.TryGetValue(ssrc, out var producer))
-                RequestKeyFrame(producer, new Ssrc(ssrc));
+                Room.Router.RequestKeyFrame(nowTicks, producer, new Ssrc(ssrc));
         }
     }
 

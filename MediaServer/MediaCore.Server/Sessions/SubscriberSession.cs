@@ -67,6 +67,7 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
             Consumer consumer = video
                 ? Room.Router.CreateSimulcastConsumer(nowTicks, options, this)
                 : Room.Router.CreateConsumer(nowTicks, options, this);
+            consumer.RoundTripTime = InitialRoundTrip;
             _consumers.Add(consumer);
             (video ? _videoSlots : _audioSlots).Add(consumer);
         }
@@ -118,6 +119,7 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
                 break;
             case RtcpPacketType.ReceiverReport:
                 Metrics.MediaMetrics.ObserveReceiverReport(packet.Raw, _consumers);
+                UpdateRoundTripTime(nowTicks, packet.Raw);
                 break;
             case RtcpPacketType.PayloadFeedback when packet.Format == RtcpFeedbackFormat.PictureLossIndication:
                 Metrics.MediaMetrics.PliReceived.Inc();
@@ -136,6 +138,27 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
                 break;
         }
     }
+
+    /// <summary>
+    /// RFC 3550 §6.4.1: RTT = arrival - LSR - DLSR for report blocks about our SSRCs. Each consumer answers a NACK
+    /// for one packet at most once per RTT (its retransmission guard).
+    /// </summary>
+    private void UpdateRoundTripTime(long nowTicks, ReadOnlySpan<byte> raw)
+    {
+        if (!ReceiverReport.TryParse(raw, out var rr)) return;
+        uint arrival = NtpTime.ToCompact(_ntp.ToNtp(nowTicks));
+        foreach (var block in rr.ReportBlocks)
+        {
+            if (block.LastSr == 0 || !NtpTime.TryComputeRtt(arrival, block.LastSr, block.DelaySinceLastSr, out long rttTicks)) continue;
+            var rtt = TimeSpan.FromTicks(Math.Clamp(rttTicks, MinRoundTrip.Ticks, MaxRoundTrip.Ticks));
+            foreach (var c in _consumers) c.RoundTripTime = rtt;
+            return;
+        }
+    }
+
+    /// <summary>Bounds for the measured RTT; before any report a consumer assumes <see cref="InitialRoundTrip"/>.</summary>
+    private static readonly TimeSpan MinRoundTrip = TimeSpan.FromMilliseconds(10), MaxRoundTrip = TimeSpan.FromSeconds(1),
+        InitialRoundTrip = TimeSpan.FromMilliseconds(100);
 
     /// <summary>REMB (draft-alvestrand-rmcat-remb) estimates the whole downlink: share it between video slots.</summary>
     private void ApplyRemb(long nowTicks, long bitsPerSecond)

@@ -16,6 +16,10 @@ namespace MediaCore.Server.Udp;
 /// SO_REUSEPORT and the kernel spreads peers across them by a hash of the 4-tuple, so every datagram of one
 /// peer lands on the same socket, hence the same receive thread. All sends go through the first socket:
 /// same local port, so peers and NATs see one source.</para>
+/// <para>With <c>sendWorkers &gt; 0</c>, <see cref="Send"/> only copies the datagram into the ring of one
+/// <see cref="UdpSendWorker"/> (chosen by destination, so each peer's datagrams stay in order) and returns; the
+/// workers' threads make the system calls (<c>sendmmsg</c>, batches of up to 64) on the same socket, in parallel.
+/// With 0, <see cref="Send"/> calls <c>sendto</c> on the caller's thread.</para>
 /// </summary>
 public sealed class UdpEndpoint : IDatagramSender, IDisposable
 {
@@ -28,14 +32,20 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     private readonly Socket[] _sockets;
     private readonly Socket _sendSocket;
+    private readonly UdpSendWorker[] _workers;
     private long _sent, _sendFailures;
     private int _closed;
 
     /// <summary>Binds <paramref name="bindAddress"/>:<paramref name="port"/> (0 = any free port).</summary>
     /// <param name="socketCount">Receive sockets sharing the port (SO_REUSEPORT, Linux only); 1 elsewhere.</param>
-    public UdpEndpoint(IPAddress bindAddress, int port, int socketBufferBytes = 4 * 1024 * 1024, int socketCount = 1)
+    /// <param name="sendWorkers">Send threads (0: send on the caller's thread).</param>
+    /// <param name="sendQueueSlots">Datagrams each send worker can hold (rounded up to a power of two).</param>
+    /// <param name="useSendmmsg">Batch with sendmmsg(2) (Linux); false: one sendto per datagram on the worker.</param>
+    public UdpEndpoint(IPAddress bindAddress, int port, int socketBufferBytes = 4 * 1024 * 1024, int socketCount = 1,
+        int sendWorkers = 0, int sendQueueSlots = 16384, bool useSendmmsg = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(socketCount, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(sendWorkers);
         if (socketCount > 1 && !OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException("Several media receive sockets on one port need SO_REUSEPORT (Linux): set MediaServer:ReceiveThreads=1.");
         _sockets = new Socket[socketCount];
@@ -58,11 +68,44 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         }
         _sendSocket = _sockets[0];
         LocalEndPoint = (IPEndPoint)_sendSocket.LocalEndPoint!;
+        _workers = new UdpSendWorker[sendWorkers];
+        for (int i = 0; i < sendWorkers; i++)
+            _workers[i] = new UdpSendWorker(_sendSocket, i, sendQueueSlots, useSendmmsg, OnWorkerSent);
+    }
+
+    private void OnWorkerSent(int sent, long bytes, int failures)
+    {
+        if (sent > 0)
+        {
+            Interlocked.Add(ref _sent, sent);
+            Metrics.MediaMetrics.DatagramsOut.Inc(sent);
+            Metrics.MediaMetrics.BytesOut.Inc(bytes);
+        }
+        if (failures > 0)
+        {
+            Interlocked.Add(ref _sendFailures, failures);
+            Metrics.MediaMetrics.SendFailures.Inc(failures);
+        }
+    }
+
+    /// <summary>Send threads (0: sends happen on the caller's thread).</summary>
+    public int SendWorkerCount => _workers.Length;
+
+    /// <summary>Datagrams queued in the send workers, not yet handed to the kernel.</summary>
+    public int SendBacklog
+    {
+        get
+        {
+            int n = 0;
+            foreach (var w in _workers) n += w.Backlog;
+            return n;
+        }
     }
 
     /// <summary>DI constructor: <c>MediaServer:BindAddress</c>, <c>UdpPort</c>, <c>SocketBufferBytes</c>, <c>ReceiveThreads</c>.</summary>
     public UdpEndpoint(IOptions<MediaServerOptions> options)
-        : this(options.Value.ParsedBindAddress, options.Value.UdpPort, options.Value.SocketBufferBytes, options.Value.ReceiveThreads)
+        : this(options.Value.ParsedBindAddress, options.Value.UdpPort, options.Value.SocketBufferBytes, options.Value.ReceiveThreads,
+            options.Value.EffectiveSendWorkers, options.Value.SendQueueSlots, options.Value.UseSendmmsg)
     {
     }
 
@@ -109,6 +152,13 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     public bool Send(ReadOnlySpan<byte> datagram, PeerAddress to)
     {
         if (IsClosed || to.IsNone) return Fail();
+        if (_workers.Length > 0 && datagram.Length <= UdpSendWorker.SlotBytes)
+        {
+            if (to.IsIPv6 && _sendSocket.AddressFamily == AddressFamily.InterNetwork) return Fail();
+            // The same worker for every datagram to one peer keeps that peer's packets in order.
+            uint h = (uint)to.GetHashCode();
+            return _workers[(int)(h % (uint)_workers.Length)].TryEnqueue(datagram, to) || Fail();
+        }
         SocketAddress address;
         if (_sendSocket.AddressFamily == AddressFamily.InterNetwork)
         {
@@ -154,6 +204,8 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     public void Close()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        // Queued datagrams (the sessions' goodbyes among them) leave before the socket closes.
+        foreach (var w in _workers) w.Dispose();
         foreach (var socket in _sockets)
         {
             try

@@ -1,0 +1,287 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using MediaCore.Protocol.Core;
+
+namespace MediaCore.Server.Udp;
+
+/// <summary>
+/// One send thread of the media port: a bounded multi-producer, single-consumer ring of datagram slots
+/// (D. Vyukov's bounded queue: a sequence number per slot, one CAS per enqueue, no lock) drained by a
+/// dedicated thread with <c>sendmmsg(2)</c>, up to <see cref="MaxBatch"/> datagrams per system call.
+/// <para>Why: fan-out of one packet to hundreds of subscribers is mostly the kernel's per-datagram send work
+/// (DESIGN.md: 73% of the forwarding thread in a profile). The thread that routes and SRTP-protects only copies
+/// each protected datagram into a slot (~0.1 us); the kernel work runs on the send workers, one per core, in
+/// parallel with routing and with each other. Every datagram to one destination goes through the same worker
+/// (the endpoint picks it by address), so per-peer order is kept.</para>
+/// <para>The slots live in native memory laid out for <c>sendmmsg</c>: each slot's <c>mmsghdr</c>, <c>iovec</c>
+/// and <c>sockaddr</c> point at each other once, at construction; a datagram is sent from where it was copied.
+/// Nothing is allocated per datagram.</para>
+/// </summary>
+internal sealed unsafe class UdpSendWorker : IDisposable
+{
+    /// <summary>Largest datagram a slot holds; larger ones are sent on the caller's thread.</summary>
+    public const int SlotBytes = 2048;
+    /// <summary>Datagrams per <c>sendmmsg</c> call.</summary>
+    public const int MaxBatch = 64;
+    private const int SockAddrBytes = 32;
+    private static readonly long FullWaitTicks = TimeSpan.FromMilliseconds(50).Ticks;
+
+    private readonly Socket _socket;
+    private readonly int _fd;
+    private readonly bool _native;
+    private readonly int _capacity;
+    private readonly int _mask;
+    private readonly long[] _sequence;
+    private readonly PeerAddress[] _destination;
+    private readonly byte* _data;
+    private readonly byte* _addresses;
+    private readonly LinuxUdp.IoVec* _iov;
+    private readonly LinuxUdp.MMsgHdr* _headers;
+    private readonly bool _ipv6Socket;
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 20);
+    private readonly Thread _thread;
+    private readonly Action<int, long, int> _onSent;
+    private long _enqueuePos;
+    private long _dequeuePos;
+    private int _sleeping;
+    private int _producers;
+    private volatile bool _stopping;
+    private bool _handleRefAdded;
+
+    /// <param name="onSent">Called on the worker thread after each batch: datagrams sent, bytes sent, failures.</param>
+    public UdpSendWorker(Socket socket, int index, int capacity, bool useSendmmsg, Action<int, long, int> onSent)
+    {
+        int size = 1024;
+        while (size < capacity) size <<= 1;
+        _capacity = size;
+        _mask = size - 1;
+        _socket = socket;
+        _onSent = onSent;
+        _ipv6Socket = socket.AddressFamily == AddressFamily.InterNetworkV6;
+        _native = useSendmmsg && LinuxUdp.IsSupported;
+        _sequence = new long[size];
+        for (int i = 0; i < size; i++) _sequence[i] = i;
+        _destination = new PeerAddress[size];
+        _data = (byte*)NativeMemory.AlignedAlloc((nuint)size * SlotBytes, 64);
+        _addresses = (byte*)NativeMemory.AllocZeroed((nuint)size * SockAddrBytes);
+        _iov = (LinuxUdp.IoVec*)NativeMemory.AllocZeroed((nuint)size, (nuint)sizeof(LinuxUdp.IoVec));
+        _headers = (LinuxUdp.MMsgHdr*)NativeMemory.AllocZeroed((nuint)size, (nuint)sizeof(LinuxUdp.MMsgHdr));
+        for (int i = 0; i < size; i++)
+        {
+            _iov[i].Base = _data + (long)i * SlotBytes;
+            _headers[i].Header.Name = _addresses + (long)i * SockAddrBytes;
+            _headers[i].Header.Iov = &_iov[i];
+            _headers[i].Header.IovLength = 1;
+        }
+        if (_native)
+        {
+            bool added = false;
+            socket.SafeHandle.DangerousAddRef(ref added);
+            _handleRefAdded = added;
+            _fd = (int)socket.SafeHandle.DangerousGetHandle();
+        }
+        _thread = new Thread(Run) { IsBackground = true, Name = $"mediacore-udp-tx-{index}" };
+        _thread.Start();
+    }
+
+    /// <summary>Slots in the ring.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Datagrams waiting to be sent.</summary>
+    public int Backlog => (int)Math.Max(0, Volatile.Read(ref _enqueuePos) - Volatile.Read(ref _dequeuePos));
+
+    /// <summary>
+    /// Copies <paramref name="datagram"/> into a free slot for <paramref name="to"/>. Any thread. When the ring is
+    /// full the caller waits (up to 50 ms) for the worker to free a slot: back-pressure on whoever produces faster
+    /// than the kernel sends, like a blocking socket. False when it stayed full or the worker stopped.
+    /// </summary>
+    public bool TryEnqueue(ReadOnlySpan<byte> datagram, PeerAddress to)
+    {
+        if (datagram.Length > SlotBytes) return false;
+        Interlocked.Increment(ref _producers);
+        try
+        {
+            return Enqueue(datagram, to);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _producers);
+        }
+    }
+
+    private bool Enqueue(ReadOnlySpan<byte> datagram, PeerAddress to)
+    {
+        long pos = Volatile.Read(ref _enqueuePos);
+        long waitStart = 0;
+        var spin = new SpinWait();
+        while (true)
+        {
+            if (_stopping) return false;
+            int slot = (int)(pos & _mask);
+            long seq = Volatile.Read(ref _sequence[slot]);
+            long diff = seq - pos;
+            if (diff == 0)
+            {
+                if (Interlocked.CompareExchange(ref _enqueuePos, pos + 1, pos) == pos) break;
+                pos = Volatile.Read(ref _enqueuePos);
+            }
+            else if (diff < 0)
+            {
+                // Full: let the worker catch up.
+                Wake();
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (waitStart == 0) waitStart = now;
+                else if ((now - waitStart) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency > FullWaitTicks) return false;
+                spin.SpinOnce(sleep1Threshold: -1);
+                pos = Volatile.Read(ref _enqueuePos);
+            }
+            else
+            {
+                pos = Volatile.Read(ref _enqueuePos);
+            }
+        }
+        int index = (int)(pos & _mask);
+        datagram.CopyTo(new Span<byte>(_data + (long)index * SlotBytes, SlotBytes));
+        _iov[index].Length = (nuint)datagram.Length;
+        _destination[index] = to;
+        if (_native) _headers[index].Header.NameLength = WriteSockAddr(to, _addresses + (long)index * SockAddrBytes);
+        // Publish with a full fence, so the read of _sleeping below cannot move before it (store-load order).
+        Interlocked.Exchange(ref _sequence[index], pos + 1);
+        if (Volatile.Read(ref _sleeping) != 0) Wake();
+        return true;
+    }
+
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _sleeping, 0) != 0) _wake.Set();
+    }
+
+    private uint WriteSockAddr(PeerAddress to, byte* address)
+    {
+        var span = new Span<byte>(address, SockAddrBytes);
+        if (!_ipv6Socket)
+        {
+            // struct sockaddr_in: family (host order), port (network order), address, zero.
+            *(ushort*)address = 2;
+            span[2] = (byte)(to.Port >> 8);
+            span[3] = (byte)to.Port;
+            to.WriteAddressBytes(span[4..]);
+            return 16;
+        }
+        // struct sockaddr_in6: family, port, flow info, address (IPv4-mapped for IPv4 peers), scope id.
+        span[..28].Clear();
+        *(ushort*)address = 10;
+        span[2] = (byte)(to.Port >> 8);
+        span[3] = (byte)to.Port;
+        if (to.IsIPv4)
+        {
+            span[18] = 0xFF;
+            span[19] = 0xFF;
+            to.WriteAddressBytes(span[20..]);
+        }
+        else
+        {
+            to.WriteAddressBytes(span[8..]);
+        }
+        return 28;
+    }
+
+    private void Run()
+    {
+        var fallbackAddress = new System.Net.SocketAddress(_socket.AddressFamily);
+        while (true)
+        {
+            long pos = _dequeuePos;
+            int ready = 0;
+            int start = (int)(pos & _mask);
+            int limit = Math.Min(MaxBatch, _capacity - start); // contiguous slots only: no wrap inside one call
+            while (ready < limit && Volatile.Read(ref _sequence[start + ready]) == pos + ready + 1) ready++;
+            if (ready == 0)
+            {
+                if (_stopping && Volatile.Read(ref _enqueuePos) == pos) return;
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (Volatile.Read(ref _sequence[start]) == pos + 1 || _stopping)
+                {
+                    Interlocked.Exchange(ref _sleeping, 0);
+                    continue;
+                }
+                _wake.Wait(100);
+                _wake.Reset();
+                Interlocked.Exchange(ref _sleeping, 0);
+                continue;
+            }
+            long bytes = 0;
+            for (int i = 0; i < ready; i++) bytes += (long)_iov[start + i].Length;
+            int failures = _native ? SendNative(start, ready) : SendManaged(start, ready, fallbackAddress);
+            for (int i = 0; i < ready; i++) Volatile.Write(ref _sequence[start + i], pos + i + _capacity);
+            Volatile.Write(ref _dequeuePos, pos + ready);
+            _onSent(ready - failures, bytes, failures);
+        }
+    }
+
+    private int SendNative(int start, int count)
+    {
+        int failures = 0;
+        int done = 0;
+        while (done < count)
+        {
+            int n = LinuxUdp.sendmmsg(_fd, _headers + start + done, (uint)(count - done), 0);
+            if (n > 0)
+            {
+                done += n;
+                continue;
+            }
+            if (Marshal.GetLastSystemError() == LinuxUdp.EIntr) continue;
+            // The first datagram of the rest was refused (ENOBUFS, unreachable): UDP is lossy; skip it.
+            failures++;
+            done++;
+        }
+        return failures;
+    }
+
+    private int SendManaged(int start, int count, System.Net.SocketAddress address)
+    {
+        int failures = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            try
+            {
+                _destination[i].WriteTo(address);
+                _socket.SendTo(new ReadOnlySpan<byte>(_data + (long)i * SlotBytes, (int)_iov[i].Length), SocketFlags.None, address);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                failures++;
+            }
+        }
+        return failures;
+    }
+
+    /// <summary>Stops accepting, sends what is queued, ends the thread. Call before closing the socket.</summary>
+    public void Stop()
+    {
+        if (_stopping) return;
+        _stopping = true;
+        Interlocked.MemoryBarrier();
+        // A producer past its _stopping check finishes its copy before the worker drains and the memory goes.
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _producers) != 0) spin.SpinOnce();
+        _wake.Set();
+        _thread.Join();
+        if (_handleRefAdded)
+        {
+            _socket.SafeHandle.DangerousRelease();
+            _handleRefAdded = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        NativeMemory.AlignedFree(_data);
+        NativeMemory.Free(_addresses);
+        NativeMemory.Free(_iov);
+        NativeMemory.Free(_headers);
+        _wake.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+export const authText = {
+  title: '用户登录',
+  subtitle: '县 · 镇(街道) · 村(社区) 三级党建视频管理',
+  userName: '用户名',
+  password: '密码',
+  userNamePlaceholder: '请输入用户名',
+  passwordPlaceholder: '请输入密码',
+  userNameRequired: '请输入用户名',
+  passwordRequired: '请输入密码',
+  login: '登录',
+  loggingIn: '正在登录…',
+  failed: '登录失败',
+  wrongPassword: '用户名或密码错误，请重新输入。',
+  expired: '登录已过期，请重新登录。',
+  demoHint: '演示账号：admin（县级）、yushan（榆山街道）、yushan01（东关村），密码 Demo@2026',
+  footer: '中共平阴县委组织部',
+} as const
