@@ -21,7 +21,7 @@ export const liveText = {
   soundOff: '关闭声音',
   sites: '参会站点',
   siteStates: { notJoined: '未入会', watching: '收看中', publishing: '发言中', lost: '已掉线' } as Record<string, string>,
-  counts: (p: number, w: number, l: number, n: number) => `发言中 ${p}　收看中 ${w}　已掉线 ${l}　未入会 ${n}`,
+  counts: (p: number, w: number, l: number, n: number) => `发言中 ${p} · 收看中 ${w} · 已掉线 ${l} · 未入会 ${n}`,
   mediaServerDown: '媒体服务器暂时无法连接，站点状态来自最近的入会记录，可能不准确。',
   level: '音量',
   mute: '静音',

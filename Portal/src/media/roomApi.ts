@@ -108,14 +108,15 @@ export class RoomApi {
 
 /** Parses text/event-stream (HTML Living Standard §9.2.6) from a byte stream; resolves when it ends. */
 export async function readEventStream(body: ReadableStream<Uint8Array>, onEvent: (type: string, data: unknown) => void): Promise<void> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader()
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
   let buffer = ''
   let type = 'message'
   let data: string[] = []
   for (;;) {
     const { value, done } = await reader.read()
     if (done) return
-    buffer += value
+    buffer += decoder.decode(value, { stream: true })
     let nl: number
     while ((nl = buffer.search(/\r\n|\r|\n/)) >= 0) {
       const line = buffer.slice(0, nl)
