@@ -128,8 +128,10 @@ public static class LiveEndpoints
             .ToListAsync(ct);
         // Above the caller, only the meetings meant for it: the county's plenaries, the town's partial meetings.
         candidates = candidates.Where(m => m.Site!.Path == home || m.Kind is MeetingKind.Plenary or MeetingKind.Partial or MeetingKind.Lecture).ToList();
+        // On air before merely due; among equals the site's own meeting first, then the nearest start.
         var onAir = candidates.Where(m => m.StartedAtUtc != null || m.ScheduledStartUtc <= now + JoinEarly)
-            .OrderByDescending(m => m.StartedAtUtc != null).ThenBy(m => Math.Abs(((m.ScheduledStartUtc ?? now) - now).Ticks)).FirstOrDefault();
+            .OrderByDescending(m => m.StartedAtUtc != null).ThenByDescending(m => m.Site!.Path == home)
+            .ThenBy(m => Math.Abs(((m.ScheduledStartUtc ?? now) - now).Ticks)).FirstOrDefault();
         if (onAir is not null)
             return TypedResults.Ok(new CurrentMeetingDto(ToDto(onAir), onAir.Site!.Path == home ? "host" : "audience", null));
         var next = candidates.Where(m => m.ScheduledStartUtc > now).OrderBy(m => m.ScheduledStartUtc).FirstOrDefault();

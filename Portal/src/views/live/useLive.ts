@@ -56,8 +56,14 @@ export function useSessions() {
     session.start()
     return view
   }
-  onBeforeUnmount(() => {
+  const leave = () => {
     for (const s of [...all]) void s.stop()
+  }
+  // Closing the tab or the TV browser leaves at once (DELETE with keepalive) instead of timing out.
+  window.addEventListener('pagehide', leave)
+  onBeforeUnmount(() => {
+    window.removeEventListener('pagehide', leave)
+    leave()
   })
   return { open }
 }
