@@ -62,7 +62,7 @@ public static partial class MediaServerApp
         }));
         services.AddCors(o => o.AddPolicy(SignallingEndpoints.CorsPolicy, p => p
             .AllowAnyOrigin()
-            .WithMethods("POST", "DELETE", "PATCH", "OPTIONS")
+            .WithMethods("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
             .WithHeaders("Authorization", "Content-Type", "If-Match")
             .WithExposedHeaders("Location", "ETag", "Accept-Post", "Link", "Retry-After")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));

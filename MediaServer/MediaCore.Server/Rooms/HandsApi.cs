@@ -31,7 +31,7 @@ public static class HandsApi
 {
     public static IEndpointRouteBuilder MapHandsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/rooms/{room}/hands").WithTags("Floor").RequireMediaToken();
+        var group = app.MapGroup("/api/rooms/{room}/hands").WithTags("Floor").RequireMediaToken().RequireCors(SignallingEndpoints.CorsPolicy);
 
         group.MapPost("/", IResult (HttpContext http, string room, HandQueue hands) =>
         {

@@ -29,9 +29,9 @@ public static class SessionControlApi
             return sessions.SetFloor(id, body.Participant)
                 ? TypedResults.Ok(new { room, floor = body.Participant })
                 : Problems.NotFound("no such room");
-        }).WithTags("Rooms").RequireMediaToken();
+        }).WithTags("Rooms").RequireMediaToken().RequireCors(SignallingEndpoints.CorsPolicy);
 
-        var group = app.MapGroup("/api/rooms/{room}/participants/{participant}").WithTags("Rooms").RequireMediaToken();
+        var group = app.MapGroup("/api/rooms/{room}/participants/{participant}").WithTags("Rooms").RequireMediaToken().RequireCors(SignallingEndpoints.CorsPolicy);
 
         // Pins the simulcast layer a subscriber receives (an explicit override of the bandwidth-driven choice).
         group.MapPut("/layer", (HttpContext http, string room, string participant, LayerRequest body, SessionManager sessions) =>

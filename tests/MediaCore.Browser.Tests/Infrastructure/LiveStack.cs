@@ -76,6 +76,7 @@ public sealed class LiveStack : IAsyncDisposable
                      $"--ControlPlane:MediaTokenSecret={BrowserTestServer.Secret}", $"--ControlPlane:WebhookSecret={WebhookSecret}",
                      $"--ControlPlane:MediaServerUrl=http://127.0.0.1:{mediaPort}", "--ControlPlane:SeedHistoryMonths=1",
                      "--ControlPlane:EnableSnapshotWorker=false", "--ControlPlane:LoginAttemptsPerMinute=1000",
+                     $"--ControlPlane:PortalPath={Path.Combine(root, "Portal", "dist")}",
                      "--Logging:LogLevel:Default=Warning",
                  })
             psi.ArgumentList.Add(a);

@@ -98,6 +98,19 @@ public sealed class HandsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HandsApi_PreflightFromPortalOrigin_AllowsPutAndAuthorization()
+    {
+        // The Portal (ControlPlane's origin) calls the room API directly from the browser.
+        var request = new HttpRequestMessage(HttpMethod.Options, "/api/rooms/plenary/hands/site:12/grant");
+        request.Headers.Add("Origin", "http://127.0.0.1:8090");
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization");
+        using var response = await _server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
     public async Task HandsApi_NoToken_Returns401()
     {
         using var response = await _server.Client.PostAsync("/api/rooms/plenary/hands", null);
