@@ -113,8 +113,9 @@ public static class LiveEndpoints
 
     /// <summary>
     /// The meeting the caller's site takes part in now: one held by its own site (role host) or by a site
-    /// above it (county plenary, town partial: role audience). On air first, then the nearest scheduled one
-    /// within the join window; otherwise the next scheduled meeting for the waiting screen.
+    /// above it (county plenary, town partial: role audience). Its own meeting first, then on air before due,
+    /// then the nearest scheduled one within the join window; otherwise the next scheduled meeting for the
+    /// waiting screen.
     /// </summary>
     private static async Task<Ok<CurrentMeetingDto>> Current(ClaimsPrincipal user, ControlPlaneDb db, TimeProvider time, CancellationToken ct)
     {
@@ -128,9 +129,10 @@ public static class LiveEndpoints
             .ToListAsync(ct);
         // Above the caller, only the meetings meant for it: the county's plenaries, the town's partial meetings.
         candidates = candidates.Where(m => m.Site!.Path == home || m.Kind is MeetingKind.Plenary or MeetingKind.Partial or MeetingKind.Lecture).ToList();
-        // On air before merely due; among equals the site's own meeting first, then the nearest start.
+        // The site's own meeting first (a village that scheduled one now means to hold it), then on air before
+        // merely due, then the nearest start.
         var onAir = candidates.Where(m => m.StartedAtUtc != null || m.ScheduledStartUtc <= now + JoinEarly)
-            .OrderByDescending(m => m.StartedAtUtc != null).ThenByDescending(m => m.Site!.Path == home)
+            .OrderByDescending(m => m.Site!.Path == home).ThenByDescending(m => m.StartedAtUtc != null)
             .ThenBy(m => Math.Abs(((m.ScheduledStartUtc ?? now) - now).Ticks)).FirstOrDefault();
         if (onAir is not null)
             return TypedResults.Ok(new CurrentMeetingDto(ToDto(onAir), onAir.Site!.Path == home ? "host" : "audience", null));

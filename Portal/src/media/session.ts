@@ -2,7 +2,7 @@
 // WHIP (RFC 9725) publishes, WHEP plays; both are "POST an SDP offer, get 201 + answer + Location, DELETE
 // the Location to leave". MediaServer is ICE-lite without trickle, so the offer carries every candidate.
 // The session reconnects by itself: when the connection drops or the server restarts it throws the old
-// peer connection away and POSTs a fresh offer, backing off 0.5, 1, 2, 4, 4, ... s, so a new POST follows
+// peer connection away and POSTs a fresh offer, backing off 0.5, 1, 2, 3, 3, ... s (with jitter), so a new POST follows
 // within 5 s of the server answering again. Permanent refusals (401/403/404) stop it with a Chinese reason.
 // ICE servers (TURN) come from the server's Link headers: an authenticated OPTIONS before each offer.
 import { parseIceServerLinks } from './link'
@@ -64,7 +64,8 @@ export class MediaSessionError extends Error {
 
 type Listener = () => void
 
-const DEFAULT_BACKOFF = [500, 1000, 2000, 4000]
+// Capped at 3 s so that, with the offer's own second, a new POST follows within 5 s of the server answering.
+const DEFAULT_BACKOFF = [500, 1000, 2000, 3000]
 
 /**
  * A WHIP publisher or WHEP player that keeps itself connected. Read `state`, `stats`, `error`,
@@ -315,7 +316,8 @@ export class MediaSession {
 
   private retry(reason: string, delayMs?: number): void {
     if (this.state === 'closed') return
-    const delay = delayMs ?? this.backoff[Math.min(this.failures, this.backoff.length - 1)]
+    // Jitter (80-100 %) spreads 500 terminals reconnecting after a server restart over the interval.
+    const delay = delayMs ?? Math.round(this.backoff[Math.min(this.failures, this.backoff.length - 1)] * (0.8 + 0.2 * Math.random()))
     this.failures++
     this.set('reconnecting', reason)
     if (this.retryTimer) clearTimeout(this.retryTimer)
