@@ -37,7 +37,7 @@ public sealed class LiveEmergencyTests(LiveStackFixture fixture)
             TimeSpan.FromSeconds(15), "the phone showing its upstream bitrate");
         await LiveStack.ScreenshotAsync(phone, "live-phone");
 
-        var call = console.Locator("[data-testid^=emergency-]").Filter(new() { Has = console.GetByRole(AriaRole.Button, new() { Name = "观看" }) });
+        var call = console.Locator("[data-testid^=emergency-call-]"); // newest first: this phone's call
         await Stack.WaitAsync(async () => await call.CountAsync() > 0, TimeSpan.FromSeconds(20), "the emergency call listed on the county console");
         await call.First.GetByRole(AriaRole.Button, new() { Name = "观看" }).ClickAsync();
         await Stack.WaitAsync(async () => await console.EvaluateAsync<int>(

@@ -406,19 +406,30 @@ export class MediaSession {
   }
 }
 
+// MediaServer is ICE-lite without trickle: the offer must carry the candidates. Waits for gathering to
+// complete, but no longer than 250 ms after the first candidate (Chromium may keep looking on interfaces
+// that will never answer), and never longer than `timeoutMs`.
 function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
   if (pc.iceGatheringState === 'complete') return Promise.resolve()
   return new Promise((resolve) => {
+    let grace: ReturnType<typeof setTimeout> | null = null
     const done = () => {
       pc.removeEventListener('icegatheringstatechange', check)
+      pc.removeEventListener('icecandidate', onCandidate)
       clearTimeout(timer)
+      if (grace) clearTimeout(grace)
       resolve()
     }
     const check = () => {
       if (pc.iceGatheringState === 'complete') done()
     }
+    const onCandidate = (ev: Event) => {
+      if (!(ev as RTCPeerConnectionIceEvent).candidate) return done()
+      grace ??= setTimeout(done, 250)
+    }
     const timer = setTimeout(done, timeoutMs)
     pc.addEventListener('icegatheringstatechange', check)
+    pc.addEventListener('icecandidate', onCandidate)
   })
 }
 
