@@ -41,7 +41,7 @@ cat <<'INFO'
 INFO
 
 dotnet run -c Release --no-build --project ControlPlane/MediaCore.ControlPlane -- \
-  --ControlPlane:SqlitePath="$PWD/data/controlplane.db" \
+  --ControlPlane:SqlitePath="$PWD/data/controlplane.db" --ControlPlane:SeedDemoData=true \
   --ControlPlane:MediaTokenSecret="$SECRET" --ControlPlane:WebhookSecret="$HOOK" \
   --ControlPlane:MediaServerUrl=http://127.0.0.1:8080 "${CP_ARGS[@]}" "$@" &
 CP=$!

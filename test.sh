@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. Installs what the tests need first (idempotent), builds once, runs the unit and
 # integration suites, then the headless-Chromium suite inside a loopback-only network namespace
-# (DESIGN.md: Chromium's only ICE candidate is then 127.0.0.1).
+# (docs/decisions.md: Chromium's only ICE candidate is then 127.0.0.1).
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -1,6 +1,6 @@
 namespace MediaCore.LoadTest;
 
-/// <summary>The meeting shapes the simulator can play (DESIGN.md "Meetings").</summary>
+/// <summary>The meeting shapes the simulator can play (docs/architecture.md, "The media model").</summary>
 public enum Scenario
 {
     /// <summary>One county publisher, every site subscribes.</summary>

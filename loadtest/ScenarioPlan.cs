@@ -19,7 +19,7 @@ internal static class ScenarioPlan
                 {
                     string site = $"village-{offset + i:D3}";
                     plan.Add(new PeerPlan(site, $"{run}-plenary", "audience", false, false));
-                    // The room's audio from every site: the mixer (DESIGN.md) mixes the loudest few.
+                    // The room's audio from every site: the mixer (docs/architecture.md) mixes the loudest few.
                     if (o.SiteAudio) plan.Add(new PeerPlan(site, $"{run}-plenary", "speaker", true, false));
                 }
                 break;

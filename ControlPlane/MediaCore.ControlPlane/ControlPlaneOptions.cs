@@ -1,6 +1,11 @@
 namespace MediaCore.ControlPlane;
 
-/// <summary>Configuration of the ControlPlane (section "ControlPlane"); defaults run out of the box.</summary>
+/// <summary>
+/// Configuration of the ControlPlane (section "ControlPlane"). Defaults run out of the box except the two
+/// shared secrets: outside the Development environment <see cref="MediaTokenSecret"/> and
+/// <see cref="WebhookSecret"/> must be configured (see <see cref="ControlPlaneSecrets"/>), and demo data is
+/// seeded only when <see cref="SeedDemoData"/> asks for it.
+/// </summary>
 public sealed class ControlPlaneOptions
 {
     /// <summary>Configuration section name.</summary>
@@ -15,8 +20,8 @@ public sealed class ControlPlaneOptions
     /// repository's Portal/dist, found by walking up from the content root.
     /// </summary>
     public string? PortalPath { get; set; }
-    /// <summary>Seed the Pingyin County demo data into an empty database on start.</summary>
-    public bool SeedDemoData { get; set; } = true;
+    /// <summary>Seed the Pingyin County demo data (one known password for every account) into an empty database on start. Off unless asked for.</summary>
+    public bool SeedDemoData { get; set; }
     /// <summary>Without demo data: password of the "admin" county account created in an empty database (empty: none).</summary>
     public string? AdminPassword { get; set; }
     /// <summary>Without demo data: name and code of the county site created in an empty database.</summary>
@@ -35,8 +40,11 @@ public sealed class ControlPlaneOptions
     /// <summary>Session lifetime.</summary>
     public int SessionMinutes { get; set; } = 480;
 
-    /// <summary>Shared HS256 secret with MediaServer (its MediaServer:TokenSecret); at least 32 bytes.</summary>
-    public string MediaTokenSecret { get; set; } = "mediacore-dev-media-token-secret-change-me";
+    /// <summary>
+    /// Shared HS256 secret with MediaServer (its MediaServer:TokenSecret); at least 32 bytes. No default: required
+    /// outside Development; in Development a random one is made per process when unset.
+    /// </summary>
+    public string? MediaTokenSecret { get; set; }
     /// <summary>Lifetime of minted media tokens.</summary>
     public int MediaTokenMinutes { get; set; } = 240;
     /// <summary>Base URL of the MediaServer room API (snapshots).</summary>
@@ -48,8 +56,11 @@ public sealed class ControlPlaneOptions
     public string? PublicMediaServerUrl { get; set; }
     /// <summary>TURN servers handed to clients with their media tokens (coturn, shared-secret credentials).</summary>
     public TurnOptions Turn { get; set; } = new();
-    /// <summary>Shared HMAC-SHA256 secret MediaServer signs its webhooks with.</summary>
-    public string WebhookSecret { get; set; } = "mediacore-dev-webhook-secret";
+    /// <summary>
+    /// Shared HMAC-SHA256 secret MediaServer signs its webhooks with; at least 16 bytes. No default: required
+    /// outside Development; in Development a random one is made per process when unset.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
     /// <summary>Run the background snapshot worker (tests turn it off and drive snapshots directly).</summary>
     public bool EnableSnapshotWorker { get; set; } = true;
     /// <summary>Minutes between snapshots of each site during a meeting.</summary>

@@ -28,9 +28,20 @@ public sealed partial class Program
     private const string CredentialScheme = "Credential";
 
     /// <summary>Runs the ControlPlane.</summary>
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        await Build(args).RunAsync();
+        try
+        {
+            await Build(args).RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException e)
+        {
+            // A configuration mistake is the operator's to fix: say what, without a stack trace.
+            Console.Error.WriteLine("ControlPlane refuses to start:");
+            foreach (var failure in e.Failures) Console.Error.WriteLine("  - " + failure);
+            return 2;
+        }
     }
 
     /// <summary>Builds the application (also used by tests through WebApplicationFactory).</summary>
@@ -44,10 +55,10 @@ public sealed partial class Program
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         var s = builder.Services;
-        s.AddOptions<ControlPlaneOptions>().Bind(builder.Configuration.GetSection(ControlPlaneOptions.Section))
-            .Validate(o => System.Text.Encoding.UTF8.GetByteCount(o.MediaTokenSecret) >= 32,
-                "ControlPlane:MediaTokenSecret must be at least 32 bytes (HS256, RFC 7518 s3.2), the same as MediaServer:TokenSecret.")
-            .ValidateOnStart();
+        var options = s.AddOptions<ControlPlaneOptions>().Bind(builder.Configuration.GetSection(ControlPlaneOptions.Section));
+        if (builder.Environment.IsDevelopment()) options.PostConfigure(ControlPlaneSecrets.FillForDevelopment);
+        options.ValidateOnStart();
+        s.AddSingleton<IValidateOptions<ControlPlaneOptions>, ControlPlaneSecretsValidator>();
         s.AddSingleton(TimeProvider.System);
         s.AddControlPlaneDb();
         // Registered before the web server, so migrations and seeding finish before the first request.

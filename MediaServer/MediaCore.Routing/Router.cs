@@ -196,7 +196,8 @@ public sealed class Router
             length = datagram.Length;
         }
         if (cached) encoding.Cache.Commit(seq, length);
-        RtpPacket.TryParse(slot[..length], out var packet);
+        // The datagram parsed before it was copied into the slot, so it parses again.
+        _ = RtpPacket.TryParse(slot[..length], out var packet);
 
         var src = new SourcePacket(producer, packet, seq);
         if (src.KeyFrame) ReadFrameSize(producer.Codec, encoding, packet.Payload);

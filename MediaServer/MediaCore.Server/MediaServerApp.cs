@@ -1,5 +1,6 @@
 using MediaCore.Server.Auth;
 using MediaCore.Server.Demo;
+using MediaCore.Server.Ingest;
 using MediaCore.Server.Metrics;
 using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
@@ -73,11 +74,13 @@ public static partial class MediaServerApp
             sp.GetRequiredService<IOptions<MediaServerOptions>>().Value.TimerResolution.Ticks,
             startTicks: sp.GetRequiredService<MediaClock>().NowTicks));
         services.AddSingleton<UdpEndpoint>();
-        services.AddSingleton<IDatagramSender>(sp => sp.GetRequiredService<UdpEndpoint>());
+        services.AddSingleton<Tcp.IceTcpServer>();
+        services.AddSingleton<IDatagramSender, MediaSender>();
         services.AddSingleton<MediaEndpointInfo>();
         services.AddHostedService<TimerWheelHost>();
         services.AddSingleton<UdpEndpointHost>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpEndpointHost>());
+        services.AddHostedService(sp => sp.GetRequiredService<Tcp.IceTcpServer>());
 
 
 
@@ -97,6 +100,8 @@ public static partial class MediaServerApp
         services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
         services.AddSingleton<SessionManager>();
         services.AddSingleton(new JpegEncoder());
+        services.AddSingleton<Ingest.IngestManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestManager>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
         services.AddSingleton(sp => new Metrics.MediaEngineCollector(sp.GetRequiredService<MediaEngine>(), sp.GetService<UdpEndpoint>()));
@@ -124,6 +129,7 @@ public static partial class MediaServerApp
         app.MapHandsApi();
         app.MapSnapshots();
         app.MapMixingApi();
+        app.MapIngestApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {

@@ -15,7 +15,7 @@ internal interface IWorkerTarget
 }
 
 /// <summary>
-/// One thread that drives many simulated peers (the sans-IO host loop of STYLE.md): epoll over their UDP
+/// One thread that drives many simulated peers (the sans-IO host loop of docs/architecture.md): epoll over their UDP
 /// sockets, a timer queue, and an inbox for work handed over from other threads (HTTP signalling, DTLS
 /// wake-ups). Everything a target does happens on this thread, so the protocol components stay
 /// single-threaded. A handful of workers carry 500 sites.

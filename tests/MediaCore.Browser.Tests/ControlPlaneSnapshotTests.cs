@@ -29,7 +29,7 @@ public sealed class ControlPlaneSnapshotTests
         await using var controlPlane = await ControlPlaneProcess.StartAsync(cpUrl, media.BaseAddress);
         using var http = new HttpClient { BaseAddress = cpUrl };
 
-        // The 东关村 operator (demo account yushan01 .. for the pilot's villages) schedules a meeting now.
+        // The 东关村 operator (demo account jinshui01 .. for the pilot's villages) schedules a meeting now.
         var admin = await LoginAsync(http, "admin");
         var sites = await GetJsonAsync(http, admin, "/api/sites?q=东关村");
         int siteId = (int)sites["items"]![0]!["id"]!;
@@ -159,7 +159,7 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
         foreach (var a in new[]
                  {
                      dll, $"--urls={url.ToString().TrimEnd('/')}", $"--ControlPlane:SqlitePath={Path.Combine(dir, "cp.db")}",
-                     $"--ControlPlane:MediaTokenSecret={BrowserTestServer.Secret}", "--ControlPlane:WebhookSecret=browser-test-webhook-secret",
+                     $"--ControlPlane:MediaTokenSecret={BrowserTestServer.Secret}", "--ControlPlane:WebhookSecret=browser-test-webhook-secret", "--ControlPlane:SeedDemoData=true",
                      $"--ControlPlane:MediaServerUrl={mediaServer.ToString().TrimEnd('/')}", "--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.EntityFrameworkCore=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
                  })
             psi.ArgumentList.Add(a);

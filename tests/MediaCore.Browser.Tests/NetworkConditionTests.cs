@@ -6,7 +6,7 @@ namespace MediaCore.Browser.Tests;
 
 /// <summary>
 /// Media under impaired and unimpaired links. The suite runs in its own loopback-only network namespace
-/// (test.sh), so nftables rules here touch nothing outside it. This kernel has no netem (DESIGN.md): random
+/// (test.sh), so nftables rules here touch nothing outside it. This kernel has no netem (docs/decisions.md): random
 /// loss comes from an nftables <c>numgen random</c> rule on UDP input.
 /// </summary>
 public sealed class NetworkConditionTests
@@ -41,7 +41,7 @@ public sealed class NetworkConditionTests
         var publish = await page.PublishAsync("/whip/hd", server.Token("hd", "lecturer", ParticipantRole.Speaker), new PublishOptions(Width: 1280, Height: 720));
         Assert.True(publish.Succeeded, $"WHIP failed: {publish.Status} {publish.Detail}");
 
-        // Our transport-cc feedback must let Chromium's send-side estimate grow (DESIGN.md: broken feedback collapses it).
+        // Our transport-cc feedback must let Chromium's send-side estimate grow (docs/decisions.md: broken feedback collapses it).
         var stats = await page.WaitForStatsAsync(publish.Handle,
             s => s.CandidatePair?.AvailableOutgoingBitrate >= 1_500_000
                  && s.Outbound.Any(x => x.Kind == "video" && x.FramesEncoded > 0 && x.QualityLimitationReason != "bandwidth"),

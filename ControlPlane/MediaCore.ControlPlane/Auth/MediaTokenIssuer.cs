@@ -36,7 +36,7 @@ public sealed class MediaTokenIssuer(IOptions<ControlPlaneOptions> options, Time
             ["exp"] = exp.ToUnixTimeSeconds(),
         }.Concat(name is null ? [] : [new KeyValuePair<string, object>("name", name)]).ToDictionary());
         var signingInput = Header + "." + B64(payload);
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.Value.MediaTokenSecret), Encoding.ASCII.GetBytes(signingInput));
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.Value.MediaTokenSecret!), Encoding.ASCII.GetBytes(signingInput));
         return (signingInput + "." + B64(mac), exp.UtcDateTime);
     }
 

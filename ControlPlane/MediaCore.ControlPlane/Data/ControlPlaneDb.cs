@@ -92,7 +92,9 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
             e.Property(x => x.ParticipantId).HasMaxLength(100);
             e.Property(x => x.Role).HasMaxLength(16);
             e.Property(x => x.NodeId).HasMaxLength(100);
+            e.Property(x => x.SessionId).HasMaxLength(64);
             e.HasIndex(x => new { x.MeetingId, x.ParticipantId });
+            e.HasIndex(x => new { x.MeetingId, x.SessionId });
             e.HasOne(x => x.Meeting).WithMany(x => x.Participations).HasForeignKey(x => x.MeetingId);
         });
         m.Entity<WebhookReceipt>(e =>

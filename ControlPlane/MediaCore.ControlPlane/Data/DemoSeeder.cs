@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.ControlPlane.Data;
 
 /// <summary>
-/// Seeds the demo: Pingyin County (平阴县), its towns and sub-districts, the pilot sub-district 榆山街道
-/// with 22 villages and 3 communities, devices, people and a few months of plausible history. Deterministic
+/// Seeds the demo: Pingyin County (平阴县), its towns and sub-districts, the pilot sub-district 锦水街道
+/// (where the platform opened on 2017-02-22: its sites' equipment dates from that day) with 22 villages
+/// (后寨村 among them) and 3 communities, every other town 3 villages, devices, people and a few months of
+/// plausible history. Deterministic
 /// (fixed random seed) relative to "now", so the portal and exports always have something real to show.
 /// </summary>
 internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, IOptions<ControlPlaneOptions> options,
@@ -22,9 +24,15 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
         ("孔村镇", "kongcun", SiteKind.Town), ("孝直镇", "xiaozhi", SiteKind.Town), ("安城镇", "ancheng", SiteKind.Town),
     ];
 
+    /// <summary>The pilot sub-district.</summary>
+    public const string PilotTown = "锦水街道";
+
+    /// <summary>The day the platform opened in the pilot.</summary>
+    public static readonly DateOnly PilotOpened = new(2017, 2, 22);
+
     private static readonly string[] PilotVillages =
     [
-        "东关村", "西关村", "南关村", "北关村", "胡庄村", "前转湾村", "后转湾村", "刘庄村", "张庄村", "李营村", "王楼村",
+        "东关村", "西关村", "后寨村", "前寨村", "胡庄村", "前转湾村", "后转湾村", "刘庄村", "张庄村", "李营村", "王楼村",
         "赵套村", "孙官庄村", "周河村", "吴家村", "郑庄村", "冯楼村", "陈屯村", "杨柳村", "田山村", "石桥村", "青龙村",
     ];
     private static readonly string[] PilotCommunities = ["翠屏社区", "龙山社区", "会仙社区"];
@@ -55,10 +63,12 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
         }
         await db.SaveChangesAsync(ct);
         var grassroots = new List<(Site Site, Site Town, string Login)>();
+        var pilotSites = new HashSet<Site>();
         foreach (var (town, pinyin) in towns)
         {
             town.Path = $"{county.Path}{town.Id}/";
-            var names = town.Code.EndsWith("001")
+            var isPilot = town.Name == PilotTown;
+            var names = isPilot
                 ? PilotVillages.Select(n => (n, SiteKind.Village)).Concat(PilotCommunities.Select(n => (n, SiteKind.Community))).ToList()
                 : OtherVillageStems.OrderBy(_ => _rng.Next()).Take(3).Select(s => (town.Name[..1] + s + "村", SiteKind.Village)).ToList();
             for (var i = 0; i < names.Count; i++)
@@ -66,6 +76,7 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
                 var v = new Site { Name = names[i].Item1, Code = $"{town.Code}{i + 1:D3}", Kind = names[i].Item2, ParentId = town.Id };
                 db.Sites.Add(v);
                 grassroots.Add((v, town, $"{pinyin}{i + 1:D2}"));
+                if (isPilot) pilotSites.Add(v);
             }
         }
         await db.SaveChangesAsync(ct);
@@ -81,7 +92,9 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
         AddDevices(county, withAttendance: false, nowUtc);
         foreach (var (t, _) in towns) AddDevices(t, withAttendance: false, nowUtc);
         var machines = new Dictionary<int, Device>();
-        foreach (var (v, _, _) in grassroots) machines[v.Id] = AddDevices(v, withAttendance: true, nowUtc)!;
+        var pilotOpenedUtc = ChinaTime.StartOfDayUtc(PilotOpened).AddHours(9);
+        foreach (var (v, _, _) in grassroots)
+            machines[v.Id] = AddDevices(v, withAttendance: true, pilotSites.Contains(v) ? pilotOpenedUtc : nowUtc)!;
         db.Users.Add(new User { UserName = "admin", DisplayName = "平阴县委组织部", PasswordHash = hash, Role = UserRole.CountyAdmin, SiteId = county.Id });
         db.Users.Add(new User { UserName = "lecturer", DisplayName = "县委党校 王教授", PasswordHash = hash, Role = UserRole.ExpertLecturer });
         foreach (var (t, pinyin) in towns)
@@ -259,7 +272,7 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
         };
         meeting.Participations.Add(new MeetingParticipation
         {
-            ParticipantId = $"site:{v.Id}", Role = "host", SiteId = v.Id, JoinedAtUtc = start, LeftAtUtc = end, NodeId = "county-1",
+            ParticipantId = $"site:{v.Id}", Role = "host", SiteId = v.Id, JoinedAtUtc = start, LeftAtUtc = end, NodeId = "county-1", Publishing = true,
         });
         db.Meetings.Add(meeting);
         var attendees = kind == MeetingKind.CommitteeDay ? villagePeople.Where(p => Person.IsCadreRole(p.Role)) : villagePeople;

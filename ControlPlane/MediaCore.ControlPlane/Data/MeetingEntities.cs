@@ -44,7 +44,7 @@ public sealed class Meeting
     public List<MeetingParticipation> Participations { get; set; } = [];
 }
 
-/// <summary>One join..leave interval of a participant in a meeting's room.</summary>
+/// <summary>One join..leave interval of one MediaServer session (WHIP or WHEP) of a participant in a meeting's room.</summary>
 public sealed class MeetingParticipation
 {
     public long Id { get; set; }
@@ -58,6 +58,10 @@ public sealed class MeetingParticipation
     public DateTime JoinedAtUtc { get; set; }
     public DateTime? LeftAtUtc { get; set; }
     public string? NodeId { get; set; }
+    /// <summary>MediaServer session id (the WHIP/WHEP resource); null for deliveries of senders that do not name it.</summary>
+    public string? SessionId { get; set; }
+    /// <summary>True for a publishing (WHIP) session: only those start and end a meeting's session.</summary>
+    public bool Publishing { get; set; }
 }
 
 /// <summary>A verified webhook delivery, kept so that a redelivery is applied once.</summary>

@@ -66,7 +66,7 @@ public sealed class SnapshotTaker(ControlPlaneDb db, MediaServerClient mediaServ
     public async Task<Snapshot?> TakeAsync(SnapshotRequest request, CancellationToken ct)
     {
         var participant = $"site:{request.SiteId}";
-        var live = db.MeetingParticipations.Where(p => p.ParticipantId == participant && p.LeftAtUtc == null);
+        var live = db.MeetingParticipations.Where(p => p.ParticipantId == participant && p.Publishing && p.LeftAtUtc == null);
         if (request.MeetingId is { } mid) live = live.Where(p => p.MeetingId == mid);
         var room = await live.OrderByDescending(p => p.JoinedAtUtc).Select(p => new { p.MeetingId, p.Meeting!.Room }).FirstOrDefaultAsync(ct);
         if (room is null) return null;
@@ -87,7 +87,7 @@ public sealed class SnapshotTaker(ControlPlaneDb db, MediaServerClient mediaServ
     {
         var cutoff = time.GetUtcNow().UtcDateTime - interval;
         var open = await db.MeetingParticipations
-            .Where(p => p.LeftAtUtc == null && p.SiteId != null && p.Meeting!.EndedAtUtc == null && p.JoinedAtUtc <= cutoff)
+            .Where(p => p.LeftAtUtc == null && p.Publishing && p.SiteId != null && p.Meeting!.EndedAtUtc == null && p.JoinedAtUtc <= cutoff)
             .Select(p => new { p.MeetingId, SiteId = p.SiteId!.Value, p.ParticipantId })
             .Distinct().ToListAsync(ct);
         var due = new List<SnapshotRequest>();

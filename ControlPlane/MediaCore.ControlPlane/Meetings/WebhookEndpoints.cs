@@ -10,10 +10,19 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.ControlPlane.Meetings;
 
 /// <summary>
-/// A MediaServer webhook: <c>{event, room, participantId, role, at, nodeId}</c>, where event is
-/// participant_joined | participant_left | recording_finished and at is UTC ISO-8601.
+/// A MediaServer webhook: <c>{event, room, participantId, role, kind, sessionId, at, nodeId}</c>, where event is
+/// participant_joined | participant_left | recording_finished, kind is publisher (WHIP) | subscriber (WHEP),
+/// sessionId names the WHIP/WHEP session and at is UTC ISO-8601.
 /// </summary>
-public sealed record WebhookEvent(string? Event, string? Room, string? ParticipantId, string? Role, DateTimeOffset? At, string? NodeId);
+public sealed record WebhookEvent(string? Event, string? Room, string? ParticipantId, string? Role, DateTimeOffset? At, string? NodeId,
+    string? Kind = null, string? SessionId = null)
+{
+    /// <summary>
+    /// A publishing session: kind "publisher"; a sender that does not name the kind is judged by the role
+    /// (host and speaker publish; audience and observer only receive).
+    /// </summary>
+    public bool IsPublishing => Kind is not null ? Kind == "publisher" : Role is "host" or "speaker";
+}
 
 /// <summary>What the receiver did with a delivery.</summary>
 public sealed record WebhookAck(string Status, int? MeetingId);
@@ -23,6 +32,13 @@ public sealed record WebhookAck(string Status, int? MeetingId);
 /// HMAC-SHA256 (RFC 2104) of the raw body under the shared webhook secret; it is checked in constant time
 /// before the body is parsed. Redeliveries of the same body are applied once.
 /// </summary>
+/// <remarks>
+/// Each join opens a participation for its session; a leave closes that session's participation only (by
+/// <c>sessionId</c>; a sender without session ids closes the participant's oldest open one). Only publishing
+/// sessions hold a meeting: the first publisher's join starts it (an observer listening to an empty village
+/// room, or a subscriber waiting for the host, starts nothing), and it ends when the last publishing
+/// session leaves; a later publisher resumes it.
+/// </remarks>
 public static class WebhookEndpoints
 {
     /// <summary>Signature header name.</summary>
@@ -50,7 +66,7 @@ public static class WebhookEndpoints
             ms.Write(buffer, 0, n);
         }
         var body = ms.ToArray();
-        if (!SignatureValid(body, request.Headers[SignatureHeader].ToString(), options.Value.WebhookSecret))
+        if (!SignatureValid(body, request.Headers[SignatureHeader].ToString(), options.Value.WebhookSecret!))
             return TypedResults.Problem(title: "Bad signature", detail: $"{SignatureHeader} is missing or does not match the body.", statusCode: 401);
 
         WebhookEvent? evt;
@@ -80,24 +96,39 @@ public static class WebhookEndpoints
         switch (evt.Event)
         {
             case "participant_joined":
-                if (meeting.Participations.All(p => p.ParticipantId != evt.ParticipantId))
+            {
+                var sessionId = evt.SessionId is null ? null : Truncate(evt.SessionId, 64);
+                var open = meeting.Participations.Where(p => p.ParticipantId == evt.ParticipantId);
+                // Redelivery of a join under another body (or an old sender repeating one): one participation per session.
+                if (sessionId is null ? open.Any() : open.Any(p => p.SessionId == sessionId)) break;
+                var siteId = await SiteOfAsync(db, evt.ParticipantId!, ct);
+                var personId = ParseId(evt.ParticipantId!, "person:") is { } pid && await db.People.AnyAsync(x => x.Id == pid, ct) ? pid : (int?)null;
+                meeting.Participations.Add(new MeetingParticipation
                 {
-                    var siteId = await SiteOfAsync(db, evt.ParticipantId!, ct);
-                    var personId = ParseId(evt.ParticipantId!, "person:") is { } pid && await db.People.AnyAsync(x => x.Id == pid, ct) ? pid : (int?)null;
-                    meeting.Participations.Add(new MeetingParticipation
-                    {
-                        ParticipantId = evt.ParticipantId!, Role = Truncate(evt.Role ?? "audience", 16), SiteId = siteId,
-                        PersonId = personId, JoinedAtUtc = at, NodeId = evt.NodeId is null ? null : Truncate(evt.NodeId, 100),
-                    });
+                    ParticipantId = evt.ParticipantId!, Role = Truncate(evt.Role ?? "audience", 16), SiteId = siteId,
+                    PersonId = personId, JoinedAtUtc = at, NodeId = evt.NodeId is null ? null : Truncate(evt.NodeId, 100),
+                    SessionId = sessionId, Publishing = evt.IsPublishing,
+                });
+                if (evt.IsPublishing)
+                {
                     meeting.StartedAtUtc ??= at;
-                    meeting.EndedAtUtc = null; // a rejoin resumes an ended session
+                    meeting.EndedAtUtc = null; // a publisher's rejoin resumes an ended session
                     if (siteId is { } s) snapshot = new SnapshotRequest(s, SnapshotReason.MeetingStart, MeetingId: meeting.Id);
                 }
                 break;
+            }
             case "participant_left":
-                foreach (var p in meeting.Participations.Where(p => p.ParticipantId == evt.ParticipantId)) p.LeftAtUtc = at;
-                if (meeting.StartedAtUtc is not null && meeting.Participations.All(p => p.LeftAtUtc is not null)) meeting.EndedAtUtc = at;
+            {
+                var own = meeting.Participations
+                    .Where(p => p.ParticipantId == evt.ParticipantId && (evt.SessionId is null || p.SessionId == evt.SessionId))
+                    .OrderBy(p => p.JoinedAtUtc).FirstOrDefault();
+                if (own is null) break;
+                own.LeftAtUtc = at;
+                if (own.Publishing && meeting.StartedAtUtc is not null && meeting.EndedAtUtc is null
+                    && meeting.Participations.All(p => !p.Publishing || p.LeftAtUtc is not null))
+                    meeting.EndedAtUtc = at;
                 break;
+            }
             default:
                 meeting.RecordingFinishedAtUtc = at;
                 break;

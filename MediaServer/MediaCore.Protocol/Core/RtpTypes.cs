@@ -3,14 +3,14 @@ namespace MediaCore.Protocol.Core;
 /// <summary>RTP synchronization source identifier (RFC 3550 §3).</summary>
 public readonly record struct Ssrc(uint Value)
 {
-    public override string ToString() => Value.ToString();
+    public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
     public static implicit operator uint(Ssrc s) => s.Value;
 }
 
 /// <summary>RTP payload type, 7 bits (RFC 3550 §5.1).</summary>
 public readonly record struct PayloadType(byte Value)
 {
-    public override string ToString() => Value.ToString();
+    public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>32-bit RTP timestamp with wrap-around arithmetic (RFC 3550 §5.1).</summary>
@@ -35,7 +35,7 @@ public readonly record struct SeqNo(ulong Value) : IComparable<SeqNo>
     public static bool operator >=(SeqNo a, SeqNo b) => a.Value >= b.Value;
     public static long operator -(SeqNo a, SeqNo b) => (long)(a.Value - b.Value);
     public SeqNo Next => new(Value + 1);
-    public override string ToString() => Value.ToString();
+    public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>True when wire value <paramref name="a"/> is newer than <paramref name="b"/> (half-range rule).</summary>
     public static bool IsNewer(ushort a, ushort b) => a != b && (ushort)(a - b) < 0x8000;

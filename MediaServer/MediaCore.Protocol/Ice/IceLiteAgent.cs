@@ -86,7 +86,7 @@ public sealed class IceLiteAgent : IDisposable
             _lastConsent = nowTicks;
         if (!useCandidate) return;
 
-        // RFC 8445 §8.2 for lite agents: a nominated valid pair is selected; DESIGN.md: media goes to the
+        // RFC 8445 §8.2 for lite agents: a nominated valid pair is selected; docs/decisions.md "ICE-lite": media goes to the
         // address the USE-CANDIDATE request came from, so a later nomination elsewhere moves the path.
         if (State == IceConnectionState.Checking)
         {

@@ -29,7 +29,7 @@ public sealed class ReceiveStatistics
     /// <param name="clockRate">RTP clock rate of its payload (90000 for video, 48000 for Opus).</param>
     public ReceiveStatistics(uint ssrc, int clockRate)
     {
-        if (clockRate <= 0) throw new ArgumentOutOfRangeException(nameof(clockRate));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clockRate);
         Ssrc = ssrc;
         _clockRate = clockRate;
     }

@@ -55,7 +55,7 @@ public sealed record WebRtcTransportOptions
 /// One WebRTC peer on the server's shared UDP port: ICE-lite (RFC 8445 §2.5), DTLS-SRTP (RFC 5764) and
 /// SRTP/SRTCP, demultiplexed per RFC 7983, all BUNDLEd with rtcp-mux on one 5-tuple. Sans-IO: the host
 /// passes datagrams and time in; what goes out is written to an <see cref="IDatagramOutput"/> at the
-/// ICE-selected address (DESIGN.md: media goes to the address the USE-CANDIDATE request came from).
+/// ICE-selected address (docs/decisions.md: media goes to the address the USE-CANDIDATE request came from).
 /// The only thread is the DTLS handshake's (see <see cref="DtlsEndpoint"/>); <see cref="WakeUp"/> tells
 /// the host when it has produced output so the host drives <see cref="HandleTimeout"/> promptly.
 /// </summary>
@@ -217,6 +217,11 @@ public sealed class WebRtcTransport : IDisposable
                 Finish(nowTicks, reason!);
                 return;
             }
+            // DTLS can complete before the controlling agent nominates a pair (it starts once a check
+            // succeeds, RFC 8445 §8.1.1): media then goes to the validated address DTLS ran on (RFC 8445 §12
+            // allows sending on a valid pair before nomination), not to no address at all. A later
+            // nomination moves it (IceConnected / IceSelectedPathChanged).
+            if (_remote.IsNone) _remote = _dtlsPeer;
             State = WebRtcTransportState.Connected;
             _listener.OnConnected(this, nowTicks);
         }

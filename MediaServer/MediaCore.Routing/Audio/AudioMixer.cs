@@ -11,7 +11,9 @@ namespace MediaCore.Routing.Audio;
 /// </summary>
 /// <remarks>
 /// Per frame: (1) the <see cref="SpeakerSelector"/> picks the N loudest from RFC 6464 levels read off the
-/// packets, plus forced speakers (host, floor holder, pinned); nobody else is decoded. (2) Each selected
+/// packets, plus forced speakers (host, floor holder, pinned); nobody else is decoded, except a sender that
+/// puts no RFC 6464 level on its packets (ffmpeg, SIP/RTP terminals): its stream is decoded every frame and
+/// its level measured from the decoded audio, so it competes like everyone else. (2) Each selected
 /// stream plays out of its <see cref="JitterBuffer"/>, a lost packet is recovered from the next one's
 /// in-band FEC or concealed by Opus PLC. (3) The decoded frames are summed; every selected speaker that
 /// receives gets the sum minus its own voice (N-1), limited and encoded by its own encoder; everyone else
@@ -109,6 +111,7 @@ public sealed class AudioMixer : IDisposable
             Deselect(p);
             Report(_lastPacketAt);
         }
+        ReleaseDecoder(p);
         p.Jitter.Clear();
     }
 
@@ -219,10 +222,12 @@ public sealed class AudioMixer : IDisposable
 
     private bool MixFrame(long now, IMixOutput output)
     {
+        EstimateMissingLevels(now);
         if (_selector.Update(now, _states, _maxSpeakers)) ApplySelection(now);
 
         bool any = false;
-        foreach (var p in _selected) any |= Decode(p, now);
+        foreach (var p in _selected) any |= p.DecodedThisFrame ? p.Contributes : Decode(p, now);
+        foreach (var p in _participants) p.DecodedThisFrame = false;
         if (!any)
         {
             _talking = false;
@@ -272,6 +277,28 @@ public sealed class AudioMixer : IDisposable
         int len = _sharedEncoder.Encode(shared, _packet);
         if (len > 0) output.OnSharedFrame(new MixFrame(_frameIndex, marker, false, LevelOf(shared), _packet.AsSpan(0, len)));
         return true;
+    }
+
+    // Senders without RFC 6464 levels: decode this frame now and take its level from the PCM (RFC 6464 §3
+    // defines the level as -dBov of the audio, which is what LevelOf measures), before selection runs.
+    private void EstimateMissingLevels(long now)
+    {
+        foreach (var p in _participants)
+        {
+            if (!p.LacksAudioLevel || !p.State.Eligible)
+            {
+                // Levels came back (or the participant may not be mixed): stop decoding it for estimation.
+                if (p.Decoder != null && !p.WasSelected) ReleaseDecoder(p);
+                continue;
+            }
+            if (p.Decoder == null)
+            {
+                AcquireDecoder(p);
+                p.Jitter.Restart();
+            }
+            if (Decode(p, now)) SpeakerSelector.OnLevel(p.State, now, LevelOf(p.Pcm));
+            p.DecodedThisFrame = true;
+        }
     }
 
     // Plays 20 ms of p out of its jitter buffer into p.Pcm; false when p had nothing to play.
@@ -366,20 +393,34 @@ public sealed class AudioMixer : IDisposable
     private void Select(MixParticipant p)
     {
         p.WasSelected = true;
-        p.Decoder = _decoderPool.Count > 0 ? _decoderPool.Pop() : _codecs.CreateDecoder();
-        p.Decoder.Reset();
-        p.DecodedCount = 0;
         p.Limiter.Reset();
-        p.Jitter.Restart();
+        // A stream already decoded for its level keeps its decoder and playout position.
+        if (p.Decoder == null)
+        {
+            AcquireDecoder(p);
+            p.Jitter.Restart();
+        }
         if (p.IsReceiving) AcquireEncoder(p);
     }
 
     private void Deselect(MixParticipant p)
     {
         p.WasSelected = false;
+        if (!p.LacksAudioLevel || p.Removed) ReleaseDecoder(p);
+        ReleaseEncoder(p);
+    }
+
+    private void AcquireDecoder(MixParticipant p)
+    {
+        p.Decoder = _decoderPool.Count > 0 ? _decoderPool.Pop() : _codecs.CreateDecoder();
+        p.Decoder.Reset();
+        p.DecodedCount = 0;
+    }
+
+    private void ReleaseDecoder(MixParticipant p)
+    {
         if (p.Decoder != null) _decoderPool.Push(p.Decoder);
         p.Decoder = null;
-        ReleaseEncoder(p);
     }
 
     private void AcquireEncoder(MixParticipant p)

@@ -17,7 +17,7 @@ public sealed class MixParticipant
 
     public string Id { get; }
 
-    /// <summary>Receives the shared mix and is never mixed (DESIGN.md: the silent listen-in).</summary>
+    /// <summary>Receives the shared mix and is never mixed (docs/architecture.md: the silent listen-in).</summary>
     public bool IsObserver { get; }
 
     /// <summary>Dropped from the mix by the server (a host's mute).</summary>
@@ -38,7 +38,10 @@ public sealed class MixParticipant
     /// <summary>Smoothed RFC 6464 level in dBov (-127 when nothing recent).</summary>
     public float LevelDbov => State.LevelDbov;
 
-    /// <summary>The recent packets (half a second) arrived without the RFC 6464 extension.</summary>
+    /// <summary>
+    /// The recent packets (half a second) arrived without the RFC 6464 extension: the mixer decodes this
+    /// stream every frame and measures its level from the audio instead.
+    /// </summary>
     public bool LacksAudioLevel { get; internal set; }
     internal int PacketsWithoutLevel;
 
@@ -63,6 +66,8 @@ public sealed class MixParticipant
     internal int DecodedCount;
     internal int LastPacketSamples = AudioMixerOptions.FrameSamples;
     internal bool Contributes;
+    /// <summary>Pcm already holds this frame (decoded early to measure a missing RFC 6464 level).</summary>
+    internal bool DecodedThisFrame;
     internal readonly float[] Mix = new float[AudioMixerOptions.FrameSamples];
 
     internal void UpdateForced() => State.Forced = IsPinned || IsFloor;

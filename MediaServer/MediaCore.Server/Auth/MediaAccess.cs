@@ -13,7 +13,7 @@ namespace MediaCore.Server.Auth;
 /// the floor (raise hand, <see cref="Rooms.HandsApi"/>). Subscribing (WHEP) is open to every role.</item>
 /// <item>Ending a session needs the session's owner (same <c>sub</c>) or a host of the room.</item>
 /// <item>Room API: <c>GET /api/rooms</c> needs an admin token; <c>GET /api/rooms/{room}</c> an admin token or
-/// that room's host token. Observers are listed to admins only (DESIGN.md: silent listen-in).</item>
+/// that room's host token. Observers are listed to admins only (docs/architecture.md: silent listen-in).</item>
 /// </list>
 /// </summary>
 public static class MediaAccess

@@ -1,6 +1,6 @@
 namespace MediaCore.Server.Auth;
 
-/// <summary>What a participant may do in a room (DESIGN.md "Meetings"). Carried in the token's <c>role</c> claim.</summary>
+/// <summary>What a participant may do in a room (docs/architecture.md, "The media model"). Carried in the token's <c>role</c> claim.</summary>
 public enum ParticipantRole
 {
     /// <summary>Publishes, controls the floor, mutes others.</summary>

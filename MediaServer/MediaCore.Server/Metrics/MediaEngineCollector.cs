@@ -45,9 +45,9 @@ public sealed class MediaEngineCollector : IDisposable
     private static readonly Counter RtpBytesIn = PromMetrics.CreateCounter("mediacore_rtp_bytes_received_total", "RTP bytes received by producers.",
         new CounterConfiguration { LabelNames = ["kind"] });
     private static readonly Counter RtxIn = PromMetrics.CreateCounter("mediacore_rtx_packets_received_total", "RTX retransmissions received from publishers.");
-    private static readonly Counter RtpOut = PromMetrics.CreateCounter("mediacore_rtp_packets_sent_total", "RTP packets forwarded by consumers.",
+    private static readonly Counter RtpOut = PromMetrics.CreateCounter("mediacore_rtp_packets_sent_total", "RTP packets sent to subscribers: forwarded by consumers, and mixed audio.",
         new CounterConfiguration { LabelNames = ["kind"] });
-    private static readonly Counter RtpBytesOut = PromMetrics.CreateCounter("mediacore_rtp_bytes_sent_total", "RTP bytes forwarded by consumers.",
+    private static readonly Counter RtpBytesOut = PromMetrics.CreateCounter("mediacore_rtp_bytes_sent_total", "RTP bytes sent to subscribers: forwarded by consumers, and mixed audio.",
         new CounterConfiguration { LabelNames = ["kind"] });
     private static readonly Counter RtxOut = PromMetrics.CreateCounter("mediacore_rtx_packets_sent_total", "Retransmissions (RTX) sent to subscribers on NACK.");
     private static readonly Counter Nacked = PromMetrics.CreateCounter("mediacore_nacked_packets_total", "Packets subscribers asked for by NACK.");
@@ -126,6 +126,9 @@ public sealed class MediaEngineCollector : IDisposable
                 }
                 lock (c._engine.Gate)
                 {
+                    // Mixed audio is sent by the rooms' mixers, not by consumers.
+                    totals.AudioOut += c._engine.Mixing.PacketsSent;
+                    totals.AudioBytesOut += c._engine.Mixing.BytesSent;
                     foreach (var room in c._engine.Rooms)
                     {
                         rooms++;

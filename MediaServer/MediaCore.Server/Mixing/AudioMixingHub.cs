@@ -25,6 +25,19 @@ public sealed partial class AudioMixingHub
 
     public MixerOptions Options { get; }
 
+    /// <summary>RTP packets of mixed audio sent to receivers by every room of this node (under the media lock).</summary>
+    public long PacketsSent { get; private set; }
+
+    /// <summary>RTP bytes (header + payload, before SRTP) of mixed audio sent (under the media lock).</summary>
+    public long BytesSent { get; private set; }
+
+    /// <summary>Counts one mixed-audio RTP packet of <paramref name="bytes"/> handed to a transport.</summary>
+    internal void CountSent(int bytes)
+    {
+        PacketsSent++;
+        BytesSent += bytes;
+    }
+
     /// <summary>The Opus codecs, created at first use (the first mixed room) and logged.</summary>
     public IOpusCodecFactory Codecs
     {

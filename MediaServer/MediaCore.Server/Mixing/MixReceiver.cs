@@ -37,9 +37,12 @@ internal sealed class MixReceiver
     private long _lastSentAt;
     private long _nextReportAt;
 
-    private MixReceiver(SubscriberSession session, NegotiatedMedia media, NegotiatedCodec codec, long nowTicks)
+    private readonly AudioMixingHub _hub;
+
+    private MixReceiver(SubscriberSession session, NegotiatedMedia media, NegotiatedCodec codec, long nowTicks, AudioMixingHub hub)
     {
         Session = session;
+        _hub = hub;
         _ntp = new NtpClock(DateTimeOffset.UtcNow, nowTicks);
         _nextReportAt = nowTicks + ReportInterval;
         _ssrc = media.LocalSend!.Ssrc;
@@ -58,7 +61,7 @@ internal sealed class MixReceiver
     public long PacketsSent { get; private set; }
 
     /// <summary>Finds the session's first sending Opus audio m-line.</summary>
-    public static bool TryCreate(SubscriberSession session, long nowTicks, [NotNullWhen(true)] out MixReceiver? receiver, out string? why)
+    public static bool TryCreate(SubscriberSession session, AudioMixingHub hub, long nowTicks, [NotNullWhen(true)] out MixReceiver? receiver, out string? why)
     {
         receiver = null;
         foreach (var m in session.Negotiated.Media)
@@ -67,7 +70,7 @@ internal sealed class MixReceiver
             foreach (var c in m.Codecs)
             {
                 if (c.Codec != SdpCodec.Opus) continue;
-                receiver = new MixReceiver(session, m, c, nowTicks);
+                receiver = new MixReceiver(session, m, c, nowTicks, hub);
                 why = null;
                 return true;
             }
@@ -99,6 +102,7 @@ internal sealed class MixReceiver
             _seq++;
             PacketsSent++;
             _octets += frame.Payload.Length;
+            _hub.CountSent(pos);
             _lastTimestamp = timestamp.Value;
             _lastSentAt = nowTicks;
         }

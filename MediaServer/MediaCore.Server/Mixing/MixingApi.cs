@@ -16,7 +16,7 @@ public sealed record RoomAudioDto(string Room, string Mode, int N, IReadOnlyList
 
 /// <summary>One participant as the mixer sees it (observers are listed to admin tokens only).</summary>
 /// <param name="Level">Smoothed RFC 6464 level in dBov.</param>
-/// <param name="LacksAudioLevel">Its packets carry no audio level: mixed only when pinned, host or floor holder.</param>
+/// <param name="LacksAudioLevel">Its packets carry no RFC 6464 audio level: its level is measured from the decoded audio.</param>
 public sealed record MixParticipantDto(string Id, bool Selected, int Level, bool Receiving, bool Observer, bool LacksAudioLevel,
     long Packets, long DecodeFailures, long FramesConcealed);
 

@@ -147,7 +147,9 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
             _scheduled = MediaTime.Never;
             if (_closed || _mixer == null) return;
             _now = nowTicks;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             _mixer.Tick(nowTicks, this);
+            Metrics.MediaMetrics.MixerTickSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             foreach (var r in _receivers) r.MaybeSendReport(nowTicks);
             DrainEvents(nowTicks);
             Reschedule();
@@ -168,7 +170,7 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
 
     private void AddReceiver(long nowTicks, SubscriberSession subscriber)
     {
-        if (!MixReceiver.TryCreate(subscriber, nowTicks, out var receiver, out string? why))
+        if (!MixReceiver.TryCreate(subscriber, _hub, nowTicks, out var receiver, out string? why))
         {
             LogNoMixTrack(_engine.Logger, subscriber.Id, _room.Id.Value, why);
             return;
@@ -228,8 +230,11 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
         _mixer.SetPinned(p, _settings.Pinned.Contains(p.Id));
     }
 
+    // The host and a floor holder the host named (room API) are always mixed. Without a host the video
+    // program follows the newest publisher, but that is no reason to mix it: it competes by level like
+    // everyone else, so a silent or noisy site that joins last does not take a place.
     private bool IsFloor(string participantId)
-        => participantId == _room.Router.HostParticipantId || participantId == _room.Router.SpeakerParticipantId;
+        => participantId == _room.Router.HostParticipantId || (_room.FloorHolder != null && participantId == _room.FloorHolder);
 
     private ParticipantRole? RoleOf(string participantId)
     {
@@ -256,7 +261,8 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
             switch (e)
             {
                 case ActiveSpeakersChanged changed:
-                    LogSpeakers(_engine.Logger, room, string.Join(", ", changed.Speakers.Select(s => $"{s.ParticipantId} {s.Level} dBov")));
+                    if (_engine.Logger.IsEnabled(LogLevel.Debug))
+                        LogSpeakers(_engine.Logger, room, string.Join(", ", changed.Speakers.Select(s => $"{s.ParticipantId} {s.Level} dBov")));
                     _hub.Publish(room, "speakers", new SpeakerEventDto(room, changed.Speakers));
                     _nextLevelReport = nowTicks + _hub.Options.LevelReportInterval.Ticks;
                     break;
@@ -285,7 +291,7 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
     [LoggerMessage(Level = LogLevel.Debug, Message = "Room {Room} speakers: {Speakers}")]
     private static partial void LogSpeakers(ILogger logger, string room, string speakers);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {Participant} in room {Room} sends Opus without the RFC 6464 audio level (urn:ietf:params:rtp-hdrext:ssrc-audio-level): it is mixed only when pinned, host or floor holder")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {Participant} in room {Room} sends Opus without the RFC 6464 audio level (urn:ietf:params:rtp-hdrext:ssrc-audio-level): its level is measured from the decoded audio (one decode per 20 ms frame)")]
     private static partial void LogNoAudioLevel(ILogger logger, string participant, string room);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Participant {Participant} in room {Room}: {Failures} Opus packets failed to decode (concealed)")]

@@ -82,6 +82,18 @@ public sealed class MediaServerOptions
     /// <summary>Timer wheel resolution: sans-IO timeouts fire at most this late.</summary>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// TCP port of the ICE-TCP passive candidate (RFC 6544) for sites whose firewall blocks UDP; unset (default): off.
+    /// 0 asks the OS for a free port (tests). Bound on <see cref="BindAddress"/>, advertised on <see cref="AdvertisedAddress"/>.
+    /// </summary>
+    public int? IceTcpPort { get; set; }
+
+    /// <summary>Most ICE-TCP connections open at once (each is one peer); more are refused.</summary>
+    public int IceTcpMaxConnections { get; set; } = 2000;
+
+    /// <summary>Plain-RTP ingest (<c>POST /api/rooms/{room}/ingest</c>): ports, limits, idle timeout.</summary>
+    public IngestOptions Ingest { get; set; } = new();
+
     /// <summary>TURN relays handed to WHIP/WHEP clients (<c>MediaServer:Turn:Urls</c>, <c>:Secret</c>, <c>:CredentialLifetime</c>).</summary>
     public TurnOptions Turn { get; set; } = new();
 

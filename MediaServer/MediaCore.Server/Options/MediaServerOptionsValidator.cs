@@ -46,6 +46,16 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:DemoTokenLifetime must be positive and at most one day.");
         if (o.TokenClockSkew < TimeSpan.Zero || o.TokenClockSkew > TimeSpan.FromMinutes(5))
             errors.Add("MediaServer:TokenClockSkew must be 0..5 minutes.");
+        if (o.IceTcpPort is < 0 or > 65535)
+            errors.Add($"MediaServer:IceTcpPort must be 0..65535 (got {o.IceTcpPort}).");
+        if (o.IceTcpMaxConnections is < 1 or > 100_000)
+            errors.Add("MediaServer:IceTcpMaxConnections must be 1..100000.");
+        if (o.Ingest.MinPort is < 0 or > 65535 || o.Ingest.MaxPort is < 0 or > 65535 || (o.Ingest.MinPort > 0 && o.Ingest.MaxPort < o.Ingest.MinPort))
+            errors.Add("MediaServer:Ingest:MinPort/MaxPort must be a port range (MinPort <= MaxPort), or MinPort 0 for any free port.");
+        if (o.Ingest.MaxIngests is < 1 or > 10_000)
+            errors.Add("MediaServer:Ingest:MaxIngests must be 1..10000.");
+        if (o.Ingest.IdleTimeout < TimeSpan.FromSeconds(1) || o.Ingest.IdleTimeout > TimeSpan.FromHours(24))
+            errors.Add("MediaServer:Ingest:IdleTimeout must be 1 s..24 h.");
         foreach (var url in o.Turn.Urls)
             if (!(url.StartsWith("turn:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("turns:", StringComparison.OrdinalIgnoreCase)
                   || url.StartsWith("stun:", StringComparison.OrdinalIgnoreCase) || url.StartsWith("stuns:", StringComparison.OrdinalIgnoreCase))

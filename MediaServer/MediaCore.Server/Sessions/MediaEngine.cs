@@ -32,10 +32,11 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     private long _unroutable;
 
     [ActivatorUtilitiesConstructor]
-    public MediaEngine(IOptions<MediaServerOptions> options, UdpEndpoint endpoint, TimerWheel timers, MediaClock clock,
-        ILogger<MediaEngine> logger, IOptions<MixerOptions>? mixer = null)
-        : this(options.Value, endpoint, endpoint.LocalEndPoint.Port, timers, clock, logger, mixer?.Value)
+    public MediaEngine(IOptions<MediaServerOptions> options, UdpEndpoint endpoint, IDatagramSender sender, TimerWheel timers, MediaClock clock,
+        ILogger<MediaEngine> logger, IOptions<MixerOptions>? mixer = null, Tcp.IceTcpServer? iceTcp = null)
+        : this(options.Value, sender, endpoint.LocalEndPoint.Port, timers, clock, logger, mixer?.Value)
     {
+        IceTcpPort = iceTcp?.LocalEndPoint?.Port;
     }
 
     /// <summary>For tests: any sender, and the port to advertise in answers.</summary>
@@ -60,6 +61,8 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     public MediaServerOptions Options { get; }
     /// <summary>The UDP port in the host candidate of every answer (the bound port, so port 0 works in tests).</summary>
     public int AdvertisedPort { get; }
+    /// <summary>The ICE-TCP port of the passive TCP candidate (RFC 6544), or null when ICE-TCP is off.</summary>
+    public int? IceTcpPort { get; init; }
     public TimerWheel Timers { get; }
     public MediaClock Clock { get; }
     public DtlsCertificate Certificate { get; }
@@ -108,6 +111,12 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
             _rooms.Add(id.Value, room);
         }
         return room;
+    }
+
+    /// <summary>Forgets a room nothing uses any more (caller holds <see cref="Gate"/>).</summary>
+    internal void ReleaseIfEmpty(MediaRoom room)
+    {
+        if (room.IsEmpty && _rooms.Remove(room.Id.Value)) room.Audio.Close();
     }
 
     internal MediaRoom? FindRoom(RoomId id) => _rooms.GetValueOrDefault(id.Value);

@@ -10,6 +10,7 @@ namespace MediaCore.Server.Sessions;
 public sealed class MediaRoom
 {
     private readonly Dictionary<string, PeerSession> _sessions = new(StringComparer.Ordinal);
+    private readonly List<Ingest.RtpIngest> _ingests = [];
 
     internal MediaRoom(RoomId id, MediaEngine engine)
     {
@@ -28,7 +29,13 @@ public sealed class MediaRoom
     /// <summary>The room's audio mixer wiring (mixed rooms; see Mixing/).</summary>
     internal RoomAudio Audio { get; }
     public IReadOnlyCollection<PeerSession> Sessions => _sessions.Values;
-    public bool IsEmpty => _sessions.Count == 0;
+    /// <summary>Plain-RTP ingests publishing here (ffmpeg, cameras); they keep the room alive like sessions.</summary>
+    public IReadOnlyList<Ingest.RtpIngest> Ingests => _ingests;
+    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0;
+
+    internal void AddIngest(Ingest.RtpIngest ingest) => _ingests.Add(ingest);
+
+    internal void RemoveIngest(Ingest.RtpIngest ingest) => _ingests.Remove(ingest);
 
     internal PeerSession? Find(string sessionId) => _sessions.GetValueOrDefault(sessionId);
 
@@ -56,7 +63,7 @@ public sealed class MediaRoom
     }
 
     /// <summary>
-    /// Program order (DESIGN.md "Meetings"): the floor holder, then the host, then other publishers. The host
+    /// Program order (docs/architecture.md, "The media model"): the floor holder, then the host, then other publishers. The host
     /// gives the floor through the room API; without a host publishing, the newest speaker holds it, so
     /// handing over needs no API call ("B publishes, A leaves").
     /// </summary>

@@ -106,7 +106,8 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
 
     public virtual void OnConnected(WebRtcTransport transport, long nowTicks)
     {
-        LogConnected(Engine.Logger, Id, Room.Id.Value, transport.RemoteAddress.ToString(), transport.Profile?.ToString());
+        if (Engine.Logger.IsEnabled(LogLevel.Information))
+            LogConnected(Engine.Logger, Id, Room.Id.Value, transport.RemoteAddress.ToString(), transport.Profile?.ToString());
         Metrics.MediaMetrics.TransportOutcomes.WithLabels("connected").Inc();
         Metrics.MediaMetrics.JoinSeconds.WithLabels(Kind == SessionKind.Publisher ? "publisher" : "subscriber")
             .Observe((DateTimeOffset.UtcNow - JoinedAt).TotalSeconds);
@@ -147,7 +148,7 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
     protected virtual void OnReportTimer(long nowTicks) { }
     protected virtual void OnClosing(long nowTicks) { }
 
-    /// <summary>Sends one RTCP packet built by <paramref name="write"/> into the session's scratch buffer.</summary>
+    /// <summary>Sends the RTCP packet of <paramref name="length"/> bytes the caller wrote into the session's scratch buffer.</summary>
     protected void SendRtcp(int length) => Transport.SendRtcp(_rtcpScratch, length);
 
     /// <summary>Scratch buffer for building RTCP (leave <see cref="SpareBytes"/> at the end for SRTCP).</summary>

@@ -17,7 +17,7 @@ namespace MediaCore.Server.Sessions;
 /// <summary>
 /// A WHIP publisher: one <see cref="Producer"/> per received m-line. Sends the publisher the feedback its
 /// encoder and bandwidth estimator need: transport-cc feedback (so Chromium's send-side estimate can
-/// grow, DESIGN.md), NACKs for lost video packets, PLI when a consumer needs a key frame, and receiver reports.
+/// grow, docs/decisions.md), NACKs for lost video packets, PLI when a consumer needs a key frame, and receiver reports.
 /// </summary>
 public sealed class PublisherSession : PeerSession, IKeyFrameRequester
 {

@@ -20,7 +20,7 @@ public static class SessionControlApi
 
     public static IEndpointRouteBuilder MapSessionControl(this IEndpointRouteBuilder app)
     {
-        // The floor holder's video leads every subscriber's program, ahead of the host's (DESIGN.md "Meetings").
+        // The floor holder's video leads every subscriber's program, ahead of the host's (docs/architecture.md, "The media model").
         app.MapPut("/api/rooms/{room}/floor", (HttpContext http, string room, FloorRequest body, SessionManager sessions) =>
         {
             var token = http.GetMediaToken();

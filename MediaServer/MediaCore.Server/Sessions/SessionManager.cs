@@ -76,6 +76,28 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
         }
     }
 
+    private IceCandidate UdpCandidate() => new()
+    {
+        Foundation = "1",
+        Priority = 2130706431,
+        Address = engine.Options.AdvertisedAddress,
+        Port = engine.AdvertisedPort,
+    };
+
+    /// <summary>
+    /// The passive TCP host candidate (RFC 6544 §4.5: <c>tcptype passive</c>), ranked below UDP (§4.2: local
+    /// preference from direction preference 4 for passive host candidates), so peers use TCP only when UDP fails.
+    /// </summary>
+    private IceCandidate IceTcpCandidate(int port) => new()
+    {
+        Foundation = "2",
+        Transport = "tcp",
+        Priority = (126u << 24) | ((4u << 13 | 8191u) << 8) | (256u - 1),
+        Address = engine.Options.AdvertisedAddress,
+        Port = port,
+        Extensions = new[] { new SdpParameter("tcptype", "passive") },
+    };
+
     private AnswerOptions BaseAnswerOptions(IceCredentials ice) => new()
     {
         IceUfrag = ice.Ufrag,
@@ -83,16 +105,9 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
         Fingerprint = DtlsFingerprint.Sha256(engine.Certificate.Der),
         Setup = SetupRole.Passive,
         IceLite = true,
-        Candidates =
-        [
-            new IceCandidate
-            {
-                Foundation = "1",
-                Priority = 2130706431,
-                Address = engine.Options.AdvertisedAddress,
-                Port = engine.AdvertisedPort,
-            },
-        ],
+        Candidates = engine.IceTcpPort is int tcpPort
+            ? [UdpCandidate(), IceTcpCandidate(tcpPort)]
+            : [UdpCandidate()],
         SessionId = (ulong)Random.Shared.NextInt64(1, long.MaxValue),
     };
 
@@ -244,10 +259,20 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
 
     private Producer? FindVideoProducer(RoomId room, string participantId)
     {
-        foreach (var s in engine.FindRoom(room)?.Sessions ?? [])
+        var mediaRoom = engine.FindRoom(room);
+        foreach (var s in mediaRoom?.Sessions ?? [])
         {
             if (s is not PublisherSession p || s.Participant.Id != participantId) continue;
             foreach (var (_, producer) in p.Producers)
+            {
+                if (producer.Kind == Routing.MediaKind.Video) return producer;
+            }
+        }
+        // A camera or encoder pushing plain RTP (Ingest/) is a publisher too: snapshots and patrol work without a browser.
+        foreach (var ingest in mediaRoom?.Ingests ?? [])
+        {
+            if (ingest.ParticipantId != participantId) continue;
+            foreach (var producer in ingest.Producers)
             {
                 if (producer.Kind == Routing.MediaKind.Video) return producer;
             }

@@ -4,17 +4,22 @@ using MediaCore.Server.Rooms;
 namespace MediaCore.Server.Signalling;
 
 /// <summary>
-/// One log line per session start and end, with who and in which role: DESIGN.md asks that every observer
+/// One log line per session start and end, with who and in which role: docs/architecture.md asks that every observer
 /// (silent listen-in) start and stop be audited, and the same record helps operators for every role.
 /// Category <c>MediaCore.Server.Signalling.SessionAudit</c>, so it can be routed to its own sink.
 /// </summary>
 public sealed partial class SessionAudit(ILogger<SessionAudit> logger)
 {
     public void Started(RoomId room, SessionKind kind, string sessionId, ParticipantInfo participant)
-        => LogStarted(room.Value, kind, sessionId, participant.Id, participant.Role.ToClaim());
+    {
+        if (logger.IsEnabled(LogLevel.Information)) LogStarted(room.Value, kind, sessionId, participant.Id, participant.Role.ToClaim());
+    }
 
     public void Ended(RoomId room, SessionInfo session, MediaToken requester)
-        => LogEnded(room.Value, session.Kind, session.SessionId, session.ParticipantId, session.Role.ToClaim(), requester.Subject);
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+            LogEnded(room.Value, session.Kind, session.SessionId, session.ParticipantId, session.Role.ToClaim(), requester.Subject);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session started: room {Room}, {Kind} {SessionId}, participant {Participant} ({Role})")]
     private partial void LogStarted(string room, SessionKind kind, string sessionId, string participant, string role);

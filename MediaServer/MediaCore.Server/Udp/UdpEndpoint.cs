@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.Server.Udp;
 
 /// <summary>
-/// The media UDP port: ONE port for every peer (DESIGN.md; like mediasoup's WebRtcServer). Bound when
+/// The media UDP port: ONE port for every peer (docs/decisions.md; like mediasoup's WebRtcServer). Bound when
 /// constructed, so a busy port fails the start with a clear message. A wildcard IPv6 bind address (<c>::</c>)
 /// gives dual-stack sockets (IPv4 peers appear as IPv4 <see cref="PeerAddress"/>es); otherwise the sockets
 /// have the bind address's family. Sending uses the allocation-free
@@ -151,7 +151,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     public bool Send(ReadOnlySpan<byte> datagram, PeerAddress to)
     {
-        if (IsClosed || to.IsNone) return Fail();
+        if (IsClosed || to.IsNone || to.IsTcp) return Fail();
         if (_workers.Length > 0 && datagram.Length <= UdpSendWorker.SlotBytes)
         {
             if (to.IsIPv6 && _sendSocket.AddressFamily == AddressFamily.InterNetwork) return Fail();

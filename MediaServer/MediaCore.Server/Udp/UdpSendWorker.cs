@@ -9,7 +9,7 @@ namespace MediaCore.Server.Udp;
 /// (D. Vyukov's bounded queue: a sequence number per slot, one CAS per enqueue, no lock) drained by a
 /// dedicated thread with <c>sendmmsg(2)</c>, up to <see cref="MaxBatch"/> datagrams per system call.
 /// <para>Why: fan-out of one packet to hundreds of subscribers is mostly the kernel's per-datagram send work
-/// (DESIGN.md: 73% of the forwarding thread in a profile). The thread that routes and SRTP-protects only copies
+/// (docs/decisions.md: 73% of the forwarding thread in a profile). The thread that routes and SRTP-protects only copies
 /// each protected datagram into a slot (~0.1 us); the kernel work runs on the send workers, one per core, in
 /// parallel with routing and with each other. Every datagram to one destination goes through the same worker
 /// (the endpoint picks it by address), so per-peer order is kept.</para>

@@ -2595,8 +2595,9 @@ export interface components {
             meetingId: null | number;
         };
         /**
-         * @description A MediaServer webhook: `{event, room, participantId, role, at, nodeId}`, where event is
-         *     participant_joined | participant_left | recording_finished and at is UTC ISO-8601.
+         * @description A MediaServer webhook: `{event, room, participantId, role, kind, sessionId, at, nodeId}`, where event is
+         *     participant_joined | participant_left | recording_finished, kind is publisher (WHIP) | subscriber (WHEP),
+         *     sessionId names the WHIP/WHEP session and at is UTC ISO-8601.
          */
         WebhookEvent: {
             event: null | string;
@@ -2606,6 +2607,13 @@ export interface components {
             /** Format: date-time */
             at: null | string;
             nodeId: null | string;
+            kind?: null | string;
+            sessionId?: null | string;
+            /**
+             * @description A publishing session: kind "publisher"; a sender that does not name the kind is judged by the role
+             *     (host and speaker publish; audience and observer only receive).
+             */
+            isPublishing?: boolean;
         };
         /** @description One scheduled working-day event. */
         WorkingDayDto: {

@@ -5,13 +5,13 @@ namespace MediaCore.Browser.Tests.Infrastructure;
 /// <summary>
 /// One headless Chromium (the Debian package at /usr/bin/chromium; Playwright never downloads a browser
 /// here) in a persistent context with a fresh temporary user-data-dir, launched with exactly the flags
-/// DESIGN.md lists. Dispose closes the browser and deletes the profile. One per test: nothing leaks.
+/// docs/decisions.md lists. Dispose closes the browser and deletes the profile. One per test: nothing leaks.
 /// </summary>
 public sealed class ChromiumSession : IAsyncDisposable
 {
     public const string ExecutablePath = "/usr/bin/chromium";
 
-    /// <summary>The flags from DESIGN.md ("Facts measured on this machine").</summary>
+    /// <summary>The flags from docs/decisions.md ("Test environment facts").</summary>
     public static readonly IReadOnlyList<string> DesignFlags =
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -4,7 +4,7 @@ namespace MediaCore.Browser.Tests.Infrastructure;
 
 /// <summary>
 /// Writes a sine tone as a 48 kHz mono 16-bit PCM WAV for Chromium's
-/// <c>--use-file-for-fake-audio-capture=path</c> (DESIGN.md: the flag is per browser process, so one tone per browser).
+/// <c>--use-file-for-fake-audio-capture=path</c> (docs/decisions.md: the flag is per browser process, so one tone per browser).
 /// </summary>
 public static class ToneWav
 {

@@ -141,7 +141,7 @@ public abstract class IngestTests<TApp>(TApp app) where TApp : ControlPlaneApp
             Event(NewId("photo"), ids.OwnPerson, method: "face", photo: Convert.ToBase64String(jpeg)));
         Assert.Equal(HttpStatusCode.Created, resp.StatusCode);
         var id = (long)(await resp.ReadAsync())["id"]!;
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var detail = await town.GetJsonAsync($"/api/attendance/events/{id}");
         Assert.True((bool)detail["checkIn"]!["hasPhoto"]!);
         var photo = await town.GetAsync($"/api/attendance/events/{id}/photo");
@@ -153,7 +153,7 @@ public abstract class IngestTests<TApp>(TApp app) where TApp : ControlPlaneApp
     public async Task ListEvents_Paged_NewestFirstInScope()
     {
         var ids = await app.SeedAsync();
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var page = await town.GetJsonAsync($"/api/attendance/events?siteId={ids.OwnVillage}&pageSize=10&page=2");
         Assert.Equal(10, page["items"]!.AsArray().Count);
         Assert.Equal(2, (int)page["pageNumber"]!);

@@ -4,8 +4,8 @@ using MediaCore.ControlPlane.Tests.Infrastructure;
 
 namespace MediaCore.ControlPlane.Tests.Auth;
 
-/// <summary>Role x endpoint x own/foreign town. "Own" is under 榆山街道 (the village operator's own village
-/// 东关村); "foreign" is a village of 锦水街道. Out-of-scope access must end in 403 or 404, never 2xx.</summary>
+/// <summary>Role x endpoint x own/foreign town. "Own" is under 锦水街道 (the village operator's own village
+/// 东关村); "foreign" is a village of 榆山街道. Out-of-scope access must end in 403 or 404, never 2xx.</summary>
 public static class AuthorizationMatrix
 {
     // Expected status per role for own / foreign: county, town, village, lecturer, device, anonymous.
@@ -96,7 +96,7 @@ public abstract class AuthorizationMatrixTests<TApp>(TApp app) where TApp : Cont
         c = role switch
         {
             "county" => await app.LoginAsync("admin"),
-            "town" => await app.LoginAsync("yushan"),
+            "town" => await app.LoginAsync("jinshui"),
             "village" => await app.LoginAsync(ids.OwnOperator),
             "lecturer" => await app.LoginAsync("lecturer"),
             "device" => app.DeviceClient(ids.OwnDeviceKey),

@@ -14,17 +14,17 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
     [Fact]
     public async Task Login_RightPassword_TokenAndMe()
     {
-        var client = await app.LoginAsync("yushan");
+        var client = await app.LoginAsync("jinshui");
         var me = await client.GetJsonAsync("/api/auth/me");
         Assert.Equal("town_admin", (string)me["role"]!);
-        Assert.Equal("榆山街道", (string)me["siteName"]!);
+        Assert.Equal("锦水街道", (string)me["siteName"]!);
     }
 
     [Fact]
     public async Task Login_WrongPasswordOrUnknownUser_401Problem()
     {
         var c = app.CreateClient();
-        await (await c.PostJsonAsync("/api/auth/login", new { userName = "yushan", password = "wrong" })).AssertProblemAsync(401);
+        await (await c.PostJsonAsync("/api/auth/login", new { userName = "jinshui", password = "wrong" })).AssertProblemAsync(401);
         await (await c.PostJsonAsync("/api/auth/login", new { userName = "nobody", password = "wrong" })).AssertProblemAsync(401);
         await (await c.PostJsonAsync("/api/auth/login", new { userName = "" })).AssertProblemAsync(400);
     }
@@ -66,7 +66,7 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
     {
         var ids = await app.SeedAsync();
         var room = await app.DbAsync(db => db.Meetings.Where(m => m.Id == ids.OwnMeeting).Select(m => m.Room).SingleAsync());
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var resp = await town.PostJsonAsync("/api/media-tokens", new { room, role = "observer" });
         Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
         var body = await resp.ReadAsync();
@@ -102,7 +102,7 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
     {
         var ids = await app.SeedAsync();
         var room = await app.DbAsync(db => db.Meetings.Where(m => m.Id == ids.OwnMeeting).Select(m => m.Room).SingleAsync());
-        var resp = await (await app.LoginAsync("yushan")).PostJsonAsync("/api/media-tokens", new { room, role = "host" });
+        var resp = await (await app.LoginAsync("jinshui")).PostJsonAsync("/api/media-tokens", new { room, role = "host" });
         await resp.AssertProblemAsync(403);
     }
 
@@ -157,7 +157,7 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
     public async Task CreateUser_TownAdminCreatesOperatorForOwnVillage_CanLogIn()
     {
         var ids = await app.SeedAsync();
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var name = $"op{Guid.NewGuid():N}"[..20];
         var resp = await town.PostJsonAsync("/api/users", new { userName = name, displayName = "东关村新操作员", password = "Secret#2026", role = "village_operator", siteId = ids.OwnVillage });
         Assert.Equal(HttpStatusCode.Created, resp.StatusCode);
@@ -167,7 +167,7 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
         await (await town.PostJsonAsync("/api/users", new { userName = name + "y", displayName = "x", password = "Secret#2026", role = "county_admin", siteId = ids.County })).AssertProblemAsync(403);
         var users = (await town.GetJsonAsync("/api/users?pageSize=500"))["items"]!.AsArray();
         Assert.Contains(users, u => (string)u!["userName"]! == name && (string)u["role"]! == "village_operator");
-        Assert.DoesNotContain(users, u => (string)u!["userName"]! == "jinshui" || (string)u["userName"]! == "admin");
+        Assert.DoesNotContain(users, u => (string)u!["userName"]! == "yushan" || (string)u["userName"]! == "admin");
     }
 
     /// <summary>Verifies an HS256 JWS (RFC 7515 s5.2) independently of the code under test and returns its claims.</summary>

@@ -14,18 +14,28 @@ public abstract class SeedTests<TApp>(TApp app) where TApp : ControlPlaneApp
     public async Task Migrate_EmptyDatabase_SeedsPingyinPilot()
     {
         await app.SeedAsync();
-        var (counties, towns, pilot) = await app.DbAsync(async db =>
+        var (counties, towns, pilot, houzhai, equipped, otherTowns) = await app.DbAsync(async db =>
         {
             var counties = await db.Sites.Where(s => s.Kind == SiteKind.County).Select(s => s.Name).ToListAsync();
             var towns = await db.Sites.CountAsync(s => s.Kind == SiteKind.Town || s.Kind == SiteKind.SubDistrict);
-            var yushan = await db.Sites.SingleAsync(s => s.Name == "榆山街道");
-            var pilot = await db.Sites.Where(s => s.ParentId == yushan.Id).GroupBy(s => s.Kind).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
-            return (counties, towns, pilot.ToDictionary(x => x.Key, x => x.N));
+            var jinshui = await db.Sites.SingleAsync(s => s.Name == "锦水街道");
+            var pilot = await db.Sites.Where(s => s.ParentId == jinshui.Id).GroupBy(s => s.Kind).Select(g => new { g.Key, N = g.Count() }).ToListAsync();
+            var houzhai = await db.Sites.SingleAsync(s => s.Name == "后寨村");
+            var equipped = await db.Devices.Where(d => d.SiteId == houzhai.Id).Select(d => d.CreatedAtUtc).ToListAsync();
+            var otherTowns = await db.Sites.Where(t => t.ParentId != null && t.Id != jinshui.Id && (t.Kind == SiteKind.Town || t.Kind == SiteKind.SubDistrict))
+                .Select(t => db.Sites.Count(v => v.ParentId == t.Id)).ToListAsync();
+            return (counties, towns, pilot.ToDictionary(x => x.Key, x => x.N), houzhai.ParentId == jinshui.Id, equipped, otherTowns);
         });
         Assert.Equal(["平阴县"], counties);
         Assert.Equal(8, towns);
         Assert.Equal(22, pilot[SiteKind.Village]);
         Assert.Equal(3, pilot[SiteKind.Community]);
+        Assert.True(houzhai, "后寨村 is a village of the pilot 锦水街道");
+        // The platform opened in the pilot on 2017-02-22 (Asia/Shanghai): its equipment dates from that day.
+        Assert.NotEmpty(equipped);
+        Assert.All(equipped, at => Assert.Equal(new DateOnly(2017, 2, 22), DateOnly.FromDateTime(at.AddHours(8))));
+        Assert.Equal(7, otherTowns.Count);
+        Assert.All(otherTowns, n => Assert.Equal(3, n));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
         Assert.Contains(list["items"]!.AsArray(), d => (string)d!["title"]! == title);
         var content = await village.GetAsync((string)created["url"]!);
         Assert.Equal(jpeg, await content.Content.ReadAsByteArrayAsync());
-        await (await (await app.LoginAsync("jinshui")).GetAsync((string)created["url"]!)).AssertProblemAsync(404);
+        await (await (await app.LoginAsync("yushan")).GetAsync((string)created["url"]!)).AssertProblemAsync(404);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
     public async Task Missing_Town_ListsVillagesWithoutUploadsForMonth()
     {
         var ids = await app.SeedAsync();
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var missing = (await town.GetJsonAsync("/api/disclosures/missing?month=2027-03")).AsArray();
         Assert.Equal(25, missing.Count); // nobody uploaded for a future month yet
         Assert.All(missing, m => Assert.Equal(3, m!["missingCategories"]!.AsArray().Count));
@@ -71,20 +71,20 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
     [Fact]
     public async Task Search_ChineseText_FindsAcrossTypesInScopeOnly()
     {
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var hits = (await town.GetJsonAsync("/api/search?q=东关村&pageSize=500"))["items"]!.AsArray();
         Assert.Contains(hits, h => (string)h!["type"]! == "site");
         Assert.Contains(hits, h => (string)h!["type"]! == "meeting");
         Assert.Contains(hits, h => (string)h!["type"]! == "disclosure");
         Assert.All(hits, h => Assert.Equal("东关村", (string)h!["siteName"]!));
-        var foreign = (await (await app.LoginAsync("jinshui")).GetJsonAsync("/api/search?q=东关村"))["items"]!.AsArray();
+        var foreign = (await (await app.LoginAsync("yushan")).GetJsonAsync("/api/search?q=东关村"))["items"]!.AsArray();
         Assert.Empty(foreign);
     }
 
     [Fact]
     public async Task Search_TypeAndTimeRange_FiltersMeetings()
     {
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var hits = (await town.GetJsonAsync("/api/search?q=主题党日&type=meeting&from=2026-10-01T00:00:00%2B08:00&to=2026-10-31T00:00:00%2B08:00&pageSize=500"))["items"]!.AsArray();
         Assert.NotEmpty(hits);
         Assert.All(hits, h =>
@@ -116,7 +116,7 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
     public async Task Sites_TreeAndDeviceKey_TownSeesItsVillagesAndRegistersMachine()
     {
         var ids = await app.SeedAsync();
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var tree = (await town.GetJsonAsync("/api/sites/tree")).AsArray();
         Assert.Single(tree);
         Assert.Equal(25, tree[0]!["children"]!.AsArray().Count);
@@ -133,7 +133,7 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
         Assert.False((bool)disabled["enabled"]!);
         await (await app.DeviceClient(key).PostJsonAsync("/api/attendance/events",
             new { eventId = "disabled-" + Guid.NewGuid().ToString("N"), personId = (int)person["id"]!, method = "face", occurredAt = ControlPlaneApp.Now })).AssertProblemAsync(401);
-        await (await (await app.LoginAsync("jinshui")).PutAsJsonAsync($"/api/sites/{ids.OwnVillage}/devices/{deviceId}", new { enabled = true })).AssertProblemAsync(404);
+        await (await (await app.LoginAsync("yushan")).PutAsJsonAsync($"/api/sites/{ids.OwnVillage}/devices/{deviceId}", new { enabled = true })).AssertProblemAsync(404);
         await (await town.GetAsync("/api/sites?kind=galaxy")).AssertProblemAsync(400);
     }
 
@@ -146,11 +146,11 @@ public abstract class DisclosureAndSearchTests<TApp>(TApp app) where TApp : Cont
         var resp = await admin.PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "village", name = "新建村", code });
         Assert.Equal(HttpStatusCode.Created, resp.StatusCode);
         var id = (int)(await resp.ReadAsync())["id"]!;
-        Assert.Equal("新建村", (string)(await (await app.LoginAsync("jinshui")).GetJsonAsync($"/api/sites/{id}"))["site"]!["name"]!);
-        await (await (await app.LoginAsync("yushan")).GetAsync($"/api/sites/{id}")).AssertProblemAsync(404);
+        Assert.Equal("新建村", (string)(await (await app.LoginAsync("yushan")).GetJsonAsync($"/api/sites/{id}"))["site"]!["name"]!);
+        await (await (await app.LoginAsync("jinshui")).GetAsync($"/api/sites/{id}")).AssertProblemAsync(404);
         await (await admin.PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "village", name = "重复村", code })).AssertProblemAsync(409);
         await (await admin.PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "town", name = "错层", code = code + "x" })).AssertProblemAsync(400);
-        await (await (await app.LoginAsync("yushan")).PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "village", name = "越权村", code = code + "y" })).AssertProblemAsync(403);
+        await (await (await app.LoginAsync("jinshui")).PostJsonAsync("/api/sites", new { parentId = ids.ForeignTown, kind = "village", name = "越权村", code = code + "y" })).AssertProblemAsync(403);
         await (await (await app.LoginAsync(ids.OwnOperator)).PostJsonAsync("/api/sites", new { parentId = ids.OwnTown, kind = "village", name = "越权村", code = code + "z" })).AssertProblemAsync(403);
     }
 

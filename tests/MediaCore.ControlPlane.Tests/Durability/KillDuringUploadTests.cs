@@ -111,7 +111,8 @@ public sealed class KillDuringUploadTests : IDisposable
         // Under `timeout`, so a server orphaned by a test host that died (and so never ran Dispose) still ends.
         var psi = new ProcessStartInfo("timeout")
         {
-            ArgumentList = { "600", "dotnet", dll, "--urls", $"http://127.0.0.1:{port}", dbArgs, "--ControlPlane:SeedHistoryMonths=0",
+            ArgumentList = { "600", "dotnet", dll, "--urls", $"http://127.0.0.1:{port}", dbArgs, "--ControlPlane:SeedDemoData=true", "--ControlPlane:SeedHistoryMonths=0",
+                "--ControlPlane:MediaTokenSecret=durability-test-media-secret-0123456789abcdef", "--ControlPlane:WebhookSecret=durability-test-webhook-secret",
                 "--ControlPlane:EnableSnapshotWorker=false", "--Logging:LogLevel:Default=Warning" },
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath(),
         };
@@ -141,13 +142,13 @@ public sealed class KillDuringUploadTests : IDisposable
     private static async Task<(int PersonId, string DeviceKey)> DemoDeviceAsync(HttpClient http)
     {
         var login = await (await http.PostAsJsonAsync("/api/auth/login", new { userName = "admin", password = "Demo@2026" })).Content.ReadFromJsonAsync<JsonObject>();
-        using var req = new HttpRequestMessage(HttpMethod.Get, "/api/sites?q=370124001001");
+        using var req = new HttpRequestMessage(HttpMethod.Get, "/api/sites?q=370124002001");
         req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (string)login!["token"]!);
         var site = JsonNode.Parse(await (await http.SendAsync(req)).Content.ReadAsStringAsync())!["items"]![0]!;
         using var req2 = new HttpRequestMessage(HttpMethod.Get, $"/api/people?siteId={(int)site["id"]!}&pageSize=1");
         req2.Headers.Authorization = req.Headers.Authorization;
         var person = JsonNode.Parse(await (await http.SendAsync(req2)).Content.ReadAsStringAsync())!["items"]![0]!;
-        return ((int)person["id"]!, "demo-370124001001-ATT");
+        return ((int)person["id"]!, "demo-370124002001-ATT");
     }
 
     private static async Task<Dictionary<string, int>> CountByEventIdAsync(Provider provider, string dbArgs, string prefix)

@@ -48,6 +48,7 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
     {
         builder.UseSetting("ControlPlane:SqlitePath", _sqlitePath ?? "unused.db");
         builder.UseSetting("ControlPlane:PostgresConnectionString", _postgres ?? "");
+        builder.UseSetting("ControlPlane:SeedDemoData", "true");
         builder.UseSetting("ControlPlane:SeedHistoryMonths", "1");
         builder.UseSetting("ControlPlane:DemoPassword", Password);
         builder.UseSetting("ControlPlane:JwtSigningKey", "test-jwt-signing-key-0123456789abcdef0123456789");
@@ -96,11 +97,11 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
     /// <summary>Well-known seeded ids, looked up once.</summary>
     public async Task<SeedIds> SeedAsync() => _seed ??= await DbAsync(async db =>
     {
-        var yushan = await db.Sites.SingleAsync(s => s.Name == "榆山街道");
         var jinshui = await db.Sites.SingleAsync(s => s.Name == "锦水街道");
+        var yushan = await db.Sites.SingleAsync(s => s.Name == "榆山街道");
         var own = await db.Sites.SingleAsync(s => s.Name == "东关村");
         var ownOther = await db.Sites.SingleAsync(s => s.Name == "西关村");
-        var foreign = await db.Sites.Where(s => s.ParentId == jinshui.Id).OrderBy(s => s.Code).FirstAsync();
+        var foreign = await db.Sites.Where(s => s.ParentId == yushan.Id).OrderBy(s => s.Code).FirstAsync();
         var ownPerson = await db.People.Where(p => p.SiteId == own.Id).OrderBy(p => p.Id).FirstAsync();
         var foreignPerson = await db.People.Where(p => p.SiteId == foreign.Id).OrderBy(p => p.Id).FirstAsync();
         var ownMeeting = await db.Meetings.Where(m => m.SiteId == own.Id).OrderBy(m => m.Id).FirstAsync();
@@ -108,7 +109,7 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
         var ownDevice = await db.Devices.SingleAsync(d => d.SiteId == own.Id && d.Kind == DeviceKind.AttendanceMachine);
         var foreignDevice = await db.Devices.SingleAsync(d => d.SiteId == foreign.Id && d.Kind == DeviceKind.AttendanceMachine);
         var county = await db.Sites.SingleAsync(s => s.Kind == SiteKind.County);
-        return new SeedIds(county.Id, yushan.Id, jinshui.Id, own.Id, ownOther.Id, foreign.Id, ownPerson.Id, foreignPerson.Id, ownMeeting.Id, foreignMeeting.Id,
+        return new SeedIds(county.Id, jinshui.Id, yushan.Id, own.Id, ownOther.Id, foreign.Id, ownPerson.Id, foreignPerson.Id, ownMeeting.Id, foreignMeeting.Id,
             ownDevice.Id, DemoSeeder.DemoDeviceKey(ownDevice.Code), foreignDevice.Id, DemoSeeder.DemoDeviceKey(foreignDevice.Code),
             (await db.Users.SingleAsync(u => u.SiteId == own.Id)).UserName, (await db.Users.SingleAsync(u => u.SiteId == foreign.Id)).UserName);
     });
@@ -128,7 +129,7 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
     private sealed record LoginBody(string Token);
 }
 
-/// <summary>Ids in the seeded data that tests use: "own" is under 榆山街道, "foreign" under 锦水街道.</summary>
+/// <summary>Ids in the seeded data that tests use: "own" is under 锦水街道, "foreign" under 榆山街道.</summary>
 public sealed record SeedIds(int County, int OwnTown, int ForeignTown, int OwnVillage, int OwnOtherVillage, int ForeignVillage,
     int OwnPerson, int ForeignPerson, int OwnMeeting, int ForeignMeeting, int OwnDevice, string OwnDeviceKey, int ForeignDevice, string ForeignDeviceKey,
     string OwnOperator, string ForeignOperator);

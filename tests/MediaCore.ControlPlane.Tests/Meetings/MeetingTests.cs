@@ -38,6 +38,58 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     private static object Evt(string evt, string room, string participant, DateTimeOffset at, string role = "speaker") =>
         new { @event = evt, room, participantId = participant, role, at = at.UtcDateTime.ToString("O"), nodeId = "county-1" };
 
+    private static object Session(string evt, string room, string participant, DateTimeOffset at, string role, string kind, string sessionId) =>
+        new { @event = evt, room, participantId = participant, role, kind, sessionId, at = at.UtcDateTime.ToString("O"), nodeId = "county-1" };
+
+    private async Task<JsonNodeMeeting> MeetingStateAsync(int id) => await app.DbAsync(async db =>
+    {
+        var m = await db.Meetings.SingleAsync(x => x.Id == id);
+        return new JsonNodeMeeting(m.StartedAtUtc, m.EndedAtUtc);
+    });
+
+    private sealed record JsonNodeMeeting(DateTime? Started, DateTime? Ended);
+
+    [Fact]
+    public async Task Webhooks_ObserverAndSubscriberJoinEmptyRoom_NoSessionStarts()
+    {
+        // Regression: any role's join used to set the start, so a town observer listening to an empty village
+        // room made a "held" meeting.
+        var ids = await app.SeedAsync();
+        var (id, room) = await NewMeetingAsync(ids.OwnVillage, "committeeDay");
+        await WebhookAsync(Session("participant_joined", room, "user:2", T0, "observer", "subscriber", "whep-obs-1"));
+        await WebhookAsync(Session("participant_joined", room, $"site:{ids.OwnOtherVillage}", T0.AddMinutes(1), "audience", "subscriber", "whep-aud-1"));
+        await WebhookAsync(Session("participant_left", room, "user:2", T0.AddMinutes(10), "observer", "subscriber", "whep-obs-1"));
+
+        Assert.Equal(new JsonNodeMeeting(null, null), await MeetingStateAsync(id));
+        var held = await (await app.LoginAsync("admin")).GetJsonAsync($"/api/meetings?siteId={ids.OwnVillage}&held=true&pageSize=500");
+        Assert.DoesNotContain(held["items"]!.AsArray(), m => (int)m!["id"]! == id);
+    }
+
+    [Fact]
+    public async Task Webhooks_LeaveOfOneSession_ClosesOnlyThatSession()
+    {
+        // Regression: participant_left closed every open entry of the participant and ignored the session id,
+        // so the village's WHEP playback ending also ended its WHIP publication (and the meeting).
+        var ids = await app.SeedAsync();
+        var (id, room) = await NewMeetingAsync(ids.OwnVillage, "themeDay");
+        var site = $"site:{ids.OwnVillage}";
+        await WebhookAsync(Session("participant_joined", room, site, T0, "host", "publisher", "whip-a"));
+        await WebhookAsync(Session("participant_joined", room, site, T0.AddMinutes(1), "host", "subscriber", "whep-a"));
+        await WebhookAsync(Session("participant_left", room, site, T0.AddMinutes(20), "host", "subscriber", "whep-a"));
+
+        var parts = await app.DbAsync(db => db.MeetingParticipations.Where(p => p.Meeting!.Id == id).OrderBy(p => p.JoinedAtUtc).ToListAsync());
+        Assert.Equal([("whip-a", true, (DateTime?)null), ("whep-a", false, T0.AddMinutes(20).UtcDateTime)],
+            parts.Select(p => (p.SessionId!, p.Publishing, p.LeftAtUtc)));
+        Assert.Equal(new JsonNodeMeeting(T0.UtcDateTime, null), await MeetingStateAsync(id));
+
+        // A second publication of the same site (a reconnect) overlaps the first: its leave ends nothing yet.
+        await WebhookAsync(Session("participant_joined", room, site, T0.AddMinutes(30), "host", "publisher", "whip-b"));
+        await WebhookAsync(Session("participant_left", room, site, T0.AddMinutes(31), "host", "publisher", "whip-a"));
+        Assert.Equal(new JsonNodeMeeting(T0.UtcDateTime, null), await MeetingStateAsync(id));
+        await WebhookAsync(Session("participant_left", room, site, T0.AddMinutes(60), "host", "publisher", "whip-b"));
+        Assert.Equal(new JsonNodeMeeting(T0.UtcDateTime, T0.AddMinutes(60).UtcDateTime), await MeetingStateAsync(id));
+    }
+
     [Fact]
     public async Task Webhooks_JoinAndLeave_BuildSessionWithAttendees()
     {
@@ -54,7 +106,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         var remote = await app.DbAsync(db => db.People.Where(p => p.SiteId == ids.OwnVillage && p.Id != person.Id).OrderByDescending(p => p.Id).FirstAsync());
         await WebhookAsync(Evt("participant_joined", room, $"person:{remote.Id}", T0.AddMinutes(5), "audience"));
         await WebhookAsync(Evt("participant_left", room, $"person:{remote.Id}", T0.AddMinutes(50)));
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         Assert.Null((await town.GetJsonAsync($"/api/meetings/{id}"))["meeting"]!["endedAt"]);
         await WebhookAsync(Evt("participant_left", room, $"site:{ids.OwnVillage}", T0.AddMinutes(75)));
         await WebhookAsync(Evt("recording_finished", room, $"site:{ids.OwnVillage}", T0.AddMinutes(76)));
@@ -84,7 +136,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         await (await admin.PostJsonAsync("/api/meetings", new { siteId = ids.County, kind = "committeeDay", title = "x" })).AssertProblemAsync(400);
         await (await admin.PostJsonAsync("/api/meetings", new { siteId = ids.OwnVillage, kind = "partial", title = "x" })).AssertProblemAsync(400);
         await (await admin.PostJsonAsync("/api/meetings", new { siteId = ids.OwnTown, title = "x" })).AssertProblemAsync(400);
-        var partial = await admin.PostJsonAsync("/api/meetings", new { siteId = ids.OwnTown, kind = "partial", title = "榆山街道分会" });
+        var partial = await admin.PostJsonAsync("/api/meetings", new { siteId = ids.OwnTown, kind = "partial", title = "锦水街道分会" });
         Assert.Equal(HttpStatusCode.Created, partial.StatusCode);
     }
 
@@ -93,7 +145,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     {
         var ids = await app.SeedAsync();
         var (id, room) = await NewMeetingAsync(ids.OwnVillage, "branchCommittee");
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var token = await (await town.PostJsonAsync("/api/media-tokens", new { room, role = "observer" })).ReadAsync();
         var sub = (string)token["subject"]!;
         await WebhookAsync(Evt("participant_joined", room, $"site:{ids.OwnVillage}", T0, "host"));
@@ -104,7 +156,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         Assert.Contains(audit, e => (string)e!["what"]! == "observerJoined" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(3));
         Assert.Contains(audit, e => (string)e!["what"]! == "observerLeft" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(9));
         await (await (await app.LoginAsync(ids.OwnOperator)).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(403);
-        await (await (await app.LoginAsync("jinshui")).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(404);
+        await (await (await app.LoginAsync("yushan")).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(404);
     }
 
     [Fact]
@@ -136,7 +188,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     {
         var ids = await app.SeedAsync();
         var (id, room) = await NewMeetingAsync(ids.OwnOtherVillage, "branchCommittee");
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         await (await town.PostJsonAsync($"/api/meetings/{id}/review", new { decision = "approve" })).AssertProblemAsync(409); // not held yet
         await WebhookAsync(Evt("participant_joined", room, $"site:{ids.OwnOtherVillage}", T0, "host"));
         await WebhookAsync(Evt("participant_left", room, $"site:{ids.OwnOtherVillage}", T0.AddMinutes(40)));
@@ -157,14 +209,14 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         var ids = await app.SeedAsync();
         var (_, room) = await NewMeetingAsync(ids.OwnVillage, "committeeDay");
         await WebhookAsync(Evt("participant_joined", room, $"site:{ids.OwnVillage}", T0, "host"));
-        var report = await (await app.LoginAsync("yushan")).GetJsonAsync("/api/meetings/compliance?period=week");
+        var report = await (await app.LoginAsync("jinshui")).GetJsonAsync("/api/meetings/compliance?period=week");
         Assert.Equal("2026-11-23", (string)report["start"]!); // Monday of the week of Thursday 2026-11-26
         Assert.Equal("committeeDay", (string)report["requiredKind"]!);
         var villages = report["villages"]!.AsArray();
         Assert.Equal(25, villages.Count);
         Assert.False((bool)villages.Single(v => (int)v!["siteId"]! == ids.OwnVillage)!["missing"]!);
         Assert.Equal(villages.Count(v => (bool)v!["missing"]!), (int)report["missing"]!);
-        await (await (await app.LoginAsync("yushan")).GetAsync("/api/meetings/compliance?period=decade")).AssertProblemAsync(400);
+        await (await (await app.LoginAsync("jinshui")).GetAsync("/api/meetings/compliance?period=decade")).AssertProblemAsync(400);
     }
 
     [Fact]
@@ -194,7 +246,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
             Assert.Equal((320, 240), (snap.Width, snap.Height));
             Assert.Equal(meetingId, snap.MeetingId);
         }
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var detail = await town.GetJsonAsync($"/api/attendance/events/{checkInId}");
         var snapshotId = (long)detail["checkIn"]!["snapshotIds"]![0]!;
         var info = detail["snapshots"]![0]!;
@@ -203,7 +255,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
         Assert.Equal(jpeg, await image.Content.ReadAsByteArrayAsync());
         Assert.Empty(app.MediaServer.RejectedTokens);
-        await (await (await app.LoginAsync("jinshui")).GetAsync($"/api/snapshots/{snapshotId}")).AssertProblemAsync(404);
+        await (await (await app.LoginAsync("yushan")).GetAsync($"/api/snapshots/{snapshotId}")).AssertProblemAsync(404);
     }
 
     [Fact]
@@ -243,7 +295,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         var snap = await taker.TakeAsync(request, CancellationToken.None);
         Assert.Equal((160, 120), (snap!.Width, snap.Height));
         Assert.DoesNotContain(await taker.DueIntervalRequestsAsync(TimeSpan.FromMinutes(10), CancellationToken.None), r => r.MeetingId == meetingId);
-        var detail = await (await app.LoginAsync("yushan")).GetJsonAsync($"/api/meetings/{meetingId}");
+        var detail = await (await app.LoginAsync("jinshui")).GetJsonAsync($"/api/meetings/{meetingId}");
         Assert.Contains(detail["snapshots"]!.AsArray(), s => (string)s!["reason"]! == "meetingInterval" && (int)s["width"]! == 160);
     }
 
@@ -251,7 +303,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     public async Task Stats_October_SessionsAttendeesDurationPerVillage()
     {
         var ids = await app.SeedAsync();
-        var town = await app.LoginAsync("yushan");
+        var town = await app.LoginAsync("jinshui");
         var rows = (await town.GetJsonAsync("/api/meetings/stats?from=2026-10-01T00:00:00%2B08:00&to=2026-11-01T00:00:00%2B08:00")).AsArray();
         Assert.Equal(25, rows.Count);
         var own = rows.Single(r => (int)r!["siteId"]! == ids.OwnVillage)!;
@@ -277,7 +329,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     public async Task ListMeetings_FilterAndPage_ShowsCountsAndDuration()
     {
         var ids = await app.SeedAsync();
-        var page = await (await app.LoginAsync("yushan")).GetJsonAsync($"/api/meetings?siteId={ids.OwnVillage}&kind=committeeDay&held=true&pageSize=5&to=2026-11-26T00:00:00%2B08:00");
+        var page = await (await app.LoginAsync("jinshui")).GetJsonAsync($"/api/meetings?siteId={ids.OwnVillage}&kind=committeeDay&held=true&pageSize=5&to=2026-11-26T00:00:00%2B08:00");
         var items = page["items"]!.AsArray();
         Assert.NotEmpty(items);
         Assert.All(items, m =>
@@ -286,7 +338,7 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
             Assert.True((int)m["attendeeCount"]! > 0);
             Assert.True((int)m["durationMinutes"]! > 0);
         });
-        await (await (await app.LoginAsync("yushan")).GetAsync("/api/meetings?kind=party")).AssertProblemAsync(400);
+        await (await (await app.LoginAsync("jinshui")).GetAsync("/api/meetings?kind=party")).AssertProblemAsync(400);
     }
 
     internal static byte[] FfmpegJpeg(int width, int height)

@@ -13,7 +13,7 @@ public abstract class RankingAndExportTests<TApp>(TApp app) where TApp : Control
     public async Task VillageRanking_Json_RankedWithinTownByScore()
     {
         var ids = await app.SeedAsync();
-        var rows = (await (await app.LoginAsync("yushan")).GetJsonAsync($"/api/rankings/villages?month={Month}")).AsArray();
+        var rows = (await (await app.LoginAsync("jinshui")).GetJsonAsync($"/api/rankings/villages?month={Month}")).AsArray();
         Assert.Equal(25, rows.Count);
         Assert.All(rows, r => Assert.Equal(ids.OwnTown, (int)r!["townId"]!));
         var scores = rows.OrderBy(r => (int)r!["rank"]!).Select(r => (double)r!["score"]!).ToList();
@@ -44,7 +44,7 @@ public abstract class RankingAndExportTests<TApp>(TApp app) where TApp : Control
     [Fact]
     public async Task VillageRanking_Xlsx_ReadsBackWithChineseHeadersAndAllRows()
     {
-        var client = await app.LoginAsync("yushan");
+        var client = await app.LoginAsync("jinshui");
         var json = (await client.GetJsonAsync($"/api/rankings/villages?month={Month}")).AsArray();
         var resp = await client.GetAsync($"/api/rankings/villages?month={Month}&format=xlsx");
         Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", resp.Content.Headers.ContentType?.MediaType);
@@ -53,14 +53,14 @@ public abstract class RankingAndExportTests<TApp>(TApp app) where TApp : Control
         Assert.Equal(["乡镇(街道)", "镇内排名", "村(社区)", "干部出勤率", "已开会议", "应开会议", "会议完成率", "综合得分"], rows[0]);
         Assert.Equal(json.Count + 1, rows.Count);
         Assert.Equal(json.Select(r => (string)r!["siteName"]!).Order(), rows.Skip(1).Select(r => r[2]).Order());
-        Assert.All(rows.Skip(1), r => Assert.Equal("榆山街道", r[0]));
+        Assert.All(rows.Skip(1), r => Assert.Equal("锦水街道", r[0]));
     }
 
     [Fact]
     public async Task CheckInList_Csv_Utf8BomChineseRoundTrips()
     {
         var ids = await app.SeedAsync();
-        var client = await app.LoginAsync("yushan");
+        var client = await app.LoginAsync("jinshui");
         var resp = await client.GetAsync($"/api/attendance/events?siteId={ids.OwnVillage}&to=2026-11-01T00:00:00%2B08:00&format=csv");
         Assert.Equal("text/csv", resp.Content.Headers.ContentType?.MediaType);
         var bytes = await resp.Content.ReadAsByteArrayAsync();
@@ -77,7 +77,7 @@ public abstract class RankingAndExportTests<TApp>(TApp app) where TApp : Control
     public async Task MeetingList_XlsxAndCompliance_Csv_Export()
     {
         var ids = await app.SeedAsync();
-        var client = await app.LoginAsync("yushan");
+        var client = await app.LoginAsync("jinshui");
         var xlsx = ReadXlsx(await (await client.GetAsync($"/api/meetings?siteId={ids.OwnVillage}&held=true&format=xlsx")).Content.ReadAsByteArrayAsync());
         Assert.Equal("会议编号", xlsx[0][0]);
         Assert.True(xlsx.Count > 5);
@@ -89,7 +89,7 @@ public abstract class RankingAndExportTests<TApp>(TApp app) where TApp : Control
     public async Task PeopleAndDisclosureLists_Export_ReadBack()
     {
         var ids = await app.SeedAsync();
-        var client = await app.LoginAsync("yushan");
+        var client = await app.LoginAsync("jinshui");
         var people = ReadXlsx(await (await client.GetAsync($"/api/people?siteId={ids.OwnVillage}&format=xlsx")).Content.ReadAsByteArrayAsync());
         Assert.Equal(["编号", "姓名", "职务", "村(社区)", "电话", "在职"], people[0]);
         Assert.Equal((int)(await client.GetJsonAsync($"/api/people?siteId={ids.OwnVillage}&pageSize=1"))["total"]! + 1, people.Count);
@@ -103,7 +103,7 @@ public abstract class RankingAndExportTests<TApp>(TApp app) where TApp : Control
     [Fact]
     public async Task Export_UnknownFormatOrBadMonth_400()
     {
-        var client = await app.LoginAsync("yushan");
+        var client = await app.LoginAsync("jinshui");
         await (await client.GetAsync($"/api/rankings/villages?month={Month}&format=pdf")).AssertProblemAsync(400);
         await (await client.GetAsync("/api/rankings/villages?month=2026-13")).AssertProblemAsync(400);
     }

@@ -2,6 +2,12 @@ using MediaCore.Server.Metrics;
 
 namespace MediaCore.LoadTest.Tests.Monitoring;
 
+/// <summary>
+/// Unit tests of the process-wide instruments. They run in a collection of their own that xUnit runs alone
+/// (no MediaServer in this process is counting at the same time), so a counter's delta is exactly this
+/// test's effect, never another test's traffic.
+/// </summary>
+[Collection(IsolatedMetricsCollection.Name)]
 public sealed class MediaMetricsTests
 {
     [Theory]
@@ -12,11 +18,19 @@ public sealed class MediaMetricsTests
     [InlineData("session closed", "closed")]
     public void ObserveClosed_CloseReason_CountsItsOutcome(string reason, string outcome)
     {
-        var counter = MediaMetrics.TransportOutcomes.WithLabels(outcome);
-        double before = counter.Value;
+        string[] outcomes = ["connected", "ice_failed", "dtls_failed", "closed"];
+        var before = outcomes.ToDictionary(o => o, o => MediaMetrics.TransportOutcomes.WithLabels(o).Value);
 
         MediaMetrics.ObserveClosed(reason);
 
-        Assert.True(counter.Value >= before + 1);
+        foreach (var o in outcomes)
+            Assert.Equal(before[o] + (o == outcome ? 1 : 0), MediaMetrics.TransportOutcomes.WithLabels(o).Value);
     }
+}
+
+/// <summary>Tests of process-wide metrics, run with nothing else in parallel.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class IsolatedMetricsCollection
+{
+    public const string Name = "Isolated metrics";
 }

@@ -45,6 +45,8 @@ public sealed partial class ObservabilityTests(MediaServerFixture server)
             await WaitForAsync(async () => (await TryGet(http, "/-/ready")) == HttpStatusCode.OK, "Prometheus ready");
             await WaitForAsync(async () => (await QueryAsync(http, "up{job=\"mediaserver\"}")) == 1, "first scrape of MediaServer");
             double before = await QueryAsync(http, "sum(mediacore_udp_datagrams_sent_total)") ?? 0;
+            double ticksBefore = await QueryAsync(http, "sum(mediacore_mixer_tick_seconds_count)") ?? 0;
+            double audioBefore = await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"audio\"})") ?? 0;
 
             using (var runner = new LoadTestRunner(server.Options(sites: 5, seconds: 4)))
             {
@@ -59,6 +61,12 @@ public sealed partial class ObservabilityTests(MediaServerFixture server)
             Assert.True(await QueryAsync(http, "sum(mediacore_join_seconds_count{kind=\"subscriber\"})") >= 5);
             Assert.True(await QueryAsync(http, "sum(mediacore_transport_outcomes_total{outcome=\"connected\"})") >= 6);
             Assert.True(await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"video\"})") > 0);
+            // Rooms are mixed by default: the plenary's Opus runs the mixer (a tick every 20 ms while anyone
+            // sends) and every subscriber's audio is the mix, counted with the forwarded packets.
+            await WaitForAsync(async () => (await QueryAsync(http, "sum(mediacore_mixer_tick_seconds_count)") ?? 0) > ticksBefore + 50,
+                "mixer tick histogram moved");
+            await WaitForAsync(async () => (await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"audio\"})") ?? 0) > audioBefore + 5 * 50,
+                "mixed audio counted in mediacore_rtp_packets_sent_total{kind=\"audio\"}");
         }
         finally
         {

@@ -1,7 +1,7 @@
 namespace MediaCore.Protocol.Tests.Architecture;
 
 /// <summary>
-/// STYLE.md: the protocol and routing layers never touch sockets, timers or the wall clock; the host passes
+/// docs/architecture.md: the protocol and routing layers never touch sockets, timers or the wall clock; the host passes
 /// time in. Checked on the sources so a new violation fails the build's tests, not a review.
 /// </summary>
 public sealed class LayeringTests

@@ -4,7 +4,7 @@ using static MediaCore.Protocol.Tests.Srtp.SrtpTestPackets;
 
 namespace MediaCore.Protocol.Tests.Srtp;
 
-/// <summary>The per-packet paths allocate nothing once an SSRC's state exists (STYLE.md: hot path allocates nothing).</summary>
+/// <summary>The per-packet paths allocate nothing once an SSRC's state exists (docs/architecture.md: hot path allocates nothing).</summary>
 public class SrtpAllocationTests
 {
     [Theory]

@@ -187,20 +187,65 @@ public sealed class AudioMixerTests
     }
 
     [Fact]
-    public void OnPacket_NoAudioLevel_ReportedAndMixedOnlyWhenPinned()
+    public void OnPacket_NoAudioLevel_ReportedAndMixedByLevelMeasuredFromAudio()
     {
+        // Regression: a sender without the RFC 6464 extension (ffmpeg, SIP/RTP terminals) was never
+        // selected unless pinned.
         using var mixer = NewMixer();
         var a = mixer.AddParticipant("a");
-        for (int i = 0; i < 30; i++) Step(mixer, (a, 0.3f, -1));
-        Assert.False(a.IsSelected);
+        for (int i = 0; i < 40; i++) Step(mixer, (a, 0.3f, -1));
         Assert.True(a.LacksAudioLevel);
         Assert.True(mixer.TryPollEvent(out var e));
         Assert.Equal(new AudioLevelMissing("a"), e);
 
-        mixer.SetPinned(a, true);
-        for (int i = 0; i < 10; i++) Step(mixer, (a, 0.3f, -1));
         Assert.True(a.IsSelected);
+        Assert.InRange(a.LevelDbov, -11.5f, -9.5f); // a DC of 0.3 is -10.5 dBov
         Assert.Equal(0.3f, DcCodecFactory.Value(_out.Shared.Last()), 5);
+    }
+
+    [Fact]
+    public void Tick_LoudSenderWithoutLevelAndQuietWithLevel_LoudOneTakesTheOnePlace()
+    {
+        using var mixer = NewMixer(1);
+        var quiet = mixer.AddParticipant("quiet");
+        var loud = mixer.AddParticipant("loud");
+        for (int i = 0; i < 100; i++) Step(mixer, (quiet, 0.01f, 40), (loud, 0.3f, -1));
+
+        Assert.True(loud.IsSelected);
+        Assert.False(quiet.IsSelected);
+        Assert.Equal(0.3f, DcCodecFactory.Value(_out.Shared.Last()), 5);
+    }
+
+    [Fact]
+    public void Tick_SilentSenderWithoutLevel_NotSelectedOverATalker()
+    {
+        using var mixer = NewMixer(1);
+        var talker = mixer.AddParticipant("talker");
+        var silent = mixer.AddParticipant("silent");
+        for (int i = 0; i < 100; i++) Step(mixer, (silent, 0f, -1), (talker, 0.1f, 20));
+
+        Assert.True(talker.IsSelected);
+        Assert.False(silent.IsSelected);
+    }
+
+    [Fact]
+    public void OnPacket_LevelReturns_EstimationDecoderReturnedToPool()
+    {
+        using var mixer = NewMixer(1);
+        var a = mixer.AddParticipant("a");
+        var b = mixer.AddParticipant("b");
+        for (int i = 0; i < 40; i++) Step(mixer, (a, 0.3f, 20), (b, 0.001f, -1));
+        Assert.True(b.LacksAudioLevel);
+        Assert.False(b.IsSelected);
+        int decoders = _codecs.Decoders;
+
+        for (int i = 0; i < 10; i++) Step(mixer, (a, 0.3f, 20), (b, 0.001f, 60));
+        Assert.False(b.LacksAudioLevel);
+        var c = mixer.AddParticipant("c");
+        for (int i = 0; i < 200; i++) Step(mixer, (c, 0.5f, 5));
+        // c took a's place with the decoder b gave back: no new decoder was created.
+        Assert.True(c.IsSelected);
+        Assert.Equal(decoders, _codecs.Decoders);
     }
 
     [Fact]

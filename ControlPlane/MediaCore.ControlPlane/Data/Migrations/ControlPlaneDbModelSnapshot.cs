@@ -246,11 +246,18 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(16);
 
+                    b.Property<bool>("Publishing");
+
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(64);
+
                     b.Property<int?>("SiteId");
 
                     b.HasKey("Id");
 
                     b.HasIndex("MeetingId", "ParticipantId");
+
+                    b.HasIndex("MeetingId", "SessionId");
 
                     b.ToTable("MeetingParticipations");
                 });
