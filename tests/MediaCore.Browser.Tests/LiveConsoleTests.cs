@@ -129,7 +129,7 @@ public sealed class LiveConsoleTests(LiveStackFixture fixture)
         var terminal = await Stack.OpenAsync(chromium, 1, village.User, "/terminal");
         await Stack.WaitAsync(async () => await TerminalAsync(terminal, "data-publish") == "connected", TimeSpan.FromSeconds(30), "the village terminal publishing its meeting");
 
-        var listen = await Stack.OpenAsync(chromium, 0, "yushan", "/live/listen");
+        var listen = await Stack.OpenAsync(chromium, 0, "jinshui", "/live/listen");
         var row = listen.Locator(".el-table__row", new() { HasText = "学习党的二十届四中全会精神" });
         await Stack.WaitAsync(async () => await row.CountAsync() > 0, TimeSpan.FromSeconds(30), "the village meeting in the town's listen-in list");
         await row.GetByRole(AriaRole.Button, new() { Name = "开始旁听" }).ClickAsync();
@@ -142,7 +142,7 @@ public sealed class LiveConsoleTests(LiveStackFixture fixture)
 
         await listen.GetByRole(AriaRole.Button, new() { Name = "结束旁听" }).ClickAsync();
         await Stack.WaitAsync(async () => (await audit.InnerTextAsync()).Contains("结束旁听"), TimeSpan.FromSeconds(20), "the audit showing the listen-in stop");
-        var entries = await Stack.GetAsync("yushan", $"/api/meetings/{meetingId}/audit");
+        var entries = await Stack.GetAsync("jinshui", $"/api/meetings/{meetingId}/audit");
         Assert.Contains(entries.AsArray(), e => (string?)e!["what"] == "observerLeft");
         await LiveStack.LeaveAsync(terminal, listen);
     }

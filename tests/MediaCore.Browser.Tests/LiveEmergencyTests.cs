@@ -32,7 +32,7 @@ public sealed class LiveEmergencyTests(LiveStackFixture fixture)
     {
         await using var chromium = await ChromiumSession.LaunchAsync();
         var console = await Stack.OpenAsync(chromium, 0, "admin", "/live/console");
-        var phone = await StartCallAsync(chromium, "yushan09");
+        var phone = await StartCallAsync(chromium, "jinshui09");
         await Stack.WaitAsync(async () => (await phone.Locator("[data-testid=phone-bitrate]").InnerTextAsync()) is var t && !t.Contains(" 0 kb/s"),
             TimeSpan.FromSeconds(15), "the phone showing its upstream bitrate");
         await LiveStack.ScreenshotAsync(phone, "live-phone");
@@ -51,7 +51,7 @@ public sealed class LiveEmergencyTests(LiveStackFixture fixture)
     public async Task PhonePage_MediaServerRestarts_ReconnectsWithin5sOfItAnswering()
     {
         await using var chromium = await ChromiumSession.LaunchAsync();
-        var phone = await StartCallAsync(chromium, "yushan10");
+        var phone = await StartCallAsync(chromium, "jinshui10");
         var calls = await Stack.GetAsync("admin", "/api/live/emergency?active=true");
         string room = (string)calls.AsArray().Last(c => ((string)c!["callerName"]!).Length > 0)!["room"]!;
 

@@ -174,10 +174,10 @@ public sealed class LiveStack : IAsyncDisposable
         return (int)items[0]!["id"]!;
     }
 
-    /// <summary>A demo village operator's user name and site id, the n-th of the pilot sub-district.</summary>
+    /// <summary>A demo village operator's user name and site id, the n-th of the pilot sub-district (锦水街道).</summary>
     public async Task<(string User, int SiteId, string SiteName)> VillageOperatorAsync(int n)
     {
-        string user = $"yushan{n:00}";
+        string user = $"jinshui{n:00}";
         var me = await GetAsync(user, "/api/auth/me");
         return (user, (int)me["siteId"]!, (string?)me["siteName"] ?? user);
     }

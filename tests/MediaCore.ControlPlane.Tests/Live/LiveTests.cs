@@ -20,7 +20,7 @@ public abstract class LiveTests<TApp>(TApp app) where TApp : ControlPlaneApp
 
     private async Task WebhookAsync(string evt, string room, string participant, DateTimeOffset at)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { @event = evt, room, participantId = participant, role = "audience", at = at.UtcDateTime.ToString("O"), nodeId = "n1" },
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { @event = evt, room, participantId = participant, role = "audience", kind = "publisher", at = at.UtcDateTime.ToString("O"), nodeId = "n1" },
             JsonSerializerOptions.Web);
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
@@ -40,7 +40,7 @@ public abstract class LiveTests<TApp>(TApp app) where TApp : ControlPlaneApp
         await WebhookAsync("participant_joined", room, $"site:{thirdVillage}", ControlPlaneApp.Now.AddMinutes(-5));
         await WebhookAsync("participant_left", room, $"site:{thirdVillage}", ControlPlaneApp.Now.AddMinutes(-1));
 
-        var body = await (await app.LoginAsync("yushan")).GetJsonAsync($"/api/live/meetings/{id}/sites");
+        var body = await (await app.LoginAsync("jinshui")).GetJsonAsync($"/api/live/meetings/{id}/sites");
 
         var villages = await app.DbAsync(db => db.Sites.CountAsync(s => s.ParentId == ids.OwnTown));
         var sites = body["sites"]!.AsArray();
@@ -58,7 +58,7 @@ public abstract class LiveTests<TApp>(TApp app) where TApp : ControlPlaneApp
     {
         var ids = await app.SeedAsync();
         var (id, _) = await NewMeetingAsync(ids.OwnTown, "partial", ControlPlaneApp.Now);
-        var resp = await (await app.LoginAsync("jinshui")).GetAsync($"/api/live/meetings/{id}/sites");
+        var resp = await (await app.LoginAsync("yushan")).GetAsync($"/api/live/meetings/{id}/sites");
         await resp.AssertProblemAsync(404);
         var village = await (await app.LoginAsync(ids.OwnOperator)).GetAsync($"/api/live/meetings/{id}/sites");
         Assert.Equal(HttpStatusCode.Forbidden, village.StatusCode);
