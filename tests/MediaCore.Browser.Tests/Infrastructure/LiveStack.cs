@@ -75,7 +75,7 @@ public sealed class LiveStack : IAsyncDisposable
                      dll, $"--urls={urls}", $"--ControlPlane:SqlitePath={Path.Combine(dir, "cp.db")}",
                      $"--ControlPlane:MediaTokenSecret={BrowserTestServer.Secret}", $"--ControlPlane:WebhookSecret={WebhookSecret}",
                      $"--ControlPlane:MediaServerUrl=http://127.0.0.1:{mediaPort}", "--ControlPlane:SeedHistoryMonths=1",
-                     "--ControlPlane:EnableSnapshotWorker=false", "--ControlPlane:LoginAttemptsPerMinute=1000",
+                     "--ControlPlane:EnableSnapshotWorker=false", "--ControlPlane:LoginAttemptsPerMinute=1000", "--ControlPlane:SeedDemoData=true",
                      $"--ControlPlane:PortalPath={Path.Combine(root, "Portal", "dist")}",
                      "--Logging:LogLevel:Default=Warning",
                  })
