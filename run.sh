@@ -36,7 +36,7 @@ dotnet build -c Release -nologo -v q ControlPlane/MediaCore.ControlPlane >/dev/n
 scripts/build-portal.sh || echo "run: the Portal did not build (see above); the API and MediaServer still start"
 cat <<'INFO'
 ==> Portal (党建e管理平台): http://127.0.0.1:8090/
-    demo logins (password Demo@2026): admin (县级管理员), yushan (榆山街道管理员), yushan01 (东关村操作员), lecturer (授课专家)
+    demo logins (password Demo@2026): admin (县级管理员), jinshui (锦水街道管理员), jinshui01 (东关村操作员), lecturer (授课专家)
     developer page (English, MediaServer): http://127.0.0.1:8080/
 INFO
 

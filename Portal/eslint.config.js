@@ -21,6 +21,7 @@ export default tseslint.config(
       'vue/singleline-html-element-content-newline': 'off',
       'vue/html-self-closing': 'off',
       'vue/first-attribute-linebreak': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
       'vue/html-closing-bracket-newline': 'off',
       // TypeScript checks names (auto-imported Element Plus services included); no-undef only misfires.
       'no-undef': 'off',

@@ -3,13 +3,6 @@ using MediaCore.Protocol.Rtp;
 
 namespace MediaCore.Routing;
 
-/// <summary>Audio or video.</summary>
-public enum MediaKind : byte
-{
-    Audio,
-    Video,
-}
-
 /// <summary>
 /// Where a consumer's packets go: implemented by the subscriber's transport, which SRTP-protects the
 /// packet in place and sends it. Called synchronously from <see cref="Router.OnRtp"/> and

@@ -4,6 +4,7 @@ using MediaCore.Server.Ingest;
 using MediaCore.Server.Metrics;
 using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
+using MediaCore.Server.Recording;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
 using MediaCore.Server.Snapshots;
@@ -100,6 +101,9 @@ public static partial class MediaServerApp
         services.AddSingleton<IDatagramHandler>(sp => sp.GetRequiredService<MediaEngine>());
         services.AddSingleton<SessionManager>();
         services.AddSingleton(new JpegEncoder());
+        services.AddOptions<Recording.RecordingOptions>().BindConfiguration(Recording.RecordingOptions.SectionName);
+        services.AddSingleton<Recording.RecordingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Recording.RecordingService>());
         services.AddSingleton<Ingest.IngestManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestManager>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
@@ -128,6 +132,7 @@ public static partial class MediaServerApp
         app.MapSessionControl();
         app.MapHandsApi();
         app.MapSnapshots();
+        app.MapRecordingApi();
         app.MapMixingApi();
         app.MapIngestApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.

@@ -50,7 +50,7 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
     public Uri? Location { get; private set; }
 
     protected abstract string Kind { get; }
-    protected abstract OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Sdp.DtlsFingerprint fingerprint, IceCandidate candidate);
+    protected abstract OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Dtls.DtlsFingerprint fingerprint, IceCandidate candidate);
 
     /// <summary>WHIP/WHEP: socket, offer, POST, answer; then hands the peer to its worker.</summary>
     public async Task StartAsync(Signalling signalling, string room, string subject, string role, CancellationToken ct)
@@ -63,7 +63,7 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
         var local = (IPEndPoint)_socket.LocalEndPoint!;
         var ice = IceCredentials.Generate();
         var candidate = new IceCandidate { Foundation = "1", Priority = 2130706431, Address = local.Address.ToString(), Port = local.Port };
-        var offer = SdpOfferBuilder.Build(BuildOffer(ice, MediaCore.Protocol.Sdp.DtlsFingerprint.Sha256(Certificate.Der), candidate));
+        var offer = SdpOfferBuilder.Build(BuildOffer(ice, MediaCore.Protocol.Dtls.DtlsFingerprint.Sha256(Certificate.Der), candidate));
         var (answerText, location) = await signalling.PostOfferAsync(Kind, room, subject, role, SdpWriter.Write(offer), ct);
         Location = location;
         if (!SdpParser.TryParse(answerText, out var answer, out string parseError)) throw new InvalidOperationException($"bad answer: {parseError}");

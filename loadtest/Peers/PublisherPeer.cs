@@ -61,7 +61,7 @@ internal sealed class PublisherPeer : Peer
 
     protected override string Kind => "whip";
 
-    protected override OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Sdp.DtlsFingerprint fingerprint, IceCandidate candidate) => new()
+    protected override OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Dtls.DtlsFingerprint fingerprint, IceCandidate candidate) => new()
     {
         IceUfrag = ice.Ufrag,
         IcePwd = ice.Password,

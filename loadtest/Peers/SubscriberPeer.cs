@@ -39,7 +39,7 @@ internal sealed class SubscriberPeer : Peer
 
     protected override string Kind => "whep";
 
-    protected override OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Sdp.DtlsFingerprint fingerprint, IceCandidate candidate) => new()
+    protected override OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Dtls.DtlsFingerprint fingerprint, IceCandidate candidate) => new()
     {
         IceUfrag = ice.Ufrag,
         IcePwd = ice.Password,

@@ -30,7 +30,8 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
             var browsers = new List<ChromiumSession>();
             try
             {
-                // The quiet one publishes first: the newest publisher holds the floor (always mixed), here 1320 Hz.
+                // The quiet one publishes first and takes a free place; the loud three replace it by level. Without
+                // a host nobody is forced into the mix (the newest publisher, 1320 Hz, only leads the video program).
                 var order = new[] { 660, 440, 880, 1320 };
                 var speakers = new Dictionary<int, TonePage>();
                 foreach (int hz in order)

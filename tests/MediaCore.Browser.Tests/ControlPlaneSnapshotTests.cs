@@ -148,10 +148,18 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
     /// <summary>What the process logged (warnings and up), for failure messages.</summary>
     public string Log => string.Join("\n", _log.TakeLast(60));
 
-    public static async Task<ControlPlaneProcess> StartAsync(Uri url, Uri mediaServer)
+    /// <summary>The repository root (where MediaCore.sln is).</summary>
+    public static string RepositoryRoot()
     {
         string root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "MediaCore.sln"))) root = Path.GetDirectoryName(root.TrimEnd('/'))!;
+        return root;
+    }
+
+    /// <summary>Starts it; it also serves the repository's built Portal (Portal/dist) at "/".</summary>
+    public static async Task<ControlPlaneProcess> StartAsync(Uri url, Uri mediaServer, params string[] extraArgs)
+    {
+        string root = RepositoryRoot();
         string dll = Path.Combine(root, "ControlPlane", "MediaCore.ControlPlane", "bin", "Release", "net10.0", "MediaCore.ControlPlane.dll");
         Assert.True(File.Exists(dll), $"build the ControlPlane first: {dll} is missing");
         string dir = Directory.CreateTempSubdirectory("mediacore-cp-").FullName;
@@ -161,7 +169,8 @@ internal sealed class ControlPlaneProcess : IAsyncDisposable
                      dll, $"--urls={url.ToString().TrimEnd('/')}", $"--ControlPlane:SqlitePath={Path.Combine(dir, "cp.db")}",
                      $"--ControlPlane:MediaTokenSecret={BrowserTestServer.Secret}", "--ControlPlane:WebhookSecret=browser-test-webhook-secret", "--ControlPlane:SeedDemoData=true",
                      $"--ControlPlane:MediaServerUrl={mediaServer.ToString().TrimEnd('/')}", "--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.EntityFrameworkCore=Warning", "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
-                 })
+                     $"--ControlPlane:PortalPath={Path.Combine(root, "Portal", "dist")}",
+                 }.Concat(extraArgs))
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();

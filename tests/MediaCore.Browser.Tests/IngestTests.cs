@@ -17,8 +17,8 @@ public sealed class IngestTests
     [Fact]
     public async Task Ingest_FfmpegPushesPatternAndTone_ChromiumDecodesHearsAndSnapshotShowsPattern()
     {
-        // Forwarded audio: the room mixer selects speakers by the RFC 6464 level extension, which ffmpeg does not send.
-        await using var server = await BrowserTestServer.StartAsync(null, "--MediaServer:Mixer:DefaultMode=Forwarded");
+        // Default (mixed) audio: ffmpeg sends no RFC 6464 level, so the mixer estimates the ingest's level from its PCM.
+        await using var server = await BrowserTestServer.StartAsync();
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token("cam", "town-host", ParticipantRole.Host));
         using var created = await http.PostAsJsonAsync("/api/rooms/cam/ingest", new { participant = "site:3", video = "vp8", audio = true });

@@ -64,7 +64,7 @@ public static class MeetingEndpoints
         app.MapGet("/api/calendar/working-days", Calendar).WithTags("Meetings").RequireAuthorization(Policies.User);
     }
 
-    private static async Task<IResult> List(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, int? siteId, string? kind,
+    private static async Task<IResult> List(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, int? siteId, int? townId, string? kind,
         string? review, DateTimeOffset? from, DateTimeOffset? to, string? q, bool? held, string? format, int? page, int? pageSize, CancellationToken ct)
     {
         if (!EnumQuery.TryParse<MeetingKind>(kind, out var k)) return Problems.Invalid("kind", EnumQuery.Names<MeetingKind>());
@@ -73,6 +73,12 @@ public static class MeetingEndpoints
         var prefix = SiteScope.PrefixOf(user);
         var meetings = db.Meetings.AsNoTracking().Include(m => m.Site).Where(m => m.Site!.Path.StartsWith(prefix));
         if (siteId is not null) meetings = meetings.Where(m => m.SiteId == siteId);
+        if (townId is { } town)
+        {
+            // The town's own meetings and its villages' (the town filter of the Portal's meeting list).
+            if (await scope.GuardAsync(user, town, ct) is { } townProblem) return townProblem;
+            meetings = meetings.Where(m => m.SiteId == town || m.Site!.ParentId == town);
+        }
         if (k is not null) meetings = meetings.Where(m => m.Kind == k);
         if (rv is not null) meetings = meetings.Where(m => m.Review == rv);
         if (held is true) meetings = meetings.Where(m => m.StartedAtUtc != null);

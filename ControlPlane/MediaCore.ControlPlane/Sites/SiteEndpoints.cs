@@ -40,6 +40,7 @@ public static class SiteEndpoints
         var g = app.MapGroup("/api/sites").WithTags("Sites").RequireAuthorization(Policies.Staff);
         g.MapGet("/", List);
         g.MapGet("/tree", Tree);
+        g.MapGet("/online", OnlineSites.List);
         g.MapGet("/{id:int}", Get);
         g.MapPost("/", Create).RequireAuthorization(Policies.Admin);
         g.MapGet("/{id:int}/devices", Devices);

@@ -1,3 +1,4 @@
+using MediaCore.Protocol.Dtls;
 using MediaCore.Protocol.Core;
 
 namespace MediaCore.Protocol.Sdp;

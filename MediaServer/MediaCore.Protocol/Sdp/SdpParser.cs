@@ -1,3 +1,4 @@
+using MediaCore.Protocol.Dtls;
 using System.Globalization;
 using MediaCore.Protocol.Core;
 
@@ -193,16 +194,8 @@ public static class SdpParser
         var t = Tokens(value);
         if (t.Length != 2) return "a=fingerprint needs '<hash-function> <hex:hex:...>'";
         string hex = t[1];
-        if ((hex.Length + 1) % 3 != 0 || hex.Length > 3 * 64) return $"a=fingerprint value '{Clip(hex)}' is not colon-separated hex bytes";
-        var bytes = new byte[(hex.Length + 1) / 3];
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            int o = i * 3;
-            if (o + 2 < hex.Length && hex[o + 2] != ':') return "a=fingerprint bytes must be separated by ':'";
-            int hi = HexValue(hex[o]), lo = HexValue(hex[o + 1]);
-            if (hi < 0 || lo < 0) return $"a=fingerprint has a non-hex character in '{Clip(hex)}'";
-            bytes[i] = (byte)(hi << 4 | lo);
-        }
+        if (hex.Length > 3 * 64) return $"a=fingerprint value '{Clip(hex)}' is not colon-separated hex bytes";
+        if (ColonHex.TryParse(hex, out var bytes) is { } why) return $"a=fingerprint value '{Clip(hex)}': {why}";
         fingerprint = new DtlsFingerprint(t[0].ToLowerInvariant(), bytes);
         return null;
     }
@@ -217,12 +210,4 @@ public static class SdpParser
     };
 
     internal static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "...";
-
-    private static int HexValue(char c) => c switch
-    {
-        >= '0' and <= '9' => c - '0',
-        >= 'a' and <= 'f' => c - 'a' + 10,
-        >= 'A' and <= 'F' => c - 'A' + 10,
-        _ => -1,
-    };
 }

@@ -83,37 +83,6 @@ public sealed record SdpGroup(string Semantics, ValueList<string> Mids);
 /// <summary><c>a=msid-semantic</c> (the pre-RFC 8830 WebRTC form Chromium still writes: <c>WMS [ids]</c>).</summary>
 public sealed record MsidSemantic(string Semantic, ValueList<string> Identifiers);
 
-/// <summary><c>a=fingerprint</c> (RFC 8122 §5): hash algorithm and certificate digest bytes.</summary>
-public sealed record DtlsFingerprint(string Algorithm, byte[] Value)
-{
-    public bool Equals(DtlsFingerprint? other)
-        => other is not null
-           && string.Equals(Algorithm, other.Algorithm, StringComparison.OrdinalIgnoreCase)
-           && Value.AsSpan().SequenceEqual(other.Value);
-
-    public override int GetHashCode() => HashCode.Combine(Algorithm.ToLowerInvariant(), Value.Length);
-
-    /// <summary>Upper-case, colon-separated hex as SDP writes it.</summary>
-    public string ToHex()
-    {
-        if (Value.Length == 0) return "";
-        var chars = new char[Value.Length * 3 - 1];
-        for (int i = 0; i < Value.Length; i++)
-        {
-            if (i > 0) chars[i * 3 - 1] = ':';
-            chars[i * 3] = "0123456789ABCDEF"[Value[i] >> 4];
-            chars[i * 3 + 1] = "0123456789ABCDEF"[Value[i] & 15];
-        }
-        return new string(chars);
-    }
-
-    /// <summary>A SHA-256 fingerprint of a DER certificate (RFC 8122 §5).</summary>
-    public static DtlsFingerprint Sha256(ReadOnlySpan<byte> derCertificate)
-        => new("sha-256", System.Security.Cryptography.SHA256.HashData(derCertificate));
-
-    public override string ToString() => Algorithm + " " + ToHex();
-}
-
 /// <summary><c>a=msid</c> (RFC 8830 §2): media stream id and optional track id.</summary>
 public sealed record Msid(string StreamId, string? TrackId);
 

@@ -1,3 +1,5 @@
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Dtls;
 using System.Text;
 
 namespace MediaCore.Protocol.Sdp;
@@ -195,13 +197,7 @@ public static class SdpWriter
         if (options.Count > 0) Attr(sb, "ice-options", string.Join(' ', options));
         if (fp is not null)
         {
-            sb.Append("a=fingerprint:").Append(fp.Algorithm).Append(' ');
-            for (int i = 0; i < fp.Value.Length; i++)
-            {
-                if (i > 0) sb.Append(':');
-                sb.Append(HexDigits[fp.Value[i] >> 4]).Append(HexDigits[fp.Value[i] & 15]);
-            }
-            sb.Append(Crlf);
+            ColonHex.Append(sb.Append("a=fingerprint:").Append(fp.Algorithm).Append(' '), fp.Value).Append(Crlf);
         }
         if (setup is { } s) Attr(sb, "setup", Setup(s));
     }
@@ -215,8 +211,6 @@ public static class SdpWriter
             if (ps[i].Value is not null) sb.Append('=').Append(ps[i].Value);
         }
     }
-
-    private const string HexDigits = "0123456789ABCDEF";
 
     private static void Feedback(StringBuilder sb, RtcpFeedback fb)
     {

@@ -43,7 +43,7 @@ public sealed class RtpIngest : IDisposable
         {
             _video = room.Router.CreateProducer(nowTicks, new ProducerOptions
             {
-                Id = $"{id}-video", ParticipantId = participantId, Kind = MediaKind.Video, Codec = videoCodec,
+                Id = $"{id}-video", ParticipantId = participantId, Kind = Protocol.Sdp.MediaKind.Video, Codec = videoCodec,
                 ClockRate = 90000, PayloadType = new PayloadType(VideoPayloadType),
             });
         }
@@ -51,7 +51,7 @@ public sealed class RtpIngest : IDisposable
         {
             _audio = room.Router.CreateProducer(nowTicks, new ProducerOptions
             {
-                Id = $"{id}-audio", ParticipantId = participantId, Kind = MediaKind.Audio, Codec = CodecKind.Opus,
+                Id = $"{id}-audio", ParticipantId = participantId, Kind = Protocol.Sdp.MediaKind.Audio, Codec = CodecKind.Opus,
                 ClockRate = 48000, PayloadType = new PayloadType(AudioPayloadType),
             });
         }

@@ -1,3 +1,4 @@
+using MediaCore.Protocol.Sdp;
 using MediaCore.Routing;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Sessions;

@@ -1,3 +1,4 @@
+using MediaCore.Protocol.Sdp;
 using MediaCore.Protocol.Rtcp;
 using MediaCore.Routing;
 using Prometheus;

@@ -6,7 +6,7 @@ using MediaCore.Routing.Audio;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Sessions;
 using MediaCore.Server.Timers;
-using RoutingMediaKind = MediaCore.Routing.MediaKind;
+using RoutingMediaKind = MediaCore.Protocol.Sdp.MediaKind;
 
 namespace MediaCore.Server.Mixing;
 

@@ -71,6 +71,8 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     public ILogger Logger => _logger;
     /// <summary>Told when sessions start and end (webhooks); set once at start-up.</summary>
     public IMediaEventSink? Events { get; set; }
+    /// <summary>Room recordings (Recording/); set once at start-up by the recording service.</summary>
+    internal Recording.RecordingService? Recordings { get; set; }
     public long UnroutableDatagrams => Interlocked.Read(ref _unroutable);
 
     public IReadOnlyCollection<MediaRoom> Rooms => _rooms.Values;
@@ -109,6 +111,7 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
         {
             room = new MediaRoom(id, this);
             _rooms.Add(id.Value, room);
+            Recordings?.OnRoomCreated(room);
         }
         return room;
     }
@@ -134,6 +137,10 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
         if (stale != null) foreach (var a in stale) _byAddress.Remove(a);
         Timers.Cancel(session);
         var room = session.Room;
-        if (room.IsEmpty && _rooms.Remove(room.Id.Value)) room.Audio.Close();
+        if (room.IsEmpty && _rooms.Remove(room.Id.Value))
+        {
+            room.Audio.Close();
+            Recordings?.OnRoomClosed(Clock.NowTicks, room);
+        }
     }
 }

@@ -10,7 +10,7 @@ using MediaCore.Routing;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Signalling;
 using RtpUris = MediaCore.Protocol.Rtp.RtpExtensionUris;
-using RoutingMediaKind = MediaCore.Routing.MediaKind;
+using RoutingMediaKind = MediaCore.Protocol.Sdp.MediaKind;
 
 namespace MediaCore.Server.Sessions;
 
@@ -80,7 +80,7 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
             {
                 Id = $"{Id}-{media.Mid}",
                 ParticipantId = Participant.Id,
-                Kind = media.Kind == Protocol.Sdp.MediaKind.Audio ? RoutingMediaKind.Audio : RoutingMediaKind.Video,
+                Kind = media.Kind == RoutingMediaKind.Audio ? RoutingMediaKind.Audio : RoutingMediaKind.Video,
                 Codec = ToCodecKind(codec),
                 ClockRate = (uint)codec.ClockRate,
                 PayloadType = codec.PayloadType,
@@ -222,6 +222,7 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
         foreach (var (_, p) in _producers)
         {
             Metrics.MediaEngineCollector.Retire(p);
+            Engine.Recordings?.OnProducerClosed(nowTicks, Room, p);
             Room.Router.RemoveProducer(nowTicks, p);
             Room.KeyFrames.Forget(p);
         }

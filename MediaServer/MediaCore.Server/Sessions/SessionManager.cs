@@ -102,7 +102,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     {
         IceUfrag = ice.Ufrag,
         IcePwd = ice.Password,
-        Fingerprint = DtlsFingerprint.Sha256(engine.Certificate.Der),
+        Fingerprint = Protocol.Dtls.DtlsFingerprint.Sha256(engine.Certificate.Der),
         Setup = SetupRole.Passive,
         IceLite = true,
         Candidates = engine.IceTcpPort is int tcpPort
@@ -161,7 +161,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
         {
             foreach (var p in room.Router.Producers)
             {
-                if (p.Kind != Routing.MediaKind.Video) continue;
+                if (p.Kind != Protocol.Sdp.MediaKind.Video) continue;
                 switch (p.Codec)
                 {
                     case Protocol.Codecs.CodecKind.H264: return [SdpCodec.H264, SdpCodec.VP8];
@@ -265,7 +265,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             if (s is not PublisherSession p || s.Participant.Id != participantId) continue;
             foreach (var (_, producer) in p.Producers)
             {
-                if (producer.Kind == Routing.MediaKind.Video) return producer;
+                if (producer.Kind == Protocol.Sdp.MediaKind.Video) return producer;
             }
         }
         // A camera or encoder pushing plain RTP (Ingest/) is a publisher too: snapshots and patrol work without a browser.
@@ -274,7 +274,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             if (ingest.ParticipantId != participantId) continue;
             foreach (var producer in ingest.Producers)
             {
-                if (producer.Kind == Routing.MediaKind.Video) return producer;
+                if (producer.Kind == Protocol.Sdp.MediaKind.Video) return producer;
             }
         }
         return null;

@@ -8,7 +8,7 @@ using MediaCore.Routing;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Signalling;
 using RtpUris = MediaCore.Protocol.Rtp.RtpExtensionUris;
-using RoutingMediaKind = MediaCore.Routing.MediaKind;
+using RoutingMediaKind = MediaCore.Protocol.Sdp.MediaKind;
 
 namespace MediaCore.Server.Sessions;
 

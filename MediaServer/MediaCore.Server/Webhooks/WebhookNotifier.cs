@@ -39,6 +39,19 @@ public sealed record WebhookEvent(
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("nodeId")] string NodeId);
 
+/// <summary>The <c>recording_finished</c> webhook body.</summary>
+public sealed record RecordingFinishedEvent(
+    [property: JsonPropertyName("event")] string Event,
+    [property: JsonPropertyName("room")] string Room,
+    [property: JsonPropertyName("recordingId")] string RecordingId,
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("nodeId")] string NodeId,
+    [property: JsonPropertyName("recovered")] bool Recovered,
+    [property: JsonPropertyName("startedAt")] DateTimeOffset StartedAt,
+    [property: JsonPropertyName("stoppedAt")] DateTimeOffset? StoppedAt,
+    [property: JsonPropertyName("files")] IReadOnlyList<Recording.RecordingFileDto> Files,
+    [property: JsonPropertyName("composite")] Recording.CompositeDto? Composite);
+
 /// <summary>
 /// Sends HMAC-signed webhooks (<c>X-MediaCore-Signature: sha256=&lt;hex HMAC-SHA256 of the raw body&gt;</c>) from a
 /// bounded queue on a background task, with retries and backoff, so a slow receiver never blocks media.
@@ -46,7 +59,7 @@ public sealed record WebhookEvent(
 /// </summary>
 public sealed partial class WebhookNotifier : BackgroundService, IMediaEventSink
 {
-    private readonly Channel<WebhookEvent> _queue = Channel.CreateBounded<WebhookEvent>(
+    private readonly Channel<QueuedWebhook> _queue = Channel.CreateBounded<QueuedWebhook>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly WebhookOptions _options;
     private readonly HttpClient _http;
@@ -75,9 +88,24 @@ public sealed partial class WebhookNotifier : BackgroundService, IMediaEventSink
     private void Enqueue(string name, PeerSession s)
     {
         if (!IsEnabled) return;
-        _queue.Writer.TryWrite(new WebhookEvent(name, s.Room.Id.Value, s.Participant.Id, s.Participant.Role.ToClaim(),
-            s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Id, DateTimeOffset.UtcNow, _options.NodeId));
+        var evt = new WebhookEvent(name, s.Room.Id.Value, s.Participant.Id, s.Participant.Role.ToClaim(),
+            s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Id, DateTimeOffset.UtcNow, _options.NodeId);
+        _queue.Writer.TryWrite(new QueuedWebhook(name, evt.Room, JsonSerializer.SerializeToUtf8Bytes(evt)));
     }
+
+    /// <summary>
+    /// <c>recording_finished</c>: <c>{event, room, recordingId, at, nodeId, recovered, startedAt, stoppedAt, files:[{name,
+    /// participantId, kind, codec, startMs, durationMs, sizeBytes, ...}]}</c>, after a stop or a crash recovery.
+    /// </summary>
+    public void RecordingFinished(Recording.RecordingDto recording)
+    {
+        if (!IsEnabled) return;
+        var evt = new RecordingFinishedEvent("recording_finished", recording.Room, recording.Id, recording.StoppedAt ?? DateTimeOffset.UtcNow,
+            _options.NodeId, recording.Recovered, recording.StartedAt, recording.StoppedAt, recording.Files, recording.Composite);
+        _queue.Writer.TryWrite(new QueuedWebhook(evt.Event, evt.Room, JsonSerializer.SerializeToUtf8Bytes(evt)));
+    }
+
+    private sealed record QueuedWebhook(string Event, string Room, byte[] Body);
 
     /// <summary>The signature header value for <paramref name="body"/>.</summary>
     public static string Sign(ReadOnlySpan<byte> key, ReadOnlySpan<byte> body)
@@ -96,9 +124,9 @@ public sealed partial class WebhookNotifier : BackgroundService, IMediaEventSink
         }
     }
 
-    private async Task DeliverAsync(WebhookEvent evt, CancellationToken ct)
+    private async Task DeliverAsync(QueuedWebhook evt, CancellationToken ct)
     {
-        byte[] body = JsonSerializer.SerializeToUtf8Bytes(evt);
+        byte[] body = evt.Body;
         string signature = Sign(_key!, body);
         for (int attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {

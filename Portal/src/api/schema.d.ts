@@ -558,6 +558,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/online": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET /api/sites/online: sites in scope with an open participation, newest join first, one row per site and
+         *     meeting (a village can be in its own meeting and a county plenary at once).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OnlineSite"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sites/{id}": {
         parameters: {
             query?: never;
@@ -1115,6 +1154,7 @@ export interface paths {
             parameters: {
                 query?: {
                     siteId?: number;
+                    townId?: number;
                     kind?: string;
                     review?: string;
                     from?: string;
@@ -2336,6 +2376,21 @@ export interface components {
             townId: number;
             townName: string;
             missingCategories: components["schemas"]["DisclosureCategory"][];
+        };
+        /** @description A site whose terminal is in a meeting room now (an open "site:&lt;id&gt;" participation). */
+        OnlineSite: {
+            /** Format: int32 */
+            siteId: number;
+            siteName: string;
+            /** Format: int32 */
+            parentId: null | number;
+            /** Format: int32 */
+            meetingId: number;
+            meetingTitle: string;
+            room: string;
+            role: string;
+            /** Format: date-time */
+            since: string;
         };
         /** @description One page of a list result. */
         PageOfCheckInDto: {

@@ -12,6 +12,6 @@ export const authText = {
   failed: '登录失败',
   wrongPassword: '用户名或密码错误，请重新输入。',
   expired: '登录已过期，请重新登录。',
-  demoHint: '演示账号：admin（县级）、yushan（榆山街道）、yushan01（东关村），密码 Demo@2026',
+  demoHint: '演示账号：admin（县级）、jinshui（锦水街道）、jinshui01（东关村），密码 Demo@2026',
   footer: '中共平阴县委组织部',
 } as const

@@ -1,3 +1,4 @@
+using MediaCore.Protocol.Dtls;
 using BenchmarkDotNet.Attributes;
 using MediaCore.Protocol.Sdp;
 

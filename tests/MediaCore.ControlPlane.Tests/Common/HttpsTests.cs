@@ -36,6 +36,8 @@ public sealed class HttpsTests
                 $"--Kestrel:Certificates:Default:KeyPath={Path.Combine(dir, "key.pem")}",
                 $"--ControlPlane:SqlitePath={Path.Combine(dir, "cp.db")}",
                 "--ControlPlane:SeedDemoData=false", "--ControlPlane:EnableSnapshotWorker=false",
+                $"--ControlPlane:MediaTokenSecret={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
+                $"--ControlPlane:WebhookSecret={Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))}",
                 "--ControlPlane:MediaTokenSecret=https-test-media-token-secret-0123456789abcdef", "--ControlPlane:WebhookSecret=https-test-webhook-secret",
                 "--Logging:LogLevel:Default=Warning",
             ]);

@@ -1,6 +1,4 @@
 using System.Text;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 using MediaCore.ControlPlane.Tests.Infrastructure;
 
 namespace MediaCore.ControlPlane.Tests.Rankings;
@@ -108,19 +106,8 @@ public abstract class RankingAndExportTests<TApp>(TApp app) where TApp : Control
         await (await client.GetAsync("/api/rankings/villages?month=2026-13")).AssertProblemAsync(400);
     }
 
-    /// <summary>Reads every row of the first sheet as text, with the Open XML SDK.</summary>
-    internal static List<string[]> ReadXlsx(byte[] bytes)
-    {
-        using var doc = SpreadsheetDocument.Open(new MemoryStream(bytes), false);
-        var wb = doc.WorkbookPart!;
-        var sheet = wb.Workbook.Sheets!.Elements<Sheet>().First();
-        var ws = (WorksheetPart)wb.GetPartById(sheet.Id!);
-        var shared = wb.SharedStringTablePart?.SharedStringTable;
-        return ws.Worksheet.Descendants<Row>().Select(r => r.Elements<Cell>().Select(c =>
-            c.DataType?.Value == CellValues.InlineString ? c.InlineString!.InnerText
-            : c.DataType?.Value == CellValues.SharedString ? shared!.ElementAt(int.Parse(c.CellValue!.Text)).InnerText
-            : c.CellValue?.Text ?? "").ToArray()).ToList();
-    }
+    /// <summary>Reads every row of the first sheet as text (<see cref="XlsxReader"/>).</summary>
+    internal static List<string[]> ReadXlsx(byte[] bytes) => XlsxReader.Read(bytes);
 }
 
 [Collection(SqliteCollection.Name)]

@@ -96,7 +96,7 @@ public sealed class WebRtcClientTransportTests
                 RemoteIceUfrag = clientIce.Ufrag,
                 RemoteIcePassword = clientIce.Password,
                 Certificate = serverCert,
-                RemoteFingerprint = MediaCore.Protocol.Sdp.DtlsFingerprint.Sha256(clientCert.Der).ToString(),
+                RemoteFingerprint = MediaCore.Protocol.Dtls.DtlsFingerprint.Sha256(clientCert.Der).ToString(),
             }, _toClient, ServerListener) { WakeUp = () => _wake.Set() };
             Client = new WebRtcClientTransport(Now, new WebRtcClientTransportOptions
             {
@@ -104,7 +104,7 @@ public sealed class WebRtcClientTransportTests
                 RemoteIce = serverIce,
                 RemoteCandidate = ServerAddress,
                 Certificate = clientCert,
-                RemoteFingerprint = MediaCore.Protocol.Sdp.DtlsFingerprint.Sha256(serverCert.Der).ToString(),
+                RemoteFingerprint = MediaCore.Protocol.Dtls.DtlsFingerprint.Sha256(serverCert.Der).ToString(),
             }, _toServer, ClientListener) { WakeUp = () => _wake.Set() };
         }
 

@@ -41,9 +41,9 @@ public sealed class DtlsCertificateTests
         var cert = DtlsCertificate.Generate();
 
         Assert.Equal("sha-256", cert.Fingerprint.Algorithm);
-        Assert.Matches(new Regex("^[0-9A-F]{2}(:[0-9A-F]{2}){31}$"), cert.Fingerprint.Value);
-        Assert.Equal(Convert.ToHexString(SHA256.HashData(cert.Der)), cert.Fingerprint.Value.Replace(":", ""));
-        Assert.Equal("sha-256 " + cert.Fingerprint.Value, cert.Fingerprint.ToString());
+        Assert.Matches(new Regex("^[0-9A-F]{2}(:[0-9A-F]{2}){31}$"), cert.Fingerprint.ToHex());
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(cert.Der)), cert.Fingerprint.ToHex().Replace(":", ""));
+        Assert.Equal("sha-256 " + cert.Fingerprint.ToHex(), cert.Fingerprint.ToString());
     }
 
     [Fact]

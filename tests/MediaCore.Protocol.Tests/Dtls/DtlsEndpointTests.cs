@@ -143,7 +143,7 @@ public sealed class DtlsEndpointTests
     [Fact]
     public void Handshake_LowercaseBareFingerprint_Connects()
     {
-        string bareLower = ServerCert.Fingerprint.Value.ToLowerInvariant();
+        string bareLower = ServerCert.Fingerprint.ToHex().ToLowerInvariant();
         using var pump = CreatePair(clientExpects: bareLower);
         pump.Server.Start();
         pump.Client.Start();

@@ -17,7 +17,8 @@ public sealed class DtlsFingerprintTests
         var fp = DtlsFingerprint.Compute(Der, algorithm);
 
         Assert.Equal(algorithm.ToLowerInvariant(), fp.Algorithm);
-        Assert.Equal(digestLength * 3 - 1, fp.Value.Length);
+        Assert.Equal(digestLength, fp.Value.Length);
+        Assert.Equal(digestLength * 3 - 1, fp.ToHex().Length);
         Assert.True(fp.Matches(Der));
     }
 
@@ -39,7 +40,7 @@ public sealed class DtlsFingerprintTests
         Assert.True(DtlsFingerprint.TryParse("SHA-256 " + hex, out var parsed));
 
         Assert.Equal("sha-256", parsed.Algorithm);
-        Assert.Equal(hex.ToUpperInvariant(), parsed.Value);
+        Assert.Equal(hex.ToUpperInvariant(), parsed.ToHex());
         Assert.True(parsed.Matches(Der));
     }
 
@@ -48,7 +49,7 @@ public sealed class DtlsFingerprintTests
     {
         var fp = DtlsFingerprint.Compute(Der);
 
-        Assert.True(DtlsFingerprint.TryParse(fp.Value, out var parsed));
+        Assert.True(DtlsFingerprint.TryParse(fp.ToHex(), out var parsed));
 
         Assert.Equal("sha-256", parsed.Algorithm);
         Assert.True(parsed.Matches(Der));

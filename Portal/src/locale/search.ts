@@ -1,0 +1,15 @@
+export const searchText = {
+  title: '信息检索',
+  keyword: '关键字',
+  keywordPlaceholder: '输入村名、人名、会议名称或公开事项',
+  type: '类别',
+  dates: '时间范围',
+  types: { site: '站点', person: '人员', meeting: '会议', disclosure: '公开' } as Record<string, string>,
+  name: '名称',
+  detail: '说明',
+  site: '所属站点',
+  time: '时间',
+  open: '查看',
+  hint: '支持中文模糊查询，只显示您管理范围内的信息',
+  needKeyword: '请输入关键字',
+} as const

@@ -1,0 +1,1 @@
+global using MediaKind = MediaCore.Protocol.Sdp.MediaKind;
