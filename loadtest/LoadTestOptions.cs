@@ -43,6 +43,10 @@ public sealed record LoadTestOptions
     public int? ServerPid { get; init; }
     public string CacheDir { get; init; } = Path.Combine(Path.GetTempPath(), "mediacore-loadtest-media");
     public bool Quiet { get; init; }
+    /// <summary>Measure the loopback sendto ceiling first; throughputs are also printed as a fraction of it.</summary>
+    public bool Calibrate { get; init; }
+    /// <summary>Runs of the scenario, back to back; the summary gives min/median/max.</summary>
+    public int Repeat { get; init; } = 1;
 
     public const string Usage = """
         MediaCore load test: simulated sites as real WebRTC peers (WHIP/WHEP, ICE, DTLS, SRTP, RTCP).
@@ -60,7 +64,10 @@ public sealed record LoadTestOptions
           --step N --step-duration S   capacity: sites per step (50), seconds per step (10)
           --warmup N            capacity: subscribers connected before the first step (default 5)
           --report FILE         write report.json (and PNG plots beside it)
-          --server-pid PID      MediaServer process for CPU/RSS (default: found by name in /proc)
+          --server-pid PID      MediaServer process for CPU/RSS (default: the process listening on the --server port)
+          --calibrate           first measure this machine's loopback sendto ceiling (datagrams/s per core);
+                                throughputs are then also printed as a fraction of it
+          --repeat N            run the scenario N times back to back; prints min/median/max (reports get -runK)
         """;
 
     public static LoadTestOptions Parse(string[] args)
@@ -90,11 +97,14 @@ public sealed record LoadTestOptions
                 "--cache" => o with { CacheDir = Next() },
                 "--quiet" => o with { Quiet = true },
                 "--site-audio" => o with { SiteAudio = true },
+                "--calibrate" => o with { Calibrate = true },
+                "--repeat" => o with { Repeat = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
         if (string.IsNullOrEmpty(o.TokenSecret)) throw new ArgumentException("--token-secret (or MEDIACORE_TOKEN_SECRET) is required");
         if (o.Sites < 1) throw new ArgumentException("--sites must be at least 1");
+        if (o.Repeat is < 1 or > 100) throw new ArgumentException("--repeat must be 1..100");
         return o;
     }
 

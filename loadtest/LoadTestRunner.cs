@@ -40,10 +40,13 @@ public sealed class LoadTestRunner : IDisposable
     private long _lastRx, _lastTx, _lastExpected, _lastLost, _lastLoadgenBusy, _udpDropsAtStart, _lastUdpDrops;
     private int[] _lastDelay = new int[SiteStats.DelayBuckets];
 
-    public LoadTestRunner(LoadTestOptions options, TextWriter? log = null)
+    private readonly CalibrationResult? _calibration;
+
+    public LoadTestRunner(LoadTestOptions options, TextWriter? log = null, CalibrationResult? calibration = null)
     {
         _o = options;
         _log = log ?? TextWriter.Null;
+        _calibration = calibration;
     }
 
     public async Task<LoadTestReport> RunAsync(CancellationToken ct = default)
@@ -55,7 +58,9 @@ public sealed class LoadTestRunner : IDisposable
         _certificate = DtlsCertificate.Generate();
         _signalling = new Signalling(_http, _o.Server, _o.TokenSecret!);
         for (int i = 0; i < Math.Max(1, _o.Workers); i++) _workers.Add(new Worker(i, _clock));
-        int? serverPid = _o.ServerPid ?? ProcSampler.FindServer();
+        // The process listening on the server URL's port, whatever its name (`dotnet MediaCore.Server.dll`, a
+        // published binary, `dotnet run`); the old name search only as a fallback.
+        int? serverPid = _o.ServerPid ?? ProcSampler.FindListener(_o.Server.Port) ?? ProcSampler.FindServer();
         _server = serverPid is int pid ? new ProcSampler(pid) : null;
         _serverThreads = serverPid is int tpid ? new ThreadSampler(tpid) : null;
         _serverThreads?.Sample();
@@ -117,13 +122,15 @@ public sealed class LoadTestRunner : IDisposable
             await SampleForAsync(_o.StepDuration, ct);
             long expected = Sum(s => s.PacketsExpected) - expected0, lost = Sum(s => s.Lost) - lost0;
             double loss = expected > 0 ? 100.0 * lost / expected : 100;
-            var joins = _peers.Skip(firstNew).Select(p => p.Stats.JoinMs ?? double.PositiveInfinity).ToList();
-            double joinP95 = Distribution.Of(joins.Select(j => double.IsInfinity(j) ? 1e9 : j)).P95;
+            // A site that never joined is a failed site, not a join time: p95 is over the sites that joined.
+            var newPeers = _peers.Skip(firstNew).ToList();
+            int neverJoined = newPeers.Count(p => p.Stats.JoinMs == null);
+            double joinP95 = Distribution.Of(newPeers.Where(p => p.Stats.JoinMs != null).Select(p => p.Stats.JoinMs!.Value)).P95;
             var recent = _series.Skip((int)cpuBefore).ToList();
             double cpu = recent.Count > 0 ? recent.Average(s => s.ServerCpuPercent) : 0;
-            bool ok = loss <= LossLimitPercent && joinP95 <= JoinLimitMs;
-            steps.Add(new CapacityStep(total, Math.Round(loss, 3), joinP95, Math.Round(cpu, 1), ok));
-            _log.WriteLine($"capacity step {total} sites: loss {loss:0.###}%, join p95 {joinP95:0} ms, server CPU {cpu:0}% -> {(ok ? "pass" : "FAIL")}");
+            bool ok = loss <= LossLimitPercent && joinP95 <= JoinLimitMs && neverJoined == 0;
+            steps.Add(new CapacityStep(total, Math.Round(loss, 3), joinP95, Math.Round(cpu, 1), ok, neverJoined));
+            _log.WriteLine($"capacity step {total} sites: loss {loss:0.###}%, join p95 {joinP95:0} ms, {neverJoined} of {newPeers.Count} new sites never joined, server CPU {cpu:0}% -> {(ok ? "pass" : "FAIL")}");
             if (!ok) break;
             passing = total;
         }
@@ -274,9 +281,11 @@ public sealed class LoadTestRunner : IDisposable
         if (!_o.Quiet)
         {
             _log.WriteLine(FormattableString.Invariant(
-                $"[{t,6:0.0}s] peers {sample.PeersStarted,4} receiving {receiving,4} failed {failed,3} | rx {sample.RxPacketsPerSecond,7:0} pkt/s tx {sample.TxPacketsPerSecond,5:0} | loss {loss,6:0.000}% | delay p50 {sample.DelayP50Ms,4:0} p99 {sample.DelayP99Ms,4:0} ms jitter p99 {sample.JitterP99Ms,5:0.0} ms | server CPU {cpu,5:0.0}% RSS {rss,5:0} MB | loadgen CPU {selfCpu,5:0.0}% (workers busy {busyPct,3:0}%) | kernel UDP drops {sample.UdpReceiveBufferDrops} | server hot thread {hot} run {hotRun:0}% wait {hotWait:0}%"));
+                $"[{t,6:0.0}s] peers {sample.PeersStarted,4} receiving {receiving,4} failed {failed,3} | rx {sample.RxPacketsPerSecond,7:0} pkt/s{CeilingShare(sample.RxPacketsPerSecond)} tx {sample.TxPacketsPerSecond,5:0} | loss {loss,6:0.000}% | delay p50 {sample.DelayP50Ms,4:0} p99 {sample.DelayP99Ms,4:0} ms jitter p99 {sample.JitterP99Ms,5:0.0} ms | server CPU {cpu,5:0.0}% RSS {rss,5:0} MB | loadgen CPU {selfCpu,5:0.0}% (workers busy {busyPct,3:0}%) | kernel UDP drops {sample.UdpReceiveBufferDrops} | server hot thread {hot} run {hotRun:0}% wait {hotWait:0}%"));
         }
     }
+
+    private string CeilingShare(double rate) => _calibration is { } c ? FormattableString.Invariant($" ({c.PercentOf(rate),4:0.0}% of ceiling)") : "";
 
     private static double Percentile(int[] histogram, double q)
     {
@@ -390,7 +399,7 @@ public sealed class LoadTestRunner : IDisposable
         }
         else
         {
-            if (totals.Receiving < subs.Count) reasons.Add($"{subs.Count - totals.Receiving} of {subs.Count} subscribers received no media");
+            if (totals.Receiving < subs.Count) reasons.Add($"{subs.Count - totals.Receiving} of {subs.Count} subscribers never joined (no media: counted as failed)");
             if (totals.LossPercent > LossLimitPercent) reasons.Add($"loss {totals.LossPercent}% > {LossLimitPercent}%");
             if (perSite["joinMs"].P95 > JoinLimitMs) reasons.Add($"join p95 {perSite["joinMs"].P95} ms > {JoinLimitMs} ms");
         }
@@ -402,8 +411,15 @@ public sealed class LoadTestRunner : IDisposable
             towns = _o.Towns, questions = _o.Questions, workers = _o.Workers, step = _o.Step, stepSeconds = _o.StepDuration.TotalSeconds,
             cores = Environment.ProcessorCount, clipVideoFrames = _clip.Video.Length, clipAudioFrames = _clip.Audio.Length,
         };
-        return new LoadTestReport(config, startedAt, Math.Round(_clock.Elapsed.TotalSeconds, 1), serverPid, _series, totals, perSite, sites, steps,
-            passing, metrics, new Verdict(reasons.Count == 0, reasons));
+        double duration = Math.Round(_clock.Elapsed.TotalSeconds, 1);
+        double sent = metrics.GetValueOrDefault("mediacore_udp_datagrams_sent_total");
+        double cpuSeconds = metrics.GetValueOrDefault("process_cpu_seconds_total");
+        double peakRx = _series.Count > 0 ? _series.Max(x => x.RxPacketsPerSecond) : 0;
+        double perCpu = cpuSeconds > 0 ? Math.Round(sent / cpuSeconds) : 0;
+        var throughput = new ServerThroughput(duration > 0 ? Math.Round(sent / duration) : 0, perCpu, _calibration?.PercentOf(perCpu),
+            peakRx, _calibration?.PercentOf(peakRx));
+        return new LoadTestReport(config, startedAt, duration, serverPid, _series, totals, perSite, sites, steps,
+            passing, metrics, new Verdict(reasons.Count == 0, reasons)) { Calibration = _calibration, Throughput = throughput };
     }
 
     private static double? Round(double? v) => v is double d ? Math.Round(d, 1) : null;

@@ -22,20 +22,55 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
 
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
-using var runner = new LoadTestRunner(options, Console.Out);
-var report = await runner.RunAsync(cts.Token);
-ReportWriter.PrintSummary(report, Console.Out);
-if (options.ReportPath is { } path)
+
+CalibrationResult? calibration = null;
+if (options.Calibrate)
 {
-    ReportWriter.WriteJson(report, path);
-    Console.WriteLine($"report: {path}");
-    try
+    Console.WriteLine("calibrating: loopback sendto ceiling (3 s) ...");
+    calibration = Calibration.MeasureSendto(TimeSpan.FromSeconds(3));
+    Console.WriteLine($"calibration: {calibration}");
+}
+
+var reports = new List<LoadTestReport>();
+for (int run = 1; run <= options.Repeat && !cts.IsCancellationRequested; run++)
+{
+    if (options.Repeat > 1)
     {
-        foreach (var png in Plots.Write(report, options.PlotDir ?? Path.GetDirectoryName(Path.GetFullPath(path))!)) Console.WriteLine($"plot: {png}");
+        Console.WriteLine($"== run {run} of {options.Repeat} ==");
+        // Let the previous run's sessions end on the server (DELETE, close_notify) before the next ramp.
+        if (run > 1) await Task.Delay(TimeSpan.FromSeconds(5), cts.Token);
     }
-    catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or InvalidOperationException)
+    using var runner = new LoadTestRunner(options, Console.Out, calibration);
+    var report = await runner.RunAsync(cts.Token);
+    reports.Add(report);
+    ReportWriter.PrintSummary(report, Console.Out);
+    if (options.ReportPath is { } path)
     {
-        Console.Error.WriteLine($"plots skipped: {e.Message}");
+        string file = options.Repeat > 1 ? Path.ChangeExtension(path, null) + $"-run{run}" + Path.GetExtension(path) : path;
+        ReportWriter.WriteJson(report, file);
+        Console.WriteLine($"report: {file}");
+        try
+        {
+            string plotDir = options.PlotDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!;
+            if (options.Repeat > 1) plotDir = Path.Combine(plotDir, $"run{run}");
+            Directory.CreateDirectory(plotDir);
+            foreach (var png in Plots.Write(report, plotDir)) Console.WriteLine($"plot: {png}");
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"plots skipped: {e.Message}");
+        }
     }
 }
-return report.Verdict.Passed ? 0 : 1;
+if (options.Repeat > 1)
+{
+    RepeatSummary.Print(reports, Console.Out);
+    if (calibration != null) Console.WriteLine($"calibration: {calibration}");
+    if (options.ReportPath is { } path)
+    {
+        string file = Path.ChangeExtension(path, null) + "-repeat" + Path.GetExtension(path);
+        File.WriteAllText(file, JsonSerializer.Serialize(new { calibration, runs = reports.Count, rows = RepeatSummary.Build(reports) }, ReportWriter.Json));
+        Console.WriteLine($"repeat summary: {file}");
+    }
+}
+return reports.Count > 0 && reports.All(r => r.Verdict.Passed) ? 0 : 1;

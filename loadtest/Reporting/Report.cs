@@ -31,7 +31,8 @@ public sealed record Totals(int Peers, int Subscribers, int Publishers, int Conn
     long UdpReceiveBufferDrops, double ServerHotThreadRunPercentMean, double ServerHotThreadWaitPercentMean);
 
 /// <summary>Capacity mode: one step's outcome.</summary>
-public sealed record CapacityStep(int Sites, double LossPercent, double JoinP95Ms, double ServerCpuPercent, bool Passed);
+/// <param name="JoinP95Ms">p95 over the step's sites that joined; <paramref name="NeverJoined"/> counts the rest (each fails the step).</param>
+public sealed record CapacityStep(int Sites, double LossPercent, double JoinP95Ms, double ServerCpuPercent, bool Passed, int NeverJoined = 0);
 
 public sealed record Verdict(bool Passed, IReadOnlyList<string> Reasons);
 
@@ -48,4 +49,17 @@ public sealed record LoadTestReport(
     IReadOnlyList<CapacityStep>? Capacity,
     int? CapacityPassingSites,
     IReadOnlyDictionary<string, double> ServerMetrics,
-    Verdict Verdict);
+    Verdict Verdict)
+{
+    /// <summary>The machine's sendto ceiling measured before the run (<c>--calibrate</c>), or null.</summary>
+    public CalibrationResult? Calibration { get; init; }
+    /// <summary>What the server sent, from its /metrics deltas over the run.</summary>
+    public ServerThroughput? Throughput { get; init; }
+}
+
+/// <param name="DatagramsPerSecond">UDP datagrams the server sent per second of the run (mean, ramp included).</param>
+/// <param name="DatagramsPerCpuSecond">The same per second of the server's CPU time: packets/s per server core.</param>
+/// <param name="PercentOfCeiling">DatagramsPerCpuSecond as a percentage of the calibrated sendto ceiling per core.</param>
+/// <param name="PeakRxPerSecond">The sites' highest one-second receive rate, and that as a percentage of the ceiling.</param>
+public sealed record ServerThroughput(double DatagramsPerSecond, double DatagramsPerCpuSecond, double? PercentOfCeiling,
+    double PeakRxPerSecond, double? PeakRxPercentOfCeiling);

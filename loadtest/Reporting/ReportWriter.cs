@@ -22,12 +22,23 @@ public static class ReportWriter
         w.WriteLine($"receiving {t.Receiving}/{t.Subscribers}, failed {t.Failed}; packets received {t.PacketsReceived}, lost {t.Lost} ({t.LossPercent:0.####}%)");
         w.WriteLine($"NACKs sent {t.NacksSent}, RTX received {t.RtxReceived} (recovered {t.RtxRecovered}), PLIs sent {t.PlisSent}; publishers sent {t.PacketsSent} packets");
         w.WriteLine($"server CPU mean {t.ServerCpuPercentMean}% (max {t.ServerCpuPercentMax}%) of one core, RSS max {t.ServerRssMbMax} MB; load generator CPU mean {t.LoadgenCpuPercentMean}%; kernel UDP receive-buffer drops {t.UdpReceiveBufferDrops}");
+        if (r.Throughput is { } tp)
+        {
+            string pct = tp.PercentOfCeiling is { } p ? $" = {p}% of the sendto ceiling per core" : "";
+            string rxPct = tp.PeakRxPercentOfCeiling is { } q ? $" ({q}% of the ceiling)" : "";
+            w.WriteLine($"server sent {tp.DatagramsPerSecond:0} datagrams/s (run mean), {tp.DatagramsPerCpuSecond:0} per server CPU-second{pct}; sites' peak receive rate {tp.PeakRxPerSecond:0} pkt/s{rxPct}");
+        }
+        if (r.Calibration is { } cal) w.WriteLine($"calibration: {cal}");
         w.WriteLine($"server's busiest thread: running {t.ServerHotThreadRunPercentMean}% of the time, waiting for a CPU {t.ServerHotThreadWaitPercentMean}% (steady state)");
         w.WriteLine($"{"per site",-16}{"n",6}{"p50",10}{"p95",10}{"p99",10}{"max",10}");
         foreach (var (name, d) in r.PerSite) w.WriteLine($"{name,-16}{d.Count,6}{d.P50,10:0.##}{d.P95,10:0.##}{d.P99,10:0.##}{d.Max,10:0.##}");
         if (r.Capacity is { } steps)
         {
-            foreach (var s in steps) w.WriteLine($"capacity {s.Sites,5} sites: loss {s.LossPercent}%, join p95 {s.JoinP95Ms} ms, CPU {s.ServerCpuPercent}% -> {(s.Passed ? "pass" : "FAIL")}");
+            foreach (var s in steps)
+            {
+                string never = s.NeverJoined > 0 ? $", {s.NeverJoined} never joined (failed)" : "";
+                w.WriteLine($"capacity {s.Sites,5} sites: loss {s.LossPercent}%, join p95 {s.JoinP95Ms} ms{never}, CPU {s.ServerCpuPercent}% -> {(s.Passed ? "pass" : "FAIL")}");
+            }
             w.WriteLine($"capacity: largest passing count = {r.CapacityPassingSites?.ToString() ?? "none"}");
         }
         w.WriteLine(r.Verdict.Passed ? "verdict: PASS" : $"verdict: FAIL ({string.Join("; ", r.Verdict.Reasons)})");

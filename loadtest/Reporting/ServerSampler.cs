@@ -83,6 +83,50 @@ internal sealed class ProcSampler
         }
     }
 
+    /// <summary>
+    /// The pid of the process with a TCP socket listening on <paramref name="port"/> (/proc/net/tcp and tcp6, state
+    /// 0A = LISTEN, then the process holding that socket inode among its /proc/PID/fd links); null when none is
+    /// visible (another user's process without root, or another network namespace).
+    /// </summary>
+    public static int? FindListener(int port)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(table).Skip(1))
+                {
+                    var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (f.Length < 10 || f[3] != "0A") continue;
+                    int colon = f[1].LastIndexOf(':');
+                    if (colon < 0 || !int.TryParse(f[1][(colon + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int p) || p != port) continue;
+                    inodes.Add($"socket:[{f[9]}]");
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+        if (inodes.Count == 0) return null;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(dir, "fd")))
+                {
+                    if (new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target)) return pid;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Processes come and go; other users' fds are unreadable without root.
+            }
+        }
+        return null;
+    }
+
     /// <summary>The MediaServer's pid: a process whose command line names MediaCore.Server (not us).</summary>
     public static int? FindServer()
     {

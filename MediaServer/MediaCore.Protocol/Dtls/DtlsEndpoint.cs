@@ -252,6 +252,25 @@ public sealed class DtlsEndpoint : IDisposable, IDtlsPeerObserver
 
     private void RunHandshake()
     {
+        var host = _options.HandshakeHost;
+        if (host != null && !host.Enter(_options.HandshakeTimeout))
+        {
+            Fail("DTLS handshake refused: too many handshakes in progress");
+            return;
+        }
+        bool connected = false;
+        try
+        {
+            connected = RunHandshakeCore();
+        }
+        finally
+        {
+            host?.Exit(connected);
+        }
+    }
+
+    private bool RunHandshakeCore()
+    {
         try
         {
             var crypto = new BcTlsCrypto(new SecureRandom());
@@ -264,16 +283,18 @@ public sealed class DtlsEndpoint : IDisposable, IDtlsPeerObserver
             lock (_gate)
             {
                 if (Interlocked.CompareExchange(ref _state, StateConnected, StateHandshaking) != StateHandshaking)
-                    return;
+                    return false;
                 _dtls = dtls;
                 _events.Enqueue(_completed!);
             }
             if (_transport.HasInbound)
                 ScheduleDrain();
+            return true;
         }
         catch (Exception e)
         {
             Fail(Describe(e));
+            return false;
         }
         finally
         {

@@ -36,6 +36,26 @@ public sealed class DtlsEndpointOptions
     /// </summary>
     public bool PreferLocalSrtpProfileOrder { get; init; }
 
+    /// <summary>
+    /// The host's say over handshake threads (null: none): it may bound how many handshakes run at once, lower
+    /// their scheduling priority below the forwarding threads, and measure each handshake's CPU time.
+    /// </summary>
+    public IDtlsHandshakeHost? HandshakeHost { get; init; }
+
     /// <summary>Stack size of the background threads (handshake, post-handshake drain); BouncyCastle needs little.</summary>
     public int HandshakeThreadStackSize { get; init; } = 256 * 1024;
+}
+
+/// <summary>
+/// Called on a DTLS handshake thread around BouncyCastle's blocking handshake. <see cref="Enter"/> may block
+/// (waiting for a free slot) and returns false to refuse the handshake; <see cref="Exit"/> follows every
+/// <see cref="Enter"/> that returned true, on the same thread.
+/// </summary>
+public interface IDtlsHandshakeHost
+{
+    /// <summary>Before the handshake; false fails it ("too many concurrent handshakes").</summary>
+    bool Enter(TimeSpan maxWait);
+
+    /// <summary>After the handshake, connected or not.</summary>
+    void Exit(bool connected);
 }

@@ -49,6 +49,11 @@ public static class MediaMetrics
         "Time from the WHIP/WHEP POST to a connected transport (ICE + DTLS).",
         new HistogramConfiguration { LabelNames = ["kind"], Buckets = LatencyBuckets });
 
+    /// <summary>Server-side CPU time of one DTLS handshake that connected (the join path's cost per site).</summary>
+    public static readonly Histogram DtlsHandshakeCpuSeconds = PromMetrics.CreateHistogram("mediacore_dtls_handshake_cpu_seconds",
+        "CPU time of one server-side DTLS handshake (thread CPU clock), connected handshakes only.",
+        new HistogramConfiguration { Buckets = [0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1] });
+
     /// <summary>Transport outcomes: connected, ice_failed, dtls_failed, closed.</summary>
     public static readonly Counter TransportOutcomes = PromMetrics.CreateCounter("mediacore_transport_outcomes_total",
         "WebRTC transport outcomes: connected, ice_failed, dtls_failed, closed.",

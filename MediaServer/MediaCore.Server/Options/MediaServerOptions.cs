@@ -77,7 +77,19 @@ public sealed class MediaServerOptions
     /// <summary>Batch sends with sendmmsg(2) on Linux; false makes the workers call sendto once per datagram.</summary>
     public bool UseSendmmsg { get; set; } = true;
 
+    /// <summary>
+    /// Receive with recvmmsg(2) (32 datagrams per call) and stamp each datagram with the kernel's receive time
+    /// (SO_TIMESTAMPNS), used for transport-cc arrival times (Linux, 64-bit); false: one recvfrom per datagram.
+    /// </summary>
+    public bool UseRecvmmsg { get; set; } = true;
+
     internal int EffectiveSendWorkers => SendWorkers ?? Environment.ProcessorCount;
+
+    /// <summary>
+    /// DTLS handshakes running at once (each on its own thread at a lower priority than forwarding); more wait
+    /// for a slot. A handshake costs a few ms of CPU (<c>mediacore_dtls_handshake_cpu_seconds</c>).
+    /// </summary>
+    public int MaxConcurrentHandshakes { get; set; } = 16;
 
     /// <summary>Timer wheel resolution: sans-IO timeouts fire at most this late.</summary>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromMilliseconds(10);

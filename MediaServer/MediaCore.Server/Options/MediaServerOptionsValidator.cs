@@ -38,6 +38,8 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:SendWorkers must be 0..64 (0: send on the routing thread; unset: one per core).");
         if (o.SendQueueSlots is < 1024 or > 1 << 20)
             errors.Add("MediaServer:SendQueueSlots must be 1024..1048576.");
+        if (o.MaxConcurrentHandshakes is < 1 or > 1024)
+            errors.Add("MediaServer:MaxConcurrentHandshakes must be 1..1024.");
         if (o.MaxSdpBytes is < 1024 or > 1024 * 1024)
             errors.Add("MediaServer:MaxSdpBytes must be 1 KiB..1 MiB.");
         if (o.TimerResolution < TimeSpan.FromMilliseconds(1) || o.TimerResolution > TimeSpan.FromSeconds(1))

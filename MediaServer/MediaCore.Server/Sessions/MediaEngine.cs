@@ -52,6 +52,8 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
         _logger = logger;
         _byUfragSpan = _byUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
         Certificate = DtlsCertificate.Generate();
+        Handshakes = new Dtls.DtlsHandshakePool(options.MaxConcurrentHandshakes);
+        DtlsOptions = new DtlsEndpointOptions { PreferLocalSrtpProfileOrder = true, HandshakeHost = Handshakes };
         // The first DTLS handshake pays about a second of JIT; pay it at start-up, not in the first site's join.
         ThreadPool.UnsafeQueueUserWorkItem(static cert => DtlsWarmUp.Run(cert), Certificate, preferLocal: false);
     }
@@ -66,6 +68,10 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     public TimerWheel Timers { get; }
     public MediaClock Clock { get; }
     public DtlsCertificate Certificate { get; }
+    /// <summary>Bounds, deprioritises and measures the DTLS handshakes of joining sites.</summary>
+    public Dtls.DtlsHandshakePool Handshakes { get; }
+    /// <summary>DTLS settings of every server transport: AES-GCM preferred (a third of AES-CM's cost), handshakes via <see cref="Handshakes"/>.</summary>
+    public DtlsEndpointOptions DtlsOptions { get; }
     /// <summary>Audio mixing: codecs, per-room audio settings, active-speaker feeds.</summary>
     public AudioMixingHub Mixing { get; }
     public ILogger Logger => _logger;

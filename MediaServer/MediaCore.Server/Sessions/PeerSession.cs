@@ -44,6 +44,7 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
             Certificate = engine.Certificate,
             RemoteFingerprint = negotiated.RemoteFingerprint.ToString(),
             DtlsRole = negotiated.LocalSetup == SetupRole.Active ? DtlsRole.Client : DtlsRole.Server,
+            Dtls = engine.DtlsOptions,
         }, engine, this);
         Transport.WakeUp = () => engine.Timers.Schedule(this, engine.Clock.NowTicks);
         _nextReportAt = nowTicks + RtcpReportInterval;

@@ -200,6 +200,9 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
+    /// <summary>Receive socket <paramref name="socketIndex"/>, for the batch receiver.</summary>
+    internal Socket ReceiveSocket(int socketIndex) => _sockets[socketIndex];
+
     /// <summary>Closes the sockets; blocked <see cref="Receive"/> calls return with an exception.</summary>
     public void Close()
     {

@@ -8,6 +8,9 @@ public sealed partial class UdpEndpointHost
     [LoggerMessage(Level = LogLevel.Information, Message = "Media UDP listening on {EndPoint}")]
     private partial void LogListening(IPEndPoint endPoint);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The kernel refused SO_TIMESTAMPNS: transport-cc arrival times come from the receive thread's clock")]
+    private partial void LogNoKernelTimestamps();
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "UDP receive error {Error}")]
     private partial void LogReceiveError(SocketError error);
 

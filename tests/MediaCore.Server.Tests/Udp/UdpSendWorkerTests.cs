@@ -112,3 +112,60 @@ public sealed class UdpSendWorkerTests
         Assert.Equal(UdpSendWorker.SlotBytes + 100, peer.Receive(new byte[8192]));
     }
 }
+
+/// <summary>recvmmsg with kernel receive timestamps (SO_TIMESTAMPNS), the receive loop's Linux path.</summary>
+public sealed class UdpBatchReceiverTests
+{
+    [Fact]
+    public void Receive_SeveralDatagrams_OneCallWithSourcesAndKernelArrivalTimes()
+    {
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0);
+        var clock = new MediaCore.Server.Timers.MediaClock();
+        using var receiver = new UdpBatchReceiver(endpoint.ReceiveSocket(0), clock);
+        Assert.True(receiver.TimestampsEnabled);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        long before = clock.NowTicks;
+        for (int i = 0; i < 5; i++) client.SendTo(new byte[] { (byte)i, 1, 2 }, new IPEndPoint(IPAddress.Loopback, endpoint.LocalEndPoint.Port));
+        long sent = clock.NowTicks;
+
+        int got = 0;
+        while (got < 5)
+        {
+            int n = receiver.Receive();
+            long after = clock.NowTicks;
+            Assert.True(n > 0);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(new byte[] { (byte)(got + i), 1, 2 }, receiver.Datagram(i).ToArray());
+                Assert.Equal(PeerAddress.FromEndPoint((IPEndPoint)client.LocalEndPoint!), receiver.Source(i));
+                // The kernel stamped it between the first send and the receive call's return.
+                long arrival = receiver.ArrivalTicks(i);
+                Assert.InRange(arrival, before - TimeSpan.TicksPerMillisecond, after);
+            }
+            got += n;
+        }
+        Assert.True(sent >= before);
+    }
+
+    [Fact]
+    public void Receive_Steady_AllocatesNothing()
+    {
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0);
+        using var receiver = new UdpBatchReceiver(endpoint.ReceiveSocket(0), new MediaCore.Server.Timers.MediaClock());
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var target = new IPEndPoint(IPAddress.Loopback, endpoint.LocalEndPoint.Port);
+        for (int i = 0; i < 64; i++) client.SendTo(new byte[200], target);
+        int got = receiver.Receive();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long sum = 0;
+        while (got < 64)
+        {
+            int n = receiver.Receive();
+            for (int i = 0; i < n; i++) sum += receiver.Datagram(i).Length + receiver.Source(i).Port + (receiver.ArrivalTicks(i) > 0 ? 0 : 1);
+            got += n;
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sum > 0 || got == 64);
+    }
+}

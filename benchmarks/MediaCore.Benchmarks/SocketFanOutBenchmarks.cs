@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Sockets;
+using BenchmarkDotNet.Attributes;
+using MediaCore.Protocol.Codecs;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Rtp;
+using MediaCore.Protocol.Srtp;
+using MediaCore.Routing;
+using MediaCore.Server.Udp;
+
+namespace MediaCore.Benchmarks;
+
+/// <summary>How the host hands datagrams to the kernel.</summary>
+public enum SendPath
+{
+    /// <summary>One <c>sendto</c> per datagram on the routing thread (the old single-thread host).</summary>
+    SendtoInline,
+    /// <summary>One send worker, <c>sendmmsg</c> batches of up to 64.</summary>
+    Sendmmsg1Worker,
+    /// <summary>One send worker per core (2 here), <c>sendmmsg</c>.</summary>
+    Sendmmsg2Workers,
+    /// <summary>Two workers, one <c>sendto</c> per datagram (isolates batching from parallelism).</summary>
+    Sendto2Workers,
+}
+
+/// <summary>
+/// One 1200 B VP8 packet forwarded to N subscribers through the real socket path: <c>Router.OnRtp</c>, each
+/// consumer's rewrite, AES-GCM SRTP protect with the subscriber's context, <c>UdpEndpoint.Send</c> to N loopback
+/// sockets, and (with workers) waiting until the workers have handed every datagram to the kernel. So Mean is
+/// the wall time of the whole fan-out; Mean / N is the time per forwarded datagram. The receiving sockets are
+/// not drained: once full, the kernel drops at the receiver, after doing the whole send path.
+/// </summary>
+[MemoryDiagnoser]
+[ShortRunJob]
+public class SocketFanOutBenchmarks
+{
+    private sealed class SocketSink(SrtpContext context, UdpEndpoint endpoint, PeerAddress to) : IRtpSink
+    {
+        public void SendRtp(Span<byte> buffer, int length)
+        {
+            if (context.TryProtectRtpInPlace(buffer, length, out int n)) endpoint.Send(buffer[..n], to);
+        }
+    }
+
+    [Params(SendPath.SendtoInline, SendPath.Sendmmsg1Worker, SendPath.Sendmmsg2Workers, SendPath.Sendto2Workers)]
+    public SendPath Path;
+
+    [Params(100, 500)]
+    public int Subscribers;
+
+    private UdpEndpoint _endpoint = null!;
+    private readonly List<Socket> _receivers = [];
+    private Router _router = null!;
+    private Producer _producer = null!;
+    private byte[] _packet = [];
+    private ushort _seq = 1000;
+    private uint _ts = 90000;
+    private long _now;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        int workers = Path switch { SendPath.SendtoInline => 0, SendPath.Sendmmsg1Worker => 1, _ => 2 };
+        _endpoint = new UdpEndpoint(IPAddress.Loopback, 0, sendWorkers: workers, useSendmmsg: Path != SendPath.Sendto2Workers);
+        _router = new Router();
+        var pubExt = new RtpExtensionMap().Add(2, RtpExtensionUris.AbsSendTime).Add(3, RtpExtensionUris.TransportWideCc).Add(4, RtpExtensionUris.Mid);
+        _producer = _router.CreateProducer(0, new ProducerOptions
+        {
+            Id = "p", Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000,
+            PayloadType = new PayloadType(96), Extensions = pubExt,
+            Encodings = [new ProducerEncodingOptions { Ssrc = 0x12345678 }],
+        });
+        var subExt = new RtpExtensionMap().Add(3, RtpExtensionUris.AbsSendTime).Add(1, RtpExtensionUris.Mid);
+        var key = new byte[16];
+        var salt = new byte[12];
+        for (int i = 0; i < Subscribers; i++)
+        {
+            var r = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            r.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _receivers.Add(r);
+            key[0] = (byte)i;
+            _router.CreateConsumer(0, new ConsumerOptions
+            {
+                Id = "c" + i, Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000,
+                Ssrc = new Ssrc((uint)(1000 + i)), PayloadType = new PayloadType(100), Extensions = subExt, Mid = "1",
+            }, new SocketSink(new SrtpContext(SrtpProfile.AeadAes128Gcm, key, salt), _endpoint,
+                PeerAddress.FromEndPoint((IPEndPoint)r.LocalEndPoint!)), _producer);
+        }
+        var w = new RtpPacketWriter { PayloadType = new PayloadType(96), Ssrc = new Ssrc(0x12345678), Marker = true };
+        w.SetExtension(2, [0x12, 0x34, 0x56]);
+        w.SetExtension(3, [0x00, 0x10]);
+        w.SetExtension(4, "0"u8);
+        var payload = new byte[1200 - 12 - 12];
+        payload[0] = 0x90; payload[1] = 0xC0; payload[2] = 0x81; payload[3] = 0x23; payload[4] = 5;
+        payload[5] = 0x10;
+        w.Payload = payload;
+        w.SequenceNumber = _seq;
+        w.Timestamp = new RtpTimestamp(_ts);
+        _packet = new byte[w.GetSerializedSize()];
+        w.WriteTo(_packet);
+        _router.OnRtp(_now, _producer, _packet);
+        _packet[w.GetSerializedSize() - payload.Length + 5] = 0x11;
+        for (int i = 0; i < 200; i++) FanOut();
+    }
+
+    [Benchmark]
+    public long FanOut()
+    {
+        long target = _endpoint.DatagramsSent + _endpoint.SendFailures + Subscribers;
+        _seq++;
+        _ts += 3000;
+        _now += TimeSpan.TicksPerMillisecond;
+        RtpHeaderEditor.SetSequenceNumber(_packet, _seq);
+        RtpHeaderEditor.SetTimestamp(_packet, new RtpTimestamp(_ts));
+        _router.OnRtp(_now, _producer, _packet);
+        // With workers, the fan-out is done when the kernel has every datagram.
+        var spin = new SpinWait();
+        while (_endpoint.DatagramsSent + _endpoint.SendFailures < target) spin.SpinOnce(sleep1Threshold: -1);
+        return target;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _endpoint.Dispose();
+        _receivers.ForEach(r => r.Dispose());
+    }
+}
