@@ -34,7 +34,7 @@ public sealed class SourceSwitchTests : IAsyncLifetime
         lock (engine.Gate)
         {
             var sub = engine.Rooms.Single().Sessions.OfType<SubscriberSession>().Single();
-            return sub.Consumers.First(c => c.Kind == Routing.MediaKind.Video).Source?.ParticipantId;
+            return sub.Consumers.First(c => c.Kind == MediaCore.Protocol.Sdp.MediaKind.Video).Source?.ParticipantId;
         }
     }
 
