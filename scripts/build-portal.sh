@@ -2,7 +2,7 @@
 # Builds the Portal (Vue single-page app) into Portal/dist, which the ControlPlane serves at "/".
 # `npm ci` runs only when Portal/package-lock.json changed since the last install (hash stamp in node_modules).
 #   scripts/build-portal.sh                 install if needed, type-check and build
-#   scripts/build-portal.sh --trx FILE      also check the API types and lint; each step is one test result in
+#   scripts/build-portal.sh --trx FILE      also check the API types, lint and unit tests; each step is one test result in
 #                                           FILE (a .trx that scripts/summarize-trx.sh counts), exit 1 on any failure
 set -uo pipefail
 cd "$(dirname "$0")/../Portal"
@@ -28,6 +28,7 @@ step() { # name, command...: runs quietly, prints the output only when it fails
 if [ -n "$trx" ]; then
   step api-types npm run --silent check:api
   step lint npm run --silent lint
+  step unit npm run --silent test   # vitest: the media client module (src/media)
 fi
 step build npm run --silent build   # vue-tsc type-check, then vite build to dist/
 

@@ -4,6 +4,7 @@ using MediaCore.ControlPlane.Auth;
 using MediaCore.ControlPlane.Common;
 using MediaCore.ControlPlane.Data;
 using MediaCore.ControlPlane.Disclosures;
+using MediaCore.ControlPlane.Live;
 using MediaCore.ControlPlane.Meetings;
 using MediaCore.ControlPlane.People;
 using MediaCore.ControlPlane.Portal;
@@ -113,6 +114,7 @@ public sealed partial class Program
         s.AddAttendance();
         s.AddScoped<DutyCalculator>();
         s.AddMeetings();
+        s.AddLive();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -132,6 +134,7 @@ public sealed partial class Program
         app.MapRankings();
         app.MapDisclosures();
         app.MapSearch();
+        app.MapLive();
         return app;
     }
 }

@@ -28,6 +28,15 @@ public sealed class ProgramSelector
     public IReadOnlyList<Consumer> Slots => _slots;
     /// <summary>A participant never shown to this subscriber (the subscriber itself).</summary>
     public string? ExcludeParticipantId { get; }
+    /// <summary>When set, only this participant's producers are eligible (a patrol cell watching one site); null: the program.</summary>
+    public string? FixedParticipantId { get; private set; }
+
+    /// <summary>Fixes the selection to one participant's producers (null: back to the program) and re-assigns sources.</summary>
+    public void SetFixedParticipant(long nowTicks, string? participantId)
+    {
+        FixedParticipantId = participantId;
+        Refresh(nowTicks);
+    }
 
     /// <summary>Re-assigns sources from the router's producers and program floor (no allocation in steady state).</summary>
     public void Refresh(long nowTicks)
@@ -71,7 +80,8 @@ public sealed class ProgramSelector
         {
             var p = producers[i];
             if (p.IsClosed || p.Kind != kind || p.Codec != codec) continue;
-            if (ExcludeParticipantId != null && p.ParticipantId == ExcludeParticipantId) continue;
+            if (FixedParticipantId != null ? p.ParticipantId != FixedParticipantId
+                    : ExcludeParticipantId != null && p.ParticipantId == ExcludeParticipantId) continue;
             _ranked.Add(p);
         }
         _ranked.Sort(_compare);

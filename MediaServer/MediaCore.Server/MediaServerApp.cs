@@ -54,6 +54,7 @@ public static partial class MediaServerApp
         services.AddSingleton<MediaTokenValidator>();
         services.AddSingleton<MediaTokenIssuer>();
         services.AddSingleton<SessionAudit>();
+        services.AddSingleton<HandQueue>();
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -63,7 +64,7 @@ public static partial class MediaServerApp
         }));
         services.AddCors(o => o.AddPolicy(SignallingEndpoints.CorsPolicy, p => p
             .AllowAnyOrigin()
-            .WithMethods("POST", "DELETE", "PATCH", "OPTIONS")
+            .WithMethods("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
             .WithHeaders("Authorization", "Content-Type", "If-Match")
             .WithExposedHeaders("Location", "ETag", "Accept-Post", "Link", "Retry-After")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
@@ -129,6 +130,7 @@ public static partial class MediaServerApp
         app.MapSignalling();
         app.MapRoomApi();
         app.MapSessionControl();
+        app.MapHandsApi();
         app.MapSnapshots();
         app.MapRecordingApi();
         app.MapMixingApi();

@@ -30,6 +30,28 @@ public class ProgramSelectorTests
     }
 
     [Fact]
+    public void SetFixedParticipant_PatrolCell_FollowsThatParticipantOnlyThenProgramAgain()
+    {
+        var router = new Router();
+        var host = router.CreateProducer(0, Video("host-v", 1, null, participant: "host"));
+        router.CreateProducer(0, Video("v1", 2, null, participant: "village1"));
+        var slot = router.CreateConsumer(0, VideoConsumer("s0"), new RecordingSink());
+        router.SetProgramFloor(0, hostParticipantId: "host", speakerParticipantId: null);
+        var selector = router.CreateProgramSelector(0, [slot], excludeParticipantId: "patrol");
+
+        selector.SetFixedParticipant(0, "village2");
+        Assert.Null(slot.Source); // not publishing yet: the cell waits rather than showing someone else
+        var v2 = router.CreateProducer(0, Video("v2", 3, null, participant: "village2"));
+        Assert.Same(v2, slot.Source);
+        router.SetProgramFloor(0, "host", speakerParticipantId: "village1");
+        Assert.Same(v2, slot.Source); // the floor does not move a fixed cell
+
+        selector.SetFixedParticipant(0, null);
+        router.SetProgramFloor(0, "host", speakerParticipantId: null);
+        Assert.Same(host, slot.Source);
+    }
+
+    [Fact]
     public void Refresh_ExcludesSubscribersOwnVideo()
     {
         var router = new Router();

@@ -299,6 +299,7 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
         MeetingKind.DisclosureDay => "三务公开日",
         MeetingKind.Plenary => "全县大会",
         MeetingKind.Partial => "乡镇分会",
+        MeetingKind.Emergency => "应急直播",
         _ => "专家讲座",
     };
 

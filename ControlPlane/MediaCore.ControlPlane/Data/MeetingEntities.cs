@@ -16,6 +16,8 @@ public enum MeetingKind
     Plenary,
     Partial,
     Lecture,
+    /// <summary>应急直播: live video from a phone to the county (started with POST /api/live/emergency).</summary>
+    Emergency,
 }
 
 /// <summary>Town-admin review state of a held meeting.</summary>

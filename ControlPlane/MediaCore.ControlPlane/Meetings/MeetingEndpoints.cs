@@ -144,6 +144,7 @@ public static class MeetingEndpoints
     /// <summary>Plenaries are the county's, partial meetings a town's, the three working days a village's.</summary>
     private static string? LevelError(MeetingKind kind, SiteKind site) => kind switch
     {
+        MeetingKind.Emergency => "Emergency calls are started with POST /api/live/emergency.",
         MeetingKind.Plenary when site != SiteKind.County => "A plenary is held by the county.",
         MeetingKind.Partial when site is not (SiteKind.Town or SiteKind.SubDistrict) => "A partial meeting is held by a town or sub-district.",
         MeetingKind.CommitteeDay or MeetingKind.ThemeDay or MeetingKind.DisclosureDay when site is not (SiteKind.Village or SiteKind.Community)

@@ -32,7 +32,7 @@ public static class MixingApi
 {
     public static IEndpointRouteBuilder MapMixingApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/rooms/{room}").WithTags("Audio").RequireMediaToken();
+        var group = app.MapGroup("/api/rooms/{room}").WithTags("Audio").RequireMediaToken().RequireCors(SignallingEndpoints.CorsPolicy);
 
         group.MapGet("/audio", (HttpContext http, string room, MediaEngine engine) =>
         {

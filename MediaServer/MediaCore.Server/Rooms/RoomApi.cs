@@ -12,7 +12,7 @@ public static class RoomApi
 {
     public static IEndpointRouteBuilder MapRoomApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/rooms").WithTags("Rooms").RequireMediaToken();
+        var group = app.MapGroup("/api/rooms").WithTags("Rooms").RequireMediaToken().RequireCors(SignallingEndpoints.CorsPolicy);
 
         group.MapGet("/", Results<Ok<IReadOnlyList<RoomSummaryDto>>, ProblemHttpResult> (HttpContext http, IRoomDirectory rooms) =>
         {

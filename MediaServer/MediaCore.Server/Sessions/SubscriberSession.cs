@@ -24,6 +24,7 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
     private readonly List<Consumer> _videoSlots = [];
     private readonly List<ProgramSelector> _selectors = [];
     private ProgramSelector? _audioSelector;
+    private ProgramSelector? _videoSelector;
     private readonly NtpClock _ntp;
 
     public SubscriberSession(MediaEngine engine, MediaRoom room, string id, ParticipantInfo participant,
@@ -71,7 +72,7 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
             (video ? _videoSlots : _audioSlots).Add(consumer);
         }
         // Observers and audience never see themselves; a participant that also publishes doesn't either.
-        if (_videoSlots.Count > 0) _selectors.Add(Room.Router.CreateProgramSelector(nowTicks, _videoSlots, Participant.Id));
+        if (_videoSlots.Count > 0) _selectors.Add(_videoSelector = Room.Router.CreateProgramSelector(nowTicks, _videoSlots, Participant.Id));
         if (_audioSlots.Count > 0) _selectors.Add(_audioSelector = Room.Router.CreateProgramSelector(nowTicks, _audioSlots, Participant.Id));
     }
 
@@ -192,6 +193,9 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
             SendRtcp(n);
         }
     }
+
+    /// <summary>Video from one participant only (patrol), or the program again (null); see <see cref="ProgramSelector.SetFixedParticipant"/>.</summary>
+    internal void SetVideoSource(long nowTicks, string? participantId) => _videoSelector?.SetFixedParticipant(nowTicks, participantId);
 
     /// <summary>Sets the preferred simulcast layer of every video slot (null: follow bandwidth).</summary>
     internal void SetPreferredLayer(long nowTicks, int? layer)

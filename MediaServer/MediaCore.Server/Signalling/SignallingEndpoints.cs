@@ -33,8 +33,8 @@ public static class SignallingEndpoints
         var group = app.MapGroup(prefix).RequireCors(CorsPolicy)
             .WithTags(kind == SessionKind.Publisher ? "WHIP" : "WHEP");
 
-        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, SessionAudit audit, IOptions<MediaServerOptions> options, TimeProvider time, CancellationToken ct)
-                => CreateSessionAsync(http, kind, prefix, room, sessions, audit, options.Value, time, ct))
+        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, SessionAudit audit, IOptions<MediaServerOptions> options, TimeProvider time, HandQueue hands, CancellationToken ct)
+                => CreateSessionAsync(http, kind, prefix, room, sessions, audit, options.Value, time, hands, ct))
             .RequireMediaToken()
             .Accepts<string>(SdpMediaType)
             .Produces<string>(StatusCodes.Status201Created, SdpMediaType)
@@ -80,11 +80,13 @@ public static class SignallingEndpoints
     }
 
     private static async Task<IResult> CreateSessionAsync(HttpContext http, SessionKind kind, string prefix, string roomText,
-        ISessionManager sessions, SessionAudit audit, MediaServerOptions options, TimeProvider time, CancellationToken ct)
+        ISessionManager sessions, SessionAudit audit, MediaServerOptions options, TimeProvider time, HandQueue hands, CancellationToken ct)
     {
         var token = http.GetMediaToken();
         if (!RoomId.TryParse(roomText, out var room)) return Problems.BadRequest("invalid room id: use 1-64 characters A-Z a-z 0-9 _ - .");
-        var denied = kind == SessionKind.Publisher ? MediaAccess.CheckPublish(token, room) : MediaAccess.CheckSubscribe(token, room);
+        var denied = kind == SessionKind.Publisher
+            ? MediaAccess.CheckPublish(token, room, token.Role == ParticipantRole.Audience && hands.IsGranted(room, token.Subject))
+            : MediaAccess.CheckSubscribe(token, room);
         if (denied is not null) return Problems.Forbidden(denied);
 
         if (!IsSdp(http.Request.ContentType))

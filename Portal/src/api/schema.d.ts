@@ -1788,6 +1788,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LiveMeetingDto"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/live/meetings/{id}/sites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LiveSitesDto"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/live/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrentMeetingDto"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/live/emergency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    active?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmergencyCallDto"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmergencyStartDto"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1947,6 +2110,13 @@ export interface components {
             /** Format: int32 */
             siteId: null | number;
         };
+        /** @description `GET /api/live/current`: the meeting a site's terminal should be in now. */
+        CurrentMeetingDto: {
+            meeting: null | components["schemas"]["LiveMeetingDto"];
+            /** @description The media role the caller takes in it: `host` (its own site's meeting) or `audience` (county/town meeting). */
+            role: null | string;
+            next: null | components["schemas"]["LiveMeetingDto"];
+        };
         /** @description A cadre's presence on one day. */
         DailyDuty: {
             /** Format: int32 */
@@ -2008,6 +2178,35 @@ export interface components {
             uploadedAt: string;
             url: string;
         };
+        /** @description An emergency live call: who sends video, from where, into which room. */
+        EmergencyCallDto: {
+            /** Format: int32 */
+            id: number;
+            room: string;
+            title: string;
+            /** Format: int32 */
+            callerUserId: null | number;
+            callerName: string;
+            callerSiteName: null | string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: null | string;
+            /** Format: date-time */
+            endedAt: null | string;
+            /** @description True until the caller's phone leaves the room (webhook) or the call is older than TimeSpan EmergencyEndpoints.MaxCallAge. */
+            active: boolean;
+        };
+        /** @description `POST /api/live/emergency`: the call and the caller's publish token. */
+        EmergencyStartDto: {
+            call: components["schemas"]["EmergencyCallDto"];
+            token: string;
+            role: string;
+            subject: string;
+            /** Format: date-time */
+            expiresAt: string;
+            mediaServerUrl: string;
+        };
         HttpValidationProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -2027,6 +2226,54 @@ export interface components {
         };
         /** Format: binary */
         IFormFile: string;
+        /** @description A meeting as the live views show it. */
+        LiveMeetingDto: {
+            /** Format: int32 */
+            id: number;
+            title: string;
+            kind: components["schemas"]["MeetingKind"];
+            room: string;
+            /** Format: int32 */
+            siteId: number;
+            siteName: string;
+            /** Format: date-time */
+            scheduledStart: null | string;
+            /** Format: date-time */
+            startedAt: null | string;
+            /** Format: date-time */
+            endedAt: null | string;
+        };
+        /** @description Live state of one expected site of a meeting. */
+        LiveSiteDto: {
+            /** Format: int32 */
+            siteId: number;
+            name: string;
+            townName: null | string;
+            /** @description Its MediaServer participant id, `site:&lt;id&gt;`. */
+            participant: string;
+            /** @description `notJoined` | `watching` (WHEP only) | `publishing` (WHIP) | `lost` (was in the meeting, no session now). */
+            state: string;
+            /**
+             * Format: date-time
+             * @description When the current state began (join time), when known.
+             */
+            since: null | string;
+        };
+        /** @description `GET /api/live/meetings/{id}/sites`. */
+        LiveSitesDto: {
+            meeting: components["schemas"]["LiveMeetingDto"];
+            /** @description False: MediaServer did not answer; states then come from webhooks only (open participation: watching). */
+            mediaServerReachable: boolean;
+            /** Format: int32 */
+            notJoined: number;
+            /** Format: int32 */
+            watching: number;
+            /** Format: int32 */
+            publishing: number;
+            /** Format: int32 */
+            lost: number;
+            sites: components["schemas"]["LiveSiteDto"][];
+        };
         /** @description Login request. */
         LoginRequest: {
             userName: null | string;
@@ -2104,7 +2351,7 @@ export interface components {
          *     are the "three working days": weekly committee day, monthly theme day, quarterly disclosure day.
          * @enum {unknown}
          */
-        MeetingKind: "partyMemberAssembly" | "branchCommittee" | "partyGroupMeeting" | "partyLesson" | "committeeDay" | "themeDay" | "disclosureDay" | "plenary" | "partial" | "lecture";
+        MeetingKind: "partyMemberAssembly" | "branchCommittee" | "partyGroupMeeting" | "partyLesson" | "committeeDay" | "themeDay" | "disclosureDay" | "plenary" | "partial" | "lecture" | "emergency";
         /** @description Organisational-life totals of one village over a time range. */
         MeetingStats: {
             /** Format: int32 */

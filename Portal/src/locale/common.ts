@@ -80,6 +80,7 @@ export const meetingKindLabels: Record<Schemas['MeetingKind'], string> = {
   plenary: '全县大会',
   partial: '局部视频会议',
   lecture: '远程授课',
+  emergency: '应急直播',
 }
 
 export const reviewLabels: Record<Schemas['ReviewStatus'], string> = {

@@ -6,22 +6,20 @@ import type { RouteRecordRaw } from 'vue-router'
 import { VideoCamera } from '@element-plus/icons-vue'
 import { liveText } from '@/locale/live'
 
-const placeholder = () => import('@/views/live/LivePlaceholder.vue')
-
 export const liveSection: RouteRecordRaw = {
   path: 'live',
   meta: { title: liveText.section, icon: VideoCamera },
   redirect: '/live/console',
   children: [
-    { path: 'console', name: 'live-console', component: placeholder, meta: { title: liveText.console, roles: ['county_admin', 'town_admin'] } },
-    { path: 'patrol', name: 'live-patrol', component: placeholder, meta: { title: liveText.patrol, roles: ['county_admin', 'town_admin'] } },
-    { path: 'listen', name: 'live-listen', component: placeholder, meta: { title: liveText.listen, roles: ['county_admin', 'town_admin'] } },
+    { path: 'console', name: 'live-console', component: () => import('@/views/live/HostConsole.vue'), meta: { title: liveText.console, roles: ['county_admin', 'town_admin'] } },
+    { path: 'patrol', name: 'live-patrol', component: () => import('@/views/live/PatrolView.vue'), meta: { title: liveText.patrol, roles: ['county_admin', 'town_admin'] } },
+    { path: 'listen', name: 'live-listen', component: () => import('@/views/live/ListenIn.vue'), meta: { title: liveText.listen, roles: ['county_admin', 'town_admin'] } },
     { path: 'open-terminal', redirect: '/terminal', meta: { title: liveText.terminal, roles: ['county_admin', 'town_admin', 'village_operator'] } },
     { path: 'open-phone', redirect: '/phone', meta: { title: liveText.phone } },
   ],
 }
 
 export const liveStandaloneRoutes: RouteRecordRaw[] = [
-  { path: '/terminal', name: 'live-terminal', component: placeholder, meta: { title: liveText.terminal, roles: ['county_admin', 'town_admin', 'village_operator'] } },
-  { path: '/phone', name: 'live-phone', component: placeholder, meta: { title: liveText.phone } },
+  { path: '/terminal', name: 'live-terminal', component: () => import('@/views/live/VillageTerminal.vue'), meta: { title: liveText.terminal, roles: ['county_admin', 'town_admin', 'village_operator'] } },
+  { path: '/phone', name: 'live-phone', component: () => import('@/views/live/PhoneEmergency.vue'), meta: { title: liveText.phone } },
 ]

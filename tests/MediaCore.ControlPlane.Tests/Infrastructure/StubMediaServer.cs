@@ -22,6 +22,9 @@ public sealed class StubMediaServer : IAsyncDisposable
     public ConcurrentDictionary<string, byte[]> Snapshots { get; } = new();
     public ConcurrentQueue<string> RejectedTokens { get; } = new();
 
+    /// <summary>Sessions served by GET /api/rooms/{room} (MediaServer's room details): (participant id, role, publisher|subscriber).</summary>
+    public ConcurrentDictionary<string, (string Id, string Role, string Kind)[]> Rooms { get; } = new();
+
     public StubMediaServer(string secret)
     {
         var b = WebApplication.CreateSlimBuilder();
@@ -43,6 +46,10 @@ public sealed class StubMediaServer : IAsyncDisposable
             }
             return Snapshots.TryGetValue($"{room}/{participantId}", out var jpeg) ? Results.File(jpeg, "image/jpeg") : Results.NotFound();
         });
+        _app.MapGet("/api/rooms/{room}", (string room) => Rooms.TryGetValue(room, out var sessions)
+            ? Results.Json(new { room, participants = sessions.Select(x => new { id = x.Id, sessionId = Guid.NewGuid().ToString("N"), role = x.Role, kind = x.Kind,
+                joinedAt = DateTimeOffset.UtcNow, tracks = Array.Empty<object>() }) })
+            : Results.NotFound());
         _app.StartAsync().GetAwaiter().GetResult();
         Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
