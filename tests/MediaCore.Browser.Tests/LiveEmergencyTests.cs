@@ -37,9 +37,13 @@ public sealed class LiveEmergencyTests(LiveStackFixture fixture)
             TimeSpan.FromSeconds(15), "the phone showing its upstream bitrate");
         await LiveStack.ScreenshotAsync(phone, "live-phone");
 
-        var call = console.Locator("[data-testid^=emergency-call-]"); // newest first: this phone's call
+        // This phone's call (the API lists newest first), not another test's: a call whose MediaServer was
+        // restarted under it stays active until its age runs out, as no participant_left ever came.
+        var calls = await Stack.GetAsync("admin", "/api/live/emergency?active=true");
+        int id = (int)calls.AsArray().First()!["id"]!;
+        var call = console.Locator($"[data-testid=emergency-call-{id}]");
         await Stack.WaitAsync(async () => await call.CountAsync() > 0, TimeSpan.FromSeconds(20), "the emergency call listed on the county console");
-        await call.First.GetByRole(AriaRole.Button, new() { Name = "观看" }).ClickAsync();
+        await call.GetByRole(AriaRole.Button, new() { Name = "观看" }).ClickAsync();
         await Stack.WaitAsync(async () => await console.EvaluateAsync<int>(
             "() => document.querySelector('[data-testid=emergency-video] video')?.getVideoPlaybackQuality().totalVideoFrames ?? 0") > 30,
             TimeSpan.FromSeconds(30), "the console decoding the phone's video");

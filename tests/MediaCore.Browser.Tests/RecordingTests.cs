@@ -52,8 +52,10 @@ public sealed class RecordingTests
         var sent = await page.GetStatsAsync(publish.Handle);
         var metricLines = (await http.GetStringAsync("/metrics")).Split('\n');
         string received = string.Join(", ", metricLines.Where(l => l.StartsWith("mediacore_rtp_packets_received_total", StringComparison.Ordinal)));
-        long audioReceived = (long)double.Parse(metricLines.First(l => l.StartsWith("mediacore_rtp_packets_received_total{kind=\"audio\"}", StringComparison.Ordinal))
-            .Split(' ')[1], CultureInfo.InvariantCulture);
+        // This room's count, not the process-wide metric: other browser tests publish into the same process.
+        var details = JsonDocument.Parse(await http.GetStringAsync("/api/rooms/lecture1")).RootElement;
+        long audioReceived = details.GetProperty("participants").EnumerateArray().Where(p => p.GetProperty("kind").GetString() == "publisher")
+            .SelectMany(p => p.GetProperty("tracks").EnumerateArray()).Single(t => t.GetProperty("kind").GetString() == "audio").GetProperty("packets").GetInt64();
         long audioSent = sent.Outbound.Where(o => o.Kind == "audio").Sum(o => o.PacketsSent);
         // Media the server never received (on a machine this loaded, packets sent before the server's side of the
         // DTLS handshake completed) cannot be in the recording: measured here, by audio's 20 ms packets.

@@ -6,7 +6,7 @@ namespace MediaCore.Server.Rooms;
 public sealed record HandDto(string Participant, string? DisplayName, string Role, DateTimeOffset RaisedAt, bool Granted, DateTimeOffset? GrantedAt);
 
 /// <summary>
-/// The raise-hand queue of every room on this node (DESIGN.md "Meetings": the audience may raise a hand and
+/// The raise-hand queue of every room on this node (docs/architecture.md, meetings: the audience may raise a hand and
 /// publishes only when granted). Live room state, like the floor and the mix: kept in memory, lost when the
 /// node restarts (a terminal then raises its hand again). Thread-safe; each room's queue is bounded.
 /// </summary>

@@ -12,7 +12,7 @@ public sealed record HandsDto(string Room, string? Floor, IReadOnlyList<HandDto>
 public sealed record MyHandDto(string Room, string Participant, string State, bool Floor);
 
 /// <summary>
-/// Raise hand (DESIGN.md "Meetings": the audience publishes only when granted). A participant raises or
+/// Raise hand (docs/architecture.md, meetings: the audience publishes only when granted). A participant raises or
 /// lowers its own hand with its room token; the room's host (or an admin token) lists the queue, grants
 /// the floor, and revokes it. A grant is recorded in the room: while it lasts, a WHIP POST with that
 /// participant's <em>audience</em> token is accepted (<see cref="MediaAccess.CheckPublish"/>) and the floor

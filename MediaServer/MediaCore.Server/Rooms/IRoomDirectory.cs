@@ -33,4 +33,5 @@ public sealed record ParticipantDto(string Id, string SessionId, string Role, st
 /// <param name="Codec">MIME subtype, e.g. <c>opus</c>, <c>VP8</c>, <c>H264</c>.</param>
 /// <param name="Ssrcs">SSRCs seen or signalled (one per simulcast layer; RTX not included).</param>
 /// <param name="Rids">Simulcast RIDs (RFC 8851), empty without simulcast; same order as <paramref name="Ssrcs"/> when both are known.</param>
-public sealed record TrackDto(string Kind, string? Mid, string Codec, IReadOnlyList<uint> Ssrcs, IReadOnlyList<string> Rids);
+/// <param name="Packets">RTP packets so far: received from the publisher (RTX included), or sent to the subscriber.</param>
+public sealed record TrackDto(string Kind, string? Mid, string Codec, IReadOnlyList<uint> Ssrcs, IReadOnlyList<string> Rids, long Packets);

@@ -305,9 +305,9 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     {
         PublisherSession p => p.Producers.Select(x => new TrackDto(x.Producer.Kind.ToString().ToLowerInvariant(), x.Mid,
             x.Producer.Codec.ToString(), x.Producer.Encodings.Where(e => e.Ssrc != null).Select(e => e.Ssrc!.Value.Value).ToList(),
-            x.Producer.Encodings.Where(e => e.Rid != null).Select(e => e.Rid!).ToList())).ToList(),
+            x.Producer.Encodings.Where(e => e.Rid != null).Select(e => e.Rid!).ToList(), x.Producer.PacketsReceived)).ToList(),
         SubscriberSession sub => sub.Consumers.Select(c => new TrackDto(c.Kind.ToString().ToLowerInvariant(), null, c.Codec.ToString(),
-            [c.Ssrc.Value], [])).ToList(),
+            [c.Ssrc.Value], [], c.Stats.PacketsSent)).ToList(),
         _ => [],
     };
 

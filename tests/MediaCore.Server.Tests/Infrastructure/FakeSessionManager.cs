@@ -30,7 +30,7 @@ internal sealed class FakeSessionManager(InMemoryRoomDirectory directory) : ISes
             return ValueTask.FromResult<SessionResult>(SessionResult.Reject(SessionError.InvalidOffer, "offer must start with v=0 (RFC 8866 §5.1)"));
         var id = $"s{Interlocked.Increment(ref _next)}";
         IReadOnlyList<TrackDto> tracks = kind == SessionKind.Publisher
-            ? [new TrackDto("audio", "0", "opus", [1111], []), new TrackDto("video", "1", "VP8", [2221, 2222, 2223], ["q", "h", "f"])]
+            ? [new TrackDto("audio", "0", "opus", [1111], [], 0), new TrackDto("video", "1", "VP8", [2221, 2222, 2223], ["q", "h", "f"], 0)]
             : [];
         directory.AddSession(new SessionInfo(id, room, kind, participant.Id, participant.Role), participant.DisplayName, tracks);
         return ValueTask.FromResult<SessionResult>(new SessionResult.Created(id, Answer, "abc"));
