@@ -91,10 +91,15 @@ public sealed class ControlPlaneOptions
 public sealed class RecordingCatalogOptions
 {
     /// <summary>
-    /// Meeting kinds recorded automatically: MediaServer is asked to start when the meeting's first publisher
-    /// joins and to stop when its last publisher leaves. Default: plenary and lecture. Empty: never automatic.
+    /// Meeting kinds recorded automatically, comma-separated (<c>plenary,lecture</c>, the default; <c>none</c>: never):
+    /// MediaServer is asked to start when the meeting's first publisher joins and to stop when its last publisher leaves.
     /// </summary>
-    public List<Data.MeetingKind> AutoStartKinds { get; set; } = [Data.MeetingKind.Plenary, Data.MeetingKind.Lecture];
+    public string AutoStartKinds { get; set; } = "plenary,lecture";
+
+    /// <summary><see cref="AutoStartKinds"/> parsed; unknown names are refused at start-up by the options validator.</summary>
+    public bool AutoRecords(Data.MeetingKind kind) =>
+        AutoStartKinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(k => Enum.TryParse<Data.MeetingKind>(k, ignoreCase: true, out var v) && v == kind);
     /// <summary>
     /// Room-API base URL of each MediaServer node by its node id (the webhook's <c>nodeId</c>), for recordings made
     /// on a node other than <see cref="ControlPlaneOptions.MediaServerUrl"/>; a node not listed is reached there.

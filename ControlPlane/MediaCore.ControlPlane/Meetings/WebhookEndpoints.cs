@@ -151,7 +151,7 @@ public static class WebhookEndpoints
         if (!await SaveIgnoringRaceAsync(db, ct)) return TypedResults.Ok(new WebhookAck("duplicate", meeting.Id));
         if (snapshot is not null) snapshots.RequestForMeeting(snapshot.SiteId, meeting.Id, SnapshotReason.MeetingStart);
         var isRunning = meeting.StartedAtUtc is not null && meeting.EndedAtUtc is null;
-        if (isRunning != wasRunning && options.Value.Recording.AutoStartKinds.Contains(meeting.Kind))
+        if (isRunning != wasRunning && options.Value.Recording.AutoRecords(meeting.Kind))
             autoRecorder.Enqueue(meeting.Room, start: isRunning);
         return TypedResults.Ok(new WebhookAck("applied", meeting.Id));
     }
