@@ -99,12 +99,14 @@ public sealed partial class RelayManager : IHostedService, IDisposable
         $"集群目录不可用：the cluster directory (Redis) is unreachable ({_directory.LastError}), so node {_options.NodeId} cannot find this room's " +
         "publishers on other nodes; rooms published on this node keep working. Retry shortly or join the node that hosts the meeting.";
 
+    /// <summary>True when this node can serve the room without the directory: it publishes here or a link already brings it in.</summary>
     private bool HasLocalPublishers(RoomId room)
     {
         lock (_engine.Gate)
         {
             var r = _engine.FindRoom(room);
-            return r is not null && r.Router.Producers.Any(p => !RelayNames.IsRelayed(p.Id));
+            // Relayed tracks count: a link already carrying the room keeps working without the directory.
+            return r is not null && r.Router.Producers.Count > 0;
         }
     }
 

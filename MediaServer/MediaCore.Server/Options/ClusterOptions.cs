@@ -16,10 +16,10 @@ public sealed class ClusterOptions
     public string? Parent { get; set; }
 
     /// <summary>How often the node refreshes its registry entry.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>A node whose entry is not refreshed within this time is dropped (its key expires in Redis).</summary>
-    public TimeSpan NodeTtl { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan NodeTtl { get; set; } = TimeSpan.FromSeconds(2.5);
 
     /// <summary>A relay link with no packet from its peer for this long is released.</summary>
     public TimeSpan LinkIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
