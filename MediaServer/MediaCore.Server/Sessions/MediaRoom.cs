@@ -31,12 +31,19 @@ public sealed class MediaRoom
     public IReadOnlyCollection<PeerSession> Sessions => _sessions.Values;
     /// <summary>Plain-RTP ingests publishing here (ffmpeg, cameras); they keep the room alive like sessions.</summary>
     public IReadOnlyList<Ingest.RtpIngest> Ingests => _ingests;
-    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && RelayedTracks == 0;
+    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && RelayedTracks == 0 && FilePublishers == 0;
 
     /// <summary>Tracks relayed in from other nodes (Cluster/RelayLink); they keep the room alive until released.</summary>
     public int RelayedTracks { get; private set; }
 
     internal void AddRelayedTrack() => RelayedTracks++;
+
+    /// <summary>File publishers (Playback/) playing into the room; they keep it alive while they play.</summary>
+    public int FilePublishers { get; private set; }
+
+    internal void AddFilePublisher() => FilePublishers++;
+
+    internal void RemoveFilePublisher() => FilePublishers--;
 
     internal void RemoveRelayedTrack() => RelayedTracks--;
 
