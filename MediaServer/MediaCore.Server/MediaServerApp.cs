@@ -70,6 +70,37 @@ public static partial class MediaServerApp
             .WithExposedHeaders("Location", "ETag", "Accept-Post", "Link", "Retry-After")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = static async (ctx, _) =>
+            {
+                if (ctx.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retry))
+                    ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = ctx.HttpContext,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests, Title = "Too Many Requests",
+                        Detail = "too many WHIP/WHEP offers from this address (MediaServer:Limits:SessionRequestsPerSecond); wait and retry",
+                    },
+                });
+            };
+            o.AddPolicy(SignallingEndpoints.RateLimitPolicy, http => System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "local", _ =>
+                {
+                    var limits = http.RequestServices.GetRequiredService<IOptions<MediaServerOptions>>().Value.Limits;
+                    return new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.SessionRequestBurst,
+                        TokensPerPeriod = limits.SessionRequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                    };
+                }));
+        });
+
         // Media host: clock, timer wheel (+ its thread), the UDP socket (+ its receive thread).
         services.AddSingleton<MediaClock>();
         services.AddSingleton(sp => new TimerWheel(
@@ -129,6 +160,7 @@ public static partial class MediaServerApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseCors();
+        app.UseRateLimiter();
         app.UseHttpMetrics(); // http_request_duration_seconds for WHIP/WHEP and the room API
 
         app.MapGet("/healthz", () => "ok");

@@ -11,11 +11,18 @@ namespace MediaCore.ControlPlane.Meetings;
 
 /// <summary>
 /// A MediaServer webhook: <c>{event, room, participantId, role, kind, sessionId, at, nodeId}</c>, where event is
-/// participant_joined | participant_left | recording_finished, kind is publisher (WHIP) | subscriber (WHEP),
-/// sessionId names the WHIP/WHEP session and at is UTC ISO-8601.
+/// participant_joined | participant_left | recording_finished | node_started, kind is publisher (WHIP) | subscriber
+/// (WHEP), sessionId names the WHIP/WHEP session and at is UTC ISO-8601. <c>node_started</c>
+/// (<c>{event, nodeId, bootId, at}</c>, no room) is the first thing a MediaServer process sends: every session it
+/// had before is gone.
 /// </summary>
+/// <remarks>
+/// recording_finished also carries the recording: <c>recordingId, startedAt, stoppedAt, recovered, files[], composite</c>
+/// (sent at stop, and again when the composite is done or failed; the catalogue keeps the latest).
+/// </remarks>
 public sealed record WebhookEvent(string? Event, string? Room, string? ParticipantId, string? Role, DateTimeOffset? At, string? NodeId,
-    string? Kind = null, string? SessionId = null)
+    string? Kind = null, string? SessionId = null, string? BootId = null, string? RecordingId = null, DateTimeOffset? StartedAt = null,
+    DateTimeOffset? StoppedAt = null, bool? Recovered = null, IReadOnlyList<WebhookRecordingFile>? Files = null, WebhookComposite? Composite = null)
 {
     /// <summary>
     /// A publishing session: kind "publisher"; a sender that does not name the kind is judged by the role
@@ -23,6 +30,12 @@ public sealed record WebhookEvent(string? Event, string? Room, string? Participa
     /// </summary>
     public bool IsPublishing => Kind is not null ? Kind == "publisher" : Role is "host" or "speaker";
 }
+
+/// <summary>One track file in a recording_finished webhook.</summary>
+public sealed record WebhookRecordingFile(string? Name, string? ParticipantId, string? Kind, string? Codec, long StartMs, long DurationMs, long SizeBytes);
+
+/// <summary>The composite state in a recording_finished webhook: pending | rendering | done | failed.</summary>
+public sealed record WebhookComposite(string? State, string? Layout, double Progress, string? File, string? Error);
 
 /// <summary>What the receiver did with a delivery.</summary>
 public sealed record WebhookAck(string Status, int? MeetingId);
@@ -37,13 +50,16 @@ public sealed record WebhookAck(string Status, int? MeetingId);
 /// <c>sessionId</c>; a sender without session ids closes the participant's oldest open one). Only publishing
 /// sessions hold a meeting: the first publisher's join starts it (an observer listening to an empty village
 /// room, or a subscriber waiting for the host, starts nothing), and it ends when the last publishing
-/// session leaves; a later publisher resumes it.
+/// session leaves; a later publisher resumes it. A node's <c>node_started</c> closes every participation that node
+/// still had open from before its start (a crash or kill -9 sends no leaves), at the restart time, and ends the
+/// meetings that thereby lose their last publisher.
 /// </remarks>
 public static class WebhookEndpoints
 {
     /// <summary>Signature header name.</summary>
     public const string SignatureHeader = "X-MediaCore-Signature";
     private const int MaxBody = 64 * 1024;
+    private const string NodeStarted = "node_started";
 
     /// <summary>Maps POST /api/webhooks/mediaserver.</summary>
     public static void MapWebhooks(this IEndpointRouteBuilder app) =>
@@ -55,7 +71,7 @@ public static class WebhookEndpoints
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
     private static async Task<Results<Ok<WebhookAck>, Accepted<WebhookAck>, ValidationProblem, ProblemHttpResult>> Receive(
-        HttpRequest request, ControlPlaneDb db, IOptions<ControlPlaneOptions> options, SnapshotRequests snapshots, TimeProvider time, CancellationToken ct)
+        HttpRequest request, ControlPlaneDb db, IOptions<ControlPlaneOptions> options, SnapshotRequests snapshots, Recordings.AutoRecorder autoRecorder, TimeProvider time, CancellationToken ct)
     {
         using var ms = new MemoryStream();
         var buffer = new byte[8192];
@@ -73,17 +89,29 @@ public static class WebhookEndpoints
         try { evt = JsonSerializer.Deserialize<WebhookEvent>(body, JsonSerializerOptions.Web); }
         catch (JsonException e) { return Problems.Invalid("body", "Malformed JSON: " + e.Message); }
         var errors = new Dictionary<string, string[]>();
-        if (evt?.Event is not ("participant_joined" or "participant_left" or "recording_finished"))
-            errors["event"] = ["One of participant_joined, participant_left, recording_finished."];
-        if (string.IsNullOrWhiteSpace(evt?.Room) || evt.Room.Length > 100) errors["room"] = ["Required (1-100 characters)."];
+        if (evt?.Event is not ("participant_joined" or "participant_left" or "recording_finished" or NodeStarted))
+            errors["event"] = ["One of participant_joined, participant_left, recording_finished, node_started."];
+        if (evt?.Event is NodeStarted)
+        {
+            if (string.IsNullOrWhiteSpace(evt.NodeId) || evt.NodeId.Length > 100) errors["nodeId"] = ["Required (1-100 characters)."];
+        }
+        else if (string.IsNullOrWhiteSpace(evt?.Room) || evt.Room.Length > 100) errors["room"] = ["Required (1-100 characters)."];
         if (evt?.At is null) errors["at"] = ["Required: UTC ISO-8601."];
         if (evt?.Event is "participant_joined" or "participant_left" && (string.IsNullOrWhiteSpace(evt.ParticipantId) || evt.ParticipantId.Length > 100))
             errors["participantId"] = ["Required (1-100 characters)."];
+        if (evt?.Event is "recording_finished" && Recordings.RecordingCatalog.Validate(evt) is { } recordingErrors)
+            foreach (var (k, v) in recordingErrors) errors[k] = v;
         if (errors.Count > 0) return Problems.Invalid(errors);
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
         if (await db.WebhookReceipts.AnyAsync(r => r.BodyHash == hash, ct)) return TypedResults.Ok(new WebhookAck("duplicate", null));
-        db.WebhookReceipts.Add(new WebhookReceipt { BodyHash = hash, Event = evt!.Event!, Room = evt.Room!, ReceivedAtUtc = time.GetUtcNow().UtcDateTime });
+        db.WebhookReceipts.Add(new WebhookReceipt { BodyHash = hash, Event = evt!.Event!, Room = evt.Room ?? "", ReceivedAtUtc = time.GetUtcNow().UtcDateTime });
+        if (evt.Event is NodeStarted)
+        {
+            if (!await CloseSessionsOfRestartedNodeAsync(db, evt.NodeId!, evt.At!.Value.UtcDateTime, ct))
+                return TypedResults.Ok(new WebhookAck("duplicate", null));
+            return TypedResults.Ok(new WebhookAck("applied", null));
+        }
 
         var meeting = await db.Meetings.Include(m => m.Participations.Where(p => p.LeftAtUtc == null)).FirstOrDefaultAsync(m => m.Room == evt.Room, ct);
         if (meeting is null)
@@ -93,6 +121,7 @@ public static class WebhookEndpoints
         }
         var at = evt.At!.Value.UtcDateTime;
         SnapshotRequest? snapshot = null;
+        var wasRunning = meeting.StartedAtUtc is not null && meeting.EndedAtUtc is null;
         switch (evt.Event)
         {
             case "participant_joined":
@@ -131,11 +160,36 @@ public static class WebhookEndpoints
             }
             default:
                 meeting.RecordingFinishedAtUtc = at;
+                await Recordings.RecordingCatalog.ApplyAsync(db, meeting, evt, time.GetUtcNow().UtcDateTime, ct);
                 break;
         }
         if (!await SaveIgnoringRaceAsync(db, ct)) return TypedResults.Ok(new WebhookAck("duplicate", meeting.Id));
         if (snapshot is not null) snapshots.RequestForMeeting(snapshot.SiteId, meeting.Id, SnapshotReason.MeetingStart);
+        var isRunning = meeting.StartedAtUtc is not null && meeting.EndedAtUtc is null;
+        if (isRunning != wasRunning && options.Value.Recording.AutoRecords(meeting.Kind))
+            autoRecorder.Enqueue(meeting.Room, start: isRunning);
         return TypedResults.Ok(new WebhookAck("applied", meeting.Id));
+    }
+
+    /// <summary>
+    /// A restarted node has no sessions: close what it left open before <paramref name="startedAt"/> (its leaves were
+    /// never sent) and end the meetings whose last publisher that was. Sessions joined after the start stay open.
+    /// </summary>
+    private static async Task<bool> CloseSessionsOfRestartedNodeAsync(ControlPlaneDb db, string nodeId, DateTime startedAt, CancellationToken ct)
+    {
+        var stale = await db.MeetingParticipations
+            .Where(p => p.NodeId == nodeId && p.LeftAtUtc == null && p.JoinedAtUtc < startedAt).ToListAsync(ct);
+        foreach (var p in stale) p.LeftAtUtc = startedAt;
+        var meetingIds = stale.Select(p => p.MeetingId).Distinct().ToList();
+        // Meetings that still have an open publishing session (on this node after the restart, or on another node) go on.
+        var stillPublishing = await db.MeetingParticipations
+            .Where(p => meetingIds.Contains(p.MeetingId) && p.LeftAtUtc == null && p.Publishing && !(p.NodeId == nodeId && p.JoinedAtUtc < startedAt))
+            .Select(p => p.MeetingId).Distinct().ToListAsync(ct);
+        var ending = await db.Meetings
+            .Where(m => meetingIds.Contains(m.Id) && !stillPublishing.Contains(m.Id) && m.StartedAtUtc != null && m.EndedAtUtc == null)
+            .ToListAsync(ct);
+        foreach (var m in ending) m.EndedAtUtc = startedAt;
+        return await SaveIgnoringRaceAsync(db, ct);
     }
 
     private static bool SignatureValid(byte[] body, string header, string secret)

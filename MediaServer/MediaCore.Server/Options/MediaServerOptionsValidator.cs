@@ -30,6 +30,8 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
                        "MediaServer:DemoMode=true. Set it in appsettings.json or the environment variable MediaServer__TokenSecret.");
         else if (Encoding.UTF8.GetByteCount(o.TokenSecret) < MediaServerOptions.MinTokenSecretBytes)
             errors.Add($"MediaServer:TokenSecret is too short: HS256 needs at least {MediaServerOptions.MinTokenSecretBytes} bytes (RFC 7518 §3.2).");
+        if (o.Limits.SessionRequestsPerSecond < 1 || o.Limits.SessionRequestBurst < 1 || o.Limits.MaxSessionsPerRoom < 1 || o.Limits.MaxRooms < 1)
+            errors.Add("MediaServer:Limits:SessionRequestsPerSecond, :SessionRequestBurst, :MaxSessionsPerRoom and :MaxRooms must be at least 1.");
         if (o.ReceiveThreads is < 1 or > 64)
             errors.Add("MediaServer:ReceiveThreads must be 1..64.");
         else if (o.ReceiveThreads > 1 && !OperatingSystem.IsLinux())

@@ -43,6 +43,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             long now = engine.Clock.NowTicks;
             var ice = IceCredentials.Generate();
             var room = engine.FindRoom(roomId);
+            if (Full(roomId, room) is { } full) return full;
             var options = BaseAnswerOptions(ice) with
             {
                 DefaultIntent = kind == SessionKind.Publisher ? MediaIntent.Receive : MediaIntent.Send,
@@ -82,6 +83,19 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             Metrics.MediaMetrics.SessionsCreated.WithLabels(kind == SessionKind.Publisher ? "publisher" : "subscriber").Inc();
             return new SessionResult.Created(id, SdpWriter.Write(result.Answer));
         }
+    }
+
+    /// <summary>The room or the node is at its bound (<see cref="Options.LimitOptions"/>): 503, try later or elsewhere.</summary>
+    private SessionResult? Full(RoomId roomId, MediaRoom? room)
+    {
+        var limits = engine.Options.Limits;
+        if (room is not null && room.Sessions.Count >= limits.MaxSessionsPerRoom)
+            return SessionResult.Reject(SessionError.Unavailable,
+                $"room {roomId.Value} is full: it holds {limits.MaxSessionsPerRoom} sessions (MediaServer:Limits:MaxSessionsPerRoom)");
+        if (room is null && engine.Rooms.Count >= limits.MaxRooms)
+            return SessionResult.Reject(SessionError.Unavailable,
+                $"this node holds its maximum of {limits.MaxRooms} rooms (MediaServer:Limits:MaxRooms): use another node or try later");
+        return null;
     }
 
     private IceCandidate UdpCandidate() => new()
