@@ -1,4 +1,5 @@
 using MediaCore.Server.Auth;
+using MediaCore.Server.Cluster;
 using MediaCore.Server.Demo;
 using MediaCore.Server.Ingest;
 using MediaCore.Server.Metrics;
@@ -138,7 +139,15 @@ public static partial class MediaServerApp
         services.AddSingleton<Ingest.IngestManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestManager>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
-        services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
+        // Cluster (MediaServer:Cluster:Redis set): the Redis directory answers the room API for the whole cluster and
+        // the relay manager brings other nodes' tracks in. Without it nothing below runs and no Redis is needed.
+        services.AddSingleton<Cluster.ClusterDirectory>();
+        services.AddSingleton<Cluster.RelayManager>();
+        services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.ClusterDirectory>() : NoService.Instance);
+        services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.RelayManager>() : NoService.Instance);
+        services.AddSingleton<IRoomDirectory>(sp => ClusterEnabled(sp)
+            ? sp.GetRequiredService<Cluster.ClusterDirectory>()
+            : sp.GetRequiredService<SessionManager>());
         services.AddSingleton(sp => new Metrics.MediaEngineCollector(sp.GetRequiredService<MediaEngine>(), sp.GetService<UdpEndpoint>()));
         return services;
     }
@@ -167,6 +176,7 @@ public static partial class MediaServerApp
         app.MapRecordingApi();
         app.MapMixingApi();
         app.MapIngestApi();
+        if (app.Configuration.GetValue<string>("MediaServer:Cluster:Redis") is { Length: > 0 }) app.MapRelayApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {
@@ -174,6 +184,16 @@ public static partial class MediaServerApp
             app.Lifetime.ApplicationStarted.Register(() => LogDemoMode(app.Logger));
         }
         return app;
+    }
+
+    private static bool ClusterEnabled(IServiceProvider sp) => sp.GetRequiredService<IOptions<MediaServerOptions>>().Value.Cluster.Enabled;
+
+    /// <summary>A hosted service that does nothing (the cluster services when no cluster is configured).</summary>
+    private sealed class NoService : IHostedService
+    {
+        public static readonly NoService Instance = new();
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "DEMO MODE: POST /demo/token mints media tokens for anyone. Never enable MediaServer:DemoMode in production.")]

@@ -31,7 +31,24 @@ public sealed class MediaRoom
     public IReadOnlyCollection<PeerSession> Sessions => _sessions.Values;
     /// <summary>Plain-RTP ingests publishing here (ffmpeg, cameras); they keep the room alive like sessions.</summary>
     public IReadOnlyList<Ingest.RtpIngest> Ingests => _ingests;
-    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0;
+    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && RelayedTracks == 0;
+
+    /// <summary>Tracks relayed in from other nodes (Cluster/RelayLink); they keep the room alive until released.</summary>
+    public int RelayedTracks { get; private set; }
+
+    internal void AddRelayedTrack() => RelayedTracks++;
+
+    internal void RemoveRelayedTrack() => RelayedTracks--;
+
+    /// <summary>True when a WHEP subscriber of this node is in the room (relayed tracks are kept for them).</summary>
+    internal bool HasLocalSubscribers
+    {
+        get
+        {
+            foreach (var s in _sessions.Values) if (s.Kind == Signalling.SessionKind.Subscriber) return true;
+            return false;
+        }
+    }
 
     internal void AddIngest(Ingest.RtpIngest ingest) => _ingests.Add(ingest);
 

@@ -20,8 +20,16 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     public ValueTask<SessionResult> PublishAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken)
         => ValueTask.FromResult(Create(room, participant, offerSdp, SessionKind.Publisher));
 
-    public ValueTask<SessionResult> SubscribeAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken)
-        => ValueTask.FromResult(Create(room, participant, offerSdp, SessionKind.Subscriber));
+    public async ValueTask<SessionResult> SubscribeAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken)
+    {
+        // In a cluster, tracks published on other nodes are relayed in first, so the new session's program has them at once.
+        if (Relays is not null && await Relays.PrepareSubscribeAsync(room, cancellationToken) is { } unavailable)
+            return SessionResult.Reject(SessionError.Unavailable, unavailable);
+        return Create(room, participant, offerSdp, SessionKind.Subscriber);
+    }
+
+    /// <summary>The cluster's relay side (Cluster/RelayManager), set at start-up when <c>MediaServer:Cluster:Redis</c> is configured.</summary>
+    internal Cluster.RelayManager? Relays { get; set; }
 
     private SessionResult Create(RoomId roomId, ParticipantInfo participant, string offerSdp, SessionKind kind)
     {

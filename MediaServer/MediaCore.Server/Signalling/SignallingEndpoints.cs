@@ -170,6 +170,7 @@ internal static class Problems
     public static ProblemHttpResult BadRequest(string detail) => Status(StatusCodes.Status400BadRequest, "Bad Request", detail);
     public static ProblemHttpResult Forbidden(string detail) => Status(StatusCodes.Status403Forbidden, "Forbidden", detail);
     public static ProblemHttpResult NotFound(string detail) => Status(StatusCodes.Status404NotFound, "Not Found", detail);
+    public static ProblemHttpResult Unavailable(string detail) => Status(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", detail);
 
     public static ProblemHttpResult FromSessionError(HttpContext http, SessionResult.Rejected r)
     {
