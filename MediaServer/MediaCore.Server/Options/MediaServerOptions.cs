@@ -106,6 +106,9 @@ public sealed class MediaServerOptions
     /// <summary>Plain-RTP ingest (<c>POST /api/rooms/{room}/ingest</c>): ports, limits, idle timeout.</summary>
     public IngestOptions Ingest { get; set; } = new();
 
+    /// <summary>SIP terminals (<c>MediaServer:Sip:Port</c>, realm, media ports); off unless the port is set.</summary>
+    public SipOptions Sip { get; set; } = new();
+
     /// <summary>TURN relays handed to WHIP/WHEP clients (<c>MediaServer:Turn:Urls</c>, <c>:Secret</c>, <c>:CredentialLifetime</c>).</summary>
     public TurnOptions Turn { get; set; } = new();
 
