@@ -49,29 +49,27 @@ public static class SipSdpAnswerer
 
         (SipAudioCodec Codec, RtpCodec Rtp)? chosen = null;
         RtpCodec? telephoneEvent = null;
-        foreach (var format in audio.Formats)
+        // The parser lists RTP codecs in m= order with static payload types (0 PCMU, 8 PCMA) resolved (RFC 3551 §6).
+        foreach (var c in audio.Codecs)
         {
-            if (!byte.TryParse(format, out byte pt) || pt > 127) continue;
-            var c = audio.FindCodec(new PayloadType(pt));
-            string name = c?.Name ?? (pt == 0 ? "PCMU" : pt == 8 ? "PCMA" : "");
-            int rate = c?.ClockRate ?? 8000;
-            SipAudioCodec? kind = name.ToUpperInvariant() switch
+            SipAudioCodec? kind = c.Name.ToUpperInvariant() switch
             {
-                "PCMU" when rate == 8000 => SipAudioCodec.Pcmu,
-                "PCMA" when rate == 8000 => SipAudioCodec.Pcma,
-                "OPUS" when rate == 48000 => SipAudioCodec.Opus,
+                "PCMU" when c.ClockRate == 8000 => SipAudioCodec.Pcmu,
+                "PCMA" when c.ClockRate == 8000 => SipAudioCodec.Pcma,
+                "OPUS" when c.ClockRate == 48000 => SipAudioCodec.Opus,
                 _ => null,
             };
-            if (kind != null && chosen == null)
-                chosen = (kind.Value, c ?? new RtpCodec { PayloadType = new PayloadType(pt), Name = name, ClockRate = 8000 });
+            if (kind != null)
+            {
+                chosen = (kind.Value, c);
+                break;
+            }
         }
         if (chosen == null) { error = "no common audio codec (PCMU, PCMA or Opus)"; return false; }
         int chosenRate = chosen.Value.Rtp.ClockRate;
-        foreach (var format in audio.Formats)
+        foreach (var c in audio.Codecs)
         {
-            if (!byte.TryParse(format, out byte pt)) continue;
-            var c = audio.FindCodec(new PayloadType(pt));
-            if (c != null && c.Name.Equals("telephone-event", StringComparison.OrdinalIgnoreCase) && c.ClockRate == chosenRate) { telephoneEvent = c; break; }
+            if (c.Name.Equals("telephone-event", StringComparison.OrdinalIgnoreCase) && c.ClockRate == chosenRate) { telephoneEvent = c; break; }
         }
 
         bool zeroAddress = remoteIp.Equals(IPAddress.Any);
@@ -99,7 +97,12 @@ public static class SipSdpAnswerer
             if (i != audioIndex)
             {
                 // RFC 3264 §6: every offered m-line gets an answer; port 0 rejects it.
-                answerMedia.Add(new MediaDescription { Media = m.Media, Port = 0, Protocol = m.Protocol, Formats = m.Formats.Count > 0 ? (string[])[m.Formats[0]] : (string[])["0"], Codecs = m.Codecs.Count > 0 ? (RtpCodec[])[m.Codecs[0]] : ValueList<RtpCodec>.Empty, Direction = MediaDirection.Inactive });
+                answerMedia.Add(new MediaDescription
+                {
+                    Media = m.Media, Port = 0, Protocol = m.Protocol, Direction = MediaDirection.Inactive,
+                    Formats = m.Formats.Count > 0 ? (string[])[m.Formats[0]] : (string[])["0"],
+                    Codecs = m.Codecs.Count > 0 ? (RtpCodec[])[m.Codecs[0]] : ValueList<RtpCodec>.Empty,
+                });
                 continue;
             }
             answerMedia.Add(new MediaDescription
@@ -107,7 +110,6 @@ public static class SipSdpAnswerer
                 Media = "audio",
                 Port = localRtpPort,
                 Protocol = "RTP/AVP",
-                Formats = codecs.Select(c => c.PayloadType.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
                 Codecs = codecs.ToArray(),
                 Direction = answerDirection,
                 Attributes = (SdpAttribute[])[new SdpAttribute("ptime", "20")],
