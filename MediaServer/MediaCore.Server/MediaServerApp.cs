@@ -1,4 +1,5 @@
 using MediaCore.Server.Auth;
+using MediaCore.Server.Cluster;
 using MediaCore.Server.Demo;
 using MediaCore.Server.Ingest;
 using MediaCore.Server.Metrics;
@@ -69,6 +70,37 @@ public static partial class MediaServerApp
             .WithExposedHeaders("Location", "ETag", "Accept-Post", "Link", "Retry-After")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = static async (ctx, _) =>
+            {
+                if (ctx.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retry))
+                    ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = ctx.HttpContext,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests, Title = "Too Many Requests",
+                        Detail = "too many WHIP/WHEP offers from this address (MediaServer:Limits:SessionRequestsPerSecond); wait and retry",
+                    },
+                });
+            };
+            o.AddPolicy(SignallingEndpoints.RateLimitPolicy, http => System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "local", _ =>
+                {
+                    var limits = http.RequestServices.GetRequiredService<IOptions<MediaServerOptions>>().Value.Limits;
+                    return new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.SessionRequestBurst,
+                        TokensPerPeriod = limits.SessionRequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                    };
+                }));
+        });
+
         // Media host: clock, timer wheel (+ its thread), the UDP socket (+ its receive thread).
         services.AddSingleton<MediaClock>();
         services.AddSingleton(sp => new TimerWheel(
@@ -109,7 +141,15 @@ public static partial class MediaServerApp
         services.AddSingleton<Ingest.IngestManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestManager>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
-        services.AddSingleton<IRoomDirectory>(sp => sp.GetRequiredService<SessionManager>());
+        // Cluster (MediaServer:Cluster:Redis set): the Redis directory answers the room API for the whole cluster and
+        // the relay manager brings other nodes' tracks in. Without it nothing below runs and no Redis is needed.
+        services.AddSingleton<Cluster.ClusterDirectory>();
+        services.AddSingleton<Cluster.RelayManager>();
+        services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.ClusterDirectory>() : NoService.Instance);
+        services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.RelayManager>() : NoService.Instance);
+        services.AddSingleton<IRoomDirectory>(sp => ClusterEnabled(sp)
+            ? sp.GetRequiredService<Cluster.ClusterDirectory>()
+            : sp.GetRequiredService<SessionManager>());
         services.AddSingleton(sp => new Metrics.MediaEngineCollector(sp.GetRequiredService<MediaEngine>(), sp.GetService<UdpEndpoint>()));
         return services;
     }
@@ -122,6 +162,7 @@ public static partial class MediaServerApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseCors();
+        app.UseRateLimiter();
         app.UseHttpMetrics(); // http_request_duration_seconds for WHIP/WHEP and the room API
 
         app.MapGet("/healthz", () => "ok");
@@ -137,6 +178,7 @@ public static partial class MediaServerApp
         app.MapRecordingApi();
         app.MapMixingApi();
         app.MapIngestApi();
+        if (app.Configuration.GetValue<string>("MediaServer:Cluster:Redis") is { Length: > 0 }) app.MapRelayApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {
@@ -144,6 +186,16 @@ public static partial class MediaServerApp
             app.Lifetime.ApplicationStarted.Register(() => LogDemoMode(app.Logger));
         }
         return app;
+    }
+
+    private static bool ClusterEnabled(IServiceProvider sp) => sp.GetRequiredService<IOptions<MediaServerOptions>>().Value.Cluster.Enabled;
+
+    /// <summary>A hosted service that does nothing (the cluster services when no cluster is configured).</summary>
+    private sealed class NoService : IHostedService
+    {
+        public static readonly NoService Instance = new();
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "DEMO MODE: POST /demo/token mints media tokens for anyone. Never enable MediaServer:DemoMode in production.")]

@@ -37,8 +37,7 @@ public sealed class LiveEmergencyTests(LiveStackFixture fixture)
             TimeSpan.FromSeconds(15), "the phone showing its upstream bitrate");
         await LiveStack.ScreenshotAsync(phone, "live-phone");
 
-        // This phone's call (the API lists newest first), not another test's: a call whose MediaServer was
-        // restarted under it stays active until its age runs out, as no participant_left ever came.
+        // This phone's call (the API lists newest first), not another test's.
         var calls = await Stack.GetAsync("admin", "/api/live/emergency?active=true");
         int id = (int)calls.AsArray().First()!["id"]!;
         var call = console.Locator($"[data-testid=emergency-call-{id}]");
@@ -57,7 +56,9 @@ public sealed class LiveEmergencyTests(LiveStackFixture fixture)
         await using var chromium = await ChromiumSession.LaunchAsync();
         var phone = await StartCallAsync(chromium, "jinshui10");
         var calls = await Stack.GetAsync("admin", "/api/live/emergency?active=true");
-        string room = (string)calls.AsArray().Last(c => ((string)c!["callerName"]!).Length > 0)!["room"]!;
+        var thisCall = calls.AsArray().Last(c => ((string)c!["callerName"]!).Length > 0)!;
+        string room = (string)thisCall["room"]!;
+        int callId = (int)thisCall["id"]!;
 
         await Stack.StopMediaAsync();
         await Stack.WaitAsync(async () => await PhoneStateAsync(phone) == "reconnecting", TimeSpan.FromSeconds(40), "the phone noticing the server is gone");
@@ -74,6 +75,14 @@ public sealed class LiveEmergencyTests(LiveStackFixture fixture)
         var publisher = details["participants"]!.AsArray().Single(p => (string?)p!["kind"] == "publisher")!;
         var joined = DateTimeOffset.Parse((string)publisher["joinedAt"]!);
         Assert.True(joined - answering < TimeSpan.FromSeconds(5), $"the new POST came {(joined - answering).TotalSeconds:0.0} s after the server answered");
+
+        // The stopped process sent no participant_left; its successor's node_started closes the old publication,
+        // so the ControlPlane holds exactly the new one open (none left running forever).
+        await Stack.WaitAsync(async () =>
+        {
+            var sessions = (await Stack.GetAsync("admin", $"/api/meetings/{callId}"))["participants"]!.AsArray();
+            return sessions.Count >= 2 && sessions.Count(p => p!["leftAt"] is null) == 1;
+        }, TimeSpan.FromSeconds(10), "the call's session from before the restart closed, the new one open");
         await LiveStack.LeaveAsync(phone);
     }
 }

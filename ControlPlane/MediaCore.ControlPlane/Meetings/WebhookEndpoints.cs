@@ -11,11 +11,13 @@ namespace MediaCore.ControlPlane.Meetings;
 
 /// <summary>
 /// A MediaServer webhook: <c>{event, room, participantId, role, kind, sessionId, at, nodeId}</c>, where event is
-/// participant_joined | participant_left | recording_finished, kind is publisher (WHIP) | subscriber (WHEP),
-/// sessionId names the WHIP/WHEP session and at is UTC ISO-8601.
+/// participant_joined | participant_left | recording_finished | node_started, kind is publisher (WHIP) | subscriber
+/// (WHEP), sessionId names the WHIP/WHEP session and at is UTC ISO-8601. <c>node_started</c>
+/// (<c>{event, nodeId, bootId, at}</c>, no room) is the first thing a MediaServer process sends: every session it
+/// had before is gone.
 /// </summary>
 public sealed record WebhookEvent(string? Event, string? Room, string? ParticipantId, string? Role, DateTimeOffset? At, string? NodeId,
-    string? Kind = null, string? SessionId = null)
+    string? Kind = null, string? SessionId = null, string? BootId = null)
 {
     /// <summary>
     /// A publishing session: kind "publisher"; a sender that does not name the kind is judged by the role
@@ -37,13 +39,16 @@ public sealed record WebhookAck(string Status, int? MeetingId);
 /// <c>sessionId</c>; a sender without session ids closes the participant's oldest open one). Only publishing
 /// sessions hold a meeting: the first publisher's join starts it (an observer listening to an empty village
 /// room, or a subscriber waiting for the host, starts nothing), and it ends when the last publishing
-/// session leaves; a later publisher resumes it.
+/// session leaves; a later publisher resumes it. A node's <c>node_started</c> closes every participation that node
+/// still had open from before its start (a crash or kill -9 sends no leaves), at the restart time, and ends the
+/// meetings that thereby lose their last publisher.
 /// </remarks>
 public static class WebhookEndpoints
 {
     /// <summary>Signature header name.</summary>
     public const string SignatureHeader = "X-MediaCore-Signature";
     private const int MaxBody = 64 * 1024;
+    private const string NodeStarted = "node_started";
 
     /// <summary>Maps POST /api/webhooks/mediaserver.</summary>
     public static void MapWebhooks(this IEndpointRouteBuilder app) =>
@@ -73,9 +78,13 @@ public static class WebhookEndpoints
         try { evt = JsonSerializer.Deserialize<WebhookEvent>(body, JsonSerializerOptions.Web); }
         catch (JsonException e) { return Problems.Invalid("body", "Malformed JSON: " + e.Message); }
         var errors = new Dictionary<string, string[]>();
-        if (evt?.Event is not ("participant_joined" or "participant_left" or "recording_finished"))
-            errors["event"] = ["One of participant_joined, participant_left, recording_finished."];
-        if (string.IsNullOrWhiteSpace(evt?.Room) || evt.Room.Length > 100) errors["room"] = ["Required (1-100 characters)."];
+        if (evt?.Event is not ("participant_joined" or "participant_left" or "recording_finished" or NodeStarted))
+            errors["event"] = ["One of participant_joined, participant_left, recording_finished, node_started."];
+        if (evt?.Event is NodeStarted)
+        {
+            if (string.IsNullOrWhiteSpace(evt.NodeId) || evt.NodeId.Length > 100) errors["nodeId"] = ["Required (1-100 characters)."];
+        }
+        else if (string.IsNullOrWhiteSpace(evt?.Room) || evt.Room.Length > 100) errors["room"] = ["Required (1-100 characters)."];
         if (evt?.At is null) errors["at"] = ["Required: UTC ISO-8601."];
         if (evt?.Event is "participant_joined" or "participant_left" && (string.IsNullOrWhiteSpace(evt.ParticipantId) || evt.ParticipantId.Length > 100))
             errors["participantId"] = ["Required (1-100 characters)."];
@@ -83,7 +92,13 @@ public static class WebhookEndpoints
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
         if (await db.WebhookReceipts.AnyAsync(r => r.BodyHash == hash, ct)) return TypedResults.Ok(new WebhookAck("duplicate", null));
-        db.WebhookReceipts.Add(new WebhookReceipt { BodyHash = hash, Event = evt!.Event!, Room = evt.Room!, ReceivedAtUtc = time.GetUtcNow().UtcDateTime });
+        db.WebhookReceipts.Add(new WebhookReceipt { BodyHash = hash, Event = evt!.Event!, Room = evt.Room ?? "", ReceivedAtUtc = time.GetUtcNow().UtcDateTime });
+        if (evt.Event is NodeStarted)
+        {
+            if (!await CloseSessionsOfRestartedNodeAsync(db, evt.NodeId!, evt.At!.Value.UtcDateTime, ct))
+                return TypedResults.Ok(new WebhookAck("duplicate", null));
+            return TypedResults.Ok(new WebhookAck("applied", null));
+        }
 
         var meeting = await db.Meetings.Include(m => m.Participations.Where(p => p.LeftAtUtc == null)).FirstOrDefaultAsync(m => m.Room == evt.Room, ct);
         if (meeting is null)
@@ -136,6 +151,27 @@ public static class WebhookEndpoints
         if (!await SaveIgnoringRaceAsync(db, ct)) return TypedResults.Ok(new WebhookAck("duplicate", meeting.Id));
         if (snapshot is not null) snapshots.RequestForMeeting(snapshot.SiteId, meeting.Id, SnapshotReason.MeetingStart);
         return TypedResults.Ok(new WebhookAck("applied", meeting.Id));
+    }
+
+    /// <summary>
+    /// A restarted node has no sessions: close what it left open before <paramref name="startedAt"/> (its leaves were
+    /// never sent) and end the meetings whose last publisher that was. Sessions joined after the start stay open.
+    /// </summary>
+    private static async Task<bool> CloseSessionsOfRestartedNodeAsync(ControlPlaneDb db, string nodeId, DateTime startedAt, CancellationToken ct)
+    {
+        var stale = await db.MeetingParticipations
+            .Where(p => p.NodeId == nodeId && p.LeftAtUtc == null && p.JoinedAtUtc < startedAt).ToListAsync(ct);
+        foreach (var p in stale) p.LeftAtUtc = startedAt;
+        var meetingIds = stale.Select(p => p.MeetingId).Distinct().ToList();
+        // Meetings that still have an open publishing session (on this node after the restart, or on another node) go on.
+        var stillPublishing = await db.MeetingParticipations
+            .Where(p => meetingIds.Contains(p.MeetingId) && p.LeftAtUtc == null && p.Publishing && !(p.NodeId == nodeId && p.JoinedAtUtc < startedAt))
+            .Select(p => p.MeetingId).Distinct().ToListAsync(ct);
+        var ending = await db.Meetings
+            .Where(m => meetingIds.Contains(m.Id) && !stillPublishing.Contains(m.Id) && m.StartedAtUtc != null && m.EndedAtUtc == null)
+            .ToListAsync(ct);
+        foreach (var m in ending) m.EndedAtUtc = startedAt;
+        return await SaveIgnoringRaceAsync(db, ct);
     }
 
     private static bool SignatureValid(byte[] body, string header, string secret)

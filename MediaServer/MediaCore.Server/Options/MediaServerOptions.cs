@@ -109,8 +109,17 @@ public sealed class MediaServerOptions
     /// <summary>SIP terminals (<c>MediaServer:Sip:Port</c>, realm, media ports); off unless the port is set.</summary>
     public SipOptions Sip { get; set; } = new();
 
+    /// <summary>Rate limits and bounds (<c>MediaServer:Limits:SessionRequestsPerSecond</c>, <c>:SessionRequestBurst</c>, <c>:MaxSessionsPerRoom</c>, <c>:MaxRooms</c>).</summary>
+    public LimitOptions Limits { get; set; } = new();
+
     /// <summary>TURN relays handed to WHIP/WHEP clients (<c>MediaServer:Turn:Urls</c>, <c>:Secret</c>, <c>:CredentialLifetime</c>).</summary>
     public TurnOptions Turn { get; set; } = new();
+
+    /// <summary>This node's id in a cluster (registry, relay links, metrics); default the machine name.</summary>
+    public string NodeId { get; set; } = Environment.MachineName;
+
+    /// <summary>Cascade of nodes through Redis (<c>MediaServer:Cluster:Redis</c>, <c>:RelayUrl</c>, <c>:Parent</c>); off by default.</summary>
+    public ClusterOptions Cluster { get; set; } = new();
 
     internal IPAddress ParsedBindAddress => IPAddress.Parse(BindAddress);
 }

@@ -30,6 +30,8 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
                        "MediaServer:DemoMode=true. Set it in appsettings.json or the environment variable MediaServer__TokenSecret.");
         else if (Encoding.UTF8.GetByteCount(o.TokenSecret) < MediaServerOptions.MinTokenSecretBytes)
             errors.Add($"MediaServer:TokenSecret is too short: HS256 needs at least {MediaServerOptions.MinTokenSecretBytes} bytes (RFC 7518 §3.2).");
+        if (o.Limits.SessionRequestsPerSecond < 1 || o.Limits.SessionRequestBurst < 1 || o.Limits.MaxSessionsPerRoom < 1 || o.Limits.MaxRooms < 1)
+            errors.Add("MediaServer:Limits:SessionRequestsPerSecond, :SessionRequestBurst, :MaxSessionsPerRoom and :MaxRooms must be at least 1.");
         if (o.ReceiveThreads is < 1 or > 64)
             errors.Add("MediaServer:ReceiveThreads must be 1..64.");
         else if (o.ReceiveThreads > 1 && !OperatingSystem.IsLinux())
@@ -73,6 +75,17 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
                 errors.Add($"MediaServer:Turn:Urls entry '{url}' is not a STUN/TURN URL (RFC 7064/7065), e.g. turn:192.0.2.10:3478?transport=udp.");
         if (o.Turn.CredentialLifetime <= TimeSpan.Zero || o.Turn.CredentialLifetime > TimeSpan.FromDays(7))
             errors.Add("MediaServer:Turn:CredentialLifetime must be positive and at most 7 days.");
+        if (string.IsNullOrWhiteSpace(o.NodeId) || o.NodeId.Length > 64 || !o.NodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            errors.Add($"MediaServer:NodeId '{o.NodeId}' must be 1..64 characters of letters, digits, '-', '_' or '.'.");
+        if (o.Cluster.Enabled)
+        {
+            if (!Uri.TryCreate(o.Cluster.RelayUrl, UriKind.Absolute, out var relay) || relay.Scheme is not ("http" or "https"))
+                errors.Add("MediaServer:Cluster:RelayUrl is required with MediaServer:Cluster:Redis: the http(s) base URL other nodes reach this node at.");
+            if (o.Cluster.Parent == o.NodeId)
+                errors.Add("MediaServer:Cluster:Parent must name another node, not this one.");
+            if (o.Cluster.HeartbeatInterval <= TimeSpan.Zero || o.Cluster.NodeTtl <= o.Cluster.HeartbeatInterval)
+                errors.Add("MediaServer:Cluster:NodeTtl must be longer than HeartbeatInterval (both positive).");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

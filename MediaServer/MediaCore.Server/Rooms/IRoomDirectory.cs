@@ -16,7 +16,8 @@ public interface IRoomDirectory
 
 /// <summary>A room in <c>GET /api/rooms</c>.</summary>
 /// <param name="Participants">Distinct participant ids (observers included: only admins list rooms).</param>
-public sealed record RoomSummaryDto(string Room, int Participants, int Publishers, int Subscribers);
+/// <param name="Nodes">In a cluster (<c>MediaServer:Cluster:Redis</c>): the nodes the room has sessions on; null on a single node.</param>
+public sealed record RoomSummaryDto(string Room, int Participants, int Publishers, int Subscribers, IReadOnlyList<string>? Nodes = null);
 
 /// <summary><c>GET /api/rooms/{room}</c>.</summary>
 public sealed record RoomDetailsDto(string Room, IReadOnlyList<ParticipantDto> Participants);
@@ -25,7 +26,9 @@ public sealed record RoomDetailsDto(string Room, IReadOnlyList<ParticipantDto> P
 /// <param name="Id">The participant id (token <c>sub</c>).</param>
 /// <param name="Role"><c>host</c> | <c>speaker</c> | <c>audience</c> | <c>observer</c>.</param>
 /// <param name="Kind"><c>publisher</c> (WHIP) | <c>subscriber</c> (WHEP).</param>
-public sealed record ParticipantDto(string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt, IReadOnlyList<TrackDto> Tracks);
+/// <param name="Node">In a cluster: the node the session is on (tracks are listed only for this node's own sessions); null on a single node.</param>
+public sealed record ParticipantDto(string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt, IReadOnlyList<TrackDto> Tracks,
+    string? Node = null);
 
 /// <summary>A media track of a session.</summary>
 /// <param name="Kind"><c>audio</c> | <c>video</c>.</param>

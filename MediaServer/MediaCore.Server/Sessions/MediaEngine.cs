@@ -27,6 +27,7 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     private readonly Dictionary<string, PeerSession>.AlternateLookup<ReadOnlySpan<char>> _byUfragSpan;
     private readonly Dictionary<PeerAddress, PeerSession> _byAddress = new();
     private readonly Dictionary<string, MediaRoom> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<PeerAddress, Cluster.RelayLink> _relayLinks = new();
     private readonly IDatagramSender _sender;
     private readonly ILogger<MediaEngine> _logger;
     private long _unroutable;
@@ -99,6 +100,11 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
                     return;
                 }
             }
+            if (_relayLinks.Count > 0 && _relayLinks.TryGetValue(from, out var link))
+            {
+                link.HandleReceive(nowTicks, datagram);
+                return;
+            }
             if (_byAddress.TryGetValue(from, out var session))
             {
                 session.HandleReceive(nowTicks, datagram, from);
@@ -129,6 +135,36 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
     }
 
     internal MediaRoom? FindRoom(RoomId id) => _rooms.GetValueOrDefault(id.Value);
+
+    /// <summary>Relay links to other nodes (Cluster/), keyed by the peer's media address; read under <see cref="Gate"/>.</summary>
+    public IReadOnlyCollection<Cluster.RelayLink> RelayLinks => _relayLinks.Values;
+
+    /// <summary>The link to <paramref name="peerNode"/> at <paramref name="remote"/>, created when missing (caller holds <see cref="Gate"/>).</summary>
+    internal Cluster.RelayLink GetOrCreateRelayLink(string localNode, string peerNode, PeerAddress remote, long nowTicks)
+    {
+        if (_relayLinks.TryGetValue(remote, out var link))
+        {
+            if (link.PeerNode == peerNode && !link.IsClosed) return link;
+            link.Close(nowTicks);
+        }
+        link = new Cluster.RelayLink(this, localNode, peerNode, remote, nowTicks);
+        _relayLinks[remote] = link;
+        return link;
+    }
+
+    /// <summary>The live link to <paramref name="peerNode"/>, or null (caller holds <see cref="Gate"/>).</summary>
+    internal Cluster.RelayLink? FindRelayLink(string peerNode)
+    {
+        foreach (var l in _relayLinks.Values) if (l.PeerNode == peerNode) return l;
+        return null;
+    }
+
+    /// <summary>Closes and forgets a link (caller holds <see cref="Gate"/>).</summary>
+    internal void RemoveRelayLink(Cluster.RelayLink link, long nowTicks)
+    {
+        link.Close(nowTicks);
+        if (_relayLinks.TryGetValue(link.Remote, out var current) && ReferenceEquals(current, link)) _relayLinks.Remove(link.Remote);
+    }
 
     internal void Register(PeerSession session) => _byUfrag[session.LocalUfrag] = session;
 

@@ -34,11 +34,29 @@ public sealed class MediaRoom
     public IReadOnlyList<Ingest.RtpIngest> Ingests => _ingests;
     /// <summary>SIP calls in this room (terminals); they keep the room alive like sessions.</summary>
     internal IReadOnlyList<Sip.SipCallMedia> SipCalls => _sipCalls;
-    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0;
 
     internal void AddSipCall(Sip.SipCallMedia call) => _sipCalls.Add(call);
 
     internal void RemoveSipCall(Sip.SipCallMedia call) => _sipCalls.Remove(call);
+
+    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0 && RelayedTracks == 0;
+
+    /// <summary>Tracks relayed in from other nodes (Cluster/RelayLink); they keep the room alive until released.</summary>
+    public int RelayedTracks { get; private set; }
+
+    internal void AddRelayedTrack() => RelayedTracks++;
+
+    internal void RemoveRelayedTrack() => RelayedTracks--;
+
+    /// <summary>True when a WHEP subscriber of this node is in the room (relayed tracks are kept for them).</summary>
+    internal bool HasLocalSubscribers
+    {
+        get
+        {
+            foreach (var s in _sessions.Values) if (s.Kind == Signalling.SessionKind.Subscriber) return true;
+            return false;
+        }
+    }
 
     internal void AddIngest(Ingest.RtpIngest ingest) => _ingests.Add(ingest);
 

@@ -20,8 +20,16 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     public ValueTask<SessionResult> PublishAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken)
         => ValueTask.FromResult(Create(room, participant, offerSdp, SessionKind.Publisher));
 
-    public ValueTask<SessionResult> SubscribeAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken)
-        => ValueTask.FromResult(Create(room, participant, offerSdp, SessionKind.Subscriber));
+    public async ValueTask<SessionResult> SubscribeAsync(RoomId room, ParticipantInfo participant, string offerSdp, CancellationToken cancellationToken)
+    {
+        // In a cluster, tracks published on other nodes are relayed in first, so the new session's program has them at once.
+        if (Relays is not null && await Relays.PrepareSubscribeAsync(room, cancellationToken) is { } unavailable)
+            return SessionResult.Reject(SessionError.Unavailable, unavailable);
+        return Create(room, participant, offerSdp, SessionKind.Subscriber);
+    }
+
+    /// <summary>The cluster's relay side (Cluster/RelayManager), set at start-up when <c>MediaServer:Cluster:Redis</c> is configured.</summary>
+    internal Cluster.RelayManager? Relays { get; set; }
 
     private SessionResult Create(RoomId roomId, ParticipantInfo participant, string offerSdp, SessionKind kind)
     {
@@ -35,6 +43,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             long now = engine.Clock.NowTicks;
             var ice = IceCredentials.Generate();
             var room = engine.FindRoom(roomId);
+            if (Full(roomId, room) is { } full) return full;
             var options = BaseAnswerOptions(ice) with
             {
                 DefaultIntent = kind == SessionKind.Publisher ? MediaIntent.Receive : MediaIntent.Send,
@@ -74,6 +83,19 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             Metrics.MediaMetrics.SessionsCreated.WithLabels(kind == SessionKind.Publisher ? "publisher" : "subscriber").Inc();
             return new SessionResult.Created(id, SdpWriter.Write(result.Answer));
         }
+    }
+
+    /// <summary>The room or the node is at its bound (<see cref="Options.LimitOptions"/>): 503, try later or elsewhere.</summary>
+    private SessionResult? Full(RoomId roomId, MediaRoom? room)
+    {
+        var limits = engine.Options.Limits;
+        if (room is not null && room.Sessions.Count >= limits.MaxSessionsPerRoom)
+            return SessionResult.Reject(SessionError.Unavailable,
+                $"room {roomId.Value} is full: it holds {limits.MaxSessionsPerRoom} sessions (MediaServer:Limits:MaxSessionsPerRoom)");
+        if (room is null && engine.Rooms.Count >= limits.MaxRooms)
+            return SessionResult.Reject(SessionError.Unavailable,
+                $"this node holds its maximum of {limits.MaxRooms} rooms (MediaServer:Limits:MaxRooms): use another node or try later");
+        return null;
     }
 
     private IceCandidate UdpCandidate() => new()

@@ -19,6 +19,8 @@ public static class SignallingEndpoints
 {
     public const string SdpMediaType = "application/sdp";
     public const string CorsPolicy = "whip-whep";
+    /// <summary>Per client address token bucket on new sessions (<c>MediaServer:Limits</c>): 429 past it.</summary>
+    public const string RateLimitPolicy = "whip-whep-offers";
 
     /// <summary>Maps the WHIP and WHEP endpoints.</summary>
     public static IEndpointRouteBuilder MapSignalling(this IEndpointRouteBuilder app)
@@ -36,12 +38,14 @@ public static class SignallingEndpoints
         group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, SessionAudit audit, IOptions<MediaServerOptions> options, TimeProvider time, HandQueue hands, CancellationToken ct)
                 => CreateSessionAsync(http, kind, prefix, room, sessions, audit, options.Value, time, hands, ct))
             .RequireMediaToken()
+            .RequireRateLimiting(RateLimitPolicy)
             .Accepts<string>(SdpMediaType)
             .Produces<string>(StatusCodes.Status201Created, SdpMediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status501NotImplemented)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -166,6 +170,7 @@ internal static class Problems
     public static ProblemHttpResult BadRequest(string detail) => Status(StatusCodes.Status400BadRequest, "Bad Request", detail);
     public static ProblemHttpResult Forbidden(string detail) => Status(StatusCodes.Status403Forbidden, "Forbidden", detail);
     public static ProblemHttpResult NotFound(string detail) => Status(StatusCodes.Status404NotFound, "Not Found", detail);
+    public static ProblemHttpResult Unavailable(string detail) => Status(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", detail);
 
     public static ProblemHttpResult FromSessionError(HttpContext http, SessionResult.Rejected r)
     {

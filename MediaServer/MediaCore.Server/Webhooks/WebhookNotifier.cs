@@ -39,6 +39,17 @@ public sealed record WebhookEvent(
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("nodeId")] string NodeId);
 
+/// <summary>
+/// The <c>node_started</c> webhook body, the first event a MediaServer process sends: this node (<c>nodeId</c>) has just
+/// started as instance <c>bootId</c> at <c>at</c> and has no sessions, so whatever a previous process of the node left
+/// open (kill -9 and crashes send no <c>participant_left</c>) is over.
+/// </summary>
+public sealed record NodeStartedEvent(
+    [property: JsonPropertyName("event")] string Event,
+    [property: JsonPropertyName("nodeId")] string NodeId,
+    [property: JsonPropertyName("bootId")] string BootId,
+    [property: JsonPropertyName("at")] DateTimeOffset At);
+
 /// <summary>The <c>recording_finished</c> webhook body.</summary>
 public sealed record RecordingFinishedEvent(
     [property: JsonPropertyName("event")] string Event,
@@ -78,6 +89,9 @@ public sealed partial class WebhookNotifier : BackgroundService, IMediaEventSink
     }
 
     public bool IsEnabled => !string.IsNullOrEmpty(_options.Url);
+
+    /// <summary>This process's instance id, sent in <c>node_started</c>.</summary>
+    public string BootId { get; } = Guid.NewGuid().ToString("N");
     public long Delivered { get; private set; }
     public long Failed { get; private set; }
 
@@ -114,6 +128,9 @@ public sealed partial class WebhookNotifier : BackgroundService, IMediaEventSink
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!IsEnabled) return;
+        // First in the queue, before any session of this process can be reported.
+        var started = new NodeStartedEvent("node_started", _options.NodeId, BootId, DateTimeOffset.UtcNow);
+        _queue.Writer.TryWrite(new QueuedWebhook(started.Event, "", JsonSerializer.SerializeToUtf8Bytes(started)));
         try
         {
             await foreach (var evt in _queue.Reader.ReadAllAsync(stoppingToken))

@@ -2651,8 +2651,10 @@ export interface components {
         };
         /**
          * @description A MediaServer webhook: `{event, room, participantId, role, kind, sessionId, at, nodeId}`, where event is
-         *     participant_joined | participant_left | recording_finished, kind is publisher (WHIP) | subscriber (WHEP),
-         *     sessionId names the WHIP/WHEP session and at is UTC ISO-8601.
+         *     participant_joined | participant_left | recording_finished | node_started, kind is publisher (WHIP) | subscriber
+         *     (WHEP), sessionId names the WHIP/WHEP session and at is UTC ISO-8601. `node_started`
+         *     (`{event, nodeId, bootId, at}`, no room) is the first thing a MediaServer process sends: every session it
+         *     had before is gone.
          */
         WebhookEvent: {
             event: null | string;
@@ -2664,6 +2666,7 @@ export interface components {
             nodeId: null | string;
             kind?: null | string;
             sessionId?: null | string;
+            bootId?: null | string;
             /**
              * @description A publishing session: kind "publisher"; a sender that does not name the kind is judged by the role
              *     (host and speaker publish; audience and observer only receive).

@@ -18,10 +18,12 @@ public abstract class LiveTests<TApp>(TApp app) where TApp : ControlPlaneApp
         return ((int)created["id"]!, (string)created["room"]!);
     }
 
-    private async Task WebhookAsync(string evt, string room, string participant, DateTimeOffset at)
+    private Task WebhookAsync(string evt, string room, string participant, DateTimeOffset at, string nodeId = "n1") =>
+        WebhookAsync(new { @event = evt, room, participantId = participant, role = "audience", kind = "publisher", at = at.UtcDateTime.ToString("O"), nodeId });
+
+    private async Task WebhookAsync(object payload)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { @event = evt, room, participantId = participant, role = "audience", kind = "publisher", at = at.UtcDateTime.ToString("O"), nodeId = "n1" },
-            JsonSerializerOptions.Web);
+        var body = JsonSerializer.SerializeToUtf8Bytes(payload, JsonSerializerOptions.Web);
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
         content.Headers.Add(WebhookEndpoints.SignatureHeader, WebhookEndpoints.Sign(body, ControlPlaneApp.WebhookSecret));
@@ -106,6 +108,23 @@ public abstract class LiveTests<TApp>(TApp app) where TApp : ControlPlaneApp
         await WebhookAsync("participant_left", room, (string)started["subject"]!, ControlPlaneApp.Now.AddMinutes(3));
         var after = await (await app.LoginAsync("admin")).GetJsonAsync("/api/live/emergency?active=true");
         Assert.DoesNotContain(after.AsArray(), c => (string)c!["room"]! == room);
+    }
+
+    [Fact]
+    public async Task Emergency_NodeRestartsWithoutLeave_CallNoLongerActive()
+    {
+        // Regression: after a MediaServer restart the old process never sent participant_left, so the call stayed
+        // in /api/live/emergency?active=true forever.
+        var ids = await app.SeedAsync();
+        var started = await (await (await app.LoginAsync(ids.OwnOperator)).PostJsonAsync("/api/live/emergency", new { })).ReadAsync();
+        var room = (string)started["call"]!["room"]!;
+        var node = "node-" + Guid.NewGuid().ToString("N")[..8];
+        await WebhookAsync("participant_joined", room, (string)started["subject"]!, ControlPlaneApp.Now.AddMinutes(-2), node);
+        var admin = await app.LoginAsync("admin");
+        Assert.Contains((await admin.GetJsonAsync("/api/live/emergency?active=true")).AsArray(), c => (string)c!["room"]! == room);
+
+        await WebhookAsync(new { @event = "node_started", nodeId = node, bootId = Guid.NewGuid().ToString(), at = ControlPlaneApp.Now.ToString("O") });
+        Assert.DoesNotContain((await admin.GetJsonAsync("/api/live/emergency?active=true")).AsArray(), c => (string)c!["room"]! == room);
     }
 
     [Fact]

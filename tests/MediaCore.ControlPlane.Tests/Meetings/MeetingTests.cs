@@ -91,6 +91,47 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
     }
 
     [Fact]
+    public async Task Webhooks_NodeStarted_ClosesThatNodesSessionsFromBeforeItsStart_EndsTheirMeetings()
+    {
+        // Regression: after kill -9 of a MediaServer the old process never sent participant_left, so its meetings'
+        // participations (and an emergency call) stayed open forever.
+        var ids = await app.SeedAsync();
+        var (crashed, crashedRoom) = await NewMeetingAsync(ids.OwnVillage, "themeDay");
+        var (elsewhere, elsewhereRoom) = await NewMeetingAsync(ids.OwnOtherVillage, "themeDay");
+        string node = "node-" + Guid.NewGuid().ToString("N")[..8], other = "node-" + Guid.NewGuid().ToString("N")[..8];
+        object On(string nodeId, string evt, string room, string participant, DateTimeOffset at, string kind, string sessionId) =>
+            new { @event = evt, room, participantId = participant, role = "host", kind, sessionId, at = at.UtcDateTime.ToString("O"), nodeId };
+        await WebhookAsync(On(node, "participant_joined", crashedRoom, $"site:{ids.OwnVillage}", T0, "publisher", "whip-old"));
+        await WebhookAsync(On(node, "participant_joined", crashedRoom, "user:2", T0.AddMinutes(1), "subscriber", "whep-old"));
+        await WebhookAsync(On(other, "participant_joined", elsewhereRoom, $"site:{ids.OwnOtherVillage}", T0, "publisher", "whip-other"));
+
+        var restart = T0.AddMinutes(30);
+        var started = new { @event = "node_started", nodeId = node, bootId = Guid.NewGuid().ToString(), at = restart.UtcDateTime.ToString("O") };
+        Assert.Equal("applied", (string)(await (await WebhookAsync(started)).ReadAsync())["status"]!);
+        Assert.Equal("duplicate", (string)(await (await WebhookAsync(started)).ReadAsync())["status"]!);
+
+        var parts = await app.DbAsync(db => db.MeetingParticipations.Where(p => p.MeetingId == crashed || p.MeetingId == elsewhere)
+            .OrderBy(p => p.SessionId).Select(p => new { p.SessionId, p.LeftAtUtc }).ToListAsync());
+        Assert.Equal([("whep-old", (DateTime?)restart.UtcDateTime), ("whip-old", restart.UtcDateTime), ("whip-other", null)],
+            parts.Select(p => (p.SessionId!, p.LeftAtUtc)));
+        Assert.Equal(new JsonNodeMeeting(T0.UtcDateTime, restart.UtcDateTime), await MeetingStateAsync(crashed));
+        Assert.Equal(new JsonNodeMeeting(T0.UtcDateTime, null), await MeetingStateAsync(elsewhere));
+
+        // The site publishes again on the restarted node: the meeting resumes, and a later restart notice of
+        // the other node does not touch it.
+        await WebhookAsync(On(node, "participant_joined", crashedRoom, $"site:{ids.OwnVillage}", restart.AddSeconds(3), "publisher", "whip-new"));
+        await WebhookAsync(new { @event = "node_started", nodeId = other, bootId = "b2", at = restart.AddSeconds(5).UtcDateTime.ToString("O") });
+        Assert.Equal(new JsonNodeMeeting(T0.UtcDateTime, null), await MeetingStateAsync(crashed));
+        Assert.Equal(new JsonNodeMeeting(T0.UtcDateTime, restart.AddSeconds(5).UtcDateTime), await MeetingStateAsync(elsewhere));
+    }
+
+    [Fact]
+    public async Task Webhook_NodeStartedWithoutNodeId_400()
+    {
+        await (await WebhookAsync(new { @event = "node_started", at = T0.UtcDateTime.ToString("O") })).AssertProblemAsync(400);
+    }
+
+    [Fact]
     public async Task Webhooks_JoinAndLeave_BuildSessionWithAttendees()
     {
         var ids = await app.SeedAsync();

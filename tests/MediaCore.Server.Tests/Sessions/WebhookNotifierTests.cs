@@ -16,7 +16,7 @@ namespace MediaCore.Server.Tests.Sessions;
 public sealed class WebhookNotifierTests
 {
     [Fact]
-    public async Task SessionStartedAndEnded_PostsSignedJoinedAndLeftEvents()
+    public async Task Start_SessionStartedAndEnded_PostsSignedNodeStartedJoinedAndLeftEvents()
     {
         var received = new BlockingCollection<(string Body, string Signature)>();
         var receiver = WebApplication.CreateBuilder();
@@ -40,10 +40,15 @@ public sealed class WebhookNotifierTests
         var (created, _) = await h.PublishAsync("village-3", SessionHarness.Fixture("chromium156-whip-offer.sdp"));
         await h.Sessions.CloseAsync(RoomId.Parse("village-3"), created.SessionId, default);
 
+        var nodeStarted = received.Take(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
         var joined = received.Take(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
         var left = received.Take(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
-        foreach (var (body, signature) in new[] { joined, left })
+        foreach (var (body, signature) in new[] { nodeStarted, joined, left })
             Assert.Equal(WebhookNotifier.Sign(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)), signature);
+        using var n = JsonDocument.Parse(nodeStarted.Body);
+        Assert.Equal("node_started", n.RootElement.GetProperty("event").GetString());
+        Assert.Equal("county-1", n.RootElement.GetProperty("nodeId").GetString());
+        Assert.Equal(notifier.BootId, n.RootElement.GetProperty("bootId").GetString());
         using var j = JsonDocument.Parse(joined.Body);
         Assert.Equal("participant_joined", j.RootElement.GetProperty("event").GetString());
         Assert.Equal("village-3", j.RootElement.GetProperty("room").GetString());

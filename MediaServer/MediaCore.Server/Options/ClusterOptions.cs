@@ -1,0 +1,29 @@
+namespace MediaCore.Server.Options;
+
+/// <summary>
+/// Cascade of MediaServer nodes (section <c>MediaServer:Cluster</c>). Off while <see cref="Redis"/> is empty: the node then
+/// keeps today's in-process room directory and needs no Redis. See README "Cluster".
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>StackExchange.Redis connection string of the shared directory, e.g. <c>127.0.0.1:6390</c>; empty: single node.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Base URL other nodes use to reach this node's HTTP API (relay set-up), e.g. <c>http://10.0.0.2:8080</c>.</summary>
+    public string? RelayUrl { get; set; }
+
+    /// <summary>The parent node's id (a town node under the county node); empty for the root.</summary>
+    public string? Parent { get; set; }
+
+    /// <summary>How often the node refreshes its registry entry.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A node whose entry is not refreshed within this time is dropped (its key expires in Redis).</summary>
+    public TimeSpan NodeTtl { get; set; } = TimeSpan.FromSeconds(2.5);
+
+    /// <summary>A relay link with no packet from its peer for this long is released.</summary>
+    public TimeSpan LinkIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>True when a Redis directory is configured.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Redis);
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using MediaCore.Server.Auth;
+using MediaCore.Server.Cluster;
+using MediaCore.Server.Rooms;
+using MediaCore.Server.Sessions;
+using MediaCore.Server.Tests.Infrastructure;
+using MediaCore.Server.Tests.Sessions;
+
+namespace MediaCore.Server.Tests.Cluster;
+
+/// <summary>
+/// Two MediaServer nodes (county and town) on one real redis-server: the room API answers for the cluster, a WHEP subscriber
+/// on the town brings the county's tracks over one relay link, and a Redis outage leaves local rooms working while
+/// cross-node joins get a 503 that says why, until Redis is back.
+/// </summary>
+public sealed class ClusterTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
+
+    internal static async Task<TestMediaServer> StartNodeAsync(RedisServer redis, string nodeId, string? parent = null)
+    {
+        int port = RedisServer.FreeTcpPort();
+        return await TestMediaServer.StartAsync(null,
+            $"--urls=http://127.0.0.1:{port}",
+            $"--MediaServer:NodeId={nodeId}",
+            $"--MediaServer:Cluster:Redis={redis.ConnectionString}",
+            $"--MediaServer:Cluster:RelayUrl=http://127.0.0.1:{port}",
+            $"--MediaServer:Cluster:Parent={parent ?? ""}");
+    }
+
+    private static async Task<HttpResponseMessage> PostSdpAsync(TestMediaServer node, string path, string room, string participant, ParticipantRole role, string fixture)
+        => await node.Client.SendAsync(HttpExtensions.SdpPost($"/{path}/{room}", node.Token(room, participant, role), SessionHarness.Fixture(fixture)));
+
+    private static async Task<T> GetAsync<T>(TestMediaServer node, string url)
+    {
+        using var response = await node.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Get, url, node.Token("*", "controlplane", ParticipantRole.Host)));
+        Assert.True(response.IsSuccessStatusCode, $"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<T>())!;
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        T value = await read();
+        while (!done(value))
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: not within {Patience.TotalSeconds} s (last: {System.Text.Json.JsonSerializer.Serialize(value)})");
+            await Task.Delay(100);
+            value = await read();
+        }
+        return value;
+    }
+
+    [Fact]
+    public async Task RoomApi_PublisherOnCountySubscriberOnTown_BothNodesListTheRoomWithItsNodes()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "plenary", "county-host", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
+        var watch = await PostSdpAsync(town, "whep", "plenary", "site:12", ParticipantRole.Audience, "chromium156-whep-offer.sdp");
+        Assert.Equal(HttpStatusCode.Created, watch.StatusCode);
+
+        foreach (var node in new[] { county, town })
+        {
+            var rooms = await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(node, "/api/rooms"),
+                r => r.Any(x => x.Room == "plenary" && x.Participants == 2), "both sessions listed");
+            var plenary = Assert.Single(rooms, r => r.Room == "plenary");
+            Assert.Equal((1, 1), (plenary.Publishers, plenary.Subscribers));
+            Assert.Equal(["county", "town-1"], plenary.Nodes);
+            var details = await GetAsync<RoomDetailsDto>(node, "/api/rooms/plenary");
+            Assert.Equal("county", Assert.Single(details.Participants, p => p.Kind == "publisher").Node);
+            Assert.Equal("town-1", Assert.Single(details.Participants, p => p.Kind == "subscriber").Node);
+        }
+
+        // One relay link, carrying the county's two tracks (audio + video) once.
+        var countyLinks = await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links");
+        var outbound = Assert.Single(countyLinks);
+        Assert.Equal(("town-1", 2), (outbound.Peer, outbound.OutboundTracks));
+        var townLinks = await GetAsync<List<RelayLinkDto>>(town, "/api/cluster/links");
+        var inbound = Assert.Single(townLinks);
+        Assert.Equal(("county", 2), (inbound.Peer, inbound.InboundTracks));
+        Assert.Equal(["plenary"], inbound.InboundRooms);
+
+        // A second subscriber on the town reuses the link: still one copy of each track.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "plenary", "site:13", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        Assert.Equal(2, Assert.Single(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links")).OutboundTracks);
+        var nodes = await GetAsync<List<ClusterNode>>(town, "/api/cluster/nodes");
+        Assert.Equal(["county", "town-1"], nodes.Select(n => n.Id));
+        Assert.Equal("county", nodes.Single(n => n.Id == "town-1").Parent);
+    }
+
+    [Fact]
+    public async Task RedisDown_LocalRoomsKeepServing_CrossNodeJoin503WithReason_HealsWhenRedisReturns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "plenary", "county-host", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whip", "village", "site:12", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
+        await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"), r => r.Any(x => x.Room == "plenary"), "county's room seen by the town");
+
+        await redis.StopAsync();
+        var directory = town.Services.GetRequiredService<ClusterDirectory>();
+        await EventuallyAsync(() => Task.FromResult(directory.IsAvailable), a => !a, "the town notices Redis is down");
+
+        // Cross-node: 503, Retry-After, and a reason naming the directory.
+        var refused = await PostSdpAsync(town, "whep", "plenary", "site:13", ParticipantRole.Audience, "chromium156-whep-offer.sdp");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("Redis", await refused.Content.ReadAsStringAsync());
+        // Local rooms: joins work and the room API answers with this node's rooms.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "village", "site:14", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whep", "plenary", "county-2", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        var local = await GetAsync<List<RoomSummaryDto>>(town, "/api/rooms");
+        Assert.Equal(["village"], local.Select(r => r.Room));
+
+        await redis.StartAgainAsync();
+        // Each node writes its sessions again: the town sees the county's room (publisher + the join made during the outage).
+        await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"),
+            r => r.Any(x => x.Room == "plenary" && x.Participants == 2) && r.Any(x => x.Room == "village" && x.Participants == 2), "cluster view healed");
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "plenary", "site:13", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+    }
+}
