@@ -79,6 +79,34 @@ public sealed class ControlPlaneOptions
 
     /// <summary>The "three working days" calendar.</summary>
     public WorkingDayOptions Calendar { get; set; } = new();
+
+    /// <summary>Recordings catalogue and automatic recording.</summary>
+    public RecordingCatalogOptions Recording { get; set; } = new();
+}
+
+/// <summary>
+/// Section <c>ControlPlane:Recording</c>. Recordings stay on the MediaServer node that made them; the ControlPlane
+/// keeps the catalogue and streams files from that node's room API (so the two services need no shared disk).
+/// </summary>
+public sealed class RecordingCatalogOptions
+{
+    /// <summary>
+    /// Meeting kinds recorded automatically, comma-separated (<c>plenary,lecture</c>, the default; <c>none</c>: never):
+    /// MediaServer is asked to start when the meeting's first publisher joins and to stop when its last publisher leaves.
+    /// </summary>
+    public string AutoStartKinds { get; set; } = "plenary,lecture";
+
+    /// <summary><see cref="AutoStartKinds"/> parsed; unknown names are refused at start-up by the options validator.</summary>
+    public bool AutoRecords(Data.MeetingKind kind) =>
+        AutoStartKinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(k => Enum.TryParse<Data.MeetingKind>(k, ignoreCase: true, out var v) && v == kind);
+    /// <summary>
+    /// Room-API base URL of each MediaServer node by its node id (the webhook's <c>nodeId</c>), for recordings made
+    /// on a node other than <see cref="ControlPlaneOptions.MediaServerUrl"/>; a node not listed is reached there.
+    /// </summary>
+    public Dictionary<string, string> NodeUrls { get; set; } = [];
+    /// <summary>Lifetime of the signed file links handed to the Portal's player and download buttons, in minutes.</summary>
+    public int FileLinkMinutes { get; set; } = 240;
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 
 namespace MediaCore.ControlPlane;
@@ -37,6 +38,11 @@ public static class ControlPlaneSecrets
             "the HS256 secret of media tokens, the same value as MediaServer:TokenSecret");
         Check(problems, "ControlPlane:WebhookSecret", o.WebhookSecret, MinWebhookSecretBytes,
             "the HMAC secret MediaServer signs webhooks with, the same value as MediaServer:Webhooks:Secret");
+        foreach (var k in o.Recording.AutoStartKinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (k != "none" && (!Enum.TryParse<Data.MeetingKind>(k, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || int.TryParse(k, out _)))
+                problems.Add($"ControlPlane:Recording:AutoStartKinds names \"{k}\", which is no meeting kind; use a comma-separated list of {string.Join(", ", Enum.GetNames<Data.MeetingKind>().Select(JsonNamingPolicy.CamelCase.ConvertName))} or none.");
+        }
         return problems;
     }
 

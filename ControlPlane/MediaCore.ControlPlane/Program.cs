@@ -9,6 +9,7 @@ using MediaCore.ControlPlane.Meetings;
 using MediaCore.ControlPlane.People;
 using MediaCore.ControlPlane.Portal;
 using MediaCore.ControlPlane.Rankings;
+using MediaCore.ControlPlane.Recordings;
 using MediaCore.ControlPlane.Search;
 using MediaCore.ControlPlane.Sites;
 using Microsoft.AspNetCore.Authentication;
@@ -115,6 +116,7 @@ public sealed partial class Program
         s.AddScoped<DutyCalculator>();
         s.AddMeetings();
         s.AddLive();
+        s.AddRecordings();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -135,6 +137,7 @@ public sealed partial class Program
         app.MapDisclosures();
         app.MapSearch();
         app.MapLive();
+        app.MapRecordings();
         return app;
     }
 }

@@ -29,6 +29,25 @@ public sealed class SessionTokens
         _lifetime = TimeSpan.FromMinutes(options.Value.SessionMinutes);
     }
 
+    /// <summary>
+    /// Signs a link to <paramref name="resource"/> valid until <paramref name="expiresUnix"/> (seconds), for URLs a
+    /// browser loads without an Authorization header (<c>&lt;video src&gt;</c>, downloads). HMAC-SHA256 under a key
+    /// derived from the session key, so a link never doubles as a session token.
+    /// </summary>
+    public string SignLink(string resource, long expiresUnix)
+    {
+        var linkKey = HMACSHA256.HashData(_key.Key, "mediacore-link-v1"u8);
+        return Convert.ToHexStringLower(HMACSHA256.HashData(linkKey, Encoding.UTF8.GetBytes($"{resource}\n{expiresUnix}")));
+    }
+
+    /// <summary>True when <paramref name="signature"/> signs <paramref name="resource"/> and has not expired.</summary>
+    public bool VerifyLink(string resource, long expiresUnix, string? signature)
+    {
+        if (signature is null || expiresUnix < _time.GetUtcNow().ToUnixTimeSeconds()) return false;
+        var expected = Encoding.ASCII.GetBytes(SignLink(resource, expiresUnix));
+        return CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(signature.ToLowerInvariant()));
+    }
+
     /// <summary>Validation parameters for the JwtBearer handler.</summary>
     public TokenValidationParameters ValidationParameters => new()
     {

@@ -21,6 +21,8 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
     public DbSet<Disclosure> Disclosures => Set<Disclosure>();
     public DbSet<User> Users => Set<User>();
     public DbSet<MediaTokenGrant> MediaTokenGrants => Set<MediaTokenGrant>();
+    public DbSet<Recording> Recordings => Set<Recording>();
+    public DbSet<RecordingFile> RecordingFiles => Set<RecordingFile>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -128,6 +130,29 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
             e.Property(x => x.Role).HasMaxLength(16);
             e.Property(x => x.Subject).HasMaxLength(100);
             e.HasIndex(x => new { x.Room, x.IssuedAtUtc });
+        });
+        m.Entity<Recording>(e =>
+        {
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.Room).HasMaxLength(100);
+            e.Property(x => x.NodeId).HasMaxLength(100);
+            e.Property(x => x.CompositeState).HasMaxLength(16);
+            e.Property(x => x.CompositeFile).HasMaxLength(100);
+            e.Property(x => x.CompositeError).HasMaxLength(1000);
+            e.HasIndex(x => new { x.MeetingId, x.StartedAtUtc });
+            e.HasIndex(x => new { x.SiteId, x.StartedAtUtc });
+            e.HasOne(x => x.Meeting).WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        m.Entity<RecordingFile>(e =>
+        {
+            e.Property(x => x.RecordingId).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.ParticipantId).HasMaxLength(100);
+            e.Property(x => x.Kind).HasMaxLength(8);
+            e.Property(x => x.Codec).HasMaxLength(16);
+            e.HasIndex(x => new { x.RecordingId, x.Name }).IsUnique();
+            e.HasOne<Recording>().WithMany(x => x.Files).HasForeignKey(x => x.RecordingId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

@@ -16,8 +16,13 @@ namespace MediaCore.ControlPlane.Meetings;
 /// (<c>{event, nodeId, bootId, at}</c>, no room) is the first thing a MediaServer process sends: every session it
 /// had before is gone.
 /// </summary>
+/// <remarks>
+/// recording_finished also carries the recording: <c>recordingId, startedAt, stoppedAt, recovered, files[], composite</c>
+/// (sent at stop, and again when the composite is done or failed; the catalogue keeps the latest).
+/// </remarks>
 public sealed record WebhookEvent(string? Event, string? Room, string? ParticipantId, string? Role, DateTimeOffset? At, string? NodeId,
-    string? Kind = null, string? SessionId = null, string? BootId = null)
+    string? Kind = null, string? SessionId = null, string? BootId = null, string? RecordingId = null, DateTimeOffset? StartedAt = null,
+    DateTimeOffset? StoppedAt = null, bool? Recovered = null, IReadOnlyList<WebhookRecordingFile>? Files = null, WebhookComposite? Composite = null)
 {
     /// <summary>
     /// A publishing session: kind "publisher"; a sender that does not name the kind is judged by the role
@@ -25,6 +30,12 @@ public sealed record WebhookEvent(string? Event, string? Room, string? Participa
     /// </summary>
     public bool IsPublishing => Kind is not null ? Kind == "publisher" : Role is "host" or "speaker";
 }
+
+/// <summary>One track file in a recording_finished webhook.</summary>
+public sealed record WebhookRecordingFile(string? Name, string? ParticipantId, string? Kind, string? Codec, long StartMs, long DurationMs, long SizeBytes);
+
+/// <summary>The composite state in a recording_finished webhook: pending | rendering | done | failed.</summary>
+public sealed record WebhookComposite(string? State, string? Layout, double Progress, string? File, string? Error);
 
 /// <summary>What the receiver did with a delivery.</summary>
 public sealed record WebhookAck(string Status, int? MeetingId);
@@ -60,7 +71,7 @@ public static class WebhookEndpoints
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
     private static async Task<Results<Ok<WebhookAck>, Accepted<WebhookAck>, ValidationProblem, ProblemHttpResult>> Receive(
-        HttpRequest request, ControlPlaneDb db, IOptions<ControlPlaneOptions> options, SnapshotRequests snapshots, TimeProvider time, CancellationToken ct)
+        HttpRequest request, ControlPlaneDb db, IOptions<ControlPlaneOptions> options, SnapshotRequests snapshots, Recordings.AutoRecorder autoRecorder, TimeProvider time, CancellationToken ct)
     {
         using var ms = new MemoryStream();
         var buffer = new byte[8192];
@@ -88,6 +99,8 @@ public static class WebhookEndpoints
         if (evt?.At is null) errors["at"] = ["Required: UTC ISO-8601."];
         if (evt?.Event is "participant_joined" or "participant_left" && (string.IsNullOrWhiteSpace(evt.ParticipantId) || evt.ParticipantId.Length > 100))
             errors["participantId"] = ["Required (1-100 characters)."];
+        if (evt?.Event is "recording_finished" && Recordings.RecordingCatalog.Validate(evt) is { } recordingErrors)
+            foreach (var (k, v) in recordingErrors) errors[k] = v;
         if (errors.Count > 0) return Problems.Invalid(errors);
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
@@ -108,6 +121,7 @@ public static class WebhookEndpoints
         }
         var at = evt.At!.Value.UtcDateTime;
         SnapshotRequest? snapshot = null;
+        var wasRunning = meeting.StartedAtUtc is not null && meeting.EndedAtUtc is null;
         switch (evt.Event)
         {
             case "participant_joined":
@@ -146,10 +160,14 @@ public static class WebhookEndpoints
             }
             default:
                 meeting.RecordingFinishedAtUtc = at;
+                await Recordings.RecordingCatalog.ApplyAsync(db, meeting, evt, time.GetUtcNow().UtcDateTime, ct);
                 break;
         }
         if (!await SaveIgnoringRaceAsync(db, ct)) return TypedResults.Ok(new WebhookAck("duplicate", meeting.Id));
         if (snapshot is not null) snapshots.RequestForMeeting(snapshot.SiteId, meeting.Id, SnapshotReason.MeetingStart);
+        var isRunning = meeting.StartedAtUtc is not null && meeting.EndedAtUtc is null;
+        if (isRunning != wasRunning && options.Value.Recording.AutoRecords(meeting.Kind))
+            autoRecorder.Enqueue(meeting.Room, start: isRunning);
         return TypedResults.Ok(new WebhookAck("applied", meeting.Id));
     }
 

@@ -1951,6 +1951,207 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    meetingId?: number;
+                    siteId?: number;
+                    townId?: number;
+                    kind?: string;
+                    from?: string;
+                    to?: string;
+                    q?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PageOfRecordingDto"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecordingDetailDto"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/files/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    exp?: number;
+                    sig?: string;
+                    download?: boolean;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Partial Content */
+                206: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Bad Gateway */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2433,6 +2634,16 @@ export interface components {
             total: number;
         };
         /** @description One page of a list result. */
+        PageOfRecordingDto: {
+            items: components["schemas"]["RecordingDto"][];
+            /** Format: int32 */
+            pageNumber: number;
+            /** Format: int32 */
+            pageSize: number;
+            /** Format: int32 */
+            total: number;
+        };
+        /** @description One page of a list result. */
         PageOfSearchHit: {
             items: components["schemas"]["SearchHit"][];
             /** Format: int32 */
@@ -2515,6 +2726,65 @@ export interface components {
          * @enum {unknown}
          */
         PersonRole: "secretary" | "director" | "committeeMember" | "firstSecretary" | "partyMember";
+        ProblemDetails: {
+            type?: null | string;
+            title?: null | string;
+            /** Format: int32 */
+            status?: null | number;
+            detail?: null | string;
+            instance?: null | string;
+        };
+        /** @description `GET /api/recordings/{id}`. */
+        RecordingDetailDto: {
+            recording: components["schemas"]["RecordingDto"];
+            room: string;
+            nodeId: string;
+            files: components["schemas"]["RecordingFileDto"][];
+            composite: null | components["schemas"]["RecordingFileDto"];
+            /** Format: date-time */
+            linkExpiresAt: string;
+        };
+        /** @description A recording in the catalogue list. */
+        RecordingDto: {
+            id: string;
+            /** Format: int32 */
+            meetingId: number;
+            meetingTitle: string;
+            meetingKind: components["schemas"]["MeetingKind"];
+            /** Format: int32 */
+            siteId: number;
+            siteName: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            stoppedAt: null | string;
+            /** Format: int64 */
+            durationMs: number;
+            /** Format: int64 */
+            totalBytes: number;
+            /** Format: int32 */
+            fileCount: number;
+            recovered: boolean;
+            /** @description `pending` | `rendering` | `done` | `failed` (meeting.mp4). */
+            compositeState: string;
+            compositeError: null | string;
+        };
+        /** @description One file of a recording with a signed link the browser can load (player, download) until `LinkExpiresAt`. */
+        RecordingFileDto: {
+            name: string;
+            participantId: string;
+            /** @description `audio`, `video`, or `composite` (meeting.mp4: program video + mixed audio). */
+            kind: string;
+            codec: string;
+            /** Format: int64 */
+            startMs: number;
+            /** Format: int64 */
+            durationMs: number;
+            /** Format: int64 */
+            sizeBytes: number;
+            contentType: string;
+            url: string;
+        };
         /** @description A review decision: "approve" or "reject" (reject needs a comment). */
         ReviewRequest: {
             decision: null | string;
@@ -2649,6 +2919,15 @@ export interface components {
             /** Format: int32 */
             meetingId: null | number;
         };
+        /** @description The composite state in a recording_finished webhook: pending | rendering | done | failed. */
+        WebhookComposite: {
+            state: null | string;
+            layout: null | string;
+            /** Format: double */
+            progress: number;
+            file: null | string;
+            error: null | string;
+        };
         /**
          * @description A MediaServer webhook: `{event, room, participantId, role, kind, sessionId, at, nodeId}`, where event is
          *     participant_joined | participant_left | recording_finished | node_started, kind is publisher (WHIP) | subscriber
@@ -2667,11 +2946,32 @@ export interface components {
             kind?: null | string;
             sessionId?: null | string;
             bootId?: null | string;
+            recordingId?: null | string;
+            /** Format: date-time */
+            startedAt?: null | string;
+            /** Format: date-time */
+            stoppedAt?: null | string;
+            recovered?: null | boolean;
+            files?: null | components["schemas"]["WebhookRecordingFile"][];
+            composite?: null | components["schemas"]["WebhookComposite"];
             /**
              * @description A publishing session: kind "publisher"; a sender that does not name the kind is judged by the role
              *     (host and speaker publish; audience and observer only receive).
              */
             isPublishing?: boolean;
+        };
+        /** @description One track file in a recording_finished webhook. */
+        WebhookRecordingFile: {
+            name: null | string;
+            participantId: null | string;
+            kind: null | string;
+            codec: null | string;
+            /** Format: int64 */
+            startMs: number;
+            /** Format: int64 */
+            durationMs: number;
+            /** Format: int64 */
+            sizeBytes: number;
         };
         /** @description One scheduled working-day event. */
         WorkingDayDto: {

@@ -1,6 +1,65 @@
-// Strings of the recording and playback pages (the recording issue replaces the placeholders).
+// Strings of the recording and playback pages (录像库, 录像详情, 播放计划, 投影播放).
 export const recordingsText = {
   section: '录像与播放',
   library: '录像库',
   schedules: '播放计划',
+  detailTitle: '录像详情',
+  town: '乡镇(街道)',
+  village: '村(社区)',
+  kind: '会议类型',
+  dates: '录制日期',
+  keyword: '会议名称',
+  keywordPlaceholder: '输入名称关键字',
+  meeting: '会议名称',
+  site: '召开单位',
+  startedAt: '开始录制',
+  stoppedAt: '结束录制',
+  duration: '时长',
+  size: '文件大小',
+  files: '文件数',
+  composite: '合成视频',
+  recovered: '异常中断后恢复',
+  play: '播放',
+  download: '下载',
+  player: '会议录像（合成画面与混音）',
+  tracks: '分轨文件',
+  trackName: '文件',
+  trackParticipant: '参会方',
+  trackKind: '类型',
+  trackCodec: '编码',
+  trackStart: '起始偏移',
+  audio: '音频',
+  video: '视频',
+  noComposite: '合成视频尚未生成，可先播放分轨文件。',
+  compositeFailed: '合成视频生成失败（分轨文件已保留）：',
+  compositeRendering: '合成视频正在生成，请稍后刷新。',
+  trackPlayer: '分轨播放',
+  back: '返回录像库',
+  node: '媒体服务器节点',
+  room: '会议室编号',
 } as const
+
+export const compositeStateLabels: Record<string, string> = {
+  pending: '等待生成',
+  rendering: '生成中',
+  done: '已生成',
+  failed: '生成失败',
+}
+
+/** 1536000 -> "1.5 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`
+}
+
+/** 3725000 ms -> "1:02:05". */
+export function formatMs(ms: number): string {
+  const s = Math.round(ms / 1000)
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const sec = s % 60
+  const mm = String(m).padStart(h > 0 ? 2 : 1, '0')
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`
+}

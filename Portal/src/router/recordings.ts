@@ -1,5 +1,4 @@
-// Recording and playback area: OWNED BY THE RECORDING ISSUE (录像库, 播放计划). Read by the router and menu the
-// same way as live.ts; replace the placeholders with the real pages.
+// Recording and playback area (录像库, 播放计划). Read by the router and menu the same way as live.ts.
 import type { RouteRecordRaw } from 'vue-router'
 import { Film } from '@element-plus/icons-vue'
 import { recordingsText } from '@/locale/recordings'
@@ -11,7 +10,9 @@ export const recordingsSection: RouteRecordRaw = {
   meta: { title: recordingsText.section, icon: Film, roles: ['county_admin', 'town_admin', 'village_operator'] },
   redirect: '/recordings/library',
   children: [
-    { path: 'library', name: 'recordings-library', component: placeholder, meta: { title: recordingsText.library } },
+    { path: 'library', name: 'recordings-library', component: () => import('@/views/recordings/RecordingList.vue'), meta: { title: recordingsText.library } },
+    { path: 'library/:id', name: 'recording-detail', component: () => import('@/views/recordings/RecordingDetail.vue'),
+      meta: { title: recordingsText.detailTitle, hidden: true } },
     { path: 'schedules', name: 'recordings-schedules', component: placeholder, meta: { title: recordingsText.schedules } },
   ],
 }

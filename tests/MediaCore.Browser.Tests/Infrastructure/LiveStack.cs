@@ -66,8 +66,8 @@ public sealed class LiveStack : IAsyncDisposable
         Assert.True(File.Exists(Path.Combine(root, "Portal", "dist", "index.html")), "build the Portal first: scripts/build-portal.sh (Portal/dist/index.html is missing)");
 
         int cpPort = FreeTcpPort(), mediaPort = FreeTcpPort(), udpPort = FreeUdpPort();
-        var media = await StartMediaAsync(cpPort, mediaPort, udpPort);
         string dir = Directory.CreateTempSubdirectory("mediacore-live-").FullName;
+        var media = await StartMediaAsync(cpPort, mediaPort, udpPort, dir);
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         string urls = string.Join(';', Enumerable.Range(1, Origins).Select(i => $"http://127.0.0.{i}:{cpPort}"));
         foreach (var a in new[]
@@ -76,6 +76,8 @@ public sealed class LiveStack : IAsyncDisposable
                      $"--ControlPlane:MediaTokenSecret={BrowserTestServer.Secret}", $"--ControlPlane:WebhookSecret={WebhookSecret}",
                      $"--ControlPlane:MediaServerUrl=http://127.0.0.1:{mediaPort}", "--ControlPlane:SeedHistoryMonths=1",
                      "--ControlPlane:EnableSnapshotWorker=false", "--ControlPlane:LoginAttemptsPerMinute=1000", "--ControlPlane:SeedDemoData=true",
+                     // Lectures only: the plenaries of the console tests are not recorded (no ffmpeg composites competing for the CPU).
+                     "--ControlPlane:Recording:AutoStartKinds=lecture",
                      $"--ControlPlane:PortalPath={Path.Combine(root, "Portal", "dist")}",
                      "--Logging:LogLevel:Default=Warning",
                  })
@@ -105,15 +107,15 @@ public sealed class LiveStack : IAsyncDisposable
         throw new TimeoutException("ControlPlane did not become healthy within 120 s");
     }
 
-    private static Task<BrowserTestServer> StartMediaAsync(int cpPort, int httpPort, int udpPort) => BrowserTestServer.StartAsync(null,
-        $"--urls=http://127.0.0.1:{httpPort}", $"--MediaServer:UdpPort={udpPort}",
+    private static Task<BrowserTestServer> StartMediaAsync(int cpPort, int httpPort, int udpPort, string dir) => BrowserTestServer.StartAsync(null,
+        $"--urls=http://127.0.0.1:{httpPort}", $"--MediaServer:UdpPort={udpPort}", $"--MediaServer:Recording:Directory={Path.Combine(dir, "recordings")}",
         $"--MediaServer:Webhooks:Url=http://127.0.0.1:{cpPort}/api/webhooks/mediaserver", $"--MediaServer:Webhooks:Secret={WebhookSecret}");
 
     /// <summary>Stops MediaServer (every session gone, as in a crash of the process) and returns when it is down.</summary>
     public async Task StopMediaAsync() => await Media.DisposeAsync();
 
     /// <summary>Starts MediaServer again on the same HTTP and UDP ports; returns when it answers.</summary>
-    public async Task RestartMediaAsync() => Media = await StartMediaAsync(CpPort, _mediaHttpPort, _mediaUdpPort);
+    public async Task RestartMediaAsync() => Media = await StartMediaAsync(CpPort, _mediaHttpPort, _mediaUdpPort, _dir);
 
     /// <summary>A ControlPlane session token for a demo user (cached).</summary>
     public async Task<string> TokenAsync(string user)

@@ -50,11 +50,49 @@ public sealed class StubMediaServer : IAsyncDisposable
             ? Results.Json(new { room, participants = sessions.Select(x => new { id = x.Id, sessionId = Guid.NewGuid().ToString("N"), role = x.Role, kind = x.Kind,
                 joinedAt = DateTimeOffset.UtcNow, tracks = Array.Empty<object>() }) })
             : Results.NotFound());
+        _app.MapPost("/api/rooms/{room}/recording", (string room, HttpRequest req) =>
+        {
+            if (!HostToken(req, secret)) return Results.Unauthorized();
+            RecordingCalls.Enqueue("start " + room);
+            return Results.Created($"/api/recordings/rec-{room}", new { id = $"rec-{room}" });
+        });
+        _app.MapDelete("/api/rooms/{room}/recording", (string room, HttpRequest req) =>
+        {
+            if (!HostToken(req, secret)) return Results.Unauthorized();
+            RecordingCalls.Enqueue("stop " + room);
+            return Results.Ok(new { id = $"rec-{room}" });
+        });
+        _app.MapGet("/api/recordings/{id}/files/{name}", (string id, string name, HttpRequest req) =>
+        {
+            if (!HostToken(req, secret)) return Results.Unauthorized();
+            return RecordingFiles.TryGetValue($"{id}/{name}", out var bytes)
+                ? Results.File(bytes, "video/webm", enableRangeProcessing: true)
+                : Results.NotFound();
+        });
         _app.StartAsync().GetAwaiter().GetResult();
         Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
 
     public string Url { get; }
+
+    /// <summary>"start room" / "stop room" for each recording call the ControlPlane made.</summary>
+    public ConcurrentQueue<string> RecordingCalls { get; } = new();
+
+    /// <summary>Bytes served by GET /api/recordings/{id}/files/{name}, by "id/name".</summary>
+    public ConcurrentDictionary<string, byte[]> RecordingFiles { get; } = new();
+
+    private static bool HostToken(HttpRequest req, string secret)
+    {
+        try
+        {
+            var claims = LoginAndMediaTokenTests<SqliteApp>.VerifyHs256(req.Headers.Authorization.ToString()["Bearer ".Length..], secret);
+            return (string?)claims["room"] == "*" && (string?)claims["role"] == "host";
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

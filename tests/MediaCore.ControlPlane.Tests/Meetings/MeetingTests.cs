@@ -150,7 +150,13 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         var town = await app.LoginAsync("jinshui");
         Assert.Null((await town.GetJsonAsync($"/api/meetings/{id}"))["meeting"]!["endedAt"]);
         await WebhookAsync(Evt("participant_left", room, $"site:{ids.OwnVillage}", T0.AddMinutes(75)));
-        await WebhookAsync(Evt("recording_finished", room, $"site:{ids.OwnVillage}", T0.AddMinutes(76)));
+        // A recording_finished without its recording is refused; with it, the meeting notes when the recording finished.
+        await (await WebhookAsync(Evt("recording_finished", room, $"site:{ids.OwnVillage}", T0.AddMinutes(76)))).AssertProblemAsync(400);
+        await WebhookAsync(new
+        {
+            @event = "recording_finished", room, at = T0.AddMinutes(76).UtcDateTime.ToString("O"), nodeId = "county-1", recordingId = "rec-" + room,
+            startedAt = T0.UtcDateTime.ToString("O"), stoppedAt = T0.AddMinutes(75).UtcDateTime.ToString("O"), files = Array.Empty<object>(),
+        });
 
         var detail = await town.GetJsonAsync($"/api/meetings/{id}");
         var m = detail["meeting"]!;

@@ -242,11 +242,11 @@ namespace MediaCore.ControlPlane.Data.Migrations
 
                     b.Property<int?>("PersonId");
 
+                    b.Property<bool>("Publishing");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16);
-
-                    b.Property<bool>("Publishing");
 
                     b.Property<string>("SessionId")
                         .HasMaxLength(64);
@@ -287,6 +287,89 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.HasIndex("SiteId");
 
                     b.ToTable("People");
+                });
+
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.Recording", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64);
+
+                    b.Property<string>("CompositeError")
+                        .HasMaxLength(1000);
+
+                    b.Property<string>("CompositeFile")
+                        .HasMaxLength(100);
+
+                    b.Property<string>("CompositeState")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<int>("MeetingId");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasMaxLength(100);
+
+                    b.Property<bool>("Recovered");
+
+                    b.Property<string>("Room")
+                        .IsRequired()
+                        .HasMaxLength(100);
+
+                    b.Property<int>("SiteId");
+
+                    b.Property<DateTime>("StartedAtUtc");
+
+                    b.Property<DateTime?>("StoppedAtUtc");
+
+                    b.Property<DateTime>("UpdatedAtUtc");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeetingId", "StartedAtUtc");
+
+                    b.HasIndex("SiteId", "StartedAtUtc");
+
+                    b.ToTable("Recordings");
+                });
+
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.RecordingFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd();
+
+                    b.Property<string>("Codec")
+                        .IsRequired()
+                        .HasMaxLength(16);
+
+                    b.Property<long>("DurationMs");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(8);
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100);
+
+                    b.Property<string>("ParticipantId")
+                        .IsRequired()
+                        .HasMaxLength(100);
+
+                    b.Property<string>("RecordingId")
+                        .IsRequired()
+                        .HasMaxLength(64);
+
+                    b.Property<long>("SizeBytes");
+
+                    b.Property<long>("StartMs");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("RecordingFiles");
                 });
 
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Site", b =>
@@ -511,6 +594,34 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.Navigation("Site");
                 });
 
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.Recording", b =>
+                {
+                    b.HasOne("MediaCore.ControlPlane.Data.Meeting", "Meeting")
+                        .WithMany()
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("MediaCore.ControlPlane.Data.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Meeting");
+
+                    b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.RecordingFile", b =>
+                {
+                    b.HasOne("MediaCore.ControlPlane.Data.Recording", null)
+                        .WithMany("Files")
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Site", b =>
                 {
                     b.HasOne("MediaCore.ControlPlane.Data.Site", "Parent")
@@ -528,7 +639,7 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .HasForeignKey("CheckInId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.HasOne("MediaCore.ControlPlane.Data.Meeting", null)
+                    b.HasOne("MediaCore.ControlPlane.Data.Meeting", "Meeting")
                         .WithMany()
                         .HasForeignKey("MeetingId")
                         .OnDelete(DeleteBehavior.SetNull);
@@ -538,6 +649,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("Meeting");
                 });
 
             modelBuilder.Entity("MediaCore.ControlPlane.Data.User", b =>
@@ -553,6 +666,11 @@ namespace MediaCore.ControlPlane.Data.Migrations
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Meeting", b =>
                 {
                     b.Navigation("Participations");
+                });
+
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.Recording", b =>
+                {
+                    b.Navigation("Files");
                 });
 
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Site", b =>
