@@ -51,6 +51,8 @@ public sealed record LoadTestOptions
     public bool Calibrate { get; init; }
     /// <summary>Runs of the scenario, back to back; the summary gives min/median/max.</summary>
     public int Repeat { get; init; } = 1;
+    /// <summary>A peer whose server goes silent for 3 s (killed, restarted) or whose transport fails starts a new session (default).</summary>
+    public bool Reconnect { get; init; } = true;
 
     public const string Usage = """
         MediaCore load test: simulated sites as real WebRTC peers (WHIP/WHEP, ICE, DTLS, SRTP, RTCP).
@@ -75,6 +77,9 @@ public sealed record LoadTestOptions
           --calibrate           first measure this machine's loopback sendto ceiling (datagrams/s per core);
                                 throughputs are then also printed as a fraction of it
           --repeat N            run the scenario N times back to back; prints min/median/max (reports get -runK)
+          --no-reconnect        a peer whose server goes silent for 3 s or whose transport fails stays failed
+                                (default: it POSTs a new offer every second until the server answers, as browsers do;
+                                each reconnect is counted and fails the verdict)
         """;
 
     public static LoadTestOptions Parse(string[] args)
@@ -105,6 +110,7 @@ public sealed record LoadTestOptions
                 "--server-pid" => o with { ServerPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--cache" => o with { CacheDir = Next() },
                 "--quiet" => o with { Quiet = true },
+                "--no-reconnect" => o with { Reconnect = false },
                 "--site-audio" => o with { SiteAudio = true },
                 "--calibrate" => o with { Calibrate = true },
                 "--repeat" => o with { Repeat = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },

@@ -192,7 +192,7 @@ public sealed class LoadTestRunner : IDisposable
                 clock = new SendClock(_clip.Video.Length, _clip.Audio.Length);
                 lock (_roomClocks) _roomClocks[p.Room] = clock;
             }
-            peer = new PublisherPeer(worker, stats, _certificate, _clip, clock, p.SendVideo);
+            peer = new PublisherPeer(worker, stats, _certificate, _clip, clock, p.SendVideo) { Reconnect = _o.Reconnect };
         }
         else
         {
@@ -200,7 +200,7 @@ public sealed class LoadTestRunner : IDisposable
             peer = new SubscriberPeer(worker, stats, _certificate, _frames, () =>
             {
                 lock (_roomClocks) return _roomClocks.GetValueOrDefault(room);
-            });
+            }) { Reconnect = _o.Reconnect };
         }
         _peers.Add(peer);
         _starts.Add(Task.Run(async () =>
@@ -378,7 +378,7 @@ public sealed class LoadTestRunner : IDisposable
             sites.Add(new SiteResult(s.Site, s.Room, s.Role, s.Publishes ? "publisher" : "subscriber", Round(s.JoinMs), Round(s.ConnectMs),
                 Round(s.KeyFrameWaitMs), s.PacketsReceived, s.PacketsExpected, s.Lost, Math.Round(lossPct, 3), Math.Round(s.JitterMs, 2),
                 Math.Round(s.MaxJitterMs, 2), Percentile(s.Delay, 0.5), Percentile(s.Delay, 0.99), s.NacksSent, s.RtxReceived, s.PlisSent,
-                s.PacketsSent, s.Failure));
+                s.PacketsSent, s.Failure, s.Reconnects));
         }
         var subs = _peers.Where(p => !p.Stats.Publishes).Select(p => p.Stats).ToList();
         var subResults = sites.Where(s => s.Kind == "subscriber").ToList();
@@ -416,6 +416,9 @@ public sealed class LoadTestRunner : IDisposable
             if (totals.LossPercent > LossLimitPercent) reasons.Add($"loss {totals.LossPercent}% > {LossLimitPercent}%");
             if (perSite["joinMs"].P95 > JoinLimitMs) reasons.Add($"join p95 {perSite["joinMs"].P95} ms > {JoinLimitMs} ms");
         }
+        int reconnected = _peers.Count(p => p.Stats.Reconnects > 0);
+        if (reconnected > 0)
+            reasons.Add($"{reconnected} peers lost their session and reconnected ({_peers.Select(p => p.Stats.LastReconnectReason).FirstOrDefault(r => r != null)})");
         if (totals.Failed > 0) reasons.Add($"{totals.Failed} peers failed: {_peers.Select(p => p.Stats.Failure).FirstOrDefault(f => f != null)}");
         var config = new
         {

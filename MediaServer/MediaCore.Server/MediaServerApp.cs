@@ -136,6 +136,8 @@ public static partial class MediaServerApp
         services.AddOptions<Recording.RecordingOptions>().BindConfiguration(Recording.RecordingOptions.SectionName);
         services.AddSingleton<Recording.RecordingService>();
         services.AddHostedService(sp => sp.GetRequiredService<Recording.RecordingService>());
+        services.AddSingleton<Sip.SipServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Sip.SipServer>());
         services.AddSingleton<Ingest.IngestManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestManager>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
