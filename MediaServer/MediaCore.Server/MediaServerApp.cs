@@ -141,6 +141,8 @@ public static partial class MediaServerApp
         services.AddHttpClient(nameof(Playback.PlaybackManager), c => c.Timeout = TimeSpan.FromMinutes(10));
         services.AddSingleton<Playback.PlaybackManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.PlaybackManager>());
+        services.AddSingleton<Sip.SipServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Sip.SipServer>());
         services.AddSingleton<Ingest.IngestManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Ingest.IngestManager>());
         services.AddSingleton<ISessionManager>(sp => sp.GetRequiredService<SessionManager>());
@@ -171,6 +173,7 @@ public static partial class MediaServerApp
         app.MapGet("/healthz", () => "ok");
         // Engine gauges join /metrics once the host runs (resolving earlier would bind the UDP port at build time).
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<Metrics.MediaEngineCollector>());
+        RelayMetrics.Declare();
         app.MapMetrics(); // Prometheus text format at /metrics (README: Observability)
         app.MapOpenApi();
         app.MapSignalling();

@@ -147,6 +147,22 @@ public sealed class AudioMixer : IDisposable
     }
 
     /// <summary>
+    /// What <paramref name="p"/> sends (Opus by default; G.711 for SIP terminals) and whether it takes the mix as
+    /// PCM instead of Opus. A change of source codec drops its decoder (the next frame gets the right one).
+    /// </summary>
+    public void SetCodecs(MixParticipant p, MixSourceCodec source, bool receivesPcm)
+    {
+        if (p.SourceCodec != source)
+        {
+            ReleaseDecoder(p);
+            p.SourceCodec = source;
+            p.Jitter.Restart();
+        }
+        p.ReceivesPcm = receivesPcm;
+        if (receivesPcm) ReleaseEncoder(p);
+    }
+
+    /// <summary>
     /// One Opus packet from participant <paramref name="p"/>: <paramref name="audioLevel"/> is the RFC 6464
     /// level (0..127), or -1 when the packet has no audio-level extension. O(1) and allocation-free: the
     /// packet is only buffered; decoding happens at the tick, and only if the participant is selected.
@@ -254,7 +270,7 @@ public sealed class AudioMixer : IDisposable
         // N-1: each selected speaker that listens hears everyone but itself.
         foreach (var p in _selected)
         {
-            if (p.Encoder == null) continue;
+            if (p.Encoder == null && !(p.ReceivesPcm && p.IsReceiving)) continue;
             var mix = p.Mix.AsSpan();
             if (p.Contributes)
             {
@@ -266,8 +282,13 @@ public sealed class AudioMixer : IDisposable
                 total.CopyTo(mix);
             }
             p.Limiter.Process(mix);
+            if (p.Encoder == null)
+            {
+                output.OnSpeakerFrame(p, new MixFrame(_frameIndex, marker, false, LevelOf(mix), default, mix));
+                continue;
+            }
             int n = p.Encoder.Encode(mix, _packet);
-            if (n > 0) output.OnSpeakerFrame(p, new MixFrame(_frameIndex, marker, false, LevelOf(mix), _packet.AsSpan(0, n)));
+            if (n > 0) output.OnSpeakerFrame(p, new MixFrame(_frameIndex, marker, false, LevelOf(mix), _packet.AsSpan(0, n), mix));
         }
 
         var shared = _shared.AsSpan();
@@ -275,7 +296,7 @@ public sealed class AudioMixer : IDisposable
         _sharedLimiter.Process(shared);
         _sharedEncoder ??= _codecs.CreateEncoder(_options.Encoder);
         int len = _sharedEncoder.Encode(shared, _packet);
-        if (len > 0) output.OnSharedFrame(new MixFrame(_frameIndex, marker, false, LevelOf(shared), _packet.AsSpan(0, len)));
+        if (len > 0) output.OnSharedFrame(new MixFrame(_frameIndex, marker, false, LevelOf(shared), _packet.AsSpan(0, len), shared));
         return true;
     }
 
@@ -315,8 +336,9 @@ public sealed class AudioMixer : IDisposable
             switch (pop)
             {
                 case JitterPop.Packet:
-                    n = OpusPacketInfo.TryParse(packet, out var info) && info.Samples <= buffer.Length - count
-                        ? decoder.Decode(packet, buffer.Slice(count, info.Samples), fec: false)
+                    int samples = SamplesOf(p, packet);
+                    n = samples > 0 && samples <= buffer.Length - count
+                        ? decoder.Decode(packet, buffer.Slice(count, samples), fec: false)
                         : -1;
                     if (n > 0)
                     {
@@ -354,6 +376,11 @@ public sealed class AudioMixer : IDisposable
         p.Contributes = audible;
         return audible;
     }
+
+    private static int SamplesOf(MixParticipant p, ReadOnlySpan<byte> packet)
+        => p.SourceCodec == MixSourceCodec.Opus
+            ? OpusPacketInfo.TryParse(packet, out var info) ? info.Samples : -1
+            : G711FrameDecoder.SamplesOf(packet);
 
     private static int Conceal(MixParticipant p, Span<float> free)
     {
@@ -412,20 +439,26 @@ public sealed class AudioMixer : IDisposable
 
     private void AcquireDecoder(MixParticipant p)
     {
-        p.Decoder = _decoderPool.Count > 0 ? _decoderPool.Pop() : _codecs.CreateDecoder();
+        p.Decoder = p.SourceCodec switch
+        {
+            MixSourceCodec.Pcmu => new G711FrameDecoder(Protocol.Codecs.G711Law.MuLaw),
+            MixSourceCodec.Pcma => new G711FrameDecoder(Protocol.Codecs.G711Law.ALaw),
+            _ => _decoderPool.Count > 0 ? _decoderPool.Pop() : _codecs.CreateDecoder(),
+        };
         p.Decoder.Reset();
         p.DecodedCount = 0;
     }
 
     private void ReleaseDecoder(MixParticipant p)
     {
-        if (p.Decoder != null) _decoderPool.Push(p.Decoder);
+        if (p.Decoder is G711FrameDecoder) p.Decoder.Dispose();
+        else if (p.Decoder != null) _decoderPool.Push(p.Decoder);
         p.Decoder = null;
     }
 
     private void AcquireEncoder(MixParticipant p)
     {
-        if (p.Encoder != null) return;
+        if (p.Encoder != null || p.ReceivesPcm) return;
         p.Encoder = _encoderPool.Count > 0 ? _encoderPool.Pop() : _codecs.CreateEncoder(_options.Encoder);
         p.Encoder.Reset();
         p.Limiter.Reset();

@@ -36,7 +36,13 @@ public sealed record AudioMixerOptions
 public readonly ref struct MixFrame
 {
     public MixFrame(long index, bool marker, bool isSilence, byte audioLevel, ReadOnlySpan<byte> payload)
+        : this(index, marker, isSilence, audioLevel, payload, default)
     {
+    }
+
+    public MixFrame(long index, bool marker, bool isSilence, byte audioLevel, ReadOnlySpan<byte> payload, ReadOnlySpan<float> pcm)
+    {
+        Pcm = pcm;
         Index = index;
         Marker = marker;
         IsSilence = isSilence;
@@ -56,8 +62,11 @@ public readonly ref struct MixFrame
     /// <summary>Level of the mix for the RFC 6464 extension (0 = 0 dBov .. 127 = silence).</summary>
     public byte AudioLevel { get; }
 
-    /// <summary>The Opus packet; valid only during the callback.</summary>
+    /// <summary>The Opus packet; valid only during the callback. Empty for a PCM-only N-1 frame (<see cref="MixParticipant.ReceivesPcm"/>).</summary>
     public ReadOnlySpan<byte> Payload { get; }
+
+    /// <summary>The 48 kHz mix that was encoded (after the limiter); empty for silence frames. Valid only during the callback.</summary>
+    public ReadOnlySpan<float> Pcm { get; }
 }
 
 /// <summary>

@@ -32,6 +32,15 @@ public sealed class MixParticipant
     /// <summary>Has a receiver (a WHEP session) that wants the mix: gets its own N-1 encode while selected.</summary>
     public bool IsReceiving { get; internal set; }
 
+    /// <summary>What this participant sends (Opus, or G.711 from a SIP terminal).</summary>
+    public MixSourceCodec SourceCodec { get; internal set; }
+
+    /// <summary>
+    /// The receiver takes the mix as PCM (<see cref="MixFrame.Pcm"/>) and encodes it itself (a G.711 terminal): its
+    /// N-1 mix is computed but not Opus-encoded.
+    /// </summary>
+    public bool ReceivesPcm { get; internal set; }
+
     /// <summary>In the mix now.</summary>
     public bool IsSelected => State.Selected;
 

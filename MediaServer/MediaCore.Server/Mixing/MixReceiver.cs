@@ -18,7 +18,7 @@ namespace MediaCore.Server.Mixing;
 /// which SRTP-protects it in place and sends it. Sends an RTCP sender report for the track every second
 /// (RFC 3550 §6.4.1), as the forwarding consumers do.
 /// </summary>
-internal sealed class MixReceiver
+internal sealed class MixReceiver : IMixListener
 {
     private const int SamplesPerFrame = AudioMixerOptions.FrameSamples;
     private static readonly long ReportInterval = TimeSpan.FromSeconds(1).Ticks;

@@ -23,8 +23,8 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
     private readonly AudioMixingHub _hub;
     private readonly RoomAudioSettings _settings;
     private readonly Dictionary<Producer, MixParticipant> _sources = [];
-    private readonly List<MixReceiver> _receivers = [];
-    private readonly Dictionary<MixParticipant, List<MixReceiver>> _byParticipant = [];
+    private readonly List<IMixListener> _receivers = [];
+    private readonly Dictionary<MixParticipant, List<IMixListener>> _byParticipant = [];
     private AudioMixer? _mixer;
     private long _scheduled = MediaTime.Never;
     private long _nextLevelReport;
@@ -58,8 +58,7 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
         {
             for (int i = _receivers.Count - 1; i >= 0; i--)
             {
-                var r = _receivers[i];
-                if (r.Session != subscriber) continue;
+                if (_receivers[i] is not MixReceiver r || r.Session != subscriber) continue;
                 _receivers.RemoveAt(i);
                 var list = _byParticipant[r.Participant];
                 list.Remove(r);
@@ -168,6 +167,47 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
             if (r.LastFrameIndex != frame.Index) r.Send(_now, frame);
     }
 
+    /// <summary>
+    /// A listener that is also a source outside the router (a SIP terminal): joins the mix as
+    /// <paramref name="participantId"/> sending <paramref name="source"/>, and receives the mix (as PCM when
+    /// <paramref name="pcm"/>, for its own encoder). Starts the mixer if needed, whatever the room's mode.
+    /// </summary>
+    public MixParticipant AddListener(IMixListener listener, string participantId, MixSourceCodec source, bool pcm)
+    {
+        if (_mixer == null) StartMixing();
+        var p = Join(participantId);
+        _mixer!.SetCodecs(p, source, pcm);
+        listener.Participant = p;
+        _receivers.Add(listener);
+        if (!_byParticipant.TryGetValue(p, out var list)) _byParticipant[p] = list = [];
+        list.Add(listener);
+        _mixer.SetReceiving(p, true);
+        return p;
+    }
+
+    /// <summary>Removes a listener added by <see cref="AddListener"/>; its participant leaves the mix.</summary>
+    public void RemoveListener(IMixListener listener)
+    {
+        if (_mixer == null || !_receivers.Remove(listener)) return;
+        var p = listener.Participant;
+        if (_byParticipant.TryGetValue(p, out var list))
+        {
+            list.Remove(listener);
+            if (list.Count == 0) _mixer.SetReceiving(p, false);
+        }
+        Forget(p);
+        if (_receivers.Count == 0 && _settings.Mode == RoomAudioMode.Forwarded) StopMixing();
+    }
+
+    /// <summary>One audio packet of a listener-source (<see cref="AddListener"/>): no RFC 6464 level, measured by the mixer.</summary>
+    public void OnListenerAudio(long nowTicks, MixParticipant p, ushort sequenceNumber, ReadOnlySpan<byte> payload)
+    {
+        if (_mixer == null || _closed) return;
+        bool wasActive = _mixer.IsActive;
+        _mixer.OnPacket(nowTicks, p, sequenceNumber, -1, payload);
+        if (!wasActive) Reschedule();
+    }
+
     private void AddReceiver(long nowTicks, SubscriberSession subscriber)
     {
         if (!MixReceiver.TryCreate(subscriber, _hub, nowTicks, out var receiver, out string? why))
@@ -193,6 +233,9 @@ internal sealed partial class RoomAudio : ITimerTarget, IProducerRtpObserver, IM
 
     private void StopMixing()
     {
+        // Listener-sources (SIP terminals) keep the mixer: they have no forwarded audio to fall back on.
+        foreach (var r in _receivers)
+            if (r is not MixReceiver) return;
         _receivers.Clear();
         _byParticipant.Clear();
         _sources.Clear();

@@ -106,6 +106,9 @@ public sealed class MediaServerOptions
     /// <summary>Plain-RTP ingest (<c>POST /api/rooms/{room}/ingest</c>): ports, limits, idle timeout.</summary>
     public IngestOptions Ingest { get; set; } = new();
 
+    /// <summary>SIP terminals (<c>MediaServer:Sip:Port</c>, realm, media ports); off unless the port is set.</summary>
+    public SipOptions Sip { get; set; } = new();
+
     /// <summary>Rate limits and bounds (<c>MediaServer:Limits:SessionRequestsPerSecond</c>, <c>:SessionRequestBurst</c>, <c>:MaxSessionsPerRoom</c>, <c>:MaxRooms</c>).</summary>
     public LimitOptions Limits { get; set; } = new();
 

@@ -56,6 +56,14 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:IceTcpMaxConnections must be 1..100000.");
         if (o.Ingest.MinPort is < 0 or > 65535 || o.Ingest.MaxPort is < 0 or > 65535 || (o.Ingest.MinPort > 0 && o.Ingest.MaxPort < o.Ingest.MinPort))
             errors.Add("MediaServer:Ingest:MinPort/MaxPort must be a port range (MinPort <= MaxPort), or MinPort 0 for any free port.");
+        if (o.Sip.Port is < 0 or > 65535)
+            errors.Add($"MediaServer:Sip:Port must be 0..65535 (got {o.Sip.Port}).");
+        if (o.Sip.RtpMinPort is < 0 or > 65534 || o.Sip.RtpMaxPort is < 0 or > 65535 || (o.Sip.RtpMinPort > 0 && o.Sip.RtpMaxPort < o.Sip.RtpMinPort + 1))
+            errors.Add("MediaServer:Sip:RtpMinPort/RtpMaxPort must be a port range of at least two ports, or RtpMinPort 0 for any free ports.");
+        if (string.IsNullOrWhiteSpace(o.Sip.Realm) || o.Sip.Realm.Any(c => c is '"' or '\\' || char.IsControl(c)))
+            errors.Add("MediaServer:Sip:Realm must be non-empty printable text without quotes or backslashes.");
+        if (o.Sip.MaxCalls is < 1 or > 5000)
+            errors.Add("MediaServer:Sip:MaxCalls must be 1..5000.");
         if (o.Ingest.MaxIngests is < 1 or > 10_000)
             errors.Add("MediaServer:Ingest:MaxIngests must be 1..10000.");
         if (o.Ingest.IdleTimeout < TimeSpan.FromSeconds(1) || o.Ingest.IdleTimeout > TimeSpan.FromHours(24))

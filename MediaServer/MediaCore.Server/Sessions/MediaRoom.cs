@@ -11,6 +11,7 @@ public sealed class MediaRoom
 {
     private readonly Dictionary<string, PeerSession> _sessions = new(StringComparer.Ordinal);
     private readonly List<Ingest.RtpIngest> _ingests = [];
+    private readonly List<Sip.SipCallMedia> _sipCalls = [];
 
     internal MediaRoom(RoomId id, MediaEngine engine)
     {
@@ -31,7 +32,14 @@ public sealed class MediaRoom
     public IReadOnlyCollection<PeerSession> Sessions => _sessions.Values;
     /// <summary>Plain-RTP ingests publishing here (ffmpeg, cameras); they keep the room alive like sessions.</summary>
     public IReadOnlyList<Ingest.RtpIngest> Ingests => _ingests;
-    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && RelayedTracks == 0 && FilePublishers == 0;
+    /// <summary>SIP calls in this room (terminals); they keep the room alive like sessions.</summary>
+    internal IReadOnlyList<Sip.SipCallMedia> SipCalls => _sipCalls;
+
+    internal void AddSipCall(Sip.SipCallMedia call) => _sipCalls.Add(call);
+
+    internal void RemoveSipCall(Sip.SipCallMedia call) => _sipCalls.Remove(call);
+
+    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0 && RelayedTracks == 0 && FilePublishers == 0;
 
     /// <summary>Tracks relayed in from other nodes (Cluster/RelayLink); they keep the room alive until released.</summary>
     public int RelayedTracks { get; private set; }

@@ -1,0 +1,23 @@
+namespace MediaCore.Server.Options;
+
+/// <summary>SIP terminals (section <c>MediaServer:Sip</c>): off unless <see cref="Port"/> is set.</summary>
+public sealed class SipOptions
+{
+    /// <summary>UDP and TCP port of the SIP user agent server (5060 is SIP's); unset (default): no SIP. 0: any free port (tests).</summary>
+    public int? Port { get; set; }
+
+    /// <summary>Digest realm terminals are challenged with (shown by phones next to the password prompt).</summary>
+    public string Realm { get; set; } = "mediacore";
+
+    /// <summary>First UDP port for call media (RTP on even ports, RTCP on the next); 0 (default): any free port pair.</summary>
+    public int RtpMinPort { get; set; }
+
+    /// <summary>Last UDP port for call media (with <see cref="RtpMinPort"/>); open this range on the firewall.</summary>
+    public int RtpMaxPort { get; set; }
+
+    /// <summary>Calls at once on this node.</summary>
+    public int MaxCalls { get; set; } = 500;
+
+    /// <summary>A call whose terminal sends no RTP for this long is ended with a BYE (a terminal that vanished).</summary>
+    public TimeSpan MediaTimeout { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,417 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Sip;
+using MediaCore.Server.Options;
+using MediaCore.Server.Rooms;
+using MediaCore.Server.Sessions;
+using MediaCore.Server.Timers;
+using MediaCore.Server.Udp;
+using Microsoft.Extensions.Options;
+
+namespace MediaCore.Server.Sip;
+
+/// <summary>
+/// The thin host of the SIP user agent server (<see cref="SipServerCore"/>): one UDP socket and one TCP listener on
+/// <c>MediaServer:Sip:Port</c>, a 20 ms timer loop, and the <see cref="ISipApplication"/> that turns an accepted
+/// INVITE into a <see cref="SipCallMedia"/> in the room named by the Request-URI. Off unless the port is set.
+/// The core runs under one lock (signalling is a few messages per call); media never takes it.
+/// </summary>
+public sealed partial class SipServer(MediaEngine engine, MediaClock clock, HandQueue hands, IOptions<MediaServerOptions> options,
+    ILogger<SipServer> logger) : IHostedService, ISipApplication
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<PeerAddress, Socket> _tcp = [];
+    private readonly CancellationTokenSource _stop = new();
+    private SipServerCore? _core;
+    private SipAccounts? _accounts;
+    private Socket? _udp;
+    private TcpListener? _listener;
+    private ulong _sdpVersion;
+
+    /// <summary>The bound port (after start; with Port 0 the OS picked it).</summary>
+    public int Port { get; private set; }
+    public bool Enabled => _core != null;
+
+    /// <summary>Calls in progress with their media (a snapshot).</summary>
+    internal IReadOnlyList<SipCallMedia> Calls
+    {
+        get
+        {
+            lock (_gate) return _core == null ? [] : [.. _core.Calls.Select(c => c.Application).OfType<SipCallMedia>()];
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (o.Sip.Port is not int port) return Task.CompletedTask;
+        var bind = o.ParsedBindAddress;
+        _udp = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (bind.Equals(IPAddress.IPv6Any)) _udp.DualMode = true;
+        _udp.Bind(new IPEndPoint(bind, port));
+        Port = ((IPEndPoint)_udp.LocalEndPoint!).Port;
+        _listener = new TcpListener(bind, Port);
+        _listener.Start();
+        _accounts = new SipAccounts(o.TokenSecret!, o.Sip.Realm);
+        var nonceKey = HMACSHA256.HashData(Encoding.UTF8.GetBytes(o.TokenSecret!), "mediacore-sip-nonce"u8);
+        _core = new SipServerCore(new SipServerOptions(o.Sip.Realm, nonceKey, $"{HostOf(o.AdvertisedAddress)}:{Port}"), this);
+        _ = Task.Run(() => UdpLoopAsync(_stop.Token), CancellationToken.None);
+        _ = Task.Run(() => AcceptLoopAsync(_stop.Token), CancellationToken.None);
+        _ = Task.Run(() => TimerLoopAsync(_stop.Token), CancellationToken.None);
+        LogStarted(Port, o.Sip.Realm);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_core == null) return;
+        lock (_gate)
+        {
+            long now = clock.NowTicks;
+            foreach (var call in _core.Calls.ToList()) _core.Hangup(now, call, "server stopping");
+            Drain();
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _udp?.Dispose();
+        _listener?.Stop();
+        lock (_gate) foreach (var s in _tcp.Values) s.Dispose();
+    }
+
+    // ---- ISipApplication (called by the core under _gate) ----
+
+    public SipAccount? FindAccount(string username) => _accounts!.Find(username);
+
+    public SipInviteResult OnInvite(long nowTicks, SipCall call, string sdpOffer)
+    {
+        var o = options.Value;
+        if (!RoomId.TryParse(call.Target, out var roomId)) return new SipInviteResult(404, Reason: "No such room (call sip:{room}@host)");
+        if (_core!.Calls.Count(c => c.Application != null) >= o.Sip.MaxCalls) return new SipInviteResult(486, Reason: "Too many calls on this server");
+        var ports = BindPair(o.ParsedBindAddress, o.Sip.RtpMinPort, o.Sip.RtpMaxPort);
+        if (ports is null) return new SipInviteResult(503, Reason: "No free media port");
+        var (rtp, rtcp) = ports.Value;
+        int rtpPort = ((IPEndPoint)rtp.LocalEndPoint!).Port;
+        if (!SipSdpAnswerer.TryAnswer(sdpOffer, o.AdvertisedAddress, rtpPort, (ulong)Random.Shared.NextInt64(1, long.MaxValue), ++_sdpVersion, out var session, out var error))
+        {
+            rtp.Dispose();
+            rtcp.Dispose();
+            LogRefused(call.Account.Username, call.Target, error);
+            return new SipInviteResult(488, Reason: "Not Acceptable Here");
+        }
+        SipCallMedia media;
+        lock (engine.Gate)
+        {
+            var room = engine.GetOrCreateRoom(roomId);
+            media = new SipCallMedia(call, room, rtp, rtcp, session, nowTicks);
+            room.AddSipCall(media);
+            media.Attach();
+        }
+        call.Application = media;
+        _ = Task.Run(() => MediaLoopAsync(media, _stop.Token));
+        LogCall(call.Account.Username, roomId.Value, session.Codec.ToString(), session.RemoteRtp.ToString(), rtpPort);
+        return new SipInviteResult(200, session.Answer);
+    }
+
+    public SipInviteResult OnReinvite(long nowTicks, SipCall call, string sdpOffer)
+    {
+        if (call.Application is not SipCallMedia media) return new SipInviteResult(481);
+        if (!SipSdpAnswerer.TryAnswer(sdpOffer, options.Value.AdvertisedAddress, media.Port, 1, ++_sdpVersion, out var session, out var error))
+        {
+            LogRefused(call.Account.Username, call.Target, error);
+            return new SipInviteResult(488);
+        }
+        lock (engine.Gate) media.Update(session);
+        LogHold(call.Account.Username, call.Target, session.OnHold);
+        return new SipInviteResult(200, session.Answer);
+    }
+
+    public void OnDtmf(long nowTicks, SipCall call, char digit)
+    {
+        if (call.Application is SipCallMedia media) Command(nowTicks, media, digit);
+    }
+
+    public void OnCallEnded(long nowTicks, SipCall call, string reason)
+    {
+        if (call.Application is not SipCallMedia media) return;
+        lock (engine.Gate)
+        {
+            media.Detach();
+            media.Room.RemoveSipCall(media);
+            engine.ReleaseIfEmpty(media.Room);
+        }
+        media.Dispose();
+        LogEnded(call.Account.Username, call.Target, reason, media.PacketsReceived, media.PacketsSent);
+    }
+
+    private void Command(long nowTicks, SipCallMedia media, char digit)
+    {
+        switch (media.OnDigit(nowTicks, digit))
+        {
+            case "hand":
+                hands.Raise(media.Room.Id, media.Call.Account.ParticipantId, media.Call.Account.Username, "audience");
+                LogCommand(media.Call.Account.Username, media.Room.Id.Value, "raise hand");
+                break;
+            case "mute":
+                LogCommand(media.Call.Account.Username, media.Room.Id.Value, media.SelfMuted ? "mute" : "unmute");
+                break;
+        }
+    }
+
+    // ---- sockets ----
+
+    private async Task UdpLoopAsync(CancellationToken stop)
+    {
+        var buffer = new byte[65536];
+        var from = new SocketAddress(_udp!.AddressFamily);
+        while (!stop.IsCancellationRequested)
+        {
+            int n;
+            try
+            {
+                n = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, from, stop).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                continue; // ICMP errors from earlier sends surface here on some stacks
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            var peer = from.ToPeerAddress();
+            Receive(buffer.AsSpan(0, n), peer, stream: false);
+        }
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener!.AcceptSocketAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            socket.NoDelay = true;
+            var peer = PeerAddress.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!).AsTcp();
+            lock (_gate)
+            {
+                if (_tcp.Count >= 2 * options.Value.Sip.MaxCalls) { socket.Dispose(); continue; }
+                _tcp[peer] = socket;
+            }
+            _ = Task.Run(() => TcpLoopAsync(socket, peer, stop), CancellationToken.None);
+        }
+    }
+
+    private async Task TcpLoopAsync(Socket socket, PeerAddress peer, CancellationToken stop)
+    {
+        var buffer = new byte[SipParser.MaxMessageBytes + 4096];
+        int filled = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                int n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, stop).ConfigureAwait(false);
+                if (n == 0) break;
+                filled += n;
+                int offset = 0;
+                while (true)
+                {
+                    var kind = SipFraming.TryFrame(buffer.AsSpan(offset, filled - offset), out int length);
+                    if (kind == SipFrameKind.NeedMore) break;
+                    if (kind == SipFrameKind.Invalid) return;
+                    if (kind == SipFrameKind.KeepAlivePing) socket.Send("\r\n"u8);
+                    else if (kind == SipFrameKind.Message) Receive(buffer.AsSpan(offset, length), peer, stream: true);
+                    offset += length;
+                }
+                if (offset > 0)
+                {
+                    buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
+                    filled -= offset;
+                }
+                if (filled == buffer.Length) return; // a message larger than the limit
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+        finally
+        {
+            lock (_gate) _tcp.Remove(peer);
+            socket.Dispose();
+        }
+    }
+
+    private void Receive(ReadOnlySpan<byte> data, PeerAddress from, bool stream)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                _core!.HandleReceive(clock.NowTicks, data, from, stream);
+            }
+            catch (Exception e)
+            {
+                // The core answers bad input itself; anything escaping is a bug to log, never a dead server.
+                LogFailed(e);
+            }
+            Drain();
+        }
+    }
+
+    private async Task TimerLoopAsync(CancellationToken stop)
+    {
+        long nextMediaCheck = 0;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                lock (_gate)
+                {
+                    long now = clock.NowTicks;
+                    try
+                    {
+                        if (now >= _core!.PollTimeout()) _core.HandleTimeout(now);
+                        if (now >= nextMediaCheck)
+                        {
+                            nextMediaCheck = now + TimeSpan.TicksPerSecond;
+                            long limit = options.Value.Sip.MediaTimeout.Ticks;
+                            foreach (var call in _core.Calls.ToList())
+                                if (call.Application is SipCallMedia m && call.State == SipCallState.Confirmed && !m.Session.OnHold && now - m.LastPacketAt > limit)
+                                    _core.Hangup(now, call, "no RTP");
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        LogFailed(e);
+                    }
+                    Drain();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task MediaLoopAsync(SipCallMedia media, CancellationToken stop)
+    {
+        var buffer = new byte[2048];
+        var from = new SocketAddress(media.Rtp.AddressFamily);
+        while (!stop.IsCancellationRequested && media.Call.State != SipCallState.Ended)
+        {
+            int n;
+            try
+            {
+                n = await media.Rtp.ReceiveFromAsync(buffer, SocketFlags.None, from, stop).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            var endpoint = from.ToPeerAddress().ToEndPoint();
+            long now = clock.NowTicks;
+            var digit = media.OnDatagram(now, buffer.AsSpan(0, n), endpoint);
+            if (digit is char d)
+                lock (_gate) Command(now, media, d);
+        }
+    }
+
+    // Caller holds _gate.
+    private void Drain()
+    {
+        while (_core!.TryPollTransmit(out var t))
+        {
+            try
+            {
+                if (t.Destination.IsTcp)
+                {
+                    if (_tcp.TryGetValue(t.Destination, out var s)) s.Send(t.Data);
+                }
+                else
+                {
+                    _udp!.SendTo(t.Data, SocketFlags.None, t.Destination.ToEndPoint());
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private static (Socket Rtp, Socket Rtcp)? BindPair(IPAddress address, int min, int max)
+    {
+        if (min == 0)
+        {
+            for (int attempt = 0; attempt < 20; attempt++)
+            {
+                var rtp = Bind(address, 0);
+                if (rtp == null) return null;
+                int port = ((IPEndPoint)rtp.LocalEndPoint!).Port;
+                var rtcp = port < 65535 ? Bind(address, port + 1) : null;
+                if (rtcp != null) return (rtp, rtcp);
+                rtp.Dispose();
+            }
+            return null;
+        }
+        for (int port = min + (min & 1); port + 1 <= max; port += 2)
+        {
+            var rtp = Bind(address, port);
+            if (rtp == null) continue;
+            var rtcp = Bind(address, port + 1);
+            if (rtcp != null) return (rtp, rtcp);
+            rtp.Dispose();
+        }
+        return null;
+    }
+
+    private static Socket? Bind(IPAddress address, int port)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+            socket.Bind(new IPEndPoint(address, port));
+            return socket;
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return null;
+        }
+    }
+
+    private static string HostOf(string address) => address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP user agent server on UDP and TCP port {Port} (realm {Realm})")]
+    private partial void LogStarted(int port, string realm);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP call from {User} into room {Room}: {Codec}, terminal RTP {Remote}, ours on {Port}")]
+    private partial void LogCall(string user, string room, string codec, string remote, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP call from {User} to {Room} refused: {Reason}")]
+    private partial void LogRefused(string user, string room, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP call from {User} in room {Room}: on hold = {Hold}")]
+    private partial void LogHold(string user, string room, bool hold);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP call from {User} in room {Room} ended ({Reason}): {Received} RTP packets in, {Sent} out")]
+    private partial void LogEnded(string user, string room, string reason, long received, long sent);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP terminal {User} in room {Room}: {Command} (DTMF)")]
+    private partial void LogCommand(string user, string room, string command);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SIP: unexpected failure handling a message")]
+    private partial void LogFailed(Exception e);
+}
