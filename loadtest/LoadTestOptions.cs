@@ -19,6 +19,10 @@ public enum Scenario
 public sealed record LoadTestOptions
 {
     public Uri Server { get; init; } = new("http://127.0.0.1:8080");
+    /// <summary>Cluster: MediaServer nodes to spread the sites over (<c>--nodes</c>); the first is the county node. Empty: <see cref="Server"/> only.</summary>
+    public IReadOnlyList<Uri> Nodes { get; init; } = [];
+    /// <summary>Cluster tree (<c>--topology</c>): room publishers on the first (county) node, villages on the others (town nodes).</summary>
+    public bool Topology { get; init; }
     public int Sites { get; init; } = 20;
     public Scenario Scenario { get; init; } = Scenario.Plenary;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
@@ -53,6 +57,9 @@ public sealed record LoadTestOptions
     public const string Usage = """
         MediaCore load test: simulated sites as real WebRTC peers (WHIP/WHEP, ICE, DTLS, SRTP, RTCP).
           --server URL          MediaServer base URL (default http://127.0.0.1:8080)
+          --nodes URL,URL,...   a cluster: spread the sites over these MediaServer nodes (the first is the county node);
+                                the report gives each node's CPU
+          --topology            with --nodes: publishers on the county node, villages on the town nodes (the rest)
           --token-secret S      the server's MediaServer:TokenSecret (or env MEDIACORE_TOKEN_SECRET)
           --sites N             simulated sites (default 20)
           --scenario NAME       plenary | partial | lecture | listen-in | capacity (default plenary)
@@ -84,6 +91,8 @@ public sealed record LoadTestOptions
             o = args[i] switch
             {
                 "--server" => o with { Server = new Uri(Next()) },
+                "--nodes" => o with { Nodes = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)).ToList() },
+                "--topology" => o with { Topology = true },
                 "--sites" => o with { Sites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--scenario" => o with { Scenario = ParseScenario(Next()) },
                 "--duration" => o with { Duration = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
@@ -111,6 +120,8 @@ public sealed record LoadTestOptions
         if (string.IsNullOrEmpty(o.TokenSecret)) throw new ArgumentException("--token-secret (or MEDIACORE_TOKEN_SECRET) is required");
         if (o.Sites < 1) throw new ArgumentException("--sites must be at least 1");
         if (o.Repeat is < 1 or > 100) throw new ArgumentException("--repeat must be 1..100");
+        if (o.Topology && o.Nodes.Count < 2) throw new ArgumentException("--topology needs --nodes with the county node and at least one town node");
+        if (o.Nodes.Count > 0) o = o with { Server = o.Nodes[0] };
         return o;
     }
 

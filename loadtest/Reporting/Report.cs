@@ -55,7 +55,13 @@ public sealed record LoadTestReport(
     public CalibrationResult? Calibration { get; init; }
     /// <summary>What the server sent, from its /metrics deltas over the run.</summary>
     public ServerThroughput? Throughput { get; init; }
+    /// <summary>Cluster runs (<c>--nodes</c>): each node, its subscribers and its CPU; null on one node.</summary>
+    public IReadOnlyList<NodeResult>? Nodes { get; init; }
 }
+
+/// <summary>One MediaServer node of a cluster run.</summary>
+/// <param name="CpuPercentMean">Mean CPU of the node's process (percent of one core) over the second half of the run.</param>
+public sealed record NodeResult(string Url, int? Pid, int Subscribers, double CpuPercentMean, double CpuPercentMax);
 
 /// <param name="DatagramsPerSecond">UDP datagrams the server sent per second of the run (mean, ramp included).</param>
 /// <param name="DatagramsPerCpuSecond">The same per second of the server's CPU time: packets/s per server core.</param>
