@@ -192,10 +192,15 @@ public static class FuzzTargets
         }
     }
 
-    /// <summary>A WebM/Matroska file as the recorder reopens it after a crash (EBML, RFC 8794): scan, never throw.</summary>
+    /// <summary>
+    /// A WebM/Matroska file as the recorder reopens it after a crash and as the file publisher plays it (EBML, RFC 8794):
+    /// scan, then read every frame; never throw.
+    /// </summary>
     public static void Matroska(byte[] data)
     {
         using var stream = new MemoryStream(data, writable: false);
         MatroskaScanner.TryScan(stream, out _, out _);
+        if (!MatroskaBlockReader.TryOpen(stream, out var reader, out _)) return;
+        while (reader!.TryReadFrame(out _, out _, out _, out _)) { }
     }
 }
