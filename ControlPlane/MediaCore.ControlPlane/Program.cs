@@ -8,6 +8,7 @@ using MediaCore.ControlPlane.Disclosures;
 using MediaCore.ControlPlane.Live;
 using MediaCore.ControlPlane.Meetings;
 using MediaCore.ControlPlane.People;
+using MediaCore.ControlPlane.Playback;
 using MediaCore.ControlPlane.Portal;
 using MediaCore.ControlPlane.Rankings;
 using MediaCore.ControlPlane.Recordings;
@@ -118,6 +119,7 @@ public sealed partial class Program
         s.AddMeetings();
         s.AddLive();
         s.AddRecordings();
+        s.AddPlayback();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -141,6 +143,7 @@ public sealed partial class Program
         app.MapSearch();
         app.MapLive();
         app.MapRecordings();
+        app.MapPlayback();
         return app;
     }
 }
