@@ -85,6 +85,9 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(100);
 
+                    b.Property<string>("RtspUrl")
+                        .HasMaxLength(500);
+
                     b.Property<int>("SiteId");
 
                     b.HasKey("Id");
