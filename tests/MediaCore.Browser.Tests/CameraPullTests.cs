@@ -26,7 +26,7 @@ public sealed class CameraPullTests
         var created = await stack.PostAsync("admin", $"/api/sites/{siteId}/devices", new { kind = "camera", name = "村委会摄像机", code = "CAM-PULL-1", rtspUrl = url });
         Assert.Equal($"rtsp://admin:***@127.0.0.1:{camera.Port}/Streaming/Channels/101", (string?)created["device"]!["rtspUrl"]);
 
-        var (_, room) = await stack.ScheduleAsync("admin", siteId, "village", "村两委议事会");
+        var (_, room) = await stack.ScheduleAsync("admin", siteId, "committeeDay", "村两委议事日");
         using var http = new HttpClient { BaseAddress = stack.Media.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", stack.Media.Token(room, "county", ParticipantRole.Host));
         byte[]? jpeg = null;
