@@ -19,6 +19,10 @@ public enum Scenario
 public sealed record LoadTestOptions
 {
     public Uri Server { get; init; } = new("http://127.0.0.1:8080");
+    /// <summary>Cluster: MediaServer nodes to spread the sites over (<c>--nodes</c>); the first is the county node. Empty: <see cref="Server"/> only.</summary>
+    public IReadOnlyList<Uri> Nodes { get; init; } = [];
+    /// <summary>Cluster tree (<c>--topology</c>): room publishers on the first (county) node, villages on the others (town nodes).</summary>
+    public bool Topology { get; init; }
     public int Sites { get; init; } = 20;
     public Scenario Scenario { get; init; } = Scenario.Plenary;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
@@ -47,10 +51,15 @@ public sealed record LoadTestOptions
     public bool Calibrate { get; init; }
     /// <summary>Runs of the scenario, back to back; the summary gives min/median/max.</summary>
     public int Repeat { get; init; } = 1;
+    /// <summary>A peer whose server goes silent for 3 s (killed, restarted) or whose transport fails starts a new session (default).</summary>
+    public bool Reconnect { get; init; } = true;
 
     public const string Usage = """
         MediaCore load test: simulated sites as real WebRTC peers (WHIP/WHEP, ICE, DTLS, SRTP, RTCP).
           --server URL          MediaServer base URL (default http://127.0.0.1:8080)
+          --nodes URL,URL,...   a cluster: spread the sites over these MediaServer nodes (the first is the county node);
+                                the report gives each node's CPU
+          --topology            with --nodes: publishers on the county node, villages on the town nodes (the rest)
           --token-secret S      the server's MediaServer:TokenSecret (or env MEDIACORE_TOKEN_SECRET)
           --sites N             simulated sites (default 20)
           --scenario NAME       plenary | partial | lecture | listen-in | capacity (default plenary)
@@ -68,6 +77,9 @@ public sealed record LoadTestOptions
           --calibrate           first measure this machine's loopback sendto ceiling (datagrams/s per core);
                                 throughputs are then also printed as a fraction of it
           --repeat N            run the scenario N times back to back; prints min/median/max (reports get -runK)
+          --no-reconnect        a peer whose server goes silent for 3 s or whose transport fails stays failed
+                                (default: it POSTs a new offer every second until the server answers, as browsers do;
+                                each reconnect is counted and fails the verdict)
         """;
 
     public static LoadTestOptions Parse(string[] args)
@@ -79,6 +91,8 @@ public sealed record LoadTestOptions
             o = args[i] switch
             {
                 "--server" => o with { Server = new Uri(Next()) },
+                "--nodes" => o with { Nodes = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)).ToList() },
+                "--topology" => o with { Topology = true },
                 "--sites" => o with { Sites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--scenario" => o with { Scenario = ParseScenario(Next()) },
                 "--duration" => o with { Duration = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
@@ -96,6 +110,7 @@ public sealed record LoadTestOptions
                 "--server-pid" => o with { ServerPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--cache" => o with { CacheDir = Next() },
                 "--quiet" => o with { Quiet = true },
+                "--no-reconnect" => o with { Reconnect = false },
                 "--site-audio" => o with { SiteAudio = true },
                 "--calibrate" => o with { Calibrate = true },
                 "--repeat" => o with { Repeat = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
@@ -105,6 +120,8 @@ public sealed record LoadTestOptions
         if (string.IsNullOrEmpty(o.TokenSecret)) throw new ArgumentException("--token-secret (or MEDIACORE_TOKEN_SECRET) is required");
         if (o.Sites < 1) throw new ArgumentException("--sites must be at least 1");
         if (o.Repeat is < 1 or > 100) throw new ArgumentException("--repeat must be 1..100");
+        if (o.Topology && o.Nodes.Count < 2) throw new ArgumentException("--topology needs --nodes with the county node and at least one town node");
+        if (o.Nodes.Count > 0) o = o with { Server = o.Nodes[0] };
         return o;
     }
 

@@ -34,6 +34,8 @@ public sealed class LoadTestRunner : IDisposable
     private FrameIndex _frames = null!;
     private DtlsCertificate _certificate = null!;
     private Signalling _signalling = null!;
+    private List<Signalling> _nodeSignalling = [];
+    private List<(Uri Url, ProcSampler? Sampler, List<double> Cpu)> _nodes = [];
     private ProcSampler? _server;
     private ThreadSampler? _serverThreads;
     private ProcSampler _self = null!;
@@ -57,6 +59,9 @@ public sealed class LoadTestRunner : IDisposable
         _frames = new FrameIndex(_clip);
         _certificate = DtlsCertificate.Generate();
         _signalling = new Signalling(_http, _o.Server, _o.TokenSecret!);
+        _nodeSignalling = _o.Nodes.Count > 0 ? _o.Nodes.Select(u => new Signalling(_http, u, _o.TokenSecret!)).ToList() : [_signalling];
+        // Each node's process (on this machine: the one listening on its port), for per-node CPU in the report.
+        _nodes = _o.Nodes.Select(u => (u, ProcSampler.FindListener(u.Port) is int np ? new ProcSampler(np) : null, new List<double>())).ToList();
         for (int i = 0; i < Math.Max(1, _o.Workers); i++) _workers.Add(new Worker(i, _clock));
         // The process listening on the server URL's port, whatever its name (`dotnet MediaCore.Server.dll`, a
         // published binary, `dotnet run`); the old name search only as a fallback.
@@ -171,8 +176,11 @@ public sealed class LoadTestRunner : IDisposable
         }
     }
 
+    private readonly Dictionary<(string Site, string Room), int> _plannedNodes = [];
+
     private void StartPeer(PeerPlan p, CancellationToken ct)
     {
+        _plannedNodes[(p.Site, p.Room)] = p.Node;
         var worker = _workers[_peers.Count % _workers.Count];
         var stats = new SiteStats { Site = p.Site, Room = p.Room, Role = p.Role, Publishes = p.Publish };
         Peer peer;
@@ -184,7 +192,7 @@ public sealed class LoadTestRunner : IDisposable
                 clock = new SendClock(_clip.Video.Length, _clip.Audio.Length);
                 lock (_roomClocks) _roomClocks[p.Room] = clock;
             }
-            peer = new PublisherPeer(worker, stats, _certificate, _clip, clock, p.SendVideo);
+            peer = new PublisherPeer(worker, stats, _certificate, _clip, clock, p.SendVideo) { Reconnect = _o.Reconnect };
         }
         else
         {
@@ -192,7 +200,7 @@ public sealed class LoadTestRunner : IDisposable
             peer = new SubscriberPeer(worker, stats, _certificate, _frames, () =>
             {
                 lock (_roomClocks) return _roomClocks.GetValueOrDefault(room);
-            });
+            }) { Reconnect = _o.Reconnect };
         }
         _peers.Add(peer);
         _starts.Add(Task.Run(async () =>
@@ -201,7 +209,7 @@ public sealed class LoadTestRunner : IDisposable
             try
             {
                 stats.PostStartedAtTicks = worker.NowTicks;
-                await peer.StartAsync(_signalling, p.Room, p.Site, p.Role, ct);
+                await peer.StartAsync(_nodeSignalling[Math.Min(p.Node, _nodeSignalling.Count - 1)], p.Room, p.Site, p.Role, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -263,6 +271,11 @@ public sealed class LoadTestRunner : IDisposable
         long dExpected = expected - _lastExpected, dLost = lost - _lastLost;
         double loss = dExpected > 0 ? Math.Max(0, 100.0 * dLost / dExpected) : 0;
         var (cpu, rss) = _server?.Sample() ?? (0, 0);
+        foreach (var node in _nodes)
+        {
+            // The first node is the --server process, sampled above: sampling twice would halve its interval.
+            if (node.Sampler is { } ns) node.Cpu.Add(ns.Pid == _server?.Pid ? cpu : ns.Sample().CpuPercent);
+        }
         long busy = 0;
         foreach (var w in _workers) busy += Volatile.Read(ref w.BusyTicks);
         var (selfCpu, _) = _self.Sample();
@@ -365,7 +378,7 @@ public sealed class LoadTestRunner : IDisposable
             sites.Add(new SiteResult(s.Site, s.Room, s.Role, s.Publishes ? "publisher" : "subscriber", Round(s.JoinMs), Round(s.ConnectMs),
                 Round(s.KeyFrameWaitMs), s.PacketsReceived, s.PacketsExpected, s.Lost, Math.Round(lossPct, 3), Math.Round(s.JitterMs, 2),
                 Math.Round(s.MaxJitterMs, 2), Percentile(s.Delay, 0.5), Percentile(s.Delay, 0.99), s.NacksSent, s.RtxReceived, s.PlisSent,
-                s.PacketsSent, s.Failure));
+                s.PacketsSent, s.Failure, s.Reconnects));
         }
         var subs = _peers.Where(p => !p.Stats.Publishes).Select(p => p.Stats).ToList();
         var subResults = sites.Where(s => s.Kind == "subscriber").ToList();
@@ -403,6 +416,9 @@ public sealed class LoadTestRunner : IDisposable
             if (totals.LossPercent > LossLimitPercent) reasons.Add($"loss {totals.LossPercent}% > {LossLimitPercent}%");
             if (perSite["joinMs"].P95 > JoinLimitMs) reasons.Add($"join p95 {perSite["joinMs"].P95} ms > {JoinLimitMs} ms");
         }
+        int reconnected = _peers.Count(p => p.Stats.Reconnects > 0);
+        if (reconnected > 0)
+            reasons.Add($"{reconnected} peers lost their session and reconnected ({_peers.Select(p => p.Stats.LastReconnectReason).FirstOrDefault(r => r != null)})");
         if (totals.Failed > 0) reasons.Add($"{totals.Failed} peers failed: {_peers.Select(p => p.Stats.Failure).FirstOrDefault(f => f != null)}");
         var config = new
         {
@@ -418,9 +434,14 @@ public sealed class LoadTestRunner : IDisposable
         double perCpu = cpuSeconds > 0 ? Math.Round(sent / cpuSeconds) : 0;
         var throughput = new ServerThroughput(duration > 0 ? Math.Round(sent / duration) : 0, perCpu, _calibration?.PercentOf(perCpu),
             peakRx, _calibration?.PercentOf(peakRx));
+        var nodes = _nodes.Count == 0 ? null : _nodes.Select((n, i) => new NodeResult(n.Url.ToString(), n.Sampler?.Pid,
+            sites.Count(s => s.Kind == "subscriber" && NodeOf(s.Site, s.Room) == i),
+            n.Cpu.Count > 0 ? Math.Round(n.Cpu.Skip(n.Cpu.Count / 2).Average(), 1) : 0, n.Cpu.Count > 0 ? n.Cpu.Max() : 0)).ToList();
         return new LoadTestReport(config, startedAt, duration, serverPid, _series, totals, perSite, sites, steps,
-            passing, metrics, new Verdict(reasons.Count == 0, reasons)) { Calibration = _calibration, Throughput = throughput };
+            passing, metrics, new Verdict(reasons.Count == 0, reasons)) { Calibration = _calibration, Throughput = throughput, Nodes = nodes };
     }
+
+    private int NodeOf(string site, string room) => _plannedNodes.GetValueOrDefault((site, room));
 
     private static double? Round(double? v) => v is double d ? Math.Round(d, 1) : null;
 

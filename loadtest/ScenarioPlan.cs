@@ -1,7 +1,8 @@
 namespace MediaCore.LoadTest;
 
 /// <summary>One peer to start: which site, room and role, publishing or subscribing.</summary>
-internal sealed record PeerPlan(string Site, string Room, string Role, bool Publish, bool SendVideo);
+/// <param name="Node">Index into the cluster's nodes (<see cref="LoadTestOptions.Nodes"/>); 0 without a cluster.</param>
+internal sealed record PeerPlan(string Site, string Room, string Role, bool Publish, bool SendVideo, int Node = 0);
 
 /// <summary>Turns a scenario and a site count into the peers to start, publishers of each room first.</summary>
 internal static class ScenarioPlan
@@ -51,6 +52,28 @@ internal static class ScenarioPlan
                 break;
             }
         }
-        return plan;
+        return AssignNodes(o, plan);
+    }
+
+    /// <summary>
+    /// Cluster: the node of each peer. A site keeps one node for all its peers (its town's node in a real deployment);
+    /// sites go round robin over every node, or with <see cref="LoadTestOptions.Topology"/> room publishers go to the county
+    /// node (0) and villages round robin over the town nodes (1..).
+    /// </summary>
+    private static List<PeerPlan> AssignNodes(LoadTestOptions o, List<PeerPlan> plan)
+    {
+        int n = o.Nodes.Count;
+        if (n < 2) return plan;
+        var bySite = new Dictionary<string, int>(StringComparer.Ordinal);
+        return plan.Select(p =>
+        {
+            if (o.Topology && p.Publish && p.SendVideo) return p with { Node = 0 };
+            if (!bySite.TryGetValue(p.Site, out int node))
+            {
+                node = o.Topology ? 1 + bySite.Count % (n - 1) : bySite.Count % n;
+                bySite[p.Site] = node;
+            }
+            return p with { Node = node };
+        }).ToList();
     }
 }

@@ -57,6 +57,12 @@ public sealed class ControlPlaneOptions
     /// <summary>TURN servers handed to clients with their media tokens (coturn, shared-secret credentials).</summary>
     public TurnOptions Turn { get; set; } = new();
     /// <summary>
+    /// MediaServer cluster: which node serves which sites (<c>ControlPlane:MediaNodes:0:Url</c>, <c>:Sites:0</c> = a site code,
+    /// covering the site and everything under it, e.g. a town's code for the town node). The media-token answer names the node
+    /// of the caller's own site (the deepest match; none: <see cref="PublicMediaServerUrl"/>) and the others as fallbacks.
+    /// </summary>
+    public List<MediaNodeOptions> MediaNodes { get; set; } = [];
+    /// <summary>
     /// Shared HMAC-SHA256 secret MediaServer signs its webhooks with; at least 16 bytes. No default: required
     /// outside Development; in Development a random one is made per process when unset.
     /// </summary>
@@ -144,4 +150,13 @@ public sealed class WorkingDayOptions
     public List<DateOnly> Holidays { get; set; } = [];
     /// <summary>Weekend days made working days by the State Council's adjustments (yyyy-MM-dd).</summary>
     public List<DateOnly> ExtraWorkdays { get; set; } = [];
+}
+
+/// <summary>One MediaServer node of a cluster and the sites it serves (see <see cref="ControlPlaneOptions.MediaNodes"/>).</summary>
+public sealed class MediaNodeOptions
+{
+    /// <summary>The node's public base URL (what browsers reach: WHIP/WHEP and the room API).</summary>
+    public string Url { get; set; } = "";
+    /// <summary>Site codes served by this node; each covers the site's subtree (a town code: the town and its villages).</summary>
+    public List<string> Sites { get; set; } = [];
 }

@@ -168,6 +168,7 @@ public static partial class MediaServerApp
         app.MapGet("/healthz", () => "ok");
         // Engine gauges join /metrics once the host runs (resolving earlier would bind the UDP port at build time).
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<Metrics.MediaEngineCollector>());
+        RelayMetrics.Declare();
         app.MapMetrics(); // Prometheus text format at /metrics (README: Observability)
         app.MapOpenApi();
         app.MapSignalling();

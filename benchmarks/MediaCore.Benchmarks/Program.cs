@@ -1,6 +1,9 @@
 using BenchmarkDotNet.Running;
 
 // Run: dotnet run -c Release --project benchmarks/MediaCore.Benchmarks -- --filter '*'
+// Cluster directory throughput against a real Redis: dotnet run ... -- directory-joins 127.0.0.1:6390 [joins] [nodes]
+if (args.Length > 0 && args[0] == "directory-joins") return await MediaCore.Benchmarks.DirectoryJoins.RunAsync(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
 
 public partial class Program;

@@ -15,11 +15,17 @@ namespace MediaCore.LoadTest.Peers;
 /// One simulated WebRTC peer (a site's WHIP publisher or WHEP subscriber): its own UDP socket connected to
 /// the server's candidate, a <see cref="WebRtcClientTransport"/>, and the RTP/RTCP logic of its subclass.
 /// Signalling runs on the thread pool; from the answer on, everything runs on its <see cref="Worker"/>.
+/// A connected peer that hears nothing from the server for <see cref="SilenceLimit"/> (a server killed or
+/// restarted: its consent answers, RTCP and media stop) or whose transport fails publishes or plays again like
+/// a browser client does: it drops the session and POSTs a new offer every second until the server answers.
 /// </summary>
 internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientListener
 {
     protected const int Spare = WebRtcClientTransport.MaxProtectOverhead;
     private static readonly long ReportInterval = MediaTime.FromMilliseconds(1000);
+    /// <summary>No datagram from the server for this long: the session is gone (the server sends RTCP every second).</summary>
+    public static readonly long SilenceLimit = MediaTime.FromMilliseconds(3000);
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
 
     private readonly byte[] _rx = GC.AllocateUninitializedArray<byte>(2048, pinned: true);
     private readonly byte[] _rtcp = new byte[1500];
@@ -28,6 +34,10 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
     private ulong _token;
     private PeerAddress _server;
     private long _nextReport = long.MaxValue;
+    private long _lastHeardTicks;
+    private Signalling? _signalling;
+    private string _room = "", _subject = "", _role = "";
+    private CancellationToken _ct;
 
     protected Peer(Worker worker, SiteStats stats, DtlsCertificate certificate)
     {
@@ -48,14 +58,24 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
     public bool IsConnected => Transport?.State == WebRtcTransportState.Connected;
     public bool IsClosed { get; private set; }
     public Uri? Location { get; private set; }
+    /// <summary>Start a new session when the server goes silent or the transport fails (default); false: the peer fails.</summary>
+    public bool Reconnect { get; init; } = true;
 
     protected abstract string Kind { get; }
     protected abstract OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Dtls.DtlsFingerprint fingerprint, IceCandidate candidate);
 
     /// <summary>WHIP/WHEP: socket, offer, POST, answer; then hands the peer to its worker.</summary>
-    public async Task StartAsync(Signalling signalling, string room, string subject, string role, CancellationToken ct)
+    public Task StartAsync(Signalling signalling, string room, string subject, string role, CancellationToken ct)
     {
+        (_signalling, _room, _subject, _role, _ct) = (signalling, room, subject, role, ct);
         PostStartedAt = Worker.NowTicks;
+        return ConnectAsync();
+    }
+
+    private async Task ConnectAsync()
+    {
+        var signalling = _signalling!;
+        var ct = _ct;
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
         _socket.ReceiveBufferSize = 1 << 20;
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -64,7 +84,7 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
         var ice = IceCredentials.Generate();
         var candidate = new IceCandidate { Foundation = "1", Priority = 2130706431, Address = local.Address.ToString(), Port = local.Port };
         var offer = SdpOfferBuilder.Build(BuildOffer(ice, MediaCore.Protocol.Dtls.DtlsFingerprint.Sha256(Certificate.Der), candidate));
-        var (answerText, location) = await signalling.PostOfferAsync(Kind, room, subject, role, SdpWriter.Write(offer), ct);
+        var (answerText, location) = await signalling.PostOfferAsync(Kind, _room, _subject, _role, SdpWriter.Write(offer), ct);
         Location = location;
         if (!SdpParser.TryParse(answerText, out var answer, out string parseError)) throw new InvalidOperationException($"bad answer: {parseError}");
         if (!SdpNegotiator.TryApplyAnswer(offer, answer, out var session, out string error)) throw new InvalidOperationException($"answer rejected: {error}");
@@ -83,8 +103,15 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
             RemoteFingerprint = session.RemoteFingerprint.ToString(),
             DtlsRole = session.LocalSetup == SetupRole.Passive ? DtlsRole.Server : DtlsRole.Client,
         };
+        var socket = _socket;
         Worker.Post(now =>
         {
+            if (IsClosed)
+            {
+                socket.Dispose();
+                return;
+            }
+            _lastHeardTicks = now;
             OnNegotiated(session);
             Transport = new WebRtcClientTransport(now, options, this, this) { WakeUp = () => Worker.Wake(this) };
             _token = Worker.Register(_fd, this);
@@ -105,8 +132,9 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
                 nint n = Epoll.recv(_fd, p, _rx.Length, Epoll.MSG_DONTWAIT);
                 if (n <= 0) break;
                 Stats.DatagramsReceived++;
+                _lastHeardTicks = nowTicks;
                 Transport.HandleReceive(nowTicks, _rx.AsSpan(0, (int)n), _server);
-                if (IsClosed) return;
+                if (IsClosed || Transport is null) return;
             }
         }
         Reschedule(nowTicks);
@@ -116,7 +144,12 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
     {
         if (Transport is null || IsClosed) return;
         Transport.HandleTimeout(nowTicks);
-        if (IsClosed) return;
+        if (IsClosed || Transport is null) return;
+        if (IsConnected && Reconnect && nowTicks - _lastHeardTicks > SilenceLimit)
+        {
+            BeginReconnect("server silent");
+            return;
+        }
         if (IsConnected)
         {
             OnTick(nowTicks);
@@ -133,7 +166,7 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
     {
         if (Transport is null || IsClosed) return;
         long due = Transport.PollTimeout();
-        if (IsConnected) due = Math.Min(due, Math.Min(_nextReport, NextDue()));
+        if (IsConnected) due = Math.Min(due, Math.Min(Math.Min(_nextReport, NextDue()), _lastHeardTicks + SilenceLimit + 1));
         Worker.Schedule(this, Math.Max(due, nowTicks));
     }
 
@@ -167,8 +200,54 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
 
     public void OnClosed(WebRtcClientTransport transport, long nowTicks, string reason)
     {
+        if (!IsClosed && reason != "stopped" && Reconnect && !_ct.IsCancellationRequested)
+        {
+            BeginReconnect(reason);
+            return;
+        }
         if (!IsClosed && reason != "stopped") Stats.Failure ??= reason;
         Shutdown();
+    }
+
+    /// <summary>
+    /// On the worker: drops the dead session (no DELETE: the server that had it is gone or will time it out) and
+    /// POSTs a new offer every <see cref="RetryInterval"/> until one is answered or the peer is stopped.
+    /// </summary>
+    private void BeginReconnect(string reason)
+    {
+        Stats.Reconnects++;
+        Stats.LastReconnectReason = reason;
+        var transport = Transport;
+        Transport = null;
+        if (transport != null)
+        {
+            Worker.Unregister(_fd, _token, this);
+            transport.Dispose();
+        }
+        _socket?.Dispose();
+        _ = Task.Run(async () =>
+        {
+            while (!IsClosed && !_ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await ConnectAsync();
+                    return;
+                }
+                catch (Exception e) when (e is HttpRequestException or InvalidOperationException or SocketException or TaskCanceledException)
+                {
+                    _socket?.Dispose();
+                }
+                try
+                {
+                    await Task.Delay(RetryInterval, _ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        });
     }
 
     /// <summary>Stops the peer on its worker thread (DTLS close_notify to the server).</summary>

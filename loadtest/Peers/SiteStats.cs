@@ -18,6 +18,9 @@ internal sealed class SiteStats
     public long FirstMediaAtTicks;
     public long FirstKeyFrameAtTicks;
     public string? Failure;
+    /// <summary>Sessions this peer started again after the server went silent or its transport failed.</summary>
+    public int Reconnects;
+    public string? LastReconnectReason;
 
     public long DatagramsReceived;
     public long SendFailures;

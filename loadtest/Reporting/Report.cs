@@ -22,7 +22,7 @@ public sealed record Distribution(int Count, double P50, double P95, double P99,
 /// <summary>Per-site figures.</summary>
 public sealed record SiteResult(string Site, string Room, string Role, string Kind, double? JoinMs, double? ConnectMs, double? KeyFrameWaitMs,
     long PacketsReceived, long PacketsExpected, long Lost, double LossPercent, double JitterMs, double MaxJitterMs, double DelayP50Ms,
-    double DelayP99Ms, long NacksSent, long RtxReceived, long PlisSent, long PacketsSent, string? Failure);
+    double DelayP99Ms, long NacksSent, long RtxReceived, long PlisSent, long PacketsSent, string? Failure, int Reconnects = 0);
 
 /// <summary>Totals over the run.</summary>
 public sealed record Totals(int Peers, int Subscribers, int Publishers, int Connected, int Receiving, int Failed, long PacketsReceived,
@@ -55,7 +55,13 @@ public sealed record LoadTestReport(
     public CalibrationResult? Calibration { get; init; }
     /// <summary>What the server sent, from its /metrics deltas over the run.</summary>
     public ServerThroughput? Throughput { get; init; }
+    /// <summary>Cluster runs (<c>--nodes</c>): each node, its subscribers and its CPU; null on one node.</summary>
+    public IReadOnlyList<NodeResult>? Nodes { get; init; }
 }
+
+/// <summary>One MediaServer node of a cluster run.</summary>
+/// <param name="CpuPercentMean">Mean CPU of the node's process (percent of one core) over the second half of the run.</param>
+public sealed record NodeResult(string Url, int? Pid, int Subscribers, double CpuPercentMean, double CpuPercentMax);
 
 /// <param name="DatagramsPerSecond">UDP datagrams the server sent per second of the run (mean, ramp included).</param>
 /// <param name="DatagramsPerCpuSecond">The same per second of the server's CPU time: packets/s per server core.</param>

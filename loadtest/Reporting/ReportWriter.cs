@@ -29,6 +29,8 @@ public static class ReportWriter
             w.WriteLine($"server sent {tp.DatagramsPerSecond:0} datagrams/s (run mean), {tp.DatagramsPerCpuSecond:0} per server CPU-second{pct}; sites' peak receive rate {tp.PeakRxPerSecond:0} pkt/s{rxPct}");
         }
         if (r.Calibration is { } cal) w.WriteLine($"calibration: {cal}");
+        foreach (var n in r.Nodes ?? [])
+            w.WriteLine($"node {n.Url}: {n.Subscribers} subscribers, CPU mean {n.CpuPercentMean}% (max {n.CpuPercentMax}%) of one core{(n.Pid is null ? " (process not found on this machine)" : "")}");
         w.WriteLine($"server's busiest thread: running {t.ServerHotThreadRunPercentMean}% of the time, waiting for a CPU {t.ServerHotThreadWaitPercentMean}% (steady state)");
         w.WriteLine($"{"per site",-16}{"n",6}{"p50",10}{"p95",10}{"p99",10}{"max",10}");
         foreach (var (name, d) in r.PerSite) w.WriteLine($"{name,-16}{d.Count,6}{d.P50,10:0.##}{d.P95,10:0.##}{d.P99,10:0.##}{d.Max,10:0.##}");

@@ -13,8 +13,9 @@ public sealed record MediaTokenRequest(string? Room, string? Role);
 /// <summary>A minted media token and where to use it.</summary>
 /// <param name="MediaServerUrl">MediaServer base URL for the browser's WHIP/WHEP requests.</param>
 /// <param name="IceServers">For <c>new RTCPeerConnection({ iceServers })</c>: TURN relays with time-limited credentials (empty when none is configured).</param>
+/// <param name="FallbackUrls">Other MediaServer nodes of the cluster, in order, for when <paramref name="MediaServerUrl"/> does not answer (empty on one node).</param>
 public sealed record MediaTokenResponse(string Token, string Room, string Role, string Subject, DateTimeOffset ExpiresAt, string MediaServerUrl,
-    IReadOnlyList<IceServer> IceServers);
+    IReadOnlyList<IceServer> IceServers, IReadOnlyList<string> FallbackUrls);
 
 /// <summary>Mints MediaServer tokens for what the caller may do in a room.</summary>
 public static class MediaTokenEndpoints
@@ -51,9 +52,41 @@ public static class MediaTokenEndpoints
         });
         await db.SaveChangesAsync(ct);
         var o = options.Value;
-        var mediaServerUrl = string.IsNullOrWhiteSpace(o.PublicMediaServerUrl) ? o.MediaServerUrl : o.PublicMediaServerUrl;
+        var (mediaServerUrl, fallbacks) = await NodeForAsync(db, o, user.FindFirstValue(ClaimNames.ScopePath), ct);
         return TypedResults.Ok(new MediaTokenResponse(token, req.Room, req.Role, subject, exp, mediaServerUrl,
-            TurnCredentials.IceServers(o.Turn, subject, time.GetUtcNow())));
+            TurnCredentials.IceServers(o.Turn, subject, time.GetUtcNow()), fallbacks));
+    }
+
+    /// <summary>
+    /// The MediaServer node for a caller at <paramref name="homePath"/> (its own site: a village joins its town's node, even for
+    /// a county plenary, which reaches it over the town's relay link): the node mapping the deepest site on the path, else the
+    /// default URL; the other nodes follow as fallbacks (the default, i.e. the county node, first).
+    /// </summary>
+    internal static async Task<(string Url, IReadOnlyList<string> Fallbacks)> NodeForAsync(ControlPlaneDb db, ControlPlaneOptions o, string? homePath, CancellationToken ct)
+    {
+        var defaultUrl = string.IsNullOrWhiteSpace(o.PublicMediaServerUrl) ? o.MediaServerUrl : o.PublicMediaServerUrl;
+        if (o.MediaNodes.Count == 0) return (defaultUrl, []);
+        var codes = o.MediaNodes.SelectMany(n => n.Sites).Distinct().ToList();
+        var ids = await db.Sites.AsNoTracking().Where(s => codes.Contains(s.Code)).Select(s => new { s.Code, s.Id }).ToListAsync(ct);
+        var path = homePath ?? "";
+        string? chosen = null;
+        int depth = -1;
+        foreach (var node in o.MediaNodes)
+        {
+            foreach (var code in node.Sites)
+            {
+                foreach (var site in ids.Where(x => x.Code == code))
+                {
+                    int at = path.IndexOf($"/{site.Id}/", StringComparison.Ordinal);
+                    if (at > depth) (depth, chosen) = (at, node.Url);
+                }
+            }
+        }
+        var url = chosen ?? defaultUrl;
+        var fallbacks = new List<string>();
+        foreach (var u in new[] { defaultUrl }.Concat(o.MediaNodes.Select(n => n.Url)))
+            if (u != url && !fallbacks.Contains(u)) fallbacks.Add(u);
+        return (url, fallbacks);
     }
 
     private enum Grant { Allowed, Denied, Hidden }

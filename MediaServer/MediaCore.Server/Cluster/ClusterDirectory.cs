@@ -139,18 +139,8 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
                 if (_resyncNeeded) continue; // the resync writes the current state, this change included
                 try
                 {
-                    if (join)
-                    {
-                        var db = Db;
-                        var set = db.HashSetAsync(RoomKey(room), Field(entry), JsonSerializer.Serialize(entry, Json));
-                        var rooms = db.SetAddAsync(RoomsKey, room);
-                        var mine = db.SetAddAsync(NodeRoomsKey(NodeId), room);
-                        await Task.WhenAll(set, rooms, mine);
-                    }
-                    else
-                    {
-                        await Db.HashDeleteAsync(RoomKey(room), Field(entry));
-                    }
+                    if (join) await WriteJoinAsync(Db, room, entry);
+                    else await WriteLeaveAsync(Db, room, entry);
                     Interlocked.Increment(ref _writes);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
@@ -161,6 +151,15 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
         }
         catch (OperationCanceledException) { }
     }
+
+    /// <summary>A join as the directory writes it: one HSET of the session's entry, the room and the node's room set (pipelined).</summary>
+    public static Task WriteJoinAsync(IDatabase db, string room, DirectoryEntry entry) => Task.WhenAll(
+        db.HashSetAsync(RoomKey(room), Field(entry), JsonSerializer.Serialize(entry, Json)),
+        db.SetAddAsync(RoomsKey, room),
+        db.SetAddAsync(NodeRoomsKey(entry.Node), room));
+
+    /// <summary>A leave: one HDEL.</summary>
+    public static Task WriteLeaveAsync(IDatabase db, string room, DirectoryEntry entry) => db.HashDeleteAsync(RoomKey(room), Field(entry));
 
     private async Task HeartbeatLoopAsync(CancellationToken ct)
     {

@@ -5,7 +5,7 @@ using PromMetrics = Prometheus.Metrics;
 namespace MediaCore.Server.Cluster;
 
 /// <summary>
-/// Per relay link series, read from the links at each scrape (labels: <c>node</c> this node, <c>peer</c> the other end,
+/// Per relay link series, read from the links at each scrape (labels: <c>local</c> this node (not <c>node</c>: Prometheus configurations put that on targets), <c>peer</c> the other end,
 /// <c>direction</c> <c>out</c> = sent to the peer, <c>in</c> = received from it). Bitrate is <c>rate(..._bytes_total[1m]) * 8</c>.
 /// </summary>
 internal static class RelayMetrics
@@ -17,19 +17,22 @@ internal static class RelayMetrics
     private static readonly Dictionary<(string Node, string Peer), (long PacketsOut, long PacketsIn, long BytesOut, long BytesIn, long Rtx, long Lost)> s_retired = [];
 
     private static readonly Counter Packets = PromMetrics.CreateCounter("mediacore_relay_link_packets_total",
-        "RTP packets on relay links (retransmissions included).", new CounterConfiguration { LabelNames = ["node", "peer", "direction"] });
+        "RTP packets on relay links (retransmissions included).", new CounterConfiguration { LabelNames = ["local", "peer", "direction"] });
     private static readonly Counter Bytes = PromMetrics.CreateCounter("mediacore_relay_link_bytes_total",
-        "SRTP bytes of RTP on relay links.", new CounterConfiguration { LabelNames = ["node", "peer", "direction"] });
+        "SRTP bytes of RTP on relay links.", new CounterConfiguration { LabelNames = ["local", "peer", "direction"] });
     private static readonly Counter Rtx = PromMetrics.CreateCounter("mediacore_relay_link_rtx_packets_total",
-        "Retransmissions sent on relay links on the peer's NACK.", new CounterConfiguration { LabelNames = ["node", "peer"] });
+        "Retransmissions sent on relay links on the peer's NACK.", new CounterConfiguration { LabelNames = ["local", "peer"] });
     private static readonly Counter Lost = PromMetrics.CreateCounter("mediacore_relay_link_lost_packets_total",
-        "Packets missing on the way in (RFC 3550 A.3, before repair).", new CounterConfiguration { LabelNames = ["node", "peer"] });
+        "Packets missing on the way in (RFC 3550 A.3, before repair).", new CounterConfiguration { LabelNames = ["local", "peer"] });
     private static readonly Gauge LossOut = PromMetrics.CreateGauge("mediacore_relay_link_fraction_lost",
-        "Fraction lost the peer last reported about what this node sends it.", new GaugeConfiguration { LabelNames = ["node", "peer"] });
+        "Fraction lost the peer last reported about what this node sends it.", new GaugeConfiguration { LabelNames = ["local", "peer"] });
     private static readonly Gauge Rtt = PromMetrics.CreateGauge("mediacore_relay_link_rtt_seconds",
-        "Round trip of the link from the peer's receiver reports.", new GaugeConfiguration { LabelNames = ["node", "peer"] });
+        "Round trip of the link from the peer's receiver reports.", new GaugeConfiguration { LabelNames = ["local", "peer"] });
     private static readonly Gauge Tracks = PromMetrics.CreateGauge("mediacore_relay_link_tracks",
-        "Tracks a link carries (one copy each).", new GaugeConfiguration { LabelNames = ["node", "peer", "direction"] });
+        "Tracks a link carries (one copy each).", new GaugeConfiguration { LabelNames = ["local", "peer", "direction"] });
+
+    /// <summary>Creates the families (a single node lists them empty, so dashboards can name them everywhere).</summary>
+    public static void Declare() => GC.KeepAlive(new object[] { Packets, Bytes, Rtx, Lost, LossOut, Rtt, Tracks });
 
     public static void Register(MediaEngine engine, string node)
     {

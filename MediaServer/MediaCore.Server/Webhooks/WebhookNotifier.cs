@@ -125,12 +125,20 @@ public sealed partial class WebhookNotifier : BackgroundService, IMediaEventSink
     public static string Sign(ReadOnlySpan<byte> key, ReadOnlySpan<byte> body)
         => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(key, body));
 
+    /// <summary>Queues <c>node_started</c> first, before any session of this process can be reported, then starts delivering.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (IsEnabled)
+        {
+            var started = new NodeStartedEvent("node_started", _options.NodeId, BootId, DateTimeOffset.UtcNow);
+            _queue.Writer.TryWrite(new QueuedWebhook(started.Event, "", JsonSerializer.SerializeToUtf8Bytes(started)));
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!IsEnabled) return;
-        // First in the queue, before any session of this process can be reported.
-        var started = new NodeStartedEvent("node_started", _options.NodeId, BootId, DateTimeOffset.UtcNow);
-        _queue.Writer.TryWrite(new QueuedWebhook(started.Event, "", JsonSerializer.SerializeToUtf8Bytes(started)));
         try
         {
             await foreach (var evt in _queue.Reader.ReadAllAsync(stoppingToken))

@@ -2506,6 +2506,8 @@ export interface components {
             mediaServerUrl: string;
             /** @description For `new RTCPeerConnection({ iceServers })`: TURN relays with time-limited credentials (empty when none is configured). */
             iceServers: components["schemas"]["IceServer"][];
+            /** @description Other MediaServer nodes of the cluster, in order, for when MediaServerUrl does not answer (empty on one node). */
+            fallbackUrls: string[];
         };
         /** @description One audited media event of a meeting: a token grant, or an observer joining or leaving. */
         MeetingAuditEntry: {

@@ -143,6 +143,33 @@ describe('MediaSession', () => {
     expect(s.error).toBeNull()
   })
 
+  it('nodeDies_FallbackUrls_PostsToTheNextNodeWithin5s', async () => {
+    // A cluster: the town node dies; the grant names the same endpoint on the county node.
+    const srv = server()
+    const dead = new Set<string>()
+    const inner = srv.fetchFn
+    const fetchFn = (async (url: string, init: RequestInit) => {
+      if (dead.has(new URL(url).host)) throw new TypeError('Failed to fetch')
+      return inner(url, init)
+    }) as unknown as typeof fetch
+    const s = session(srv, {
+      fetch: fetchFn,
+      grant: async () => ({ token: 'tok', url: 'http://town.test/whep/room1', fallbackUrls: ['http://county.test/whep/room1'] }),
+    })
+    s.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(srv.posts()[0].url).toBe('http://town.test/whep/room1')
+    last().to('connected')
+    dead.add('town.test')
+    last().to('failed')
+    await vi.advanceTimersByTimeAsync(5000)
+    const post = srv.posts()[srv.posts().length - 1]
+    expect(post.url).toBe('http://county.test/whep/room1')
+    expect(s.sessionId).toBe('s2')
+    last().to('connected')
+    expect(s.state).toBe('connected')
+  })
+
   it('connectionFailed_Immediately_Reconnects', async () => {
     const srv = server()
     const s = session(srv, { backoffMs: [100] })

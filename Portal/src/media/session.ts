@@ -27,6 +27,11 @@ export interface MediaTokenGrant {
   token: string
   /** WHIP/WHEP endpoint, e.g. http://127.0.0.1:8080/whip/m-370124-1a2b. */
   url: string
+  /**
+   * The same endpoint on other MediaServer nodes of a cluster (the ControlPlane's `fallbackUrls`): when the node of `url`
+   * does not answer (connection refused, 5xx) the session POSTs to the next one, round robin.
+   */
+  fallbackUrls?: string[]
 }
 
 export interface MediaSessionOptions {
@@ -96,6 +101,8 @@ export class MediaSession {
   private graceTimer: ReturnType<typeof setTimeout> | null = null
   private statsTimer: ReturnType<typeof setInterval> | null = null
   private failures = 0
+  /** Which of the grant's node URLs to use (moves on when a node does not answer). */
+  private nodeIndex = 0
   private generation = 0
   private lastBytes = 0
   private lastStatsAt = 0
@@ -168,14 +175,19 @@ export class MediaSession {
     }
     if (gen !== this.generation) return
     this.token = grant.token
+    const urls = [grant.url, ...(grant.fallbackUrls ?? [])]
+    const url = urls[this.nodeIndex % urls.length]
+    /** This node does not answer: the next attempt goes to the next node of the cluster. */
+    const nextNode = () => { if (urls.length > 1) this.nodeIndex = (this.nodeIndex + 1) % urls.length }
     // RFC 9725 §4.6: an authenticated OPTIONS names the ICE servers (TURN credentials are short-lived, so ask
     // before every offer). No answer means the server is down: back off like a failed POST.
     try {
-      const options = await this.fetchFn(grant.url, { method: 'OPTIONS', headers: { Authorization: `Bearer ${grant.token}` } })
+      const options = await this.fetchFn(url, { method: 'OPTIONS', headers: { Authorization: `Bearer ${grant.token}` } })
       const linked = parseIceServerLinks(options.headers.get('Link'))
       if (linked.length > 0) this.iceServers = linked
     } catch {
       if (gen !== this.generation) return
+      nextNode()
       return this.retry('媒体服务器无法连接，正在重试')
     }
     if (gen !== this.generation) return
@@ -188,7 +200,7 @@ export class MediaSession {
       if (gen !== this.generation) return
       let resp: Response
       try {
-        resp = await this.fetchFn(grant.url, {
+        resp = await this.fetchFn(url, {
           method: 'POST',
           headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${grant.token}` },
           body: pc.localDescription?.sdp ?? '',
@@ -196,6 +208,7 @@ export class MediaSession {
       } catch {
         if (gen !== this.generation) return
         this.dropPeerConnection()
+        nextNode()
         return this.retry('媒体服务器无法连接，正在重试')
       }
       if (gen !== this.generation) return
@@ -208,11 +221,12 @@ export class MediaSession {
         if (resp.status === 403) return this.fail(`没有权限进入该会议（${detail}）`, 403)
         if (resp.status === 404) return this.fail(`会议不存在（${detail}）`, 404)
         if (resp.status === 400 || resp.status === 415) return this.fail(`浏览器的媒体协商被拒绝：${detail}`, resp.status)
+        if (resp.status >= 500) nextNode()
         const retryAfter = Number(resp.headers.get('Retry-After'))
         return this.retry(`媒体服务器暂时不可用（${resp.status}），正在重试`, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined)
       }
       const location = resp.headers.get('Location')
-      this.location = location ? new URL(location, grant.url).toString() : null
+      this.location = location ? new URL(location, url).toString() : null
       this.sessionId = this.location ? decodeURIComponent(this.location.split('/').pop() ?? '') : null
       await pc.setRemoteDescription({ type: 'answer', sdp: await resp.text() })
       if (gen !== this.generation) return

@@ -178,7 +178,8 @@ public sealed record SessionStart(int Handle, int Status, string? Detail, string
 public sealed record StatsSummary(IReadOnlyList<InboundStats> Inbound, IReadOnlyList<OutboundStats> Outbound, CandidatePairStats? CandidatePair, string ConnectionState);
 
 public sealed record InboundStats(string Kind, string? Mid, long Ssrc, long PacketsReceived, long PacketsLost, long BytesReceived,
-    long FramesDecoded, double FramesPerSecond, int FrameWidth, int FrameHeight, long NackCount, long PliCount, long FirCount, double Jitter);
+    long FramesDecoded, double FramesPerSecond, int FrameWidth, int FrameHeight, long NackCount, long PliCount, long FirCount, double Jitter,
+    long? FreezeCount = null, double? TotalFreezesDuration = null, long? RetransmittedPacketsReceived = null);
 
 public sealed record OutboundStats(string Kind, string? Mid, string? Rid, long Ssrc, long PacketsSent, long BytesSent, long RetransmittedPacketsSent,
     long FramesEncoded, double FramesPerSecond, int FrameWidth, int FrameHeight, long NackCount, long PliCount, long FirCount,

@@ -123,7 +123,9 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
         var ids = await app.SeedAsync();
         var room = await app.DbAsync(db => db.Meetings.Where(m => m.Id == ids.OwnMeeting).Select(m => m.Room).SingleAsync());
         var body = await (await (await app.LoginAsync(ids.OwnOperator)).PostJsonAsync("/api/media-tokens", new { room, role = "host" })).ReadAsync();
-        Assert.Equal(ControlPlaneApp.PublicMediaServerUrl, (string)body["mediaServerUrl"]!);
+        // The village's own town node (ControlPlane:MediaNodes), the county's default node as fallback.
+        Assert.Equal(ControlPlaneApp.PilotTownNodeUrl, (string)body["mediaServerUrl"]!);
+        Assert.Equal([ControlPlaneApp.PublicMediaServerUrl], body["fallbackUrls"]!.AsArray().Select(x => (string)x!));
         var server = Assert.Single(body["iceServers"]!.AsArray())!;
         Assert.Equal(ControlPlaneApp.TurnUrl, (string)server["urls"]![0]!);
         // TURN REST scheme as coturn checks it (use-auth-secret): "expiry:user", base64(HMAC-SHA1(secret, username)).
@@ -131,6 +133,20 @@ public abstract class LoginAndMediaTokenTests<TApp>(TApp app) where TApp : Contr
         Assert.Equal($"{ControlPlaneApp.Now.AddMinutes(60).ToUnixTimeSeconds()}:site-{ids.OwnVillage}", username);
         var expected = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(ControlPlaneApp.TurnSecret), Encoding.UTF8.GetBytes(username)));
         Assert.Equal(expected, (string)server["credential"]!);
+    }
+
+    [Fact]
+    public async Task MediaToken_Cluster_CountyAdminGetsDefaultNodeVillageOfOtherTownToo_PilotTownsVillageItsTownNode()
+    {
+        var ids = await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var created = await (await admin.PostJsonAsync("/api/meetings", new { siteId = ids.County, kind = "plenary", title = "全县党员大会" })).ReadAsync();
+        var room = (string)created["room"]!;
+        var county = await (await admin.PostJsonAsync("/api/media-tokens", new { room, role = "host" })).ReadAsync();
+        Assert.Equal(ControlPlaneApp.PublicMediaServerUrl, (string)county["mediaServerUrl"]!);
+        Assert.Equal([ControlPlaneApp.PilotTownNodeUrl], county["fallbackUrls"]!.AsArray().Select(x => (string)x!));
+        var village = await (await (await app.LoginAsync(ids.OwnOperator)).PostJsonAsync("/api/media-tokens", new { room, role = "audience" })).ReadAsync();
+        Assert.Equal(ControlPlaneApp.PilotTownNodeUrl, (string)village["mediaServerUrl"]!);
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
     public const string TurnSecret = "test-turn-secret";
     public const string TurnUrl = "turn:turn.example.test:3478?transport=udp";
     public const string PublicMediaServerUrl = "https://media.example.test:8444";
+    /// <summary>The pilot town's own MediaServer node (a cluster: ControlPlane:MediaNodes maps 锦水街道, code 370124002, to it).</summary>
+    public const string PilotTownNodeUrl = "https://jinshui.media.example.test:8444";
 
     private readonly string? _sqlitePath;
     private readonly string? _postgres;
@@ -57,6 +59,8 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
         builder.UseSetting("ControlPlane:MediaServerUrl", MediaServer.Url);
         builder.UseSetting("ControlPlane:PublicMediaServerUrl", PublicMediaServerUrl);
         builder.UseSetting("ControlPlane:Turn:Urls:0", TurnUrl);
+        builder.UseSetting("ControlPlane:MediaNodes:0:Url", PilotTownNodeUrl);
+        builder.UseSetting("ControlPlane:MediaNodes:0:Sites:0", "370124002");
         builder.UseSetting("ControlPlane:Turn:Secret", TurnSecret);
         builder.UseSetting("ControlPlane:Turn:CredentialMinutes", "60");
         builder.UseSetting("ControlPlane:EnableSnapshotWorker", "false");

@@ -84,6 +84,11 @@ public sealed class ClusterTests
         Assert.Equal(("county", 2), (inbound.Peer, inbound.InboundTracks));
         Assert.Equal(["plenary"], inbound.InboundRooms);
 
+        // Per-link series in /metrics (Grafana's "MediaCore / Cluster relay links").
+        string metrics = await county.Client.GetStringAsync("/metrics");
+        Assert.Contains("mediacore_relay_link_tracks{local=\"county\",peer=\"town-1\",direction=\"out\"} 2", metrics);
+        Assert.Contains("mediacore_relay_link_packets_total{local=\"county\",peer=\"town-1\",direction=\"out\"}", metrics);
+
         // A second subscriber on the town reuses the link: still one copy of each track.
         Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "plenary", "site:13", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
         Assert.Equal(2, Assert.Single(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links")).OutboundTracks);

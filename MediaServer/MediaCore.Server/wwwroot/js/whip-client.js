@@ -225,6 +225,8 @@ export async function collectStats(pc) {
           frameWidth: s.frameWidth ?? 0, frameHeight: s.frameHeight ?? 0,
           nackCount: s.nackCount ?? 0, pliCount: s.pliCount ?? 0, firCount: s.firCount ?? 0,
           jitter: s.jitter ?? 0, audioLevel: s.audioLevel ?? null, timestamp: s.timestamp,
+          freezeCount: s.freezeCount ?? null, totalFreezesDuration: s.totalFreezesDuration ?? null,
+          retransmittedPacketsReceived: s.retransmittedPacketsReceived ?? null,
         });
         break;
       case 'outbound-rtp':

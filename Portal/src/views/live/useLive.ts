@@ -7,16 +7,17 @@ import { MediaSession, endpointUrl, type MediaSessionOptions, type MediaTokenGra
 export type MediaRole = 'host' | 'speaker' | 'audience' | 'observer'
 
 /** A media token for `room` in `role`, and the MediaServer it is for. */
-export async function mediaToken(room: string, role: MediaRole): Promise<{ token: string; subject: string; mediaServerUrl: string }> {
+export async function mediaToken(room: string, role: MediaRole): Promise<{ token: string; subject: string; mediaServerUrl: string; fallbackUrls: string[] }> {
   const res = await call(api.POST('/api/media-tokens', { body: { room, role } }))
-  return { token: res.token, subject: res.subject, mediaServerUrl: res.mediaServerUrl }
+  return { token: res.token, subject: res.subject, mediaServerUrl: res.mediaServerUrl, fallbackUrls: res.fallbackUrls }
 }
 
 /** A `grant` callback for MediaSession: a fresh ControlPlane token before every (re)connection. */
 export function grantFor(room: string, role: MediaRole, kind: 'publish' | 'play'): () => Promise<MediaTokenGrant> {
   return async () => {
     const t = await mediaToken(room, role)
-    return { token: t.token, url: endpointUrl(t.mediaServerUrl, kind, room) }
+    // In a cluster the site's own node first (its town's), then the others when it does not answer.
+    return { token: t.token, url: endpointUrl(t.mediaServerUrl, kind, room), fallbackUrls: t.fallbackUrls.map((u) => endpointUrl(u, kind, room)) }
   }
 }
 
