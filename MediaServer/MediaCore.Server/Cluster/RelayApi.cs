@@ -45,6 +45,8 @@ public static class RelayApi
             if (!RoomId.TryParse(body.Room, out var room)) return Problems.BadRequest("invalid room id");
             if (!IPAddress.TryParse(body.MediaHost, out var host) || body.MediaPort is < 1 or > 65535)
                 return Problems.BadRequest("mediaHost/mediaPort must be the asking node's media address");
+            if (!RelayLink.IsValidKey(body.Key))
+                return Problems.BadRequest("key must be base64 of a 16-byte AES key and a 12-byte salt (SRTP AEAD_AES_128_GCM)");
             lock (engine.Gate)
             {
                 long now = engine.Clock.NowTicks;

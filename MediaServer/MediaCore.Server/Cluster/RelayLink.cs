@@ -126,6 +126,14 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
         }
     }
 
+    /// <summary>True when <paramref name="key"/> is base64 of an AEAD_AES_128_GCM master key + salt (what <see cref="SetRemoteKey"/> takes).</summary>
+    public static bool IsValidKey(string? key)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        return key is not null && Convert.TryFromBase64String(key, buffer, out int n)
+            && n == SrtpProfileInfo.MasterKeyLength(Profile) + SrtpProfileInfo.MasterSaltLength(Profile);
+    }
+
     /// <summary>Sets the key the peer sends with; a new key (peer restarted) replaces the context and its replay state.</summary>
     internal void SetRemoteKey(string key, long incarnation)
     {

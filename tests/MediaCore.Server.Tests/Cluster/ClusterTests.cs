@@ -98,6 +98,29 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task RelayApi_WithoutNodeTokenOrWithBadInput_RefusedWithReasonNothingCreated()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        string body = """{"node":"town-1","incarnation":1,"mediaHost":"127.0.0.1","mediaPort":40001,"key":"AAAA","room":"plenary"}""";
+        async Task<HttpResponseMessage> Post(string token, string json)
+        {
+            var request = HttpExtensions.WithToken(HttpMethod.Post, "/api/cluster/relay", token);
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            return await county.Client.SendAsync(request);
+        }
+        // A site's token, or an admin token that is not this node's: 403.
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post(county.Token("plenary", "site:1", ParticipantRole.Host), body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post(county.Token("*", "controlplane", ParticipantRole.Host), body)).StatusCode);
+        // The node's token with a key of the wrong size, or JSON that is not a relay request: 400 with a reason.
+        var badKey = await Post(county.Token("*", "node:town-1", ParticipantRole.Host), body);
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.Contains("key", await badKey.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Post(county.Token("*", "node:town-1", ParticipantRole.Host), "{\"node\":")).StatusCode);
+        Assert.Empty(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links"));
+    }
+
+    [Fact]
     public async Task RedisDown_LocalRoomsKeepServing_CrossNodeJoin503WithReason_HealsWhenRedisReturns()
     {
         await using var redis = await RedisServer.StartAsync();
