@@ -258,6 +258,11 @@ public sealed partial class RelayManager : IHostedService, IDisposable
             {
                 // Directory down: links keep carrying what they carry; the next tick tries again.
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Anything else is a bug, but the loop must outlive it: links and releases depend on it.
+                LogTickFailed(_logger, _options.NodeId, e);
+            }
         }
     }
 
@@ -332,6 +337,9 @@ public sealed partial class RelayManager : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: relay from {Origin} of room {Room} failed: {Reason}")]
     private static partial void LogRelayFailed(ILogger logger, string node, string origin, string room, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Node {Node}: relay tick failed")]
+    private static partial void LogTickFailed(ILogger logger, string node, Exception e);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: peer {Peer} left the registry; its relay link is closed")]
     private static partial void LogPeerGone(ILogger logger, string node, string peer);
