@@ -88,6 +88,29 @@ public sealed class ControlPlaneOptions
 
     /// <summary>Recordings catalogue and automatic recording.</summary>
     public RecordingCatalogOptions Recording { get; set; } = new();
+
+    /// <summary>Courseware and scheduled playback.</summary>
+    public PlaybackOptions Playback { get; set; } = new();
+}
+
+/// <summary>Section <c>ControlPlane:Playback</c>: courseware import and the playback scheduler.</summary>
+public sealed class PlaybackOptions
+{
+    /// <summary>Where imported courseware (VP8/Opus WebM) is kept; relative to the working directory.</summary>
+    public string CoursewareDirectory { get; set; } = "data/courseware";
+    /// <summary>Largest courseware upload, in bytes (default 1 GiB).</summary>
+    public long MaxCoursewareBytes { get; set; } = 1L << 30;
+    /// <summary>The ffmpeg program that transcodes courseware.</summary>
+    public string Ffmpeg { get; set; } = "ffmpeg";
+    /// <summary>
+    /// Base URL MediaServer uses to fetch courseware from this ControlPlane (signed links). Set it when MediaServer runs
+    /// on another host, e.g. <c>http://10.0.0.5:8090</c>.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:8090";
+    /// <summary>How often the scheduler looks for due schedules, in seconds.</summary>
+    public int PollSeconds { get; set; } = 5;
+    /// <summary>Run the scheduler (tests may drive it by hand).</summary>
+    public bool EnableScheduler { get; set; } = true;
 }
 
 /// <summary>

@@ -7,6 +7,7 @@ using MediaCore.ControlPlane.Disclosures;
 using MediaCore.ControlPlane.Live;
 using MediaCore.ControlPlane.Meetings;
 using MediaCore.ControlPlane.People;
+using MediaCore.ControlPlane.Playback;
 using MediaCore.ControlPlane.Portal;
 using MediaCore.ControlPlane.Rankings;
 using MediaCore.ControlPlane.Recordings;
@@ -117,6 +118,7 @@ public sealed partial class Program
         s.AddMeetings();
         s.AddLive();
         s.AddRecordings();
+        s.AddPlayback();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -138,6 +140,7 @@ public sealed partial class Program
         app.MapSearch();
         app.MapLive();
         app.MapRecordings();
+        app.MapPlayback();
         return app;
     }
 }

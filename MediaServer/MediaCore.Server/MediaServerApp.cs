@@ -5,6 +5,7 @@ using MediaCore.Server.Ingest;
 using MediaCore.Server.Metrics;
 using MediaCore.Server.Mixing;
 using MediaCore.Server.Options;
+using MediaCore.Server.Playback;
 using MediaCore.Server.Recording;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
@@ -136,6 +137,10 @@ public static partial class MediaServerApp
         services.AddOptions<Recording.RecordingOptions>().BindConfiguration(Recording.RecordingOptions.SectionName);
         services.AddSingleton<Recording.RecordingService>();
         services.AddHostedService(sp => sp.GetRequiredService<Recording.RecordingService>());
+        services.AddOptions<Playback.PlaybackOptions>().BindConfiguration(Playback.PlaybackOptions.SectionName);
+        services.AddHttpClient(nameof(Playback.PlaybackManager), c => c.Timeout = TimeSpan.FromMinutes(10));
+        services.AddSingleton<Playback.PlaybackManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<Playback.PlaybackManager>());
         services.AddSingleton<Sip.SipServer>();
         services.AddHostedService(sp => sp.GetRequiredService<Sip.SipServer>());
         services.AddSingleton<Ingest.IngestManager>();
@@ -179,6 +184,7 @@ public static partial class MediaServerApp
         app.MapRecordingApi();
         app.MapMixingApi();
         app.MapIngestApi();
+        app.MapPlaybackApi();
         if (app.Configuration.GetValue<string>("MediaServer:Cluster:Redis") is { Length: > 0 }) app.MapRelayApi();
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))

@@ -153,7 +153,7 @@ public sealed partial class CheckInIngest(ControlPlaneDb db, TimeProvider time, 
         _ => null,
     };
 
-    private static byte[]? DecodePhoto(string base64, int maxBytes, out string? error)
+    internal static byte[]? DecodePhoto(string base64, int maxBytes, out string? error)
     {
         error = null;
         if (base64.Length > (maxBytes / 3 + 2) * 4) { error = $"Photo larger than {maxBytes} bytes."; return null; }

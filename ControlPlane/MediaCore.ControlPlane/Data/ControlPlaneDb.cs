@@ -23,6 +23,8 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
     public DbSet<MediaTokenGrant> MediaTokenGrants => Set<MediaTokenGrant>();
     public DbSet<Recording> Recordings => Set<Recording>();
     public DbSet<RecordingFile> RecordingFiles => Set<RecordingFile>();
+    public DbSet<Courseware> Courseware => Set<Courseware>();
+    public DbSet<PlaybackSchedule> PlaybackSchedules => Set<PlaybackSchedule>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -143,6 +145,25 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
             e.HasIndex(x => new { x.SiteId, x.StartedAtUtc });
             e.HasOne(x => x.Meeting).WithMany().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        m.Entity<Courseware>(e =>
+        {
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.OriginalName).HasMaxLength(200);
+            e.Property(x => x.Error).HasMaxLength(1000);
+            e.HasIndex(x => new { x.SiteId, x.CreatedAtUtc });
+            e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        m.Entity<PlaybackSchedule>(e =>
+        {
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.RecordingId).HasMaxLength(64);
+            e.Property(x => x.TargetSiteIds).HasMaxLength(8000);
+            e.Property(x => x.Cron).HasMaxLength(100);
+            e.Property(x => x.LastResult).HasMaxLength(2000);
+            e.HasIndex(x => new { x.Enabled, x.NextRunUtc });
+            e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Courseware).WithMany().HasForeignKey(x => x.CoursewareId).OnDelete(DeleteBehavior.Restrict);
         });
         m.Entity<RecordingFile>(e =>
         {

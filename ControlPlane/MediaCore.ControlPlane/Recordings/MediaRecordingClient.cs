@@ -33,6 +33,32 @@ public sealed partial class MediaRecordingClient(HttpClient http, MediaTokenIssu
     }
 
     /// <summary>
+    /// Asks MediaServer to play a file into <paramref name="room"/> (<c>POST /api/rooms/{room}/playback</c> with
+    /// <c>{url}</c> or <c>{recordingId}</c>); null when it plays, else the reason.
+    /// </summary>
+    public async Task<string?> StartPlaybackAsync(string room, object body, CancellationToken ct)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Post, Resolve(null, $"api/rooms/{Uri.EscapeDataString(room)}/playback"))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(body),
+        };
+        req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.MintServiceToken());
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(5)); // MediaServer fetches the file first
+        try
+        {
+            using var resp = await http.SendAsync(req, timeout.Token);
+            if (resp.IsSuccessStatusCode) return null;
+            var text = await resp.Content.ReadAsStringAsync(ct);
+            return $"HTTP {(int)resp.StatusCode}: {(text.Length > 300 ? text[..300] : text)}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return "MediaServer unreachable: " + e.Message;
+        }
+    }
+
+    /// <summary>
     /// Opens a recording's file on <paramref name="nodeId"/> (headers read, body not yet), forwarding
     /// <paramref name="range"/> and <paramref name="ifRange"/>; null when the node cannot be reached.
     /// </summary>

@@ -47,6 +47,7 @@ public static class MatroskaIds
     public const uint ClusterTimestamp = 0xE7;
     public const uint SimpleBlock = 0xA3;
     public const uint BlockGroup = 0xA0;
+    public const uint Block = 0xA1;
 
     public const uint Cues = 0x1C53BB6B;
     public const uint CuePoint = 0xBB;

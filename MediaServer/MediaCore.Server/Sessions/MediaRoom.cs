@@ -39,12 +39,19 @@ public sealed class MediaRoom
 
     internal void RemoveSipCall(Sip.SipCallMedia call) => _sipCalls.Remove(call);
 
-    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0 && RelayedTracks == 0;
+    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0 && RelayedTracks == 0 && FilePublishers == 0;
 
     /// <summary>Tracks relayed in from other nodes (Cluster/RelayLink); they keep the room alive until released.</summary>
     public int RelayedTracks { get; private set; }
 
     internal void AddRelayedTrack() => RelayedTracks++;
+
+    /// <summary>File publishers (Playback/) playing into the room; they keep it alive while they play.</summary>
+    public int FilePublishers { get; private set; }
+
+    internal void AddFilePublisher() => FilePublishers++;
+
+    internal void RemoveFilePublisher() => FilePublishers--;
 
     internal void RemoveRelayedTrack() => RelayedTracks--;
 

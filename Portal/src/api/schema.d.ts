@@ -2152,6 +2152,296 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courseware": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CoursewareDto"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["IFormFile"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CoursewareDto"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Payload Too Large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courseware/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CoursewareDto"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courseware/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    exp?: number;
+                    sig?: string;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playback/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlaybackScheduleDto"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateScheduleRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlaybackScheduleDto"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playback/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playback/projector": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    siteId?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectorDto"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2279,6 +2569,34 @@ export interface components {
             held: number;
             missing: boolean;
         };
+        /** @description Courseware as the API shows it. */
+        CoursewareDto: {
+            /** Format: int32 */
+            id: number;
+            title: string;
+            /** Format: int32 */
+            siteId: number;
+            siteName: string;
+            originalName: string;
+            /** Format: int64 */
+            uploadBytes: number;
+            /** @description `transcoding` (see Progress), `ready`, `failed` (Error says why, in Chinese). */
+            state: components["schemas"]["CoursewareState"];
+            /** Format: double */
+            progress: number;
+            error: null | string;
+            /** Format: int64 */
+            durationMs: number;
+            /** Format: int64 */
+            sizeBytes: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * @description Import state of uploaded courseware.
+         * @enum {unknown}
+         */
+        CoursewareState: "transcoding" | "ready" | "failed";
         /** @description Registering a device. */
         CreateDeviceRequest: {
             kind: null | components["schemas"]["DeviceKind"];
@@ -2293,6 +2611,21 @@ export interface components {
             title: null | string;
             /** Format: date-time */
             scheduledStart: null | string;
+        };
+        /** @description Creating a playback schedule: one source (coursewareId or recordingId), targets (siteIds or townId), startAt or cron. */
+        CreateScheduleRequest: {
+            title: null | string;
+            /** Format: int32 */
+            coursewareId: null | number;
+            recordingId: null | string;
+            siteIds: null | number[];
+            /** Format: int32 */
+            townId: null | number;
+            /** Format: date-time */
+            startAt: null | string;
+            cron: null | string;
+            /** Format: int32 */
+            loops: null | number;
         };
         /** @description Creating a site under a parent (a town under the county, a village under a town). */
         CreateSiteRequest: {
@@ -2728,6 +3061,32 @@ export interface components {
          * @enum {unknown}
          */
         PersonRole: "secretary" | "director" | "committeeMember" | "firstSecretary" | "partyMember";
+        /** @description A playback schedule. */
+        PlaybackScheduleDto: {
+            /** Format: int32 */
+            id: number;
+            title: string;
+            /** Format: int32 */
+            siteId: number;
+            /** Format: int32 */
+            coursewareId: null | number;
+            coursewareTitle: null | string;
+            recordingId: null | string;
+            siteIds: number[];
+            /** Format: int32 */
+            townId: null | number;
+            /** Format: date-time */
+            startAt: null | string;
+            cron: null | string;
+            /** Format: int32 */
+            loops: number;
+            enabled: boolean;
+            /** Format: date-time */
+            nextRunAt: null | string;
+            /** Format: date-time */
+            lastRunAt: null | string;
+            lastResult: null | string;
+        };
         ProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -2735,6 +3094,18 @@ export interface components {
             status?: null | number;
             detail?: null | string;
             instance?: null | string;
+        };
+        /** @description `GET /api/playback/projector`: what a site's projector page plays and the token to play it with. */
+        ProjectorDto: {
+            /** Format: int32 */
+            siteId: number;
+            siteName: string;
+            room: string;
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+            mediaServerUrl: string;
+            iceServers: components["schemas"]["IceServer"][];
         };
         /** @description `GET /api/recordings/{id}`. */
         RecordingDetailDto: {

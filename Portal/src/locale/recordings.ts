@@ -63,3 +63,12 @@ export function formatMs(ms: number): string {
   const mm = String(m).padStart(h > 0 ? 2 : 1, '0')
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`
 }
+
+export const projectorText = {
+  title: '投影播放',
+  waiting: '等待播放计划开始',
+  playing: '正在播放',
+  connecting: '正在连接媒体服务器…',
+  failed: '无法连接：',
+  unmute: '点击开启声音',
+} as const

@@ -4,7 +4,7 @@ import { useAuthStore } from '@/stores/auth'
 import { common } from '@/locale/common'
 import { navText } from '@/locale/nav'
 import { liveSection, liveStandaloneRoutes } from './live'
-import { recordingsSection } from './recordings'
+import { recordingsSection, recordingsStandaloneRoutes } from './recordings'
 import { buildMenu, firstPath } from '@/layout/menu'
 import { attendanceSection, dashboardSection, disclosuresSection, meetingsSection, searchSection, systemSection } from './sections'
 
@@ -29,6 +29,7 @@ export function homePath(): string {
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/login/LoginView.vue'), meta: { title: navText.login, public: true } },
   ...liveStandaloneRoutes,
+  ...recordingsStandaloneRoutes,
   {
     path: '/',
     name: 'layout',

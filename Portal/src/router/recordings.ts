@@ -1,7 +1,7 @@
 // Recording and playback area (录像库, 播放计划). Read by the router and menu the same way as live.ts.
 import type { RouteRecordRaw } from 'vue-router'
 import { Film } from '@element-plus/icons-vue'
-import { recordingsText } from '@/locale/recordings'
+import { projectorText, recordingsText } from '@/locale/recordings'
 
 const placeholder = () => import('@/views/recordings/RecordingsPlaceholder.vue')
 
@@ -14,5 +14,12 @@ export const recordingsSection: RouteRecordRaw = {
     { path: 'library/:id', name: 'recording-detail', component: () => import('@/views/recordings/RecordingDetail.vue'),
       meta: { title: recordingsText.detailTitle, hidden: true } },
     { path: 'schedules', name: 'recordings-schedules', component: placeholder, meta: { title: recordingsText.schedules } },
+    { path: 'open-projector', redirect: '/projector', meta: { title: projectorText.title } },
   ],
 }
+
+/** Full-screen pages outside the layout: the projector (TV) page. */
+export const recordingsStandaloneRoutes: RouteRecordRaw[] = [
+  { path: '/projector', name: 'projector', component: () => import('@/views/recordings/ProjectorPage.vue'),
+    meta: { title: projectorText.title, roles: ['county_admin', 'town_admin', 'village_operator'] } },
+]

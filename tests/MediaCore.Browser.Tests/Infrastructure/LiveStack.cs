@@ -78,6 +78,7 @@ public sealed class LiveStack : IAsyncDisposable
                      "--ControlPlane:EnableSnapshotWorker=false", "--ControlPlane:LoginAttemptsPerMinute=1000", "--ControlPlane:SeedDemoData=true",
                      // Lectures only: the plenaries of the console tests are not recorded (no ffmpeg composites competing for the CPU).
                      "--ControlPlane:Recording:AutoStartKinds=lecture",
+                     "--ControlPlane:Playback:PollSeconds=1", $"--ControlPlane:Playback:PublicBaseUrl=http://127.0.0.1:{cpPort}",
                      $"--ControlPlane:PortalPath={Path.Combine(root, "Portal", "dist")}",
                      "--Logging:LogLevel:Default=Warning",
                  })
@@ -141,6 +142,28 @@ public sealed class LiveStack : IAsyncDisposable
         string text = await resp.Content.ReadAsStringAsync();
         Assert.True(resp.IsSuccessStatusCode, $"GET {path} as {user}: {resp.StatusCode} {text}");
         return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>POSTs a multipart form (fields and one file) as <paramref name="user"/>; returns the status and the JSON body.</summary>
+    public async Task<(int Status, JsonNode Body)> PostFileAsync(string user, string path, IReadOnlyDictionary<string, string> fields, string fileField, string filePath)
+    {
+        using var form = new MultipartFormDataContent();
+        foreach (var (k, v) in fields) form.Add(new StringContent(v), k);
+        var file = new ByteArrayContent(await File.ReadAllBytesAsync(filePath));
+        form.Add(file, fileField, Path.GetFileName(filePath));
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = form };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(user));
+        using var resp = await _http.SendAsync(request);
+        return ((int)resp.StatusCode, JsonNode.Parse(await resp.Content.ReadAsStringAsync())!);
+    }
+
+    /// <summary>GET as <paramref name="user"/>, returning the status only.</summary>
+    public async Task<int> StatusAsync(string user, string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(user));
+        using var resp = await _http.SendAsync(request);
+        return (int)resp.StatusCode;
     }
 
     public async Task<JsonNode> PostAsync(string user, string path, object body)

@@ -59,6 +59,47 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.ToTable("CheckIns");
                 });
 
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.Courseware", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd();
+
+                    b.Property<DateTime>("CreatedAtUtc");
+
+                    b.Property<int?>("CreatedByUserId");
+
+                    b.Property<long>("DurationMs");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000);
+
+                    b.Property<string>("OriginalName")
+                        .IsRequired()
+                        .HasMaxLength(200);
+
+                    b.Property<double>("Progress");
+
+                    b.Property<int>("SiteId");
+
+                    b.Property<long>("SizeBytes");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32);
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200);
+
+                    b.Property<long>("UploadBytes");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SiteId", "CreatedAtUtc");
+
+                    b.ToTable("Courseware");
+                });
+
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Device", b =>
                 {
                     b.Property<int>("Id")
@@ -287,6 +328,57 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.HasIndex("SiteId");
 
                     b.ToTable("People");
+                });
+
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.PlaybackSchedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd();
+
+                    b.Property<int?>("CoursewareId");
+
+                    b.Property<DateTime>("CreatedAtUtc");
+
+                    b.Property<string>("Cron")
+                        .HasMaxLength(100);
+
+                    b.Property<bool>("Enabled");
+
+                    b.Property<string>("LastResult")
+                        .HasMaxLength(2000);
+
+                    b.Property<DateTime?>("LastRunUtc");
+
+                    b.Property<int>("Loops");
+
+                    b.Property<DateTime?>("NextRunUtc");
+
+                    b.Property<string>("RecordingId")
+                        .HasMaxLength(64);
+
+                    b.Property<int>("SiteId");
+
+                    b.Property<DateTime?>("StartAtUtc");
+
+                    b.Property<string>("TargetSiteIds")
+                        .IsRequired()
+                        .HasMaxLength(8000);
+
+                    b.Property<int?>("TargetTownId");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200);
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CoursewareId");
+
+                    b.HasIndex("SiteId");
+
+                    b.HasIndex("Enabled", "NextRunUtc");
+
+                    b.ToTable("PlaybackSchedules");
                 });
 
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Recording", b =>
@@ -539,6 +631,17 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.Navigation("Site");
                 });
 
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.Courseware", b =>
+                {
+                    b.HasOne("MediaCore.ControlPlane.Data.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Site");
+                });
+
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Device", b =>
                 {
                     b.HasOne("MediaCore.ControlPlane.Data.Site", "Site")
@@ -590,6 +693,24 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("MediaCore.ControlPlane.Data.PlaybackSchedule", b =>
+                {
+                    b.HasOne("MediaCore.ControlPlane.Data.Courseware", "Courseware")
+                        .WithMany()
+                        .HasForeignKey("CoursewareId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("MediaCore.ControlPlane.Data.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Courseware");
 
                     b.Navigation("Site");
                 });
