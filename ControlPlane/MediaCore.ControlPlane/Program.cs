@@ -1,3 +1,4 @@
+using Prometheus;
 using System.Text.Json.Serialization;
 using MediaCore.ControlPlane.Attendance;
 using MediaCore.ControlPlane.Auth;
@@ -125,10 +126,12 @@ public sealed partial class Program
         app.UsePortal();
         app.UseStatusCodePages();
         app.UseRateLimiter();
+        app.UseHttpMetrics(); // http_request_duration_seconds{endpoint,method,code} for every API call
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapGet("/healthz", () => TypedResults.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapMetrics().AllowAnonymous(); // Prometheus text: API latency, check-in ingest, webhook lag (docs/operations.md "Watch")
         app.MapAuth();
         app.MapMediaTokens();
         app.MapSites();

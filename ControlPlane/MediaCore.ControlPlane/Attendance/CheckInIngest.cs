@@ -94,13 +94,20 @@ public sealed partial class CheckInIngest(ControlPlaneDb db, TimeProvider time, 
                 if (!known.Contains(events[i].PersonId!.Value))
                     Fail(i, "personId", $"Unknown person {events[i].PersonId}.", IngestErrorKind.Unacceptable);
         }
-        if (errors.Count > 0) return (null, new IngestRejection(kind, errors));
+        if (errors.Count > 0)
+        {
+            Common.ControlPlaneMetrics.CheckIns.WithLabels("rejected").Inc(events.Count);
+            return (null, new IngestRejection(kind, errors));
+        }
 
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return (await StoreAsync(device, events, photos, now.UtcDateTime, ct), null);
+                var stored = await StoreAsync(device, events, photos, now.UtcDateTime, ct);
+                Common.ControlPlaneMetrics.CheckIns.WithLabels("created").Inc(stored.Created);
+                Common.ControlPlaneMetrics.CheckIns.WithLabels("duplicate").Inc(stored.Duplicates);
+                return (stored, null);
             }
             catch (DbUpdateException) when (attempt == 0)
             {

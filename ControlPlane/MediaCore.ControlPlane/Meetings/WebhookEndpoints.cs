@@ -103,6 +103,23 @@ public static class WebhookEndpoints
             foreach (var (k, v) in recordingErrors) errors[k] = v;
         if (errors.Count > 0) return Problems.Invalid(errors);
 
+        var lag = time.GetUtcNow() - evt!.At!.Value;
+        ControlPlaneMetrics.WebhookLag.WithLabels(evt.Event!).Observe(Math.Max(0, lag.TotalSeconds));
+        var ack = await ApplyAsync(evt, body, db, options, snapshots, autoRecorder, time, ct);
+        var status = ack.Result switch
+        {
+            Ok<WebhookAck> ok => ok.Value!.Status,
+            Accepted<WebhookAck> accepted => accepted.Value!.Status.StartsWith("ignored", StringComparison.Ordinal) ? "ignored" : accepted.Value.Status,
+            _ => "rejected",
+        };
+        ControlPlaneMetrics.Webhooks.WithLabels(evt.Event!, status).Inc();
+        return ack;
+    }
+
+    private static async Task<Results<Ok<WebhookAck>, Accepted<WebhookAck>, ValidationProblem, ProblemHttpResult>> ApplyAsync(
+        WebhookEvent evt, byte[] body, ControlPlaneDb db, IOptions<ControlPlaneOptions> options, SnapshotRequests snapshots,
+        Recordings.AutoRecorder autoRecorder, TimeProvider time, CancellationToken ct)
+    {
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
         if (await db.WebhookReceipts.AnyAsync(r => r.BodyHash == hash, ct)) return TypedResults.Ok(new WebhookAck("duplicate", null));
         db.WebhookReceipts.Add(new WebhookReceipt { BodyHash = hash, Event = evt!.Event!, Room = evt.Room ?? "", ReceivedAtUtc = time.GetUtcNow().UtcDateTime });
