@@ -71,6 +71,13 @@ public sealed class ControlPlaneOptions
     public bool EnableSnapshotWorker { get; set; } = true;
     /// <summary>Minutes between snapshots of each site during a meeting.</summary>
     public int SnapshotIntervalMinutes { get; set; } = 10;
+    /// <summary>
+    /// Seconds between checks of which IP cameras (devices with an RTSP URL) to pull into their site's current meeting
+    /// with ffmpeg (Live/CameraPulls); 0 turns the pulls off.
+    /// </summary>
+    public int CameraPullIntervalSeconds { get; set; } = 5;
+    /// <summary>The ffmpeg program that pulls camera streams (Debian's <c>ffmpeg</c> on the PATH by default).</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
 
     /// <summary>An event stamped further than this in the future is rejected (machine clock wrong).</summary>
     public int MaxClockSkewSeconds { get; set; } = 300;

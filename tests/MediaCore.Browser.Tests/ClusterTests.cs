@@ -51,8 +51,18 @@ public sealed class ClusterTests(ITestOutputHelper output)
             viewers.Add((page, watch.Handle, site));
         }
         foreach (var (page, handle, site) in viewers)
-            await page.WaitForStatsAsync(handle, s => s.Inbound.Any(x => x.Kind == "video" && x.FramesDecoded > 10) && s.Inbound.Any(x => x.Kind == "audio" && x.PacketsReceived > 20),
-                MediaTimeout);
+        {
+            try
+            {
+                await page.WaitForStatsAsync(handle, s => s.Inbound.Any(x => x.Kind == "video" && x.FramesDecoded > 10) && s.Inbound.Any(x => x.Kind == "audio" && x.PacketsReceived > 20),
+                    MediaTimeout);
+            }
+            catch (TimeoutException e)
+            {
+                // Say what each node saw (relay set-up is logged at Information).
+                throw new TimeoutException($"{site}: {e.Message}\ncounty:\n{county.Log}\ntown-1:\n{town1.Log}\ntown-2:\n{town2.Log}", e);
+            }
+        }
 
         // One copy per link: the county sends each town each track once; what it sent of a track never exceeds what the
         // publisher sent (plus retransmissions on the link), though town-1 has two subscribers.

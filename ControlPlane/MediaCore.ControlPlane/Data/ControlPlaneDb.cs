@@ -51,6 +51,7 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
             e.Property(x => x.Name).HasMaxLength(100);
             e.Property(x => x.Code).HasMaxLength(64);
             e.Property(x => x.KeyHash).HasMaxLength(64);
+            e.Property(x => x.RtspUrl).HasMaxLength(500);
             e.HasIndex(x => x.Code).IsUnique();
             e.HasIndex(x => x.KeyHash).IsUnique();
             e.HasOne(x => x.Site).WithMany(x => x.Devices).HasForeignKey(x => x.SiteId);

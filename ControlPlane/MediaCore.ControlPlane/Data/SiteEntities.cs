@@ -42,6 +42,11 @@ public sealed class Device
     /// <summary>SHA-256 (hex) of the device key; null for devices that never call the API.</summary>
     public string? KeyHash { get; set; }
     public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// A fixed IP camera's stream (<c>rtsp://</c> or <c>rtsps://</c>, credentials in the URL as cameras take them): the
+    /// ControlPlane has ffmpeg pull it into the site's meeting room while a meeting is on (Live/CameraPulls).
+    /// </summary>
+    public string? RtspUrl { get; set; }
     public DateTime CreatedAtUtc { get; set; }
     public DateTime? LastSeenAtUtc { get; set; }
 }

@@ -46,6 +46,7 @@ public static class LiveEndpoints
             c.BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
             c.Timeout = TimeSpan.FromSeconds(3);
         });
+        s.AddHostedService<CameraPulls>();
         return s;
     }
 
@@ -122,21 +123,33 @@ public static class LiveEndpoints
         var home = user.FindFirstValue(ClaimNames.ScopePath) ?? "#";
         var now = time.GetUtcNow().UtcDateTime;
         // The caller's own site and the sites above it: their paths are prefixes of the caller's path.
-        var ancestorIds = home.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(x => int.TryParse(x, out var v) ? v : -1).ToList();
-        var candidates = await db.Meetings.AsNoTracking().Include(m => m.Site)
-            .Where(m => ancestorIds.Contains(m.SiteId) && m.Kind != MeetingKind.Emergency && m.EndedAtUtc == null
-                && (m.StartedAtUtc != null && m.StartedAtUtc > now.AddHours(-12) || m.ScheduledStartUtc >= now - JoinLate))
-            .ToListAsync(ct);
-        // Above the caller, only the meetings meant for it: the county's plenaries, the town's partial meetings.
-        candidates = candidates.Where(m => m.Site!.Path == home || m.Kind is MeetingKind.Plenary or MeetingKind.Partial or MeetingKind.Lecture).ToList();
-        // The site's own meeting first (a village that scheduled one now means to hold it), then on air before
-        // merely due, then the nearest start.
-        var onAir = candidates.Where(m => m.StartedAtUtc != null || m.ScheduledStartUtc <= now + JoinEarly)
-            .OrderByDescending(m => m.Site!.Path == home).ThenByDescending(m => m.StartedAtUtc != null)
-            .ThenBy(m => Math.Abs(((m.ScheduledStartUtc ?? now) - now).Ticks)).FirstOrDefault();
+        var candidates = await CandidatesAsync(db, home, now, ct);
+        var onAir = PickOnAir(candidates, home, now);
         if (onAir is not null)
             return TypedResults.Ok(new CurrentMeetingDto(ToDto(onAir), onAir.Site!.Path == home ? "host" : "audience", null));
         var next = candidates.Where(m => m.ScheduledStartUtc > now).OrderBy(m => m.ScheduledStartUtc).FirstOrDefault();
         return TypedResults.Ok(new CurrentMeetingDto(null, null, next is null ? null : ToDto(next)));
     }
+
+    /// <summary>The meetings a site at <paramref name="home"/> (materialised path) may join now or soon.</summary>
+    internal static async Task<List<Meeting>> CandidatesAsync(ControlPlaneDb db, string home, DateTime now, CancellationToken ct)
+    {
+        // The site itself and the sites above it: their paths are prefixes of its path.
+        var ancestorIds = home.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(x => int.TryParse(x, out var v) ? v : -1).ToList();
+        var candidates = await db.Meetings.AsNoTracking().Include(m => m.Site)
+            .Where(m => ancestorIds.Contains(m.SiteId) && m.Kind != MeetingKind.Emergency && m.EndedAtUtc == null
+                && (m.StartedAtUtc != null && m.StartedAtUtc > now.AddHours(-12) || m.ScheduledStartUtc >= now - JoinLate))
+            .ToListAsync(ct);
+        // Above the site, only the meetings meant for it: the county's plenaries, the town's partial meetings.
+        return candidates.Where(m => m.Site!.Path == home || m.Kind is MeetingKind.Plenary or MeetingKind.Partial or MeetingKind.Lecture).ToList();
+    }
+
+    /// <summary>
+    /// The meeting a site joins now: its own meeting first (a village that scheduled one now means to hold it), then on
+    /// air before merely due, then the nearest start; null when none is on air or due within <see cref="JoinEarly"/>.
+    /// </summary>
+    internal static Meeting? PickOnAir(List<Meeting> candidates, string home, DateTime now)
+        => candidates.Where(m => m.StartedAtUtc != null || m.ScheduledStartUtc <= now + JoinEarly)
+            .OrderByDescending(m => m.Site!.Path == home).ThenByDescending(m => m.StartedAtUtc != null)
+            .ThenBy(m => Math.Abs(((m.ScheduledStartUtc ?? now) - now).Ticks)).FirstOrDefault();
 }

@@ -9,6 +9,9 @@ namespace MediaCore.ControlPlane.Live;
 /// <param name="Kind"><c>publisher</c> (WHIP) or <c>subscriber</c> (WHEP).</param>
 public sealed record MediaRoomParticipant(string Id, string Role, string Kind, DateTimeOffset JoinedAt);
 
+/// <summary>An ingest MediaServer opened: where to send RTP.</summary>
+public sealed record MediaIngest(string Id, string Room, string Participant, string Address, int Port, int? VideoPayloadType);
+
 /// <summary>Reads MediaServer's room API with the ControlPlane's service token (room <c>*</c>, role host).</summary>
 public sealed class MediaRoomClient(HttpClient http, MediaTokenIssuer tokens)
 {
@@ -31,6 +34,42 @@ public sealed class MediaRoomClient(HttpClient http, MediaTokenIssuer tokens)
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
         {
             return null;
+        }
+    }
+
+    /// <summary>Opens a plain-RTP ingest (MediaServer <c>POST /api/rooms/{room}/ingest</c>); null when MediaServer refuses or is unreachable.</summary>
+    public async Task<MediaIngest?> OpenIngestAsync(string room, string participant, string video, bool audio, CancellationToken ct)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Post, $"api/rooms/{Uri.EscapeDataString(room)}/ingest")
+        {
+            Content = JsonContent.Create(new { participant, video, audio }),
+        };
+        req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.MintServiceToken());
+        try
+        {
+            using var resp = await http.SendAsync(req, ct);
+            if (!resp.IsSuccessStatusCode) return null;
+            return await resp.Content.ReadFromJsonAsync<MediaIngest>(JsonSerializerOptions.Web, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Closes an ingest (MediaServer <c>DELETE /api/rooms/{room}/ingest/{id}</c>); false when it could not.</summary>
+    public async Task<bool> CloseIngestAsync(string room, string id, CancellationToken ct)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Delete, $"api/rooms/{Uri.EscapeDataString(room)}/ingest/{Uri.EscapeDataString(id)}");
+        req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.MintServiceToken());
+        try
+        {
+            using var resp = await http.SendAsync(req, ct);
+            return resp.IsSuccessStatusCode || resp.StatusCode == System.Net.HttpStatusCode.NotFound;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using MediaCore.ControlPlane.Auth;
 using MediaCore.ControlPlane.Common;
 using MediaCore.ControlPlane.Data;
+using MediaCore.ControlPlane.Live;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,8 +14,9 @@ public sealed record SiteDto(int Id, int? ParentId, SiteKind Kind, string Name, 
 /// <summary>A node of the site tree.</summary>
 public sealed record SiteNode(int Id, SiteKind Kind, string Name, string Code, List<SiteNode> Children);
 
-/// <summary>A device as shown (never its key).</summary>
-public sealed record DeviceDto(int Id, int SiteId, DeviceKind Kind, string Name, string Code, bool Enabled, bool HasKey, DateTimeOffset? LastSeenAt);
+/// <summary>A device as shown (never its key; a camera's RTSP URL with its password masked).</summary>
+public sealed record DeviceDto(int Id, int SiteId, DeviceKind Kind, string Name, string Code, bool Enabled, bool HasKey, DateTimeOffset? LastSeenAt,
+    string? RtspUrl = null);
 
 /// <summary>One site with its devices and head counts.</summary>
 public sealed record SiteDetail(SiteDto Site, IReadOnlyList<DeviceDto> Devices, int People, int Cadres);
@@ -22,11 +24,14 @@ public sealed record SiteDetail(SiteDto Site, IReadOnlyList<DeviceDto> Devices, 
 /// <summary>Creating a site under a parent (a town under the county, a village under a town).</summary>
 public sealed record CreateSiteRequest(int? ParentId, SiteKind? Kind, string? Name, string? Code);
 
-/// <summary>Registering a device.</summary>
-public sealed record CreateDeviceRequest(DeviceKind? Kind, string? Name, string? Code);
+/// <summary>Registering a device; a camera may give its stream (<c>rtsp://user:password@host/path</c>).</summary>
+public sealed record CreateDeviceRequest(DeviceKind? Kind, string? Name, string? Code, string? RtspUrl = null);
 
-/// <summary>Renaming, enabling or disabling a device (a disabled attendance machine's key is refused).</summary>
-public sealed record UpdateDeviceRequest(string? Name, bool? Enabled);
+/// <summary>
+/// Renaming, enabling or disabling a device (a disabled attendance machine's key is refused, a disabled camera is not
+/// pulled); a camera's RTSP URL is set, or removed with an empty string.
+/// </summary>
+public sealed record UpdateDeviceRequest(string? Name, bool? Enabled, string? RtspUrl = null);
 
 /// <summary>A device with its key, returned only when the key is created or rotated.</summary>
 public sealed record DeviceWithKey(DeviceDto Device, string? Key);
@@ -133,6 +138,7 @@ public static class SiteEndpoints
         if (req.Kind is null) errors["kind"] = ["Required: camera, terminal, attendanceMachine or projector."];
         if (string.IsNullOrWhiteSpace(req.Name) || req.Name.Length > 100) errors["name"] = ["1-100 characters required."];
         if (string.IsNullOrWhiteSpace(req.Code) || req.Code.Length > 64) errors["code"] = ["1-64 characters required."];
+        if (req.RtspUrl is { Length: > 0 } && CameraStreams.Validate(req.RtspUrl, req.Kind) is { } urlError) errors["rtspUrl"] = [urlError];
         if (errors.Count > 0) return Problems.Invalid(errors);
         if (await db.Devices.AnyAsync(d => d.Code == req.Code, ct)) return Problems.Conflict("A device with this code exists.");
         var key = req.Kind == DeviceKind.AttendanceMachine ? DeviceKeyAuthentication.NewKey() : null;
@@ -140,6 +146,7 @@ public static class SiteEndpoints
         {
             SiteId = id, Kind = req.Kind!.Value, Name = req.Name!, Code = req.Code!,
             KeyHash = key is null ? null : DeviceKeyAuthentication.Hash(key), CreatedAtUtc = time.GetUtcNow().UtcDateTime,
+            RtspUrl = string.IsNullOrEmpty(req.RtspUrl) ? null : req.RtspUrl,
         };
         db.Devices.Add(device);
         await db.SaveChangesAsync(ct);
@@ -165,8 +172,10 @@ public static class SiteEndpoints
         if (await scope.CheckAsync(user, id, ct) != ScopeDecision.Allowed) return Problems.NotFound("Site");
         var device = await db.Devices.FirstOrDefaultAsync(d => d.Id == deviceId && d.SiteId == id, ct);
         if (device is null) return Problems.NotFound("Device");
+        if (req.RtspUrl is { Length: > 0 } && CameraStreams.Validate(req.RtspUrl, device.Kind) is { } urlError) return Problems.Invalid("rtspUrl", urlError);
         if (req.Name is not null) device.Name = req.Name.Trim();
         if (req.Enabled is not null) device.Enabled = req.Enabled.Value;
+        if (req.RtspUrl is not null) device.RtspUrl = req.RtspUrl.Length == 0 ? null : req.RtspUrl;
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToDto(device));
     }
@@ -175,5 +184,6 @@ public static class SiteEndpoints
         db.Devices.AsNoTracking().Where(d => d.SiteId == siteId).OrderBy(d => d.Id);
 
     private static DeviceDto ToDto(Device d) =>
-        new(d.Id, d.SiteId, d.Kind, d.Name, d.Code, d.Enabled, d.KeyHash is not null, d.LastSeenAtUtc is { } t ? ChinaTime.ToOffset(t) : null);
+        new(d.Id, d.SiteId, d.Kind, d.Name, d.Code, d.Enabled, d.KeyHash is not null, d.LastSeenAtUtc is { } t ? ChinaTime.ToOffset(t) : null,
+            CameraStreams.Mask(d.RtspUrl));
 }

@@ -36,8 +36,8 @@ public static class RelayApi
     {
         var group = app.MapGroup("/api/cluster").WithTags("Cluster").RequireMediaToken();
 
-        group.MapPost("/relay", Results<Ok<RelayResponse>, ProblemHttpResult> (HttpContext http, RelayRequest body, MediaEngine engine,
-            IOptions<MediaServerOptions> options, ClusterDirectory directory) =>
+        group.MapPost("/relay", async Task<Results<Ok<RelayResponse>, ProblemHttpResult>> (HttpContext http, RelayRequest body, MediaEngine engine,
+            IOptions<MediaServerOptions> options, ClusterDirectory directory, RelayManager relays) =>
         {
             var token = http.GetMediaToken();
             if (!token.IsAdmin || token.Subject != "node:" + body.Node) return Problems.Forbidden("a node token (room *, sub node:{id}) is required for relay links");
@@ -45,6 +45,11 @@ public static class RelayApi
             if (!RoomId.TryParse(body.Room, out var room)) return Problems.BadRequest("invalid room id");
             if (!IPAddress.TryParse(body.MediaHost, out var host) || body.MediaPort is < 1 or > 65535)
                 return Problems.BadRequest("mediaHost/mediaPort must be the asking node's media address");
+            if (!RelayLink.IsValidKey(body.Key))
+                return Problems.BadRequest("key must be base64 of a 16-byte AES key and a 12-byte salt (SRTP AEAD_AES_128_GCM)");
+            // Tree: a child node (its Parent is this node) gets the room's tracks from other nodes through this one.
+            if (await IsChildAsync(directory, body.Node, options.Value.NodeId))
+                await relays.PullForChildAsync(room.Value, http.RequestAborted);
             lock (engine.Gate)
             {
                 long now = engine.Clock.NowTicks;
@@ -90,6 +95,19 @@ public static class RelayApi
             return TypedResults.Ok<IReadOnlyList<ClusterNode>>(nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal).ToList());
         }).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
+    }
+
+    private static async Task<bool> IsChildAsync(ClusterDirectory directory, string node, string self)
+    {
+        if (!directory.IsAvailable) return false;
+        try
+        {
+            return (await directory.AliveNodesAsync()).GetValueOrDefault(node)?.Parent == self;
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return false; // without the directory: serve what this node has
+        }
     }
 
     /// <summary>Every link's counters (caller holds the engine's gate).</summary>

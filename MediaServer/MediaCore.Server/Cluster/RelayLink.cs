@@ -126,6 +126,14 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
         }
     }
 
+    /// <summary>True when <paramref name="key"/> is base64 of an AEAD_AES_128_GCM master key + salt (what <see cref="SetRemoteKey"/> takes).</summary>
+    public static bool IsValidKey(string? key)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        return key is not null && Convert.TryFromBase64String(key, buffer, out int n)
+            && n == SrtpProfileInfo.MasterKeyLength(Profile) + SrtpProfileInfo.MasterSaltLength(Profile);
+    }
+
     /// <summary>Sets the key the peer sends with; a new key (peer restarted) replaces the context and its replay state.</summary>
     internal void SetRemoteKey(string key, long incarnation)
     {
@@ -159,7 +167,8 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
         {
             foreach (var producer in room.Router.Producers)
             {
-                if (producer.IsClosed || RelayNames.IsRelayed(producer.Id) || _out.Exists(t => t.Source == producer)) continue;
+                // Relayed tracks go on down the tree, but never back to the node they came from (no loops).
+                if (producer.IsClosed || RelayNames.OriginOf(producer.Id) == PeerNode || _out.Exists(t => t.Source == producer)) continue;
                 AddOut(nowTicks, room, producer);
             }
         }
@@ -227,6 +236,9 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
     public IEnumerable<RelayOutTrackStats> OutboundStats() => _out.Select(t => new RelayOutTrackStats(t.Room.Id.Value, t.Source.Id,
         t.Source.Kind == SdpMediaKind.Video ? "video" : "audio", t.Source.PacketsReceived - t.Baseline, t.Consumer.Stats.PacketsSent,
         t.Consumer.Stats.PacketsRetransmitted, t.Consumer.Ssrc.Value));
+
+    /// <summary>Rooms this link sends tracks of to the peer.</summary>
+    public IEnumerable<string> OutboundRooms => _out.Select(t => t.Room.Id.Value).Distinct(StringComparer.Ordinal);
 
     /// <summary>Rooms this link brings in from the peer.</summary>
     public IEnumerable<string> InboundRooms => _in.Select(t => t.Room.Id.Value).Distinct(StringComparer.Ordinal);
@@ -484,6 +496,14 @@ internal static class RelayNames
     public static string OutConsumerId(string peerNode, string producerId) => "relay-out:" + peerNode + ":" + producerId;
 
     public static bool IsRelayed(string producerId) => producerId.StartsWith(InPrefix, StringComparison.Ordinal);
+
+    /// <summary>The node a relayed producer came in from (node ids have no ':'), or null for a producer published here.</summary>
+    public static string? OriginOf(string producerId)
+    {
+        if (!IsRelayed(producerId)) return null;
+        int end = producerId.IndexOf(':', InPrefix.Length);
+        return end < 0 ? null : producerId[InPrefix.Length..end];
+    }
 
     /// <summary>
     /// Extensions a link carries: the RFC 6464 audio level (the receiving node's mixer selects speakers by it without decoding)

@@ -115,8 +115,18 @@ public sealed partial class RelayManager : IHostedService, IDisposable
     {
         var entries = await _directory.RemoteEntriesAsync(room);
         var nodes = await _directory.AliveNodesAsync();
-        var origins = entries.Where(e => e.Kind == "publisher").GroupBy(e => e.Node)
-            .ToDictionary(g => g.Key, g => string.Join(',', g.Select(e => e.SessionId).Order(StringComparer.Ordinal)), StringComparer.Ordinal);
+        var publishers = entries.Where(e => e.Kind == "publisher").ToList();
+        Dictionary<string, string> origins;
+        if (_options.Cluster.Parent is { Length: > 0 } parent && nodes.ContainsKey(parent) && publishers.Count > 0)
+        {
+            // Tree: a town node takes everything through its parent (the county node asks the other towns and fans out),
+            // so each town has one link and the county one per town. Without a live parent, straight to the origins.
+            origins = new(StringComparer.Ordinal) { [parent] = Signature(publishers) };
+        }
+        else
+        {
+            origins = publishers.GroupBy(e => e.Node).ToDictionary(g => g.Key, g => Signature(g), StringComparer.Ordinal);
+        }
         string? error = null;
         await _sync.WaitAsync(ct);
         try
@@ -142,6 +152,27 @@ public sealed partial class RelayManager : IHostedService, IDisposable
             _sync.Release();
         }
         return error;
+    }
+
+    private static string Signature(IEnumerable<DirectoryEntry> publishers) =>
+        string.Join(',', publishers.Select(e => e.Node + "/" + e.SessionId).Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// A child node (its <c>Parent</c> is this node) asks for a room: first bring in what other nodes publish there, so the
+    /// answer carries their tracks too (one copy per child link). Never called for a request from the parent (no loops).
+    /// </summary>
+    public async Task<string?> PullForChildAsync(string room, CancellationToken ct)
+    {
+        lock (_lock) _lastWanted[room] = Environment.TickCount64;
+        if (!_directory.IsAvailable) return null;
+        try
+        {
+            return await SyncRoomAsync(room, ct);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return null;
+        }
     }
 
     private async Task<string?> AskAsync(string room, ClusterNode origin, string signature, CancellationToken ct)
@@ -227,6 +258,11 @@ public sealed partial class RelayManager : IHostedService, IDisposable
             {
                 // Directory down: links keep carrying what they carry; the next tick tries again.
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Anything else is a bug, but the loop must outlive it: links and releases depend on it.
+                LogTickFailed(_logger, _options.NodeId, e);
+            }
         }
     }
 
@@ -244,6 +280,16 @@ public sealed partial class RelayManager : IHostedService, IDisposable
                 {
                     wanted.Add(room.Id.Value);
                     lock (_lock) _lastWanted[room.Id.Value] = nowMs;
+                }
+            }
+            // Rooms this node relays on to its children keep their own inbound tracks too (the county in the tree).
+            foreach (var link in _engine.RelayLinks)
+            {
+                foreach (var r in link.OutboundRooms)
+                {
+                    if (wanted.Contains(r)) continue;
+                    wanted.Add(r);
+                    lock (_lock) _lastWanted[r] = nowMs;
                 }
             }
             foreach (var link in _engine.RelayLinks)
@@ -291,6 +337,9 @@ public sealed partial class RelayManager : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: relay from {Origin} of room {Room} failed: {Reason}")]
     private static partial void LogRelayFailed(ILogger logger, string node, string origin, string room, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Node {Node}: relay tick failed")]
+    private static partial void LogTickFailed(ILogger logger, string node, Exception e);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: peer {Peer} left the registry; its relay link is closed")]
     private static partial void LogPeerGone(ILogger logger, string node, string peer);

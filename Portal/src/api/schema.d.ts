@@ -2597,11 +2597,12 @@ export interface components {
          * @enum {unknown}
          */
         CoursewareState: "transcoding" | "ready" | "failed";
-        /** @description Registering a device. */
+        /** @description Registering a device; a camera may give its stream (`rtsp://user:password@host/path`). */
         CreateDeviceRequest: {
             kind: null | components["schemas"]["DeviceKind"];
             name: null | string;
             code: null | string;
+            rtspUrl?: null | string;
         };
         /** @description Scheduling a meeting. */
         CreateMeetingRequest: {
@@ -2664,7 +2665,7 @@ export interface components {
             /** Format: date-time */
             firstCheckIn: null | string;
         };
-        /** @description A device as shown (never its key). */
+        /** @description A device as shown (never its key; a camera's RTSP URL with its password masked). */
         DeviceDto: {
             /** Format: int32 */
             id: number;
@@ -2677,6 +2678,7 @@ export interface components {
             hasKey: boolean;
             /** Format: date-time */
             lastSeenAt: null | string;
+            rtspUrl?: null | string;
         };
         /**
          * @description Kind of equipment installed at a site.
@@ -3249,10 +3251,14 @@ export interface components {
             /** Format: double */
             score: number;
         };
-        /** @description Renaming, enabling or disabling a device (a disabled attendance machine's key is refused). */
+        /**
+         * @description Renaming, enabling or disabling a device (a disabled attendance machine's key is refused, a disabled camera is not
+         *     pulled); a camera's RTSP URL is set, or removed with an empty string.
+         */
         UpdateDeviceRequest: {
             name: null | string;
             enabled: null | boolean;
+            rtspUrl?: null | string;
         };
         /** @description A user as the API shows it. */
         UserDto: {

@@ -98,6 +98,50 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task Tree_PublisherOnOneTownSubscriberOnAnother_TracksGoThroughTheCountyOneLinkPerTown()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town1 = await StartNodeAsync(redis, "town-1", parent: "county");
+        await using var town2 = await StartNodeAsync(redis, "town-2", parent: "county");
+        // A village on town-2 is given the floor in a county meeting; a village on town-1 watches.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town2, "whip", "plenary", "site:21", ParticipantRole.Speaker, "chromium156-whip-offer.sdp")).StatusCode);
+        await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town1, "/api/rooms"), r => r.Any(x => x.Room == "plenary"), "town-2's publisher in the directory");
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town1, "whep", "plenary", "site:11", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+
+        var t1 = Assert.Single(await GetAsync<List<RelayLinkDto>>(town1, "/api/cluster/links"));
+        Assert.Equal(("county", 2, 0), (t1.Peer, t1.InboundTracks, t1.OutboundTracks));
+        var countyLinks = await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links");
+        Assert.Equal((0, 2), countyLinks.Where(l => l.Peer == "town-1").Select(l => (l.InboundTracks, l.OutboundTracks)).Single());
+        Assert.Equal((2, 0), countyLinks.Where(l => l.Peer == "town-2").Select(l => (l.InboundTracks, l.OutboundTracks)).Single());
+        var t2 = Assert.Single(await GetAsync<List<RelayLinkDto>>(town2, "/api/cluster/links"));
+        Assert.Equal(("county", 0, 2), (t2.Peer, t2.InboundTracks, t2.OutboundTracks));
+    }
+
+    [Fact]
+    public async Task RelayApi_WithoutNodeTokenOrWithBadInput_RefusedWithReasonNothingCreated()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        string body = """{"node":"town-1","incarnation":1,"mediaHost":"127.0.0.1","mediaPort":40001,"key":"AAAA","room":"plenary"}""";
+        async Task<HttpResponseMessage> Post(string token, string json)
+        {
+            var request = HttpExtensions.WithToken(HttpMethod.Post, "/api/cluster/relay", token);
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            return await county.Client.SendAsync(request);
+        }
+        // A site's token, or an admin token that is not this node's: 403.
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post(county.Token("plenary", "site:1", ParticipantRole.Host), body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post(county.Token("*", "controlplane", ParticipantRole.Host), body)).StatusCode);
+        // The node's token with a key of the wrong size, or JSON that is not a relay request: 400 with a reason.
+        var badKey = await Post(county.Token("*", "node:town-1", ParticipantRole.Host), body);
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.Contains("key", await badKey.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Post(county.Token("*", "node:town-1", ParticipantRole.Host), "{\"node\":")).StatusCode);
+        Assert.Empty(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links"));
+    }
+
+    [Fact]
     public async Task RedisDown_LocalRoomsKeepServing_CrossNodeJoin503WithReason_HealsWhenRedisReturns()
     {
         await using var redis = await RedisServer.StartAsync();

@@ -126,6 +126,9 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(100);
 
+                    b.Property<string>("RtspUrl")
+                        .HasMaxLength(500);
+
                     b.Property<int>("SiteId");
 
                     b.HasKey("Id");
