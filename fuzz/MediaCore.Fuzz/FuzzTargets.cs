@@ -30,6 +30,7 @@ public static class FuzzTargets
         ["dtls"] = Dtls,
         ["checkin"] = CheckIn,
         ["matroska"] = Matroska,
+        ["webm"] = Webm,
     };
 
     private static readonly byte[] IntegrityKey = "0123456789abcdefghijklmn"u8.ToArray();
@@ -193,14 +194,26 @@ public static class FuzzTargets
     }
 
     /// <summary>
-    /// A WebM/Matroska file as the recorder reopens it after a crash and as the file publisher plays it (EBML, RFC 8794):
-    /// scan, then read every frame; never throw.
+    /// A WebM/Matroska file as scheduled playback reads it (courseware, recordings): open, then every frame until the
+    /// end or an error. A broken file is an <see cref="MatroskaBlockReader.Error"/>, never an exception or an endless loop.
     /// </summary>
+    public static void Webm(byte[] data)
+    {
+        using var stream = new MemoryStream(data, writable: false);
+        if (!MatroskaBlockReader.TryOpen(stream, out var reader, out _) || reader is null) return;
+        foreach (var t in reader.Tracks) _ = t.CodecId.Length;
+        int frames = 0;
+        while (reader.TryReadFrame(out _, out _, out _, out var frame))
+        {
+            _ = frame.Length;
+            if (++frames > data.Length) throw new InvalidOperationException("more frames than bytes: the reader does not advance");
+        }
+    }
+
+    /// <summary>A WebM/Matroska file as the recorder reopens it after a crash (EBML, RFC 8794): scan, never throw.</summary>
     public static void Matroska(byte[] data)
     {
         using var stream = new MemoryStream(data, writable: false);
         MatroskaScanner.TryScan(stream, out _, out _);
-        if (!MatroskaBlockReader.TryOpen(stream, out var reader, out _)) return;
-        while (reader!.TryReadFrame(out _, out _, out _, out _)) { }
     }
 }

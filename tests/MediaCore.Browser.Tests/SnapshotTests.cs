@@ -11,7 +11,7 @@ public sealed class SnapshotTests
     [Theory]
     [InlineData(null, 640, 480)]
     [InlineData("H264", 1280, 720)]
-    public async Task Snapshot_LivePublisher_ReturnsJpegOfThePublishedSize(string? codec, int width, int height)
+    public async Task Snapshot_LivePublisher_ReturnsColouredJpegOfThePublishedSize(string? codec, int width, int height)
     {
         await using var server = await BrowserTestServer.StartAsync();
         await using var chromium = await ChromiumSession.LaunchAsync();
@@ -30,6 +30,46 @@ public sealed class SnapshotTests
         var jpeg = await response.Content.ReadAsByteArrayAsync();
         Assert.True(TryReadJpegSize(jpeg, out int w, out int h), "not a baseline/progressive JPEG");
         Assert.Equal((width, height), (w, h));
+        // The picture, not just the container: a key frame decoded without its data comes out uniform grey; the fake
+        // camera's frame is coloured (ffmpeg decodes the JPEG independently of the server).
+        var (spread, chroma) = await PictureContentAsync(jpeg);
+        Assert.True(spread > 30 && chroma > 30, $"the snapshot looks blank or grey: luma spread {spread}, largest colour difference {chroma}");
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="jpeg"/> with ffmpeg into 32x24 RGB pixels: the spread of brightness over the pixels, and
+    /// the largest difference between two colour channels of one pixel (0 for any grey picture).
+    /// </summary>
+    internal static async Task<(int LumaSpread, int Chroma)> PictureContentAsync(byte[] jpeg)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("ffmpeg", ["-loglevel", "error", "-f", "image2pipe", "-c:v", "mjpeg", "-i", "-",
+            "-vf", "scale=32:24", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var ffmpeg = System.Diagnostics.Process.Start(psi)!;
+        var read = Task.Run(async () =>
+        {
+            using var ms = new MemoryStream();
+            await ffmpeg.StandardOutput.BaseStream.CopyToAsync(ms);
+            return ms.ToArray();
+        });
+        var errors = ffmpeg.StandardError.ReadToEndAsync();
+        await ffmpeg.StandardInput.BaseStream.WriteAsync(jpeg);
+        ffmpeg.StandardInput.Close();
+        var rgb = await read;
+        await ffmpeg.WaitForExitAsync();
+        Assert.True(ffmpeg.ExitCode == 0 && rgb.Length == 32 * 24 * 3, $"ffmpeg could not decode the JPEG ({ffmpeg.ExitCode}): {await errors}");
+        int min = 255, max = 0, chroma = 0;
+        for (int i = 0; i < rgb.Length; i += 3)
+        {
+            int r = rgb[i], g = rgb[i + 1], b = rgb[i + 2];
+            int luma = (r * 299 + g * 587 + b * 114) / 1000;
+            min = Math.Min(min, luma);
+            max = Math.Max(max, luma);
+            chroma = Math.Max(chroma, Math.Max(Math.Abs(r - g), Math.Max(Math.Abs(g - b), Math.Abs(r - b))));
+        }
+        return (max - min, chroma);
     }
 
     [Fact]
