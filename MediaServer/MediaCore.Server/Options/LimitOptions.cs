@@ -10,10 +10,10 @@ public sealed class LimitOptions
     /// WHIP/WHEP offers (<c>POST /whip|whep/{room}</c>) each client address may make per second, sustained
     /// (token bucket refill). A load generator on one host needs more than a real site ever does.
     /// </summary>
-    public int SessionRequestsPerSecond { get; set; } = 50;
+    public int SessionRequestsPerSecond { get; set; } = 100;
 
     /// <summary>WHIP/WHEP offers a client address may make at once before the per-second rate applies (bucket size).</summary>
-    public int SessionRequestBurst { get; set; } = 200;
+    public int SessionRequestBurst { get; set; } = 500;
 
     /// <summary>WHIP and WHEP sessions one room holds at most (a 1,000-site plenary needs about 1,000 plus its publishers).</summary>
     public int MaxSessionsPerRoom { get; set; } = 1500;
