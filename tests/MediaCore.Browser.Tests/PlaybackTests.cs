@@ -65,6 +65,14 @@ public sealed class PlaybackTests(LiveStackFixture fixture)
         Assert.False((bool)row["enabled"]!); // a one-off schedule is done
         await LiveStack.ScreenshotAsync(projector, "portal-projector");
         await LiveStack.LeaveAsync(projector);
+
+        // 播放计划: the schedule with its outcome, the courseware with its import state and the refused upload's reason.
+        var page = await Stack.OpenAsync(chromium, 0, "admin", "/recordings/schedules");
+        await Stack.WaitAsync(async () => await page.Locator("[data-testid=schedule-table]").GetByText("已在 1 个站点开始播放").CountAsync() > 0
+                && await page.Locator("[data-testid=courseware-table]").GetByText("不完整").CountAsync() > 0,
+            TimeSpan.FromSeconds(20), "the schedules page listing the run and the refused courseware");
+        await LiveStack.ScreenshotAsync(page, "portal-playback-schedules");
+        await LiveStack.LeaveAsync(page);
         Directory.Delete(dir, recursive: true);
     }
 

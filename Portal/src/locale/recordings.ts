@@ -72,3 +72,42 @@ export const projectorText = {
   failed: '无法连接：',
   unmute: '点击开启声音',
 } as const
+
+export const schedulesText = {
+  courseware: '课件',
+  upload: '上传课件',
+  uploadHint: '支持 MP4、WebM，上传后自动转码一次',
+  coursewareTitle: '课件名称',
+  state: '状态',
+  progress: '转码进度',
+  scheduleList: '播放计划',
+  create: '新建播放计划',
+  title: '计划名称',
+  source: '播放内容',
+  sourceCourseware: '课件',
+  sourceRecording: '录像',
+  recordingId: '录像编号',
+  targets: '播放站点',
+  targetTown: '按乡镇(街道)：其下所有村',
+  targetSites: '指定村(社区)',
+  when: '播放时间',
+  once: '一次',
+  cron: '周期（Cron）',
+  cronHint: '5 段：分 时 日 月 周，如 0 20 * * * 表示每天 20:00（北京时间）',
+  startAt: '开始时间',
+  loops: '连播次数',
+  nextRun: '下次播放',
+  lastRun: '上次播放',
+  lastResult: '结果',
+  enabled: '启用',
+  finished: '已结束',
+  remove: '删除',
+  removeConfirm: '确定删除该播放计划？',
+  saved: '已保存',
+} as const
+
+export const coursewareStateLabels: Record<string, string> = {
+  transcoding: '转码中',
+  ready: '可播放',
+  failed: '导入失败',
+}

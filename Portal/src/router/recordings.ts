@@ -3,8 +3,6 @@ import type { RouteRecordRaw } from 'vue-router'
 import { Film } from '@element-plus/icons-vue'
 import { projectorText, recordingsText } from '@/locale/recordings'
 
-const placeholder = () => import('@/views/recordings/RecordingsPlaceholder.vue')
-
 export const recordingsSection: RouteRecordRaw = {
   path: 'recordings',
   meta: { title: recordingsText.section, icon: Film, roles: ['county_admin', 'town_admin', 'village_operator'] },
@@ -13,7 +11,7 @@ export const recordingsSection: RouteRecordRaw = {
     { path: 'library', name: 'recordings-library', component: () => import('@/views/recordings/RecordingList.vue'), meta: { title: recordingsText.library } },
     { path: 'library/:id', name: 'recording-detail', component: () => import('@/views/recordings/RecordingDetail.vue'),
       meta: { title: recordingsText.detailTitle, hidden: true } },
-    { path: 'schedules', name: 'recordings-schedules', component: placeholder, meta: { title: recordingsText.schedules } },
+    { path: 'schedules', name: 'recordings-schedules', component: () => import('@/views/recordings/PlaybackSchedules.vue'), meta: { title: recordingsText.schedules } },
     { path: 'open-projector', redirect: '/projector', meta: { title: projectorText.title } },
   ],
 }
