@@ -149,12 +149,16 @@ public sealed partial class CoursewareImporter(IServiceScopeFactory scopes, IOpt
         var errors = (await stderr).Trim();
         if (p.ExitCode == 0 && errors.Length == 0) return null;
         var last = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? $"exit code {p.ExitCode}";
-        return $"转码失败：文件中有无法解码的数据（可能已损坏或不完整），请检查后重新上传。（ffmpeg: {(last.Length > 300 ? last[..300] : last)}）";
+        Log.TranscodeFailed(log, id, p.ExitCode, last.Length > 300 ? last[..300] : last); // the detail is for operators, not in the user's message
+        return "转码失败：文件中有无法解码的数据（可能已损坏或不完整），请检查后重新上传。";
     }
 
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Courseware {Id} imported: {Outcome}")]
         public static partial void Imported(ILogger logger, int id, string outcome);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Courseware {Id}: ffmpeg failed (exit {ExitCode}): {Detail}")]
+        public static partial void TranscodeFailed(ILogger logger, int id, int exitCode, string detail);
     }
 }

@@ -77,6 +77,8 @@ export const schedulesText = {
   courseware: '课件',
   upload: '上传课件',
   uploadHint: '支持 MP4、WebM，上传后自动转码一次',
+  chooseFile: '选择文件',
+  noFileChosen: '未选择文件',
   coursewareTitle: '课件名称',
   state: '状态',
   progress: '转码进度',
