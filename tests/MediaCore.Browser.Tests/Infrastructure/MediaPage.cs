@@ -115,7 +115,7 @@ public sealed class MediaPage
 
     /// <summary>
     /// The dominant frequency (Hz) of a session's audio: the received track of a WHEP session, else the captured
-    /// track. AnalyserNode with fftSize 8192 over <paramref name="listenMs"/> (48 kHz: 5.9 Hz bins).
+    /// track: the peak of the power spectrum averaged over <paramref name="listenMs"/> (AnalyserNode, fftSize 8192: 5.9 Hz bins at 48 kHz).
     /// </summary>
     public async Task<AudioPeak> MeasureAudioFrequencyAsync(int handle, int listenMs = 1000)
     {
@@ -130,13 +130,25 @@ public sealed class MediaPage
               await ctx.resume();
               const analyser = ctx.createAnalyser();
               analyser.fftSize = 8192;
+              analyser.smoothingTimeConstant = 0;
               ctx.createMediaStreamSource(stream).connect(analyser);
-              await new Promise(r => setTimeout(r, ms));
+              // The spectrum averaged (in power) over the whole listen window, one FFT window (170 ms) at a time, so a
+              // single concealed or time-stretched packet does not decide the peak.
               const bins = new Float32Array(analyser.frequencyBinCount);
-              analyser.getFloatFrequencyData(bins);
-              let best = 0;
-              for (let i = 1; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
-              const result = { hz: best * ctx.sampleRate / analyser.fftSize, db: bins[best] };
+              const power = new Float64Array(analyser.frequencyBinCount);
+              const windowMs = 1000 * analyser.fftSize / ctx.sampleRate;
+              await new Promise(r => setTimeout(r, windowMs));
+              let n = 0;
+              for (const end = performance.now() + ms; ; ) {
+                analyser.getFloatFrequencyData(bins);
+                for (let i = 0; i < bins.length; i++) power[i] += Math.pow(10, bins[i] / 10);
+                n++;
+                if (performance.now() + windowMs > end) break;
+                await new Promise(r => setTimeout(r, windowMs));
+              }
+              let best = 1;
+              for (let i = 1; i < power.length; i++) if (power[i] > power[best]) best = i;
+              const result = { hz: best * ctx.sampleRate / analyser.fftSize, db: 10 * Math.log10(power[best] / n) };
               await ctx.close();
               sink.srcObject = null;
               return result;
