@@ -76,7 +76,7 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
         if (o.Turn.CredentialLifetime <= TimeSpan.Zero || o.Turn.CredentialLifetime > TimeSpan.FromDays(7))
             errors.Add("MediaServer:Turn:CredentialLifetime must be positive and at most 7 days.");
         if (string.IsNullOrWhiteSpace(o.NodeId) || o.NodeId.Length > 64 || !o.NodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            errors.Add($"MediaServer:NodeId '{o.NodeId}' must be 1..64 characters of letters, digits, '-', '_' or '.'.");
+            errors.Add($"MediaServer:NodeId '{o.NodeId}' (or the deprecated MediaServer:Webhooks:NodeId it came from) must be 1..64 characters of letters, digits, '-', '_' or '.'.");
         if (o.Cluster.Enabled)
         {
             if (!Uri.TryCreate(o.Cluster.RelayUrl, UriKind.Absolute, out var relay) || relay.Scheme is not ("http" or "https"))

@@ -25,7 +25,8 @@ public sealed record RoomDetailsDto(string Room, IReadOnlyList<ParticipantDto> P
 /// <summary>One session of a participant (a participant publishing and watching appears twice).</summary>
 /// <param name="Id">The participant id (token <c>sub</c>).</param>
 /// <param name="Role"><c>host</c> | <c>speaker</c> | <c>audience</c> | <c>observer</c>.</param>
-/// <param name="Kind"><c>publisher</c> (WHIP) | <c>subscriber</c> (WHEP).</param>
+/// <param name="Kind"><c>publisher</c> (WHIP) | <c>subscriber</c> (WHEP); in a cluster also <c>ingest</c> (plain-RTP ingest, id = the
+/// ingest id) and <c>sip</c> (a SIP terminal, id = <c>sip-{dialog tag}</c>).</param>
 /// <param name="Node">In a cluster: the node the session is on (tracks are listed only for this node's own sessions); null on a single node.</param>
 public sealed record ParticipantDto(string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt, IReadOnlyList<TrackDto> Tracks,
     string? Node = null);

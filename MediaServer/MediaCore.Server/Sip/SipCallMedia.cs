@@ -42,6 +42,7 @@ internal sealed class SipCallMedia : IMixListener, IDisposable
         _remote = session.RemoteRtp;
         LastPacketAt = nowTicks;
         if (session.Codec != SipAudioCodec.Opus) _encoder = new G711FrameEncoder(session.Law);
+        Endpoint = new MediaEndpoint("sip-" + call.LocalTag, call.Account.ParticipantId, MediaEndpoint.Sip, StartedAt);
     }
 
     public SipCall Call { get; }
@@ -58,6 +59,8 @@ internal sealed class SipCallMedia : IMixListener, IDisposable
     /// <summary>Muted by the terminal itself (<c>*6</c>): its audio stays out of the mix.</summary>
     public bool SelfMuted { get; private set; }
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    /// <summary>The terminal as the room directory lists it (kind <c>sip</c>; id = the SIP dialog's local tag).</summary>
+    public MediaEndpoint Endpoint { get; }
 
     /// <summary>Joins the room's mix (caller holds the engine's lock).</summary>
     public void Attach()

@@ -29,17 +29,17 @@ public sealed class ClusterTests
             $"--MediaServer:Cluster:Parent={parent ?? ""}");
     }
 
-    private static async Task<HttpResponseMessage> PostSdpAsync(TestMediaServer node, string path, string room, string participant, ParticipantRole role, string fixture)
+    internal static async Task<HttpResponseMessage> PostSdpAsync(TestMediaServer node, string path, string room, string participant, ParticipantRole role, string fixture)
         => await node.Client.SendAsync(HttpExtensions.SdpPost($"/{path}/{room}", node.Token(room, participant, role), SessionHarness.Fixture(fixture)));
 
-    private static async Task<T> GetAsync<T>(TestMediaServer node, string url)
+    internal static async Task<T> GetAsync<T>(TestMediaServer node, string url)
     {
         using var response = await node.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Get, url, node.Token("*", "controlplane", ParticipantRole.Host)));
         Assert.True(response.IsSuccessStatusCode, $"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<T>())!;
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    internal static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
         var deadline = DateTime.UtcNow + Patience;
         T value = await read();
@@ -116,6 +116,36 @@ public sealed class ClusterTests
         Assert.Equal((2, 0), countyLinks.Where(l => l.Peer == "town-2").Select(l => (l.InboundTracks, l.OutboundTracks)).Single());
         var t2 = Assert.Single(await GetAsync<List<RelayLinkDto>>(town2, "/api/cluster/links"));
         Assert.Equal(("county", 0, 2), (t2.Peer, t2.InboundTracks, t2.OutboundTracks));
+    }
+
+    [Fact]
+    public async Task Ingest_OnATown_ListedInTheClusterRoomViewAndRelayedToTheCounty()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+        // A village camera pushing plain RTP into the town node (ffmpeg/GStreamer), no WebRTC session in the room.
+        var open = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/plenary/ingest", town.Token("*", "controlplane", ParticipantRole.Host));
+        open.Content = JsonContent.Create(new { participant = "camera:7", video = "vp8", audio = true });
+        using var opened = await town.Client.SendAsync(open);
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+
+        var rooms = await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(county, "/api/rooms"), r => r.Any(x => x.Room == "plenary"), "the ingest in the directory");
+        Assert.Equal((1, 1, 0), rooms.Where(r => r.Room == "plenary").Select(r => (r.Participants, r.Publishers, r.Subscribers)).Single());
+        var camera = Assert.Single((await GetAsync<RoomDetailsDto>(county, "/api/rooms/plenary")).Participants);
+        Assert.Equal(("camera:7", "ingest", "town-1"), (camera.Id, camera.Kind, camera.Node));
+        Assert.StartsWith("ingest-", camera.SessionId);
+
+        // A county subscriber gets the ingest's two tracks over the link.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whep", "plenary", "county-host", ParticipantRole.Host, "chromium156-whep-offer.sdp")).StatusCode);
+        var inbound = Assert.Single(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links"));
+        Assert.Equal(("town-1", 2), (inbound.Peer, inbound.InboundTracks));
+
+        // Closed: gone from the directory.
+        using var close = await town.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Delete, $"/api/rooms/plenary/ingest/{camera.SessionId}",
+            town.Token("*", "controlplane", ParticipantRole.Host)));
+        Assert.True(close.IsSuccessStatusCode);
+        await EventuallyAsync(() => GetAsync<RoomDetailsDto>(county, "/api/rooms/plenary"), d => d.Participants.All(p => p.Kind != "ingest"), "the ingest leaves the directory");
     }
 
     [Fact]
