@@ -28,32 +28,44 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var total = Stopwatch.StartNew();
         void Phase(string what) => output.WriteLine($"[{total.Elapsed.TotalSeconds,6:F2} s] {what}");
         await using var redis = await RedisServer.StartAsync();
-        var started = await Task.WhenAll(
-            MediaServerProcess.StartNodeAsync("county", redis.ConnectionString),
-            MediaServerProcess.StartNodeAsync("town-1", redis.ConnectionString, parent: "county"),
-            MediaServerProcess.StartNodeAsync("town-2", redis.ConnectionString, parent: "county"));
+        // Chromium starts while the three nodes do (both take seconds on a loaded machine).
+        var launching = ChromiumSession.LaunchAsync();
+        MediaServerProcess[] started;
+        try
+        {
+            started = await Task.WhenAll(
+                MediaServerProcess.StartNodeAsync("county", redis.ConnectionString),
+                MediaServerProcess.StartNodeAsync("town-1", redis.ConnectionString, parent: "county"),
+                MediaServerProcess.StartNodeAsync("town-2", redis.ConnectionString, parent: "county"));
+        }
+        catch
+        {
+            await (await launching).DisposeAsync();
+            throw;
+        }
         await using var county = started[0];
         await using var town1 = started[1];
         await using var town2 = started[2];
+        await using var chromium = await launching;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         string admin = county.Token("*", "controlplane", ParticipantRole.Host);
-        Phase("redis-server and three nodes up");
+        Phase("redis-server, three nodes and Chromium up");
 
-        await using var chromium = await ChromiumSession.LaunchAsync();
         var publisher = await chromium.OpenPageAsync(county.BaseAddress);
         var publish = await publisher.PublishAsync(new Uri(county.BaseAddress, "whip/plenary").ToString(), county.Token("plenary", "county-host", ParticipantRole.Host));
         Assert.True(publish.Succeeded, $"WHIP on the county failed: {publish.Status} {publish.Detail}");
         Phase("Chromium publishing on the county");
 
-        // Two villages behind town-1 (one link, one copy), one behind town-2.
-        var viewers = new List<(MediaPage Page, int Handle, string Site)>();
-        foreach (var (node, site) in new[] { (town1, "site:11"), (town1, "site:12"), (town2, "site:21") })
+        // Two villages behind town-1 (one link, one copy), one behind town-2, joining at once.
+        var viewers = (await Task.WhenAll(new[] { (town1, "site:11"), (town1, "site:12"), (town2, "site:21") }.Select(async v =>
         {
+            var (node, site) = v;
             var page = await chromium.OpenPageAsync(node.BaseAddress);
             var watch = await page.SubscribeAsync(new Uri(node.BaseAddress, "whep/plenary").ToString(), node.Token("plenary", site, ParticipantRole.Audience));
             Assert.True(watch.Succeeded, $"WHEP on {node.NodeId} failed: {watch.Status} {watch.Detail}\n{node.Log}");
-            viewers.Add((page, watch.Handle, site));
-        }
+            return (Page: page, watch.Handle, Site: site);
+        }))).ToList();
+        Phase("three villages subscribed");
         foreach (var (page, handle, site) in viewers)
         {
             try

@@ -19,7 +19,7 @@ public class LayerDemandTests
     {
         var bytes = TwoTracks();
         // V=2, subtype 0, PT 204, length 8 words (36 bytes), name "MCLD".
-        Assert.Equal([0x80, 204, 0, 8], bytes[..4]);
+        Assert.Equal(new byte[] { 0x80, 204, 0, 8 }, bytes[..4]);
         Assert.Equal("MCLD"u8.ToArray(), bytes[8..12]);
         Assert.Equal(36, bytes.Length);
         Assert.True(LayerDemandPacket.TryParse(bytes, out var p));

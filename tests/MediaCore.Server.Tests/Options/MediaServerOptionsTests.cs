@@ -44,7 +44,7 @@ public sealed class MediaServerOptionsTests
     [InlineData("town-1", "media-old", "town-1", "differs")]
     public async Task NodeId_WebhooksNodeIdIsADeprecatedAlias_OneIdEverywhere(string? nodeId, string? webhooksNodeId, string expected, string? warning)
     {
-        var args = new List<string>();
+        var args = new List<string> { $"--MediaServer:TokenSecret={TestMediaServer.Secret}" };
         if (nodeId is not null) args.Add($"--MediaServer:NodeId={nodeId}");
         if (webhooksNodeId is not null) args.Add($"--MediaServer:Webhooks:NodeId={webhooksNodeId}");
         await using var app = Build([.. args]);
