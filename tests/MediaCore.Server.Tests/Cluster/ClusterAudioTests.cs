@@ -20,7 +20,7 @@ namespace MediaCore.Server.Tests.Cluster;
 /// with RFC 6464 levels); the town sends the county only its N loudest (N = 3, the default) over the relay link, and a
 /// listener in the county's mix hears exactly those three tones.
 /// </summary>
-public sealed class ClusterAudioTests
+public sealed class ClusterAudioTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>A village's microphone: a producer in the town's room (as a WHIP session's audio would be) fed Opus frames of a tone.</summary>
     private sealed class Tone : IDisposable
@@ -189,6 +189,7 @@ public sealed class ClusterAudioTests
                 var pcm = ear.Last(50);
                 var heard = villages.Select(v => (v.Site, Amplitude: AmplitudeAt(pcm, v.Hz))).ToList();
                 string report = string.Join(", ", heard.Select(h => $"{h.Site} {h.Amplitude:0.0000}"));
+                output.WriteLine($"county mix, amplitude per village tone over the last second: {report}");
                 foreach (var (site, amplitude) in heard)
                 {
                     if (loudest.Contains(site)) Assert.True(amplitude > 0.05, $"{site} should be heard: {report}");
