@@ -95,10 +95,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
         foreach (var link in links)
         {
             Assert.Equal(2, link.OutboundTracks);
-            var before = first.Single(l => l.Peer == link.Peer);
+            var earlier = first.Single(l => l.Peer == link.Peer);
             foreach (var t in link.Outbound)
             {
-                var b = before.Outbound.Single(x => x.ProducerId == t.ProducerId);
+                var b = earlier.Outbound.Single(x => x.ProducerId == t.ProducerId);
                 long published = t.Published - b.Published, sent = t.Sent - b.Sent, rtx = t.Retransmitted - b.Retransmitted;
                 output.WriteLine($"link county->{link.Peer} {t.Kind} over 1 s: published {published}, sent {sent}, rtx {rtx} (since the link started: {t.Published}/{t.Sent}); rtt {link.Rtt * 1000:F1} ms");
                 Assert.True(sent <= published + rtx, $"{link.Peer} {t.Kind}: {sent} sent > {published} published + {rtx} RTX in 1 s (more than one copy)");
