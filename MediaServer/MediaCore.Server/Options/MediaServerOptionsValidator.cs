@@ -85,6 +85,8 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
                 errors.Add("MediaServer:Cluster:Parent must name another node, not this one.");
             if (o.Cluster.HeartbeatInterval <= TimeSpan.Zero || o.Cluster.NodeTtl <= o.Cluster.HeartbeatInterval)
                 errors.Add("MediaServer:Cluster:NodeTtl must be longer than HeartbeatInterval (both positive).");
+            if (o.Cluster.RelayTimeout < TimeSpan.FromSeconds(1) || o.Cluster.RelayTimeout > TimeSpan.FromMinutes(1))
+                errors.Add("MediaServer:Cluster:RelayTimeout must be between 00:00:01 and 00:01:00.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
