@@ -72,6 +72,13 @@ public sealed class MediaServerOptions
     /// </summary>
     public int? SendWorkers { get; set; }
 
+    /// <summary>
+    /// The send workers SRTP-protect (each session's outbound SRTP on one of them, outside <c>MediaEngine.Gate</c>).
+    /// False: the routing thread protects each copy under the lock and the workers only send (the host before issue 9's
+    /// ownership change; for comparison).
+    /// </summary>
+    public bool ProtectOnSendWorkers { get; set; } = true;
+
     /// <summary>Datagrams each send worker can queue (a 30-packet key frame to 1,000 subscribers is 30,000).</summary>
     public int SendQueueSlots { get; set; } = 16384;
 

@@ -25,7 +25,7 @@ public sealed class MediaSender : IDatagramSender
     public bool Send(ReadOnlySpan<byte> datagram, PeerAddress to) => to.IsTcp ? _tcp.Send(datagram, to) : _udp.Send(datagram, to);
 
     public bool SendProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
-        => _udp.SendWorkerCount > 0 ? _udp.SendProtected(protector, rtcp, packet, to) : DatagramSenderExtensions.ProtectAndSend(this, protector, rtcp, packet, to);
+        => _udp.ProtectsOnWorkers ? _udp.SendProtected(protector, rtcp, packet, to) : DatagramSenderExtensions.ProtectAndSend(this, protector, rtcp, packet, to);
 
     public void Release(IPacketProtector protector) => _udp.Release(protector);
 }

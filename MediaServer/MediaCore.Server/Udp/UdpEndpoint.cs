@@ -48,9 +48,12 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     /// <param name="useSendmmsg">Batch with sendmmsg(2) (Linux); false: one sendto per datagram on the worker.</param>
     /// <param name="burstSpread">Key-frame burst pacing on each worker (<see cref="SendPacer"/>); zero: off.</param>
     /// <param name="maxPacingDelay">The most pacing may delay a datagram.</param>
+    /// <param name="protectOnWorkers">SRTP-protect on the send workers (false: on the caller's thread, the earlier host).</param>
     public UdpEndpoint(IPAddress bindAddress, int port, int socketBufferBytes = 4 * 1024 * 1024, int socketCount = 1,
-        int sendWorkers = 0, int sendQueueSlots = 16384, bool useSendmmsg = true, TimeSpan burstSpread = default, TimeSpan maxPacingDelay = default)
+        int sendWorkers = 0, int sendQueueSlots = 16384, bool useSendmmsg = true, TimeSpan burstSpread = default, TimeSpan maxPacingDelay = default,
+        bool protectOnWorkers = true)
     {
+        ProtectsOnWorkers = protectOnWorkers && sendWorkers > 0;
         ArgumentOutOfRangeException.ThrowIfLessThan(socketCount, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(sendWorkers);
         if (socketCount > 1 && !OperatingSystem.IsLinux())
@@ -96,6 +99,9 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         }
     }
 
+    /// <summary>True when <see cref="SendProtected"/> protects on the send workers (there are workers and it was not turned off).</summary>
+    public bool ProtectsOnWorkers { get; }
+
     /// <summary>Send threads (0: sends happen on the caller's thread).</summary>
     public int SendWorkerCount => _workers.Length;
 
@@ -114,7 +120,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     public UdpEndpoint(IOptions<MediaServerOptions> options)
         : this(options.Value.ParsedBindAddress, options.Value.UdpPort, options.Value.SocketBufferBytes, options.Value.ReceiveThreads,
             options.Value.EffectiveSendWorkers, options.Value.SendQueueSlots, options.Value.UseSendmmsg,
-            options.Value.BurstSpread, options.Value.MaxPacingDelay)
+            options.Value.BurstSpread, options.Value.MaxPacingDelay, options.Value.ProtectOnSendWorkers)
     {
     }
 
@@ -174,7 +180,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     /// </summary>
     public bool SendProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
     {
-        if (_workers.Length == 0) return DatagramSenderExtensions.ProtectAndSend(this, protector, rtcp, packet, to);
+        if (!ProtectsOnWorkers) return DatagramSenderExtensions.ProtectAndSend(this, protector, rtcp, packet, to);
         if (IsClosed || to.IsNone) return Fail();
         if (to.IsIPv6 && !to.IsTcp && _sendSocket.AddressFamily == AddressFamily.InterNetwork) return Fail();
         return WorkerOf(protector).TryEnqueueProtected(protector, rtcp, packet, to) || Fail();
@@ -183,7 +189,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     /// <summary>Releases <paramref name="protector"/> on its worker, after the packets queued before it.</summary>
     public void Release(IPacketProtector protector)
     {
-        if (_workers.Length == 0)
+        if (!ProtectsOnWorkers)
         {
             protector.Release();
             return;
