@@ -4,6 +4,7 @@ using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Dtls;
 using MediaCore.Protocol.Ice;
 using MediaCore.Protocol.Rtp;
+using MediaCore.Protocol.Srtp;
 using MediaCore.Protocol.Transport;
 
 namespace MediaCore.Protocol.Tests.Transport;
@@ -162,13 +163,13 @@ public sealed class WebRtcTransportScenarioTests
     /// <summary>Protects what the transport hands over on the output's side, as the host's send workers do.</summary>
     private sealed class ProtectingOutput(Link link, PeerAddress from) : IProtectingDatagramOutput
     {
-        public readonly HashSet<Srtp.IPacketProtector> Protectors = [];
-        public readonly List<Srtp.IPacketProtector> Released = [];
+        public readonly HashSet<IPacketProtector> Protectors = [];
+        public readonly List<IPacketProtector> Released = [];
         public int Protected;
 
         public void Send(ReadOnlySpan<byte> datagram, PeerAddress to) => link.Enqueue(from, to, datagram.ToArray());
 
-        public bool SendProtected(Srtp.IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
+        public bool SendProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
         {
             Assert.DoesNotContain(protector, Released);
             Protectors.Add(protector);
@@ -181,6 +182,6 @@ public sealed class WebRtcTransportScenarioTests
             return true;
         }
 
-        public void Release(Srtp.IPacketProtector protector) => Released.Add(protector);
+        public void Release(IPacketProtector protector) => Released.Add(protector);
     }
 }
