@@ -15,9 +15,9 @@ internal enum DtlsSrtpOutcome
 }
 
 /// <summary>
-/// The DTLS-SRTP half shared by <see cref="WebRtcTransport"/> (server) and <see cref="WebRtcClientTransport"/>
-/// (client): the DTLS endpoint (RFC 5764 §4), the SRTP session keyed from it, SRTP protect/unprotect in place,
-/// and the traffic counters. The ICE half, which differs by role, stays in each transport.
+/// The DTLS-SRTP half of <see cref="WebRtcTransport"/> (either role): the DTLS endpoint (RFC 5764 §4), the SRTP
+/// session keyed from it, SRTP protect/unprotect in place, and the traffic counters. The ICE half, which differs by
+/// role, is the transport's <see cref="Ice.IIceAgent"/>.
 /// </summary>
 internal sealed class DtlsSrtpLink : IDisposable
 {

@@ -44,7 +44,7 @@ public sealed class WebRtcTransportScenarioTests
             LocalIce = serverIce, RemoteIceUfrag = clientIce.Ufrag, RemoteIcePassword = clientIce.Password,
             Certificate = serverCert, RemoteFingerprint = clientCert.Fingerprint.ToString(), DtlsRole = DtlsRole.Server,
         }, serverOutput, serverEvents);
-        using var client = new WebRtcClientTransport(now, new WebRtcClientTransportOptions
+        using var client = new WebRtcTransport(now, new WebRtcClientTransportOptions
         {
             LocalIce = clientIce, RemoteIce = serverIce, RemoteCandidate = ServerAddress,
             Certificate = clientCert, RemoteFingerprint = serverCert.Fingerprint.ToString(), DtlsRole = DtlsRole.Client,
@@ -111,19 +111,15 @@ public sealed class WebRtcTransportScenarioTests
         return w.WriteTo(buffer);
     }
 
-    private sealed class Listener : IWebRtcTransportListener, IWebRtcClientListener
+    private sealed class Listener : IWebRtcTransportListener
     {
         public int RtpPackets;
         public readonly List<uint> Ssrcs = [];
 
         public void OnConnected(WebRtcTransport transport, long nowTicks) { }
-        public void OnConnected(WebRtcClientTransport transport, long nowTicks) { }
         public void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet) => Count(packet);
-        public void OnRtp(WebRtcClientTransport transport, long nowTicks, Span<byte> packet) => Count(packet);
         public void OnRtcp(WebRtcTransport transport, long nowTicks, ReadOnlySpan<byte> compound) { }
-        public void OnRtcp(WebRtcClientTransport transport, long nowTicks, ReadOnlySpan<byte> compound) { }
         public void OnClosed(WebRtcTransport transport, long nowTicks, string reason) { }
-        public void OnClosed(WebRtcClientTransport transport, long nowTicks, string reason) { }
 
         private void Count(ReadOnlySpan<byte> packet)
         {
@@ -141,7 +137,7 @@ public sealed class WebRtcTransportScenarioTests
         public IDatagramOutput From(PeerAddress from, bool protectsLater = false) =>
             protectsLater ? new ProtectingOutput(this, from) : new Output(this, from);
 
-        public void Deliver(long now, WebRtcTransport server, WebRtcClientTransport client)
+        public void Deliver(long now, WebRtcTransport server, WebRtcTransport client)
         {
             int count = _inFlight.Count;
             for (int i = 0; i < count && _inFlight.TryDequeue(out var d); i++)
