@@ -132,7 +132,8 @@ public sealed class ProtectOnSendWorkerTests
     [Fact]
     public void SendProtected_RealSrtpFromTheWorkers_PeerDecryptsEveryRtpAndRtcpPacket()
     {
-        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0, sendWorkers: 2, sendQueueSlots: 1024);
+        // Rings larger than everything queued: the test never depends on how soon a worker gets a CPU.
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0, sendWorkers: 2, sendQueueSlots: 4096);
         const int sessions = 4, packets = 300;
         var material = new byte[SrtpSession.KeyingMaterialLength(SrtpProfile.AeadAes128Gcm)];
         var receivers = new Socket[sessions];
