@@ -12,6 +12,22 @@ public interface IDatagramOutput
     void Send(ReadOnlySpan<byte> datagram, PeerAddress to);
 }
 
+/// <summary>
+/// An output that SRTP-protects on its own thread (the host's send workers): a transport hands it each plain
+/// RTP/RTCP packet with its outbound <see cref="IPacketProtector"/>, and from then on only the output touches that
+/// protector, from one thread, in the order the packets were handed over. So the expensive per-copy work of a
+/// fan-out (encryption) runs outside whatever serialises the transports, one destination session per thread.
+/// </summary>
+public interface IProtectingDatagramOutput : IDatagramOutput
+{
+    /// <summary>Takes a copy of the plain <paramref name="packet"/> for <paramref name="to"/>, protected later by
+    /// <paramref name="protector"/>. False when refused (queue full, too large, closed): the packet is lost, like a UDP drop.</summary>
+    bool SendProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to);
+
+    /// <summary>Releases <paramref name="protector"/> once every packet handed over before is protected.</summary>
+    void Release(IPacketProtector protector);
+}
+
 /// <summary>What a <see cref="WebRtcTransport"/> (server or client) tells its owner, on the thread that drives it.</summary>
 public interface IWebRtcTransportListener
 {
