@@ -43,7 +43,11 @@ public static class DatabaseSetup
             var dir = Path.GetDirectoryName(Path.GetFullPath(options.SqlitePath));
             if (dir is not null) Directory.CreateDirectory(dir);
         }
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         await db.Database.MigrateAsync(ct);
+        // A database from before Meetings.AttendeeCount existed: count its meetings' attendees once (one UPDATE).
+        if (pending.Any(m => m.EndsWith("_MeetingAttendeeCount", StringComparison.Ordinal)))
+            await Meetings.MeetingAttendance.RecountAsync(db, db.Meetings.Where(m => m.StartedAtUtc != null), ct);
         if (db.Database.IsSqlite())
             // WAL survives in the file; with synchronous=FULL (per connection, below) a commit is on disk
             // before SaveChanges returns, which is what "durable before 2xx" needs.
