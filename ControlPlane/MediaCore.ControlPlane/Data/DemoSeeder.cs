@@ -262,6 +262,8 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
         await BulkInsert.WriteAsync(db, "Disclosures",
             ["SiteId", "Category", "Month", "Title", "Description", "FileName", "ContentType", "Content", "UploadedAtUtc"],
             _disclosures, d => [d.SiteId, d.Category.ToString(), d.Month, d.Title, d.Description, d.FileName, d.ContentType, d.Content, d.UploadedAtUtc], ct);
+        // PostgreSQL plans by its statistics, which a bulk load leaves empty until autovacuum comes by.
+        if (db.Database.IsNpgsql()) await db.Database.ExecuteSqlRawAsync("ANALYZE", ct);
         await MeetingAttendance.RecountAsync(db, db.Meetings, ct);
         await tx.CommitAsync(ct);
     }
