@@ -90,7 +90,7 @@ public abstract class SqlAggregatesTests<TApp>(TApp app) where TApp : ControlPla
             Assert.Equal(sessions, (int)row["sessions"]!);
             Assert.Equal(attendees, (int)row["attendees"]!);
             Assert.Equal(minutes, (int)row["totalMinutes"]!);
-            Assert.Equal(last is { } l ? ChinaTime.ToOffset(l) : null, row["lastHeld"] is { } lh ? DateTimeOffset.Parse((string)lh!) : null);
+            Assert.Equal(last is { } l ? ChinaTime.ToOffset(l) : (DateTimeOffset?)null, row["lastHeld"] is { } lh ? DateTimeOffset.Parse((string)lh!) : null);
         }
     }
 
