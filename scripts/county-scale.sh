@@ -26,7 +26,8 @@ LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 CP=""
 stop_cp() { if [ -n "$CP" ]; then kill "$CP" 2>/dev/null || true; wait "$CP" 2>/dev/null || true; CP=""; fi; }
-trap stop_cp EXIT INT TERM
+trap stop_cp EXIT
+trap 'exit 130' INT TERM
 
 # start_cp NAME DB-ARGS...: seeds into an empty database and waits (bounded) until the API answers.
 start_cp() {

@@ -52,6 +52,10 @@ public static class DatabaseSetup
             // WAL survives in the file; with synchronous=FULL (per connection, below) a commit is on disk
             // before SaveChanges returns, which is what "durable before 2xx" needs.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        if (db.Database.IsSqlite())
+            // Table statistics for the query planner, refreshed where they are missing or stale (SQLite's recommended
+            // start-up call; cheap when nothing changed). PostgreSQL's autovacuum does the same by itself.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002;", ct);
         if (await db.Sites.AnyAsync(ct)) return;
         if (options.SeedDemoData)
             await ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider).SeedAsync(ct);

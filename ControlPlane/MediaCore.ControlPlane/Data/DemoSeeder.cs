@@ -262,8 +262,9 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
         await BulkInsert.WriteAsync(db, "Disclosures",
             ["SiteId", "Category", "Month", "Title", "Description", "FileName", "ContentType", "Content", "UploadedAtUtc"],
             _disclosures, d => [d.SiteId, d.Category.ToString(), d.Month, d.Title, d.Description, d.FileName, d.ContentType, d.Content, d.UploadedAtUtc], ct);
-        // PostgreSQL plans by its statistics, which a bulk load leaves empty until autovacuum comes by.
-        if (db.Database.IsNpgsql()) await db.Database.ExecuteSqlRawAsync("ANALYZE", ct);
+        // Both planners choose between the check-in indexes by table statistics, which a bulk load leaves empty (PostgreSQL
+        // until autovacuum comes by, SQLite until someone runs ANALYZE).
+        await db.Database.ExecuteSqlRawAsync("ANALYZE", ct);
         await MeetingAttendance.RecountAsync(db, db.Meetings, ct);
         await tx.CommitAsync(ct);
     }
