@@ -46,6 +46,11 @@ export interface MediaSessionOptions {
   videoSlots?: number
   /** Play: receive audio. Default true. */
   audio?: boolean
+  /**
+   * Publish: reserve a second video m-line for a screen/courseware share (RFC 4796 `a=content:slides`), started and
+   * stopped with `setContent()` without renegotiation. Play: receive the room's share in `contentStream`.
+   */
+  content?: boolean
   /** ICE servers to start with; servers named by the server's Link headers replace them. */
   iceServers?: RTCIceServer[]
   /** Test seams. */
@@ -87,6 +92,8 @@ export class MediaSession {
   attempts = 0
   /** Play: one stream per video slot (with the audio track in slot 0's stream). */
   readonly slotStreams: MediaStream[] = []
+  /** Play with `content`: the room's screen/courseware share (no track until one arrived). */
+  readonly contentStream: MediaStream | null = null
   /** ICE servers in use (from the options or the server's Link headers). */
   iceServers: RTCIceServer[]
 
@@ -107,6 +114,10 @@ export class MediaSession {
   private lastBytes = 0
   private lastStatsAt = 0
   private audioTrack: MediaStreamTrack | null = null
+  /** The content m-line's transceiver of the current connection (publish: the share's sender; play: its receiver). */
+  private contentTransceiver: RTCRtpTransceiver | null = null
+  /** Publish: the share being sent (kept across reconnects). */
+  private contentTrack: MediaStreamTrack | null = null
 
   constructor(opts: MediaSessionOptions) {
     this.opts = opts
@@ -115,6 +126,20 @@ export class MediaSession {
     this.iceServers = opts.iceServers ?? []
     const slots = opts.kind === 'play' ? Math.max(1, opts.videoSlots ?? 1) : 0
     for (let i = 0; i < slots; i++) this.slotStreams.push(new MediaStream())
+    if (opts.kind === 'play' && opts.content) this.contentStream = new MediaStream()
+  }
+
+  /** Publish with `content`: starts (a screen or courseware track) or stops (null) the share. */
+  async setContent(track: MediaStreamTrack | null): Promise<void> {
+    if (!this.opts.content || this.opts.kind !== 'publish') throw new MediaSessionError('该会话没有共享通道')
+    this.contentTrack = track
+    await this.contentTransceiver?.sender.replaceTrack(track)
+    this.emit()
+  }
+
+  /** Publish: true while a share is being sent. */
+  get sharing(): boolean {
+    return this.contentTrack !== null
   }
 
   /** Calls `fn` on every state, stats or error change; returns the unsubscribe function. */
@@ -203,7 +228,7 @@ export class MediaSession {
         resp = await this.fetchFn(url, {
           method: 'POST',
           headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${grant.token}` },
-          body: pc.localDescription?.sdp ?? '',
+          body: markContent(pc.localDescription?.sdp ?? '', this.contentTransceiver?.mid ?? null),
         })
       } catch {
         if (gen !== this.generation) return
@@ -252,6 +277,7 @@ export class MediaSession {
   }
 
   private addMedia(pc: RTCPeerConnection): void {
+    this.contentTransceiver = null
     if (this.opts.kind === 'publish') {
       const stream = this.opts.stream
       if (!stream) throw new MediaSessionError('没有可发布的摄像头或麦克风')
@@ -269,10 +295,12 @@ export class MediaSession {
             : undefined,
         })
       }
+      if (this.opts.content) this.contentTransceiver = pc.addTransceiver(this.contentTrack ?? 'video', { direction: 'sendonly' })
       return
     }
     if (this.opts.audio !== false) pc.addTransceiver('audio', { direction: 'recvonly' })
     for (let i = 0; i < this.slotStreams.length; i++) pc.addTransceiver('video', { direction: 'recvonly' })
+    if (this.contentStream) this.contentTransceiver = pc.addTransceiver('video', { direction: 'recvonly' })
   }
 
   // Tracks arrive per transceiver; video slot i is the i-th video transceiver in offer order.
@@ -285,8 +313,11 @@ export class MediaSession {
         for (const t of s0.getAudioTracks()) s0.removeTrack(t)
         s0.addTrack(track)
       }
+    } else if (this.contentStream && ev.transceiver && ev.transceiver === this.contentTransceiver) {
+      for (const t of this.contentStream.getVideoTracks()) this.contentStream.removeTrack(t)
+      this.contentStream.addTrack(track)
     } else {
-      const videos = pc.getTransceivers().filter((t) => t.receiver.track?.kind === 'video')
+      const videos = pc.getTransceivers().filter((t) => t.receiver.track?.kind === 'video' && t !== this.contentTransceiver)
       const slot = Math.max(0, videos.findIndex((t) => t.receiver.track === track))
       const stream = this.slotStreams[slot]
       if (stream) {
@@ -459,6 +490,23 @@ async function problemDetail(resp: Response): Promise<string> {
   } catch {
     return `HTTP ${resp.status}`
   }
+}
+
+/**
+ * Adds RFC 4796 `a=content:slides` to the m-section with `mid`: MediaServer reads that video m-line as a screen or
+ * courseware share (publish) or as the slot that receives the room's share (play). Only the offer sent changes.
+ */
+export function markContent(sdp: string, mid: string | null): string {
+  if (mid === null) return sdp
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n'
+  return sdp
+    .split(/(?=^m=)/m)
+    .map((section) => {
+      const m = /^a=mid:(.+?)\s*$/m.exec(section)
+      if (!section.startsWith('m=') || !m || m[1] !== mid || /^a=content:/m.test(section)) return section
+      return section.replace(/^(a=mid:.+?)(\r?\n)/m, `$1$2a=content:slides${eol}`)
+    })
+    .join('')
 }
 
 function errorText(e: unknown, fallback: string): string {

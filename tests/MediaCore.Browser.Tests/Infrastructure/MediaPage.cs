@@ -41,14 +41,29 @@ public sealed class MediaPage
               const mc = window.__mc;
               const o = JSON.parse(optionsJson);
               const video = o.video ? (o.width ? { width: { exact: o.width }, height: { exact: o.height } } : true) : false;
-              const stream = await navigator.mediaDevices.getUserMedia({ audio: o.audio, video });
+              // rawAudio: no echo cancellation, noise suppression or gain control (a test clip arrives as sent).
+              const audio = o.audio && o.rawAudio ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : o.audio;
+              const stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+              // content: a screen share (getDisplayMedia) or a canvas (courseware) on the content m-line (a=content:slides).
+              let content = false;
+              if (o.content === 'display') {
+                content = (await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })).getVideoTracks()[0];
+              } else if (o.content === 'canvas') {
+                const canvas = Object.assign(document.createElement('canvas'), { width: 640, height: 360 });
+                const g = canvas.getContext('2d');
+                let n = 0;
+                setInterval(() => { g.fillStyle = '#10a040'; g.fillRect(0, 0, 640, 360); g.fillStyle = '#fff'; g.fillRect(n++ % 600, 150, 40, 60); }, 66);
+                content = canvas.captureStream(15).getVideoTracks()[0];
+              }
               try {
-                const s = await mc.client.publish(url, token, stream, { simulcast: o.simulcast, codec: o.codec, iceTransportPolicy: o.iceTransportPolicy ?? 'all' });
+                const s = await mc.client.publish(url, token, stream, { simulcast: o.simulcast, codec: o.codec, iceTransportPolicy: o.iceTransportPolicy ?? 'all', content });
                 s.stream = stream;
+                s.contentSource = content || null;
                 const id = mc.next++; mc.sessions.set(id, s);
                 return { handle: id, status: 201, detail: null, offer: null };
               } catch (e) {
                 stream.getTracks().forEach(t => t.stop());
+                if (content) content.stop();
                 if (e instanceof mc.client.WhipError) return { handle: 0, status: e.status, detail: e.detail, offer: e.offer };
                 throw e;
               }
@@ -58,12 +73,13 @@ public sealed class MediaPage
 
     /// <summary>WHEP subscribe with <paramref name="videoCount"/> receive-only video m-lines (+ one audio).</summary>
     /// <param name="iceTransportPolicy">"all", or "relay" to connect through TURN only.</param>
-    public Task<SessionStart> SubscribeAsync(string whepUrl, string token, int videoCount = 1, string iceTransportPolicy = "all")
+    /// <param name="content">One more video m-line marked <c>a=content:slides</c>: the room's screen/courseware share.</param>
+    public Task<SessionStart> SubscribeAsync(string whepUrl, string token, int videoCount = 1, string iceTransportPolicy = "all", bool content = false)
         => StartAsync("""
-            async ([url, token, videoCount, iceTransportPolicy]) => {
+            async ([url, token, videoCount, iceTransportPolicy, content]) => {
               const mc = window.__mc;
               try {
-                const s = await mc.client.subscribe(url, token, { videoCount, iceTransportPolicy });
+                const s = await mc.client.subscribe(url, token, { videoCount, iceTransportPolicy, content });
                 const id = mc.next++; mc.sessions.set(id, s);
                 return { handle: id, status: 201, detail: null, offer: null };
               } catch (e) {
@@ -71,7 +87,7 @@ public sealed class MediaPage
                 throw e;
               }
             }
-            """, [whepUrl, token, videoCount, iceTransportPolicy]);
+            """, [whepUrl, token, videoCount, iceTransportPolicy, content]);
 
     private async Task<SessionStart> StartAsync(string script, object[] args)
     {
@@ -164,6 +180,7 @@ public sealed class MediaPage
               const s = window.__mc.sessions.get(h);
               window.__mc.sessions.delete(h);
               s.stream?.getTracks().forEach(t => t.stop());
+              s.contentSource?.stop();
               return await s.stop();
             }
             """, handle);
@@ -175,7 +192,7 @@ public sealed record AudioPeak(double Hz, double Db);
 /// <summary>Options of <see cref="MediaPage.PublishAsync"/>.</summary>
 /// <param name="IceTransportPolicy">"all", or "relay" to connect through TURN only.</param>
 public sealed record PublishOptions(bool Audio = true, bool Video = true, bool Simulcast = false, string? Codec = null, int? Width = null, int? Height = null,
-    string IceTransportPolicy = "all");
+    string IceTransportPolicy = "all", bool RawAudio = false, string? Content = null);
 
 /// <summary>Result of starting a WHIP/WHEP session in the page.</summary>
 /// <param name="Handle">Session handle for stats/stop (0 on failure).</param>
