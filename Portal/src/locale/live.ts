@@ -91,6 +91,7 @@ export const liveText = {
   cameraError: '无法打开摄像头或麦克风：请检查设备连接，并在浏览器中允许使用摄像头和麦克风。',
   selfView: '本站画面',
   programLabel: '会议主画面',
+  contentLabel: '共享内容（屏幕/课件）',
   waitingProgram: '已入会，等待主会场画面',
 
   phoneTitle: '应急直播',

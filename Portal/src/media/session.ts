@@ -21,6 +21,10 @@ export interface SessionStats {
   frames: number
   /** Round-trip time to the server in ms, when known. */
   rttMs: number | null
+  /** Play with `content`: frames of the room's screen/courseware share decoded so far. */
+  contentFrames: number
+  /** Play with `content`: a share is coming in now (its frame count grew since the last second). */
+  contentActive: boolean
 }
 
 export interface MediaTokenGrant {
@@ -83,7 +87,7 @@ const DEFAULT_BACKOFF = [500, 1000, 2000, 3000]
  */
 export class MediaSession {
   state: SessionState = 'idle'
-  stats: SessionStats = { bitrateKbps: 0, frameWidth: 0, frameHeight: 0, frames: 0, rttMs: null }
+  stats: SessionStats = { bitrateKbps: 0, frameWidth: 0, frameHeight: 0, frames: 0, rttMs: null, contentFrames: 0, contentActive: false }
   /** The last problem (shown next to the state while reconnecting, or why it failed). */
   error: string | null = null
   /** The WHIP/WHEP resource id (last segment of Location): the room API's `session` for this subscription. */
@@ -429,6 +433,8 @@ export class MediaSession {
     let height = 0
     let frames = 0
     let rtt: number | null = null
+    let contentFrames = 0
+    const contentMid = this.opts.kind === 'play' ? this.contentTransceiver?.mid ?? null : null
     const outbound = this.opts.kind === 'publish'
     report.forEach((s: Record<string, unknown>) => {
       if (s.type === (outbound ? 'outbound-rtp' : 'inbound-rtp')) {
@@ -437,6 +443,7 @@ export class MediaSession {
           const w = Number(s.frameWidth ?? 0)
           if (w > width) { width = w; height = Number(s.frameHeight ?? 0) }
           frames += Number((outbound ? s.framesEncoded : s.framesDecoded) ?? 0)
+          if (contentMid !== null && s.mid === contentMid) contentFrames += Number(s.framesDecoded ?? 0)
         }
       } else if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') {
         rtt = Math.round((s.currentRoundTripTime as number) * 1000)
@@ -446,7 +453,8 @@ export class MediaSession {
     const kbps = this.lastStatsAt > 0 && bytes >= this.lastBytes ? ((bytes - this.lastBytes) * 8) / (now - this.lastStatsAt) : 0
     this.lastBytes = bytes
     this.lastStatsAt = now
-    this.stats = { bitrateKbps: Math.round(kbps), frameWidth: width, frameHeight: height, frames, rttMs: rtt }
+    const contentActive = contentFrames > this.stats.contentFrames
+    this.stats = { bitrateKbps: Math.round(kbps), frameWidth: width, frameHeight: height, frames, rttMs: rtt, contentFrames, contentActive }
     this.emit()
   }
 }
