@@ -23,7 +23,7 @@ export interface SessionStats {
   rttMs: number | null
   /** Play with `content`: frames of the room's screen/courseware share decoded so far. */
   contentFrames: number
-  /** Play with `content`: a share is coming in now (its frame count grew since the last second). */
+  /** Play with `content`: a share is coming in now (a frame of it arrived in the last 5 s). */
   contentActive: boolean
 }
 
@@ -117,6 +117,7 @@ export class MediaSession {
   private generation = 0
   private lastBytes = 0
   private lastStatsAt = 0
+  private lastContentFrameAt = 0
   private audioTrack: MediaStreamTrack | null = null
   /** The content m-line's transceiver of the current connection (publish: the share's sender; play: its receiver). */
   private contentTransceiver: RTCRtpTransceiver | null = null
@@ -453,7 +454,9 @@ export class MediaSession {
     const kbps = this.lastStatsAt > 0 && bytes >= this.lastBytes ? ((bytes - this.lastBytes) * 8) / (now - this.lastStatsAt) : 0
     this.lastBytes = bytes
     this.lastStatsAt = now
-    const contentActive = contentFrames > this.stats.contentFrames
+    // A static slide may send a frame only every few seconds: the share counts as live for 5 s after its last frame.
+    if (contentFrames > this.stats.contentFrames) this.lastContentFrameAt = now
+    const contentActive = contentFrames > 0 && now - this.lastContentFrameAt < 5000
     this.stats = { bitrateKbps: Math.round(kbps), frameWidth: width, frameHeight: height, frames, rttMs: rtt, contentFrames, contentActive }
     this.emit()
   }
