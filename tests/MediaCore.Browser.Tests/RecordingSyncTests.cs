@@ -23,7 +23,8 @@ public sealed class RecordingSyncTests(ITestOutputHelper output)
 
         await using var chromium = await ChromiumSession.LaunchAsync($"--use-file-for-fake-video-capture={y4m}", $"--use-file-for-fake-audio-capture={wav}");
         var page = await chromium.OpenPageAsync(server.BaseAddress);
-        var publish = await page.PublishAsync("/whip/lecture1", server.Token("lecture1", "expert-1", ParticipantRole.Speaker), new PublishOptions(RawAudio: true, Content: Environment.GetEnvironmentVariable("MC_CONTENT") ?? "display"));
+        var publish = await page.PublishAsync("/whip/lecture1", server.Token("lecture1", "expert-1", ParticipantRole.Speaker), new PublishOptions(RawAudio: true, Content: Environment.GetEnvironmentVariable("MC_CONTENT") ?? "display",
+            FlashBeep: Environment.GetEnvironmentVariable("MC_SYNTH") == "1"));
         Assert.True(publish.Succeeded, $"WHIP failed: {publish.Status} {publish.Detail}");
         await page.Page.EvaluateAsync("""
             (h) => {

@@ -14,6 +14,27 @@ public sealed class MediaPage
           if (!window.__mc) {
             const client = await import('/js/whip-client.js');
             window.__mc = { client, sessions: new Map(), next: 1 };
+            window.__mcFlashBeep = async () => {
+              const ctx = new AudioContext({ sampleRate: 48000 });
+              await ctx.resume();
+              const osc = ctx.createOscillator(); osc.frequency.value = 1000;
+              const gain = ctx.createGain(); gain.gain.value = 0;
+              const dest = ctx.createMediaStreamDestination();
+              osc.connect(gain).connect(dest); osc.start();
+              const t0 = ctx.currentTime + 0.5;
+              for (let k = 0; k < 60; k++) { gain.gain.setValueAtTime(0.7, t0 + 2 * k); gain.gain.setValueAtTime(0, t0 + 2 * k + 0.1); }
+              const canvas = Object.assign(document.createElement('canvas'), { width: 320, height: 240 });
+              const g = canvas.getContext('2d');
+              // Redrawn every 4 ms (a changed canvas is captured at up to 30 fps), white while the beep sounds.
+              const draw = () => {
+                const t = ctx.currentTime - t0;
+                g.fillStyle = t >= 0 && (t % 2) < 0.1 ? '#fff' : '#000';
+                g.fillRect(0, 0, 320, 240);
+              };
+              draw(); setInterval(draw, 4);
+              const video = canvas.captureStream(30).getVideoTracks()[0];
+              return new MediaStream([dest.stream.getAudioTracks()[0], video]);
+            };
           }
           return true;
         }
@@ -43,7 +64,9 @@ public sealed class MediaPage
               const video = o.video ? (o.width ? { width: { exact: o.width }, height: { exact: o.height } } : true) : false;
               // rawAudio: no echo cancellation, noise suppression or gain control (a test clip arrives as sent).
               const audio = o.audio && o.rawAudio ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : o.audio;
-              const stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+              // flashBeep: a picture and a sound made in the page from one clock (the AudioContext's): a white flash and a
+              // 1 kHz beep start together every 2 s (canvas captureStream + WebAudio), the A/V sync reference.
+              const stream = o.flashBeep ? await window.__mcFlashBeep() : await navigator.mediaDevices.getUserMedia({ audio, video });
               // content: a screen share (getDisplayMedia) or a canvas (courseware) on the content m-line (a=content:slides).
               let content = false;
               if (o.content === 'display') {
@@ -192,7 +215,7 @@ public sealed record AudioPeak(double Hz, double Db);
 /// <summary>Options of <see cref="MediaPage.PublishAsync"/>.</summary>
 /// <param name="IceTransportPolicy">"all", or "relay" to connect through TURN only.</param>
 public sealed record PublishOptions(bool Audio = true, bool Video = true, bool Simulcast = false, string? Codec = null, int? Width = null, int? Height = null,
-    string IceTransportPolicy = "all", bool RawAudio = false, string? Content = null);
+    string IceTransportPolicy = "all", bool RawAudio = false, string? Content = null, bool FlashBeep = false);
 
 /// <summary>Result of starting a WHIP/WHEP session in the page.</summary>
 /// <param name="Handle">Session handle for stats/stop (0 on failure).</param>
