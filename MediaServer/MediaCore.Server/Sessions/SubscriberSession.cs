@@ -211,7 +211,11 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
     /// <summary>Sets the preferred simulcast layer of every video slot (null: follow bandwidth).</summary>
     internal void SetPreferredLayer(long nowTicks, int? layer)
     {
-        foreach (var c in _contentSlots.Count == 0 ? _videoSlots : [.. _videoSlots, .. _contentSlots])
+        foreach (var c in _videoSlots)
+        {
+            if (c is SimulcastConsumer s) s.SetPreferredLayer(nowTicks, layer);
+        }
+        foreach (var c in _contentSlots)
         {
             if (c is SimulcastConsumer s) s.SetPreferredLayer(nowTicks, layer);
         }

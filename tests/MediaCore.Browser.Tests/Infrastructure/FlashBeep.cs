@@ -5,41 +5,32 @@ using System.Text.RegularExpressions;
 namespace MediaCore.Browser.Tests.Infrastructure;
 
 /// <summary>
-/// A/V sync measurement (issue 10): a clip in which a white flash and a 1 kHz beep start at the same instant once
-/// per <see cref="PeriodSeconds"/>, made by ffmpeg as a Y4M + WAV pair for Chromium's fake capture
-/// (<c>--use-file-for-fake-video-capture</c> / <c>--use-file-for-fake-audio-capture</c>), and the analysis that
-/// finds the flashes (ffmpeg <c>showinfo</c>: mean luma per frame) and the beeps (ffmpeg <c>astats</c> over 5 ms
-/// windows) in a recorded file, on the file's own timeline (<c>-copyts</c>: the recording clock).
+/// A/V sync measurement (issue 10) of a recording of MediaPage's flash-and-beep source (a white flash and a 1 kHz beep
+/// start together every <see cref="PeriodSeconds"/>): finds the flashes (ffmpeg <c>showinfo</c>: mean luma per frame)
+/// and the beeps (ffmpeg <c>astats</c> over 5 ms windows) in a file, on the file's own timeline (<c>-copyts</c>: for a
+/// track file, the recording clock). Not Chromium's file capture (a Y4M + WAV pair): its Y4M runs at 29.5 fps instead
+/// of 30, so the flash drifts 33 ms behind the beep every 2 s and no fixed offset can be measured.
 /// </summary>
 public static partial class FlashBeep
 {
     public const double PeriodSeconds = 2.0;
-    public const int Fps = 30;
-
-    /// <summary>Writes flash.y4m (320x240, 30 fps, black with a 100 ms white flash at 0) and beep.wav (48 kHz mono, a 100 ms 1 kHz beep at 0).</summary>
-    public static (string Video, string Audio) Create(string directory)
-    {
-        string video = Path.Combine(directory, "flash.y4m"), audio = Path.Combine(directory, "beep.wav");
-        string p = PeriodSeconds.ToString(CultureInfo.InvariantCulture);
-        Run("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"color=c=black:s=320x240:r={Fps}:d={p}",
-            "-vf", "drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='lt(t,0.1)'", "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", video);
-        Run("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"aevalsrc='if(lt(t,0.1),0.7*sin(2*PI*1000*t),0)':s=48000:d={p}",
-            "-ac", "1", "-c:a", "pcm_s16le", audio);
-        return (video, audio);
-    }
 
     /// <summary>Times (s, the file's timeline) of the frames where the picture turns from dark to bright.</summary>
     public static List<double> FlashTimes(string path)
     {
         string log = Run("ffmpeg", "-hide_banner", "-copyts", "-i", path, "-vf", "showinfo", "-f", "null", "-");
         var result = new List<double>();
-        double previous = 255;
+        bool armed = false; // a dark frame was seen since the last flash (frames in between, e.g. a blurred edge, do not disarm)
         foreach (Match m in ShowInfoLine().Matches(log))
         {
             double t = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
             double luma = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-            if (luma > 128 && previous < 64) result.Add(t);
-            previous = luma;
+            if (luma < 64) armed = true;
+            else if (luma > 128 && armed)
+            {
+                result.Add(t);
+                armed = false;
+            }
         }
         return result;
     }
@@ -51,7 +42,7 @@ public static partial class FlashBeep
             "aresample=48000,asetnsamples=n=240:p=0,astats=metadata=1:reset=1,ametadata=print:key=lavfi.astats.Overall.Peak_level", "-f", "null", "-");
         var result = new List<double>();
         double? t = null;
-        bool silent = false;
+        bool armed = false; // silence was heard since the last beep (a window on the rising edge does not disarm)
         foreach (var line in log.Split('\n'))
         {
             var frame = FrameLine().Match(line);
@@ -63,8 +54,12 @@ public static partial class FlashBeep
             var peak = PeakLine().Match(line);
             if (!peak.Success || t is null) continue;
             double db = peak.Groups[1].Value is "-inf" ? double.NegativeInfinity : double.Parse(peak.Groups[1].Value, CultureInfo.InvariantCulture);
-            if (db > -20 && silent) result.Add(t.Value);
-            silent = db < -50;
+            if (db < -50) armed = true;
+            else if (db > -20 && armed)
+            {
+                result.Add(t.Value);
+                armed = false;
+            }
         }
         return result;
     }

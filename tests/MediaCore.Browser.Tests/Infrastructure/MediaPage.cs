@@ -62,8 +62,7 @@ public sealed class MediaPage
               const mc = window.__mc;
               const o = JSON.parse(optionsJson);
               const video = o.video ? (o.width ? { width: { exact: o.width }, height: { exact: o.height } } : true) : false;
-              // rawAudio: no echo cancellation, noise suppression or gain control (a test clip arrives as sent).
-              const audio = o.audio && o.rawAudio ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : o.audio;
+              const audio = o.audio;
               // flashBeep: a picture and a sound made in the page from one clock (the AudioContext's): a white flash and a
               // 1 kHz beep start together every 2 s (canvas captureStream + WebAudio), the A/V sync reference.
               const stream = o.flashBeep ? await window.__mcFlashBeep() : await navigator.mediaDevices.getUserMedia({ audio, video });
@@ -214,8 +213,10 @@ public sealed record AudioPeak(double Hz, double Db);
 
 /// <summary>Options of <see cref="MediaPage.PublishAsync"/>.</summary>
 /// <param name="IceTransportPolicy">"all", or "relay" to connect through TURN only.</param>
+/// <param name="Content">A share on the content m-line (a=content:slides): "display" (getDisplayMedia) or "canvas" (a drawn page).</param>
+/// <param name="FlashBeep">Instead of the fake camera and microphone, a flash and a beep made together every 2 s from the page's AudioContext clock.</param>
 public sealed record PublishOptions(bool Audio = true, bool Video = true, bool Simulcast = false, string? Codec = null, int? Width = null, int? Height = null,
-    string IceTransportPolicy = "all", bool RawAudio = false, string? Content = null, bool FlashBeep = false);
+    string IceTransportPolicy = "all", string? Content = null, bool FlashBeep = false);
 
 /// <summary>Result of starting a WHIP/WHEP session in the page.</summary>
 /// <param name="Handle">Session handle for stats/stop (0 on failure).</param>
