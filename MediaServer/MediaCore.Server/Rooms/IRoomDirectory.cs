@@ -37,4 +37,5 @@ public sealed record ParticipantDto(string Id, string SessionId, string Role, st
 /// <param name="Ssrcs">SSRCs seen or signalled (one per simulcast layer; RTX not included).</param>
 /// <param name="Rids">Simulcast RIDs (RFC 8851), empty without simulcast; same order as <paramref name="Ssrcs"/> when both are known.</param>
 /// <param name="Packets">RTP packets so far: received from the publisher (RTX included), or sent to the subscriber.</param>
-public sealed record TrackDto(string Kind, string? Mid, string Codec, IReadOnlyList<uint> Ssrcs, IReadOnlyList<string> Rids, long Packets);
+/// <param name="Content">A screen/courseware share (publisher) or a content slot (subscriber): the m-line carried RFC 4796 <c>a=content:slides</c>.</param>
+public sealed record TrackDto(string Kind, string? Mid, string Codec, IReadOnlyList<uint> Ssrcs, IReadOnlyList<string> Rids, long Packets, bool Content = false);

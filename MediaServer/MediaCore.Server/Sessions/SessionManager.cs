@@ -287,7 +287,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             if (s is not PublisherSession p || s.Participant.Id != participantId) continue;
             foreach (var (_, producer) in p.Producers)
             {
-                if (producer.Kind == Protocol.Sdp.MediaKind.Video) return producer;
+                if (producer.Kind == Protocol.Sdp.MediaKind.Video && !producer.IsContent) return producer; // the camera, not a share
             }
         }
         // A camera or encoder pushing plain RTP (Ingest/) is a publisher too: snapshots and patrol work without a browser.
@@ -327,9 +327,9 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     {
         PublisherSession p => p.Producers.Select(x => new TrackDto(x.Producer.Kind.ToString().ToLowerInvariant(), x.Mid,
             x.Producer.Codec.ToString(), x.Producer.Encodings.Where(e => e.Ssrc != null).Select(e => e.Ssrc!.Value.Value).ToList(),
-            x.Producer.Encodings.Where(e => e.Rid != null).Select(e => e.Rid!).ToList(), x.Producer.PacketsReceived)).ToList(),
+            x.Producer.Encodings.Where(e => e.Rid != null).Select(e => e.Rid!).ToList(), x.Producer.PacketsReceived, x.Producer.IsContent)).ToList(),
         SubscriberSession sub => sub.Consumers.Select(c => new TrackDto(c.Kind.ToString().ToLowerInvariant(), null, c.Codec.ToString(),
-            [c.Ssrc.Value], [], c.Stats.PacketsSent)).ToList(),
+            [c.Ssrc.Value], [], c.Stats.PacketsSent, c.IsContent)).ToList(),
         _ => [],
     };
 
