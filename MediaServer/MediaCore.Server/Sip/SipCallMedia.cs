@@ -16,7 +16,8 @@ using MediaCore.Server.Signalling;
 namespace MediaCore.Server.Sip;
 
 /// <summary>
-/// The media of one SIP call: a plain RTP/AVP audio stream (RFC 3550/3551, no SRTP) on its own UDP port pair.
+/// The media of one SIP call: an RTP/AVP audio stream (RFC 3550/3551), or RTP/SAVP with SDES keys (RFC 4568, protected by
+/// the same <see cref="SrtpContext"/> as WebRTC), on its own UDP port pair, plus its H.264 video (<see cref="SipVideoMedia"/>).
 /// The terminal's packets go into the room's mixer as a source without RFC 6464 level (the mixer measures it);
 /// the room's mix comes back encoded for the terminal (G.711 from the mix's PCM, or the Opus mix as is). RFC 4733
 /// telephone-events are read for the room commands (<c>*1</c> raise hand, <c>*6</c> mute/unmute). Media is sent

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MediaCore.Protocol.Codecs;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Rtcp;
 using MediaCore.Protocol.Rtp;

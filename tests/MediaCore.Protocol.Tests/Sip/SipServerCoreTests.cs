@@ -204,7 +204,7 @@ public class SipServerCoreTests
         var sent = new List<long>();
         long start = t.Now;
         for (int ms = 0; ms < 2000; ms += 10) Tick(t, 10, sent);
-        Assert.Equal([500L, 1500L], sent.Select(at => (at - start) / TimeSpan.TicksPerMillisecond));
+        Assert.Equal(new[] { 500L, 1500L }, sent.Select(at => (at - start) / TimeSpan.TicksPerMillisecond));
 
         // A provisional response moves it to Proceeding (retransmit every T2); the 200 completes it.
         var trying = Response(bye, "100 Trying");

@@ -110,7 +110,7 @@ public class SipCallTests
         // Webhooks: node_started, then the call's join and leave under its session id, so the ControlPlane counts the site.
         var events = new List<JsonElement>();
         while (events.Count < 3 && hooks.TryTake(out var body, TimeSpan.FromSeconds(10))) events.Add(JsonDocument.Parse(body).RootElement);
-        Assert.Equal(["node_started", "participant_joined", "participant_left"], events.Select(e => e.GetProperty("event").GetString()));
+        Assert.Equal(new[] { "node_started", "participant_joined", "participant_left" }, events.Select(e => e.GetProperty("event").GetString()));
         foreach (var e in events.Skip(1))
         {
             Assert.Equal("sipproom", e.GetProperty("room").GetString());
