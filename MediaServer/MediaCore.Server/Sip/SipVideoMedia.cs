@@ -59,18 +59,13 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     /// <summary>Where RTCP for the video goes: the port the terminal's video RTCP comes from, else RTP port + 1 (RFC 3550 §11).</summary>
     public IPEndPoint RtcpDestination => _remoteRtcp ?? new IPEndPoint(_remote.Address, _remote.Port + 1);
 
-    /// <summary>Creates the producer and the program consumer the session calls for (caller holds the engine's lock).</summary>
+    /// <summary>
+    /// Creates the program consumer the session calls for (caller holds the engine's lock). The camera's producer comes with
+    /// its first packet: a terminal that offers sendrecv but never sends must not hold a black slot in the program.
+    /// </summary>
     public void Attach(long nowTicks)
     {
         var router = _room.Router;
-        if (_session.TerminalSends && _producer == null)
-        {
-            _producer = router.CreateProducer(nowTicks, new ProducerOptions
-            {
-                Id = _id + "-video", ParticipantId = _participantId, Kind = Protocol.Sdp.MediaKind.Video, Codec = CodecKind.H264,
-                ClockRate = 90000, PayloadType = _session.PayloadType, KeyFrameRequester = this,
-            });
-        }
         if (_session.TerminalReceives && _consumer == null)
         {
             _consumer = router.CreateConsumer(nowTicks, new ConsumerOptions
@@ -129,6 +124,14 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
             {
                 _remote = new IPEndPoint(from.Address, from.Port);
                 _latched = true;
+            }
+            if (_producer == null && _session.TerminalSends)
+            {
+                _producer = _room.Router.CreateProducer(nowTicks, new ProducerOptions
+                {
+                    Id = _id + "-video", ParticipantId = _participantId, Kind = Protocol.Sdp.MediaKind.Video, Codec = CodecKind.H264,
+                    ClockRate = 90000, PayloadType = _session.PayloadType, KeyFrameRequester = this,
+                });
             }
             if (_producer != null) _room.Router.OnRtp(nowTicks, _producer, datagram);
         }
