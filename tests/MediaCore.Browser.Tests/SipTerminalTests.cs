@@ -32,7 +32,7 @@ public sealed class SipTerminalTests
         try
         {
             var pcap = Path.Combine(dir, "tone.pcap");
-            File.WriteAllBytes(pcap, G711TonePcap(600, seconds: 15));
+            File.WriteAllBytes(pcap, G711TonePcap(600, seconds: 30));
             var videoPcap = Path.Combine(dir, "video.pcap");
             await WriteH264PcapAsync(videoPcap, seconds: 15);
             var template = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Sip", "Scenarios", "call-video.xml"))
@@ -106,7 +106,7 @@ public sealed class SipTerminalTests
     {
         var psi = new ProcessStartInfo("sipp") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
         foreach (var a in (string[])[$"127.0.0.1:{port}", "-sf", Path.Combine(dir, scenario), "-s", "siproom", "-au", user,
-            "-ap", SipAccounts.Password(BrowserTestServer.Secret, user), "-i", "127.0.0.1", "-p", "0", "-mp", mediaPort, "-m", "1", "-d", "15000",
+            "-ap", SipAccounts.Password(BrowserTestServer.Secret, user), "-i", "127.0.0.1", "-p", "0", "-mp", mediaPort, "-m", "1", "-d", "30000",
             "-nostdin", "-timeout", "40", "-timeout_error"])
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
