@@ -33,6 +33,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     private Producer? _producer;
     private Consumer? _consumer;
     private ProgramSelector? _selector;
+    private bool _detached;
 
     public SipVideoMedia(string id, MediaRoom room, string participantId, Socket rtp, Socket rtcp, SipVideoSession session)
     {
@@ -89,7 +90,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
             if (hold) _consumer.Pause();
             else _consumer.Resume(nowTicks);
         }
-        else Attach(nowTicks);
+        else if (!_detached) Attach(nowTicks);
     }
 
     /// <summary>Removes the producer and the consumer (caller holds the engine's lock).</summary>
@@ -110,6 +111,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
         _selector = null;
         _consumer = null;
         _producer = null;
+        _detached = true; // a datagram still in flight must not bring the camera back
         _room.Router.RefreshSelectors(nowTicks);
     }
 
@@ -119,6 +121,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
         if (!RtpPacket.TryParse(datagram, out var packet) || packet.PayloadType != _session.PayloadType) return;
         lock (_room.Engine.Gate)
         {
+            if (_detached) return;
             PacketsReceived++;
             if (!_latched || !_remote.Equals(from))
             {
