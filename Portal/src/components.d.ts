@@ -67,6 +67,7 @@ declare module 'vue' {
     ExportButtons: typeof import('./components/ExportButtons.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    SiteFilter: typeof import('./components/SiteFilter.vue')['default']
   }
   export interface GlobalDirectives {
     vLoading: typeof import('element-plus/es')['ElLoadingDirective']

@@ -136,6 +136,9 @@ public sealed class LiveConsoleTests(LiveStackFixture fixture)
             TimeSpan.FromSeconds(30), "the observer decoding the village's video");
         var audit = listen.Locator("[data-testid=audit-table]");
         await Stack.WaitAsync(async () => (await audit.InnerTextAsync()).Contains("开始旁听"), TimeSpan.FromSeconds(20), "the audit showing the listen-in start");
+        var auditText = await audit.InnerTextAsync();
+        Assert.Contains("锦水街道管理员", auditText);   // who listened, by name, not the token's "user:N"
+        Assert.DoesNotContain("user:", auditText);
         await LiveStack.ScreenshotAsync(listen, "live-listen");
 
         await listen.GetByRole(AriaRole.Button, new() { Name = "结束旁听" }).ClickAsync();

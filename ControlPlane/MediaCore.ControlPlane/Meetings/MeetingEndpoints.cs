@@ -25,7 +25,9 @@ public sealed record ComplianceReport(CompliancePeriod Period, DateOnly Start, D
 public sealed record MeetingStats(int SiteId, string SiteName, string TownName, int Sessions, int Attendees, int TotalMinutes, DateTimeOffset? LastHeld);
 
 /// <summary>One audited media event of a meeting: a token grant, or an observer joining or leaving.</summary>
-public sealed record MeetingAuditEntry(DateTimeOffset At, string What, string Subject, string Role, int? UserId);
+/// <param name="Subject">The media token's participant id ("user:3", "site:12").</param>
+/// <param name="Name">Who that is, for people: the user's display name (and site), or the site's name; the subject when unknown.</param>
+public sealed record MeetingAuditEntry(DateTimeOffset At, string What, string Subject, string Role, int? UserId, string Name);
 
 /// <summary>One scheduled working-day event.</summary>
 public sealed record WorkingDayDto(DateOnly Date, MeetingKind Kind, string Name);
@@ -211,12 +213,40 @@ public static class MeetingEndpoints
         if (room is null) return Problems.NotFound("Meeting");
         var grants = await db.MediaTokenGrants.Where(g => g.Room == room).ToListAsync(ct);
         var observers = await db.MeetingParticipations.Where(p => p.MeetingId == id && p.Role == "observer").ToListAsync(ct);
-        var entries = grants.Select(g => new MeetingAuditEntry(ChinaTime.ToOffset(g.IssuedAtUtc), "tokenIssued", g.Subject, g.Role, g.UserId))
-            .Concat(observers.Select(p => new MeetingAuditEntry(ChinaTime.ToOffset(p.JoinedAtUtc), "observerJoined", p.ParticipantId, p.Role, null)))
+        var names = await AuditNamesAsync(db, grants.Select(g => g.Subject).Concat(observers.Select(p => p.ParticipantId)), ct);
+        string Name(string subject) => names.GetValueOrDefault(subject, subject);
+        var entries = grants.Select(g => new MeetingAuditEntry(ChinaTime.ToOffset(g.IssuedAtUtc), "tokenIssued", g.Subject, g.Role, g.UserId, Name(g.Subject)))
+            .Concat(observers.Select(p => new MeetingAuditEntry(ChinaTime.ToOffset(p.JoinedAtUtc), "observerJoined", p.ParticipantId, p.Role, null, Name(p.ParticipantId))))
             .Concat(observers.Where(p => p.LeftAtUtc is not null)
-                .Select(p => new MeetingAuditEntry(ChinaTime.ToOffset(p.LeftAtUtc!.Value), "observerLeft", p.ParticipantId, p.Role, null)))
+                .Select(p => new MeetingAuditEntry(ChinaTime.ToOffset(p.LeftAtUtc!.Value), "observerLeft", p.ParticipantId, p.Role, null, Name(p.ParticipantId))))
             .OrderBy(e => e.At).ToList();
         return TypedResults.Ok(entries);
+    }
+
+    /// <summary>Display names of participant ids: "user:N" is the user's name with its site, "site:N" the site's name.</summary>
+    private static async Task<Dictionary<string, string>> AuditNamesAsync(ControlPlaneDb db, IEnumerable<string> subjects, CancellationToken ct)
+    {
+        var distinct = subjects.Distinct(StringComparer.Ordinal).ToList();
+        var userIds = IdsOf(distinct, "user:");
+        var siteIds = IdsOf(distinct, "site:");
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (userIds.Count > 0)
+        {
+            foreach (var u in await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+                         .Select(u => new { u.Id, u.DisplayName, SiteName = u.Site == null ? null : u.Site.Name }).ToListAsync(ct))
+                names[$"user:{u.Id}"] = u.SiteName is null || u.DisplayName.StartsWith(u.SiteName, StringComparison.Ordinal) ? u.DisplayName : $"{u.DisplayName}（{u.SiteName}）";
+        }
+        if (siteIds.Count > 0)
+        {
+            foreach (var site in await db.Sites.AsNoTracking().Where(x => siteIds.Contains(x.Id)).Select(x => new { x.Id, x.Name }).ToListAsync(ct))
+                names[$"site:{site.Id}"] = site.Name;
+        }
+        return names;
+
+        static List<int> IdsOf(List<string> subjects, string prefix) =>
+            subjects.Where(x => x.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(x => int.TryParse(x.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id) ? id : 0)
+                .Where(id => id > 0).ToList();
     }
 
     private static async Task<IResult> Stats(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, TimeProvider time,

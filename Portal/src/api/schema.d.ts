@@ -2847,10 +2847,13 @@ export interface components {
             /** Format: date-time */
             at: string;
             what: string;
+            /** @description The media token's participant id ("user:3", "site:12"). */
             subject: string;
             role: string;
             /** Format: int32 */
             userId: null | number;
+            /** @description Who that is, for people: the user's display name (and site), or the site's name; the subject when unknown. */
+            name: string;
         };
         /** @description One meeting with participants, attendees and snapshots. */
         MeetingDetail: {

@@ -49,7 +49,7 @@ export const meetingsText = {
   recording: '录像完成时间',
   audit: '旁听与授权记录',
   auditWhat: { tokenIssued: '签发入会凭证', observerJoined: '开始旁听', observerLeft: '结束旁听' } as Record<string, string>,
-  auditSubject: '对象',
+  auditSubject: '人员',
   auditAt: '时间',
   back: '返回列表',
   scheduleTitle: '安排会议',

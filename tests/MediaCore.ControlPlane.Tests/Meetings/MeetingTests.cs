@@ -199,8 +199,10 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
         await WebhookAsync(Evt("participant_joined", room, sub, T0.AddMinutes(3), "observer"));
         await WebhookAsync(Evt("participant_left", room, sub, T0.AddMinutes(9)));
         var audit = (await town.GetJsonAsync($"/api/meetings/{id}/audit")).AsArray();
-        Assert.Contains(audit, e => (string)e!["what"]! == "tokenIssued" && (string)e["role"]! == "observer" && (string)e["subject"]! == sub);
-        Assert.Contains(audit, e => (string)e!["what"]! == "observerJoined" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(3));
+        Assert.Contains(audit, e => (string)e!["what"]! == "tokenIssued" && (string)e["role"]! == "observer" && (string)e["subject"]! == sub
+            && (string)e["name"]! == "锦水街道管理员");
+        Assert.Contains(audit, e => (string)e!["what"]! == "observerJoined" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(3)
+            && (string)e["name"]! == "锦水街道管理员");
         Assert.Contains(audit, e => (string)e!["what"]! == "observerLeft" && DateTimeOffset.Parse((string)e["at"]!) == T0.AddMinutes(9));
         await (await (await app.LoginAsync(ids.OwnOperator)).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(403);
         await (await (await app.LoginAsync("yushan")).GetAsync($"/api/meetings/{id}/audit")).AssertProblemAsync(404);
