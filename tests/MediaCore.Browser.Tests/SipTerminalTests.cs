@@ -167,7 +167,7 @@ public sealed class SipTerminalTests
         var exited = ffmpeg.WaitForExitAsync();
         while (true)
         {
-            var receive = socket.ReceiveAsync().AsTask();
+            var receive = socket.ReceiveAsync();
             if (await Task.WhenAny(receive, exited) == exited && !receive.IsCompleted)
             {
                 // Drain what is queued after ffmpeg ended.

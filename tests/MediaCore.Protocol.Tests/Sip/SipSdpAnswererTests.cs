@@ -71,7 +71,7 @@ public class SipSdpAnswererTests
         Assert.Contains("MKI", error, StringComparison.Ordinal);
         Assert.True(SdesCrypto.TryParse("1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20", out var c, out error), error);
         Assert.Equal(1, c.Tag);
-        Assert.Equal(Srtp.SrtpProfile.Aes128CmHmacSha1_80, c.Profile);
+        Assert.Equal(MediaCore.Protocol.Srtp.SrtpProfile.Aes128CmHmacSha1_80, c.Profile);
         Assert.Equal(Convert.FromBase64String("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR")[..16], c.MasterKey.ToArray());
         Assert.Equal("1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", c.ToString());
         foreach (var bad in (string[])["", "x AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", "1 F8_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
@@ -102,7 +102,7 @@ public class SipSdpAnswererTests
         var keys = Assert.IsType<SipSrtpKeys>(session.Srtp);
         // The first usable attribute wins (tag 1 has an MKI, which we refuse): tag 2, its suite, and a key of our own.
         Assert.Equal(2, keys.Remote.Tag);
-        Assert.Equal(Srtp.SrtpProfile.Aes128CmHmacSha1_32, keys.Local.Profile);
+        Assert.Equal(MediaCore.Protocol.Srtp.SrtpProfile.Aes128CmHmacSha1_32, keys.Local.Profile);
         Assert.NotEqual(keys.Remote.MasterKeyAndSalt, keys.Local.MasterKeyAndSalt);
         Assert.Contains("m=audio 30000 RTP/SAVP 0", session.Answer, StringComparison.Ordinal);
         Assert.Contains("a=crypto:" + keys.Local, session.Answer, StringComparison.Ordinal);
