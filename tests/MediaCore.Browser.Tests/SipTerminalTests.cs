@@ -11,16 +11,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MediaCore.Browser.Tests;
 
 /// <summary>
-/// SIP terminals in a meeting. Terminal A (sipp, Debian's sip-tester) calls <c>sip:{room}@host</c> with digest, plays a
-/// G.711 A-law 600 Hz tone and an H.264 camera (RTP from a pcap that ffmpeg's encoder produced) and offers H.264 video;
-/// a Chromium WHEP subscriber in the room hears the tone (FFT) in the room's mix and decodes the terminal's H.264 camera.
-/// Terminal B (a second sipp whose video m-line points at this test's socket) receives the program video: H.264 RTP
-/// whose NAL units include SPS and an IDR picture (a key frame it can start decoding at).
+/// SIP terminals in a meeting, each a sipp (Debian's sip-tester) calling <c>sip:{room}@host</c> with digest. One plays a
+/// G.711 A-law 600 Hz tone; a video terminal offers H.264 and plays its camera (RTP from a pcap of ffmpeg's libx264
+/// output). A Chromium WHEP subscriber in the room hears the tone (FFT) in the room's mix and decodes the camera as H.264.
+/// A third terminal (its video m-line points at this test's socket) receives the program video: H.264 RTP whose NAL
+/// units include SPS and an IDR picture (a key frame it can start decoding at).
 /// </summary>
 public sealed class SipTerminalTests
 {
     [Fact]
-    public async Task SippCalls_ToneAndH264Camera_ChromiumHearsAndDecodes_OtherTerminalGetsH264Program()
+    public async Task SippTerminals_ToneAndH264Camera_ChromiumHearsAndDecodes_ThirdTerminalGetsH264Program()
     {
         Assert.True(File.Exists("/usr/bin/sipp"), "sipp is missing: apt-get install sip-tester (scripts/install-deps.sh)");
         await using var server = await BrowserTestServer.StartAsync(null, "--MediaServer:Sip:Port=0");
@@ -35,9 +35,13 @@ public sealed class SipTerminalTests
             File.WriteAllBytes(pcap, G711TonePcap(600, seconds: 30));
             var videoPcap = Path.Combine(dir, "video.pcap");
             await WriteH264PcapAsync(videoPcap, seconds: 15);
+            // sipp plays one pcap at a time per call (a second play_pcap cancels the first), so the tone and the camera are two
+            // terminals: the tone's call offers audio only (call.xml), the camera's offers audio and H.264 and plays video only.
+            File.WriteAllText(Path.Combine(dir, "tone.xml"), File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Sip", "Scenarios", "call.xml"))
+                .Replace("/usr/share/sip-tester/g711a.pcap", pcap, StringComparison.Ordinal));
             var template = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Sip", "Scenarios", "call-video.xml"))
-                .Replace("/usr/share/sip-tester/g711a.pcap", pcap, StringComparison.Ordinal)
                 .Replace("play_pcap_video=\"video.pcap\"", $"play_pcap_video=\"{videoPcap}\"", StringComparison.Ordinal);
+            Assert.DoesNotContain("play_pcap_audio", template, StringComparison.Ordinal);
             File.WriteAllText(Path.Combine(dir, "camera.xml"), template);
 
             // Terminal B only listens: its video m-line names our socket, and it plays nothing.
@@ -45,20 +49,30 @@ public sealed class SipTerminalTests
             int programPort = ((IPEndPoint)program.Client.LocalEndPoint!).Port;
             File.WriteAllText(Path.Combine(dir, "viewer.xml"), template
                 .Replace("m=video [media_port+2]", $"m=video {programPort}", StringComparison.Ordinal)
-                .Replace($"      <exec play_pcap_audio=\"{pcap}\"/>\n", "", StringComparison.Ordinal)
-                .Replace($"      <exec play_pcap_video=\"{videoPcap}\"/>", "      <log message=\"viewer up\"/>", StringComparison.Ordinal));
+                .Replace($"<exec play_pcap_video=\"{videoPcap}\"/>", "<log message=\"viewer up\"/>", StringComparison.Ordinal));
 
-            processes.Add(StartSipp(sip.Port, dir, "camera.xml", SipAccounts.Username(4, 9), "16400"));
-            await WaitAsync(() => sip.Calls.Any(c => c.Video?.Producer != null), TimeSpan.FromSeconds(15), "terminal A's call with its camera");
+            processes.Add(StartSipp(sip.Port, dir, "tone.xml", SipAccounts.Username(4, 9), "16400"));
+            processes.Add(StartSipp(sip.Port, dir, "camera.xml", SipAccounts.Username(6, 1), "16600"));
+            await WaitAsync(() => sip.Calls.Any(c => c.Video?.Producer != null), TimeSpan.FromSeconds(15), "the camera terminal's call with its camera");
             processes.Add(StartSipp(sip.Port, dir, "viewer.xml", SipAccounts.Username(5, 2), "16500"));
 
             await using var chromium = await ChromiumSession.LaunchAsync();
             var page = await chromium.OpenPageAsync(server.BaseAddress);
             var watch = await page.SubscribeAsync("/whep/siproom", server.Token("siproom", "county", ParticipantRole.Audience));
             Assert.True(watch.Succeeded, $"WHEP failed: {watch.Status} {watch.Detail}");
-            var stats = await page.WaitForStatsAsync(watch.Handle,
-                s => s.Inbound.Any(x => x.Kind == "audio" && x.PacketsReceived > 50) && s.Inbound.Any(x => x.Kind == "video" && x.FramesDecoded > 20),
-                TimeSpan.FromSeconds(20));
+            StatsSummary stats;
+            try
+            {
+                stats = await page.WaitForStatsAsync(watch.Handle,
+                    s => s.Inbound.Any(x => x.Kind == "audio" && x.PacketsReceived > 50) && s.Inbound.Any(x => x.Kind == "video" && x.FramesDecoded > 20),
+                    TimeSpan.FromSeconds(20));
+            }
+            catch (TimeoutException e)
+            {
+                var calls = string.Join("; ", sip.Calls.Select(c => $"{c.Call.Account.Username}: audio in {c.PacketsReceived} ({c.DatagramsReceived} datagrams, port {c.Port}, remote {c.Session.RemoteRtp}) out {c.PacketsSent}, video in {c.Video?.PacketsReceived} ({c.Video?.DatagramsReceived} datagrams) out {c.Video?.PacketsSent}"));
+                var logs = string.Join("\n", Directory.GetFiles(dir, "*messages.log").Select(File.ReadAllText));
+                throw new TimeoutException(e.Message + "\ncalls: " + calls + "\nLOG:\n" + logs, e);
+            }
             Assert.Contains(stats.Inbound, x => x.Kind == "video" && x.FramesDecoded > 20);
             Assert.Equal("video/H264", await page.Page.EvaluateAsync<string>("""
                 async (h) => {
@@ -87,7 +101,7 @@ public sealed class SipTerminalTests
                 foreach (int type in NalUnitTypes(rtp.AsSpan(header))) nalTypes[type] = nalTypes.GetValueOrDefault(type) + 1;
             }
             Assert.True(packets > 20, $"{packets} RTP packets of program video reached terminal B");
-            Assert.Equal(2, sip.Calls.Count);
+            Assert.Equal(3, sip.Calls.Count);
         }
         finally
         {
@@ -107,7 +121,7 @@ public sealed class SipTerminalTests
         var psi = new ProcessStartInfo("sipp") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
         foreach (var a in (string[])[$"127.0.0.1:{port}", "-sf", Path.Combine(dir, scenario), "-s", "siproom", "-au", user,
             "-ap", SipAccounts.Password(BrowserTestServer.Secret, user), "-i", "127.0.0.1", "-p", "0", "-mp", mediaPort, "-m", "1", "-d", "30000",
-            "-nostdin", "-timeout", "40", "-timeout_error"])
+            "-nostdin", "-timeout", "40", "-timeout_error", "-trace_msg"])
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -330,6 +330,17 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
     private void OnInvite(long nowTicks, SipMessage request, PeerAddress from, SipUri requestUri, string callId,
         SipNameAddress fromAddress, string fromHeader, string toHeader)
     {
+        if (request.TryGetCSeq(out uint sent, out _) && fromAddress.Tag != null)
+        {
+            foreach (var c in _calls.Values)
+            {
+                if (c.CallId != callId || c.RemoteTag != fromAddress.Tag || c.RemoteCSeq != sent) continue;
+                // §13.3.1.4, §17.2.1: a retransmission of an INVITE already answered (a 2xx ends the server transaction, so it
+                // reaches the core): the dialog resends its 2xx, and it must never become a second call.
+                if (c.Ok != null) _out.Enqueue(new SipTransmit(from, c.Ok));
+                return;
+            }
+        }
         var account = Authenticate(nowTicks, request, from);
         if (account == null) return;
         if (fromAddress.Tag == null)

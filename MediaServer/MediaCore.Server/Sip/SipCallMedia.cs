@@ -73,6 +73,9 @@ internal sealed class SipCallMedia : IMixListener, IDisposable
         _outbound = new SrtpContext(keys.Local.Profile, keys.Local.MasterKey, keys.Local.MasterSalt);
     }
 
+    /// <summary>Datagrams on the RTP port, whatever they carry.</summary>
+    public long DatagramsReceived { get; private set; }
+
     /// <summary>SRTP packets that failed authentication or replay checks (dropped).</summary>
     public long SrtpFailures { get; private set; }
 
@@ -150,6 +153,7 @@ internal sealed class SipCallMedia : IMixListener, IDisposable
     /// <summary>One datagram on the RTP port (receive loop; takes the engine's lock for the mixer).</summary>
     public char? OnDatagram(long nowTicks, Span<byte> datagram, IPEndPoint from)
     {
+        DatagramsReceived++;
         if (_inbound != null)
         {
             if (_inbound.UnprotectRtpInPlace(datagram, out int length) != SrtpResult.Ok) { SrtpFailures++; return null; }

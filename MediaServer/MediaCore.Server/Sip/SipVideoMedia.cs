@@ -55,6 +55,8 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     /// <summary>The program video going to the terminal, while it receives.</summary>
     public Consumer? Consumer => _consumer;
     public long PacketsReceived { get; private set; }
+    /// <summary>Datagrams on the video RTP port, whatever they carry (other payload types are dropped).</summary>
+    public long DatagramsReceived { get; private set; }
     public long PacketsSent { get; private set; }
     public long KeyFramesRequested { get; private set; }
     /// <summary>Where RTCP for the video goes: the port the terminal's video RTCP comes from, else RTP port + 1 (RFC 3550 §11).</summary>
@@ -118,6 +120,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     /// <summary>One datagram on the video RTP port (receive loop; takes the engine's lock).</summary>
     public void OnRtpDatagram(long nowTicks, ReadOnlySpan<byte> datagram, IPEndPoint from)
     {
+        DatagramsReceived++;
         if (!RtpPacket.TryParse(datagram, out var packet) || packet.PayloadType != _session.PayloadType) return;
         lock (_room.Engine.Gate)
         {

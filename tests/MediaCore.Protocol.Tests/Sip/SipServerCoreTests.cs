@@ -252,4 +252,21 @@ public class SipServerCoreTests
     private static string Response(SipMessage request, string status) =>
         $"SIP/2.0 {status}\r\nVia: {request.Get("Via")}\r\nFrom: {request.Get("From")}\r\nTo: {request.Get("To")}\r\n"
         + $"Call-ID: {request.CallId}\r\nCSeq: {request.Get("CSeq")}\r\nContent-Length: 0\r\n\r\n";
+
+    [Fact]
+    public void Invite_RetransmittedAfter200_OkResentNoSecondCall()
+    {
+        var t = new SipTestTerminal();
+        const string uri = "sip:room1@127.0.0.1";
+        var challenge = t.Send(t.Request("INVITE", uri, "c11", 1, "ft", body: SipTestTerminal.Offer)).Single();
+        var invite = t.Request("INVITE", uri, "c11", 2, "ft", body: SipTestTerminal.Offer, authorization: SipTestTerminal.Authorization(challenge, "INVITE", uri),
+            branch: "z9hG4bKsame");
+        var ok = t.Send(invite).Single();
+        Assert.Equal(200, ok.StatusCode);
+        // The terminal did not see the 200 in time and sends the same INVITE again (sipp retransmits every 500 ms).
+        var again = t.Send(invite).Single();
+        Assert.Equal(200, again.StatusCode);
+        Assert.Equal(ok.Get("To"), again.Get("To"));
+        Assert.Single(t.Core.Calls);
+    }
 }
