@@ -90,40 +90,58 @@ public sealed record LoadTestOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             o = args[i] switch
             {
-                "--server" => o with { Server = new Uri(Next()) },
-                "--nodes" => o with { Nodes = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u)).ToList() },
+                "--server" => o with { Server = Url(args[i], Next()) },
+                "--nodes" => o with { Nodes = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => Url("--nodes", u)).ToList() },
                 "--topology" => o with { Topology = true },
-                "--sites" => o with { Sites = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--sites" => o with { Sites = Int(args[i], Next()) },
                 "--scenario" => o with { Scenario = ParseScenario(Next()) },
-                "--duration" => o with { Duration = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
+                "--duration" => o with { Duration = Seconds(args[i], Next()) },
                 "--token-secret" => o with { TokenSecret = Next() },
-                "--ramp" => o with { RampPerSecond = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
-                "--bitrate" => o with { VideoKbps = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
-                "--towns" => o with { Towns = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
-                "--questions" => o with { Questions = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
-                "--workers" => o with { Workers = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
-                "--warmup" => o with { Warmup = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
-                "--step" => o with { Step = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
-                "--step-duration" => o with { StepDuration = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
+                "--ramp" => o with { RampPerSecond = Number(args[i], Next()) },
+                "--bitrate" => o with { VideoKbps = Int(args[i], Next()) },
+                "--towns" => o with { Towns = Int(args[i], Next()) },
+                "--questions" => o with { Questions = Int(args[i], Next()) },
+                "--workers" => o with { Workers = Int(args[i], Next()) },
+                "--warmup" => o with { Warmup = Int(args[i], Next()) },
+                "--step" => o with { Step = Int(args[i], Next()) },
+                "--step-duration" => o with { StepDuration = Seconds(args[i], Next()) },
                 "--report" => o with { ReportPath = Next() },
                 "--plots" => o with { PlotDir = Next() },
-                "--server-pid" => o with { ServerPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--server-pid" => o with { ServerPid = Int(args[i], Next()) },
                 "--cache" => o with { CacheDir = Next() },
                 "--quiet" => o with { Quiet = true },
                 "--no-reconnect" => o with { Reconnect = false },
                 "--site-audio" => o with { SiteAudio = true },
                 "--calibrate" => o with { Calibrate = true },
-                "--repeat" => o with { Repeat = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--repeat" => o with { Repeat = Int(args[i], Next()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
         if (string.IsNullOrEmpty(o.TokenSecret)) throw new ArgumentException("--token-secret (or MEDIACORE_TOKEN_SECRET) is required");
         if (o.Sites < 1) throw new ArgumentException("--sites must be at least 1");
+        if (o.RampPerSecond <= 0) throw new ArgumentException("--ramp must be more than 0 sites per second");
+        if (o.Duration <= TimeSpan.Zero || o.StepDuration <= TimeSpan.Zero) throw new ArgumentException("--duration and --step-duration must be more than 0 seconds");
+        if (o.Step < 1) throw new ArgumentException("--step must be at least 1");
+        if (o.Workers is < 1 or > 64) throw new ArgumentException("--workers must be 1..64");
         if (o.Repeat is < 1 or > 100) throw new ArgumentException("--repeat must be 1..100");
         if (o.Topology && o.Nodes.Count < 2) throw new ArgumentException("--topology needs --nodes with the county node and at least one town node");
         if (o.Nodes.Count > 0) o = o with { Server = o.Nodes[0] };
         return o;
     }
+
+    private static int Int(string option, string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n)
+            ? n : throw new ArgumentException($"{option} needs a whole number, not '{value}'");
+
+    private static double Number(string option, string value) =>
+        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)
+            ? d : throw new ArgumentException($"{option} needs a number, not '{value}'");
+
+    private static TimeSpan Seconds(string option, string value) => TimeSpan.FromSeconds(Number(option, value));
+
+    private static Uri Url(string option, string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri : throw new ArgumentException($"{option} needs an http(s) URL such as http://127.0.0.1:8080, not '{value}'");
 
     private static Scenario ParseScenario(string s) => s.ToLowerInvariant() switch
     {

@@ -14,8 +14,8 @@ namespace MediaCore.LoadTest;
 /// </summary>
 public sealed class LoadTestRunner : IDisposable
 {
-    private const double LossLimitPercent = 1.0;
-    private const double JoinLimitMs = 2000;
+    private const double LossLimitPercent = CapacityStep.LossLimitPercent;
+    private const double JoinLimitMs = CapacityStep.JoinLimitMs;
 
     private readonly LoadTestOptions _o;
     private readonly TextWriter _log;
@@ -126,16 +126,13 @@ public sealed class LoadTestRunner : IDisposable
             double cpuBefore = _series.Count;
             await SampleForAsync(_o.StepDuration, ct);
             long expected = Sum(s => s.PacketsExpected) - expected0, lost = Sum(s => s.Lost) - lost0;
-            double loss = expected > 0 ? 100.0 * lost / expected : 100;
-            // A site that never joined is a failed site, not a join time: p95 is over the sites that joined.
             var newPeers = _peers.Skip(firstNew).ToList();
-            int neverJoined = newPeers.Count(p => p.Stats.JoinMs == null);
-            double joinP95 = Distribution.Of(newPeers.Where(p => p.Stats.JoinMs != null).Select(p => p.Stats.JoinMs!.Value)).P95;
             var recent = _series.Skip((int)cpuBefore).ToList();
             double cpu = recent.Count > 0 ? recent.Average(s => s.ServerCpuPercent) : 0;
-            bool ok = loss <= LossLimitPercent && joinP95 <= JoinLimitMs && neverJoined == 0;
-            steps.Add(new CapacityStep(total, Math.Round(loss, 3), joinP95, Math.Round(cpu, 1), ok, neverJoined));
-            _log.WriteLine($"capacity step {total} sites: loss {loss:0.###}%, join p95 {joinP95:0} ms, {neverJoined} of {newPeers.Count} new sites never joined, server CPU {cpu:0}% -> {(ok ? "pass" : "FAIL")}");
+            var step = CapacityStep.Evaluate(total, expected, lost, newPeers.Select(p => p.Stats.JoinMs).ToList(), cpu);
+            steps.Add(step);
+            bool ok = step.Passed;
+            _log.WriteLine($"capacity step {total} sites: loss {step.LossPercent:0.###}%, join p95 {step.JoinP95Ms:0} ms, {step.NeverJoined} of {newPeers.Count} new sites never joined, server CPU {cpu:0}% -> {(ok ? "pass" : "FAIL")}");
             if (!ok) break;
             passing = total;
         }

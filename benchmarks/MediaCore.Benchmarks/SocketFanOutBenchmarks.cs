@@ -21,6 +21,9 @@ public enum SendPath
     Sendmmsg2Workers,
     /// <summary>Two workers, one <c>sendto</c> per datagram (isolates batching from parallelism).</summary>
     Sendto2Workers,
+    /// <summary>Two workers with <c>sendmmsg</c> that also SRTP-protect (the host since issue 9's ownership change):
+    /// the routing thread only rewrites and copies the plain packet into the ring of the subscriber's worker.</summary>
+    ProtectOn2Workers,
 }
 
 /// <summary>
@@ -34,11 +37,12 @@ public enum SendPath
 [ShortRunJob]
 public class SocketFanOutBenchmarks
 {
-    private sealed class SocketSink(SrtpContext context, UdpEndpoint endpoint, PeerAddress to) : IRtpSink
+    private sealed class SocketSink(SrtpContext context, UdpEndpoint endpoint, PeerAddress to, bool protectOnWorker) : IRtpSink
     {
         public void SendRtp(Span<byte> buffer, int length)
         {
-            if (context.TryProtectRtpInPlace(buffer, length, out int n)) endpoint.Send(buffer[..n], to);
+            if (protectOnWorker) endpoint.SendProtected(context, rtcp: false, buffer[..length], to);
+            else if (context.TryProtectRtpInPlace(buffer, length, out int n)) endpoint.Send(buffer[..n], to);
         }
     }
 
@@ -84,7 +88,7 @@ public class SocketFanOutBenchmarks
                 Id = "c" + i, Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000,
                 Ssrc = new Ssrc((uint)(1000 + i)), PayloadType = new PayloadType(100), Extensions = subExt, Mid = "1",
             }, new SocketSink(new SrtpContext(SrtpProfile.AeadAes128Gcm, key, salt), _endpoint,
-                PeerAddress.FromEndPoint((IPEndPoint)r.LocalEndPoint!)), _producer);
+                PeerAddress.FromEndPoint((IPEndPoint)r.LocalEndPoint!), Path == SendPath.ProtectOn2Workers), _producer);
         }
         var w = new RtpPacketWriter { PayloadType = new PayloadType(96), Ssrc = new Ssrc(0x12345678), Marker = true };
         w.SetExtension(2, [0x12, 0x34, 0x56]);

@@ -13,15 +13,15 @@ namespace MediaCore.LoadTest.Peers;
 
 /// <summary>
 /// One simulated WebRTC peer (a site's WHIP publisher or WHEP subscriber): its own UDP socket connected to
-/// the server's candidate, a <see cref="WebRtcClientTransport"/>, and the RTP/RTCP logic of its subclass.
+/// the server's candidate, a client-role <see cref="WebRtcTransport"/>, and the RTP/RTCP logic of its subclass.
 /// Signalling runs on the thread pool; from the answer on, everything runs on its <see cref="Worker"/>.
 /// A connected peer that hears nothing from the server for <see cref="SilenceLimit"/> (a server killed or
 /// restarted: its consent answers, RTCP and media stop) or whose transport fails publishes or plays again like
 /// a browser client does: it drops the session and POSTs a new offer every second until the server answers.
 /// </summary>
-internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientListener
+internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcTransportListener
 {
-    protected const int Spare = WebRtcClientTransport.MaxProtectOverhead;
+    protected const int Spare = WebRtcTransport.MaxProtectOverhead;
     private static readonly long ReportInterval = MediaTime.FromMilliseconds(1000);
     /// <summary>No datagram from the server for this long: the session is gone (the server sends RTCP every second).</summary>
     public static readonly long SilenceLimit = MediaTime.FromMilliseconds(3000);
@@ -51,7 +51,7 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
     public SiteStats Stats { get; }
     protected DtlsCertificate Certificate { get; }
     protected uint Ssrc { get; }
-    protected WebRtcClientTransport? Transport { get; private set; }
+    protected WebRtcTransport? Transport { get; private set; }
     protected NegotiatedSession? Negotiated { get; private set; }
     protected long PostStartedAt { get; private set; }
     protected long ConnectedAt { get; private set; }
@@ -113,7 +113,7 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
             }
             _lastHeardTicks = now;
             OnNegotiated(session);
-            Transport = new WebRtcClientTransport(now, options, this, this) { WakeUp = () => Worker.Wake(this) };
+            Transport = new WebRtcTransport(now, options, this, this) { WakeUp = () => Worker.Wake(this) };
             _token = Worker.Register(_fd, this);
             Reschedule(now);
         });
@@ -182,7 +182,7 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
         }
     }
 
-    public void OnConnected(WebRtcClientTransport transport, long nowTicks)
+    public void OnConnected(WebRtcTransport transport, long nowTicks)
     {
         ConnectedAt = nowTicks;
         Stats.ConnectedAtTicks = nowTicks;
@@ -190,15 +190,15 @@ internal abstract class Peer : IWorkerTarget, IDatagramOutput, IWebRtcClientList
         OnMediaReady(nowTicks);
     }
 
-    public abstract void OnRtp(WebRtcClientTransport transport, long nowTicks, Span<byte> packet);
+    public abstract void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet);
 
-    public void OnRtcp(WebRtcClientTransport transport, long nowTicks, ReadOnlySpan<byte> compound)
+    public void OnRtcp(WebRtcTransport transport, long nowTicks, ReadOnlySpan<byte> compound)
     {
         var reader = new RtcpCompoundReader(compound);
         while (reader.TryReadNext(out var packet)) OnRtcpPacket(nowTicks, packet);
     }
 
-    public void OnClosed(WebRtcClientTransport transport, long nowTicks, string reason)
+    public void OnClosed(WebRtcTransport transport, long nowTicks, string reason)
     {
         if (!IsClosed && reason != "stopped" && Reconnect && !_ct.IsCancellationRequested)
         {

@@ -211,7 +211,7 @@ internal sealed class PublisherPeer : Peer
     }
 
     /// <summary>A WHIP publisher receives no media.</summary>
-    public override void OnRtp(WebRtcClientTransport transport, long nowTicks, Span<byte> packet) { }
+    public override void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet) { }
 
     protected override void OnRtcpPacket(long nowTicks, in RtcpPacket packet)
     {

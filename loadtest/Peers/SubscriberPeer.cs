@@ -78,7 +78,7 @@ internal sealed class SubscriberPeer : Peer
         if (_videoSsrc != 0) _nextPli = nowTicks + PliRetry;
     }
 
-    public override void OnRtp(WebRtcClientTransport transport, long nowTicks, Span<byte> datagram)
+    public override void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> datagram)
     {
         if (!RtpPacket.TryParse(datagram, out var packet)) return;
         uint ssrc = packet.Ssrc.Value;

@@ -32,7 +32,27 @@ public sealed record Totals(int Peers, int Subscribers, int Publishers, int Conn
 
 /// <summary>Capacity mode: one step's outcome.</summary>
 /// <param name="JoinP95Ms">p95 over the step's sites that joined; <paramref name="NeverJoined"/> counts the rest (each fails the step).</param>
-public sealed record CapacityStep(int Sites, double LossPercent, double JoinP95Ms, double ServerCpuPercent, bool Passed, int NeverJoined = 0);
+public sealed record CapacityStep(int Sites, double LossPercent, double JoinP95Ms, double ServerCpuPercent, bool Passed, int NeverJoined = 0)
+{
+    /// <summary>A step fails on loss above this (after RTX).</summary>
+    public const double LossLimitPercent = 1.0;
+    /// <summary>A step fails on a join p95 above this.</summary>
+    public const double JoinLimitMs = 2000;
+
+    /// <summary>
+    /// Judges one step: <paramref name="joinMs"/> holds each new site's join time, null for a site that never
+    /// joined. Such a site is a failed site, never a join time: the p95 is over the sites that joined, and any site
+    /// that never joined fails the step. No packets expected at all (nothing flowed) counts as 100% loss.
+    /// </summary>
+    public static CapacityStep Evaluate(int sites, long packetsExpected, long packetsLost, IReadOnlyCollection<double?> joinMs, double serverCpuPercent)
+    {
+        double loss = packetsExpected > 0 ? 100.0 * packetsLost / packetsExpected : 100;
+        int neverJoined = joinMs.Count(j => j == null);
+        double joinP95 = Distribution.Of(joinMs.Where(j => j != null).Select(j => j!.Value)).P95;
+        bool ok = loss <= LossLimitPercent && joinP95 <= JoinLimitMs && neverJoined == 0;
+        return new CapacityStep(sites, Math.Round(loss, 3), joinP95, Math.Round(serverCpuPercent, 1), ok, neverJoined);
+    }
+}
 
 public sealed record Verdict(bool Passed, IReadOnlyList<string> Reasons);
 

@@ -12,7 +12,7 @@ namespace MediaCore.Protocol.Ice;
 /// ~5 s and gives up when none succeeds for 30 s (RFC 7675 §5.1). It also answers checks from a
 /// full-ICE peer. Sans-IO and not thread-safe.
 /// </summary>
-public sealed class IceControllingAgent : IDisposable
+public sealed class IceControllingAgent : IIceAgent
 {
     // Responses to abandoned consent transactions still count, so remember a few recent IDs.
     private const int RecentTransactions = 8;
@@ -74,6 +74,9 @@ public sealed class IceControllingAgent : IDisposable
 
     /// <summary>The remote candidate once a check succeeded; none before.</summary>
     public PeerAddress SelectedAddress => State == IceConnectionState.Connected ? _remote : default;
+
+    /// <summary>True for the remote candidate once a check to it succeeded (the only address DTLS and SRTP come from).</summary>
+    public bool IsValidatedAddress(PeerAddress address) => State == IceConnectionState.Connected && address == _remote;
 
     /// <summary>Our address as the peer saw it (XOR-MAPPED-ADDRESS of the last success), or none.</summary>
     public PeerAddress MappedAddress { get; private set; }

@@ -25,7 +25,7 @@ namespace MediaCore.Protocol.Ice;
 /// }
 /// </code>
 /// </example>
-public sealed class IceLiteAgent : IDisposable
+public sealed class IceLiteAgent : IIceAgent
 {
     private const int RememberedAddresses = 4;
 

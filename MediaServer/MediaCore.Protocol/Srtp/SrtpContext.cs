@@ -13,7 +13,7 @@ namespace MediaCore.Protocol.Srtp;
 /// (<see cref="SrtpSession"/> builds both from DTLS-SRTP keying material). Not thread-safe: drive
 /// each context from one thread at a time. No MKI is used (DTLS-SRTP does not need one).
 /// </remarks>
-public sealed class SrtpContext : IDisposable
+public sealed class SrtpContext : IDisposable, IPacketProtector
 {
     private readonly SrtpCipher _cipher;
     private readonly Dictionary<uint, RtpStreamState> _rtpStreams = new();
@@ -267,6 +267,17 @@ public sealed class SrtpContext : IDisposable
     internal void SetNextSrtcpIndex(uint ssrc, uint index) => GetOrAddRtcpStream(ssrc).NextIndex = index & RtcpStreamState.MaxIndex;
 
     public void Dispose() => _cipher.Dispose();
+
+    int IPacketProtector.MaxOverhead => Math.Max(RtpOverhead, RtcpOverhead);
+
+    int IPacketProtector.Protect(Span<byte> buffer, int length, bool rtcp)
+    {
+        int protectedLength;
+        bool ok = rtcp ? TryProtectRtcpInPlace(buffer, length, out protectedLength) : TryProtectRtpInPlace(buffer, length, out protectedLength);
+        return ok ? protectedLength : -1;
+    }
+
+    void IPacketProtector.Release() => Dispose();
 
     // ---- internals -----------------------------------------------------------------------------
 

@@ -15,14 +15,17 @@ internal enum DtlsSrtpOutcome
 }
 
 /// <summary>
-/// The DTLS-SRTP half shared by <see cref="WebRtcTransport"/> (server) and <see cref="WebRtcClientTransport"/>
-/// (client): the DTLS endpoint (RFC 5764 §4), the SRTP session keyed from it, SRTP protect/unprotect in place,
-/// and the traffic counters. The ICE half, which differs by role, stays in each transport.
+/// The DTLS-SRTP half of <see cref="WebRtcTransport"/> (either role): the DTLS endpoint (RFC 5764 §4), the SRTP
+/// session keyed from it, SRTP protect/unprotect in place, and the traffic counters. The ICE half, which differs by
+/// role, is the transport's <see cref="Ice.IIceAgent"/>.
 /// </summary>
 internal sealed class DtlsSrtpLink : IDisposable
 {
     private readonly DtlsEndpoint _dtls;
     private SrtpSession? _srtp;
+    /// <summary>Set once outbound protection was handed to a protecting output: that output then owns (and releases) it.</summary>
+    private IProtectingDatagramOutput? _protectingOutput;
+    private bool _disposed;
 
     public DtlsSrtpLink(DtlsRole role, DtlsCertificate certificate, string remoteFingerprint, DtlsEndpointOptions? options, Action wakeUp)
     {
@@ -111,23 +114,46 @@ internal sealed class DtlsSrtpLink : IDisposable
         return false;
     }
 
-    /// <summary>Protects an RTP packet in place and sends it to <paramref name="to"/>.</summary>
+    /// <summary>Protects an RTP packet in place and sends it to <paramref name="to"/> (or hands both to a protecting output).</summary>
     public bool SendRtp(IDatagramOutput output, PeerAddress to, Span<byte> buffer, int length)
     {
-        if (_srtp is null || !_srtp.Outbound.TryProtectRtpInPlace(buffer, length, out int protectedLength)) return false;
+        if (_srtp is null || _disposed) return false;
+        if (output is IProtectingDatagramOutput protecting)
+        {
+            if ((uint)length > (uint)buffer.Length || !Handover(protecting).SendProtected(_srtp.Outbound, rtcp: false, buffer[..length], to)) return false;
+            PacketsSent++;
+            BytesSent += length + _srtp.Outbound.RtpOverhead;
+            return true;
+        }
+        if (!_srtp.Outbound.TryProtectRtpInPlace(buffer, length, out int protectedLength)) return false;
         output.Send(buffer[..protectedLength], to);
         PacketsSent++;
         BytesSent += protectedLength;
         return true;
     }
 
-    /// <summary>Protects an RTCP compound packet in place and sends it to <paramref name="to"/>.</summary>
+    /// <summary>Protects an RTCP compound packet in place and sends it to <paramref name="to"/> (or hands both to a protecting output).</summary>
     public bool SendRtcp(IDatagramOutput output, PeerAddress to, Span<byte> buffer, int length)
     {
-        if (_srtp is null || !_srtp.Outbound.TryProtectRtcpInPlace(buffer, length, out int protectedLength)) return false;
+        if (_srtp is null || _disposed) return false;
+        if (output is IProtectingDatagramOutput protecting)
+        {
+            if ((uint)length > (uint)buffer.Length || !Handover(protecting).SendProtected(_srtp.Outbound, rtcp: true, buffer[..length], to)) return false;
+            BytesSent += length + _srtp.Outbound.RtcpOverhead;
+            return true;
+        }
+        if (!_srtp.Outbound.TryProtectRtcpInPlace(buffer, length, out int protectedLength)) return false;
         output.Send(buffer[..protectedLength], to);
         BytesSent += protectedLength;
         return true;
+    }
+
+    // One owner for the outbound context: once a protecting output has it, this link never protects with it again.
+    private IProtectingDatagramOutput Handover(IProtectingDatagramOutput output)
+    {
+        if (_protectingOutput is null) _protectingOutput = output;
+        else if (!ReferenceEquals(_protectingOutput, output)) throw new InvalidOperationException("A transport's outbound SRTP belongs to one protecting output.");
+        return output;
     }
 
     /// <summary>Sends close_notify when connected (the caller drains it).</summary>
@@ -139,6 +165,11 @@ internal sealed class DtlsSrtpLink : IDisposable
     public void Dispose()
     {
         _dtls.Dispose();
-        _srtp?.Dispose();
+        if (_srtp is null || _disposed) return;
+        _disposed = true;
+        _srtp.Inbound.Dispose();
+        // Packets may still wait to be protected on the output's thread: it releases the context after them.
+        if (_protectingOutput != null) _protectingOutput.Release(_srtp.Outbound);
+        else _srtp.Outbound.Dispose();
     }
 }

@@ -12,7 +12,23 @@ public interface IDatagramOutput
     void Send(ReadOnlySpan<byte> datagram, PeerAddress to);
 }
 
-/// <summary>What a <see cref="WebRtcTransport"/> tells its owner. Called on the thread that drives the transport.</summary>
+/// <summary>
+/// An output that SRTP-protects on its own thread (the host's send workers): a transport hands it each plain
+/// RTP/RTCP packet with its outbound <see cref="IPacketProtector"/>, and from then on only the output touches that
+/// protector, from one thread, in the order the packets were handed over. So the expensive per-copy work of a
+/// fan-out (encryption) runs outside whatever serialises the transports, one destination session per thread.
+/// </summary>
+public interface IProtectingDatagramOutput : IDatagramOutput
+{
+    /// <summary>Takes a copy of the plain <paramref name="packet"/> for <paramref name="to"/>, protected later by
+    /// <paramref name="protector"/>. False when refused (queue full, too large, closed): the packet is lost, like a UDP drop.</summary>
+    bool SendProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to);
+
+    /// <summary>Releases <paramref name="protector"/> once every packet handed over before is protected.</summary>
+    void Release(IPacketProtector protector);
+}
+
+/// <summary>What a <see cref="WebRtcTransport"/> (server or client) tells its owner, on the thread that drives it.</summary>
 public interface IWebRtcTransportListener
 {
     /// <summary>ICE selected a path and DTLS-SRTP keys are in place: media may flow.</summary>
@@ -24,7 +40,7 @@ public interface IWebRtcTransportListener
     /// <summary>A decrypted RTCP compound packet.</summary>
     void OnRtcp(WebRtcTransport transport, long nowTicks, ReadOnlySpan<byte> compound);
 
-    /// <summary>The transport is finished (consent lost, DTLS failure or close_notify); it sends nothing more.</summary>
+    /// <summary>The transport is finished (ICE timeout, consent lost, DTLS failure or close_notify); it sends nothing more.</summary>
     void OnClosed(WebRtcTransport transport, long nowTicks, string reason);
 }
 
@@ -51,44 +67,82 @@ public sealed record WebRtcTransportOptions
     public DtlsEndpointOptions? Dtls { get; init; }
 }
 
+/// <summary>Settings for a client-role <see cref="WebRtcTransport"/> (WHIP/WHEP client), from our offer and the server's answer.</summary>
+public sealed record WebRtcClientTransportOptions
+{
+    /// <summary>Our ICE credentials (the offer's ice-ufrag/ice-pwd).</summary>
+    public required IceCredentials LocalIce { get; init; }
+    /// <summary>The answer's ice-ufrag/ice-pwd.</summary>
+    public required IceCredentials RemoteIce { get; init; }
+    /// <summary>The answer's (single) host candidate: an ICE-lite server has exactly one per transport.</summary>
+    public required PeerAddress RemoteCandidate { get; init; }
+    public required DtlsCertificate Certificate { get; init; }
+    /// <summary>The answer's a=fingerprint, "sha-256 AB:CD:..".</summary>
+    public required string RemoteFingerprint { get; init; }
+    /// <summary>Client when the answer says <c>a=setup:passive</c> (RFC 5763 §5), as every ICE-lite SFU does.</summary>
+    public DtlsRole DtlsRole { get; init; } = DtlsRole.Client;
+    public IceControllingOptions? Ice { get; init; }
+    public DtlsEndpointOptions? Dtls { get; init; }
+}
+
 /// <summary>
-/// One WebRTC peer on the server's shared UDP port: ICE-lite (RFC 8445 §2.5), DTLS-SRTP (RFC 5764) and
-/// SRTP/SRTCP, demultiplexed per RFC 7983, all BUNDLEd with rtcp-mux on one 5-tuple. Sans-IO: the host
-/// passes datagrams and time in; what goes out is written to an <see cref="IDatagramOutput"/> at the
-/// ICE-selected address (docs/decisions.md: media goes to the address the USE-CANDIDATE request came from).
-/// The only thread is the DTLS handshake's (see <see cref="DtlsEndpoint"/>); <see cref="WakeUp"/> tells
-/// the host when it has produced output so the host drives <see cref="HandleTimeout"/> promptly.
+/// One BUNDLEd, rtcp-muxed WebRTC 5-tuple, in either role. Server (the SFU on its shared UDP port): ICE-lite
+/// (RFC 8445 §2.5) and, by default, DTLS server. Client (the load tester's WHIP/WHEP peers): the controlling ICE
+/// agent against an ICE-lite server (it nominates), DTLS client once ICE connects (RFC 5763 §5: the answerer chose
+/// passive). Then DTLS-SRTP (RFC 5764) and SRTP/SRTCP, demultiplexed per RFC 7983. Sans-IO: the owner passes
+/// datagrams and time in; what goes out is written to an <see cref="IDatagramOutput"/> at the ICE-selected address
+/// (docs/decisions.md: media goes to the address the USE-CANDIDATE request came from). The only thread is the DTLS
+/// handshake's (see <see cref="DtlsEndpoint"/>); <see cref="WakeUp"/> tells the owner when it has produced output
+/// so the owner drives <see cref="HandleTimeout"/> promptly. Not thread-safe: one driving thread at a time.
 /// </summary>
 public sealed class WebRtcTransport : IDisposable
 {
-    private readonly WebRtcTransportOptions _options;
     private readonly IDatagramOutput _output;
     private readonly IWebRtcTransportListener _listener;
-    private readonly IceLiteAgent _ice;
+    private readonly IIceAgent _ice;
     private readonly DtlsSrtpLink _link;
     private PeerAddress _remote;
     private PeerAddress _dtlsPeer;
     private string? _closeReason;
 
+    /// <summary>The server role: ICE-lite, answering the peer's checks; DTLS starts at once when we are its server.</summary>
     public WebRtcTransport(long nowTicks, WebRtcTransportOptions options, IDatagramOutput output, IWebRtcTransportListener listener)
+        : this(options.LocalIce.Ufrag, LiteAgent(nowTicks, options), output, listener, options.DtlsRole, options.Certificate,
+            options.RemoteFingerprint, options.Dtls ?? PreferGcm)
     {
-        _options = options;
+    }
+
+    /// <summary>The client role: checks are sent from <paramref name="nowTicks"/>; DTLS starts once ICE connects.</summary>
+    public WebRtcTransport(long nowTicks, WebRtcClientTransportOptions options, IDatagramOutput output, IWebRtcTransportListener listener)
+        : this(options.LocalIce.Ufrag, new IceControllingAgent(nowTicks, options.LocalIce, options.RemoteIce, options.RemoteCandidate, options.Ice),
+            output, listener, options.DtlsRole, options.Certificate, options.RemoteFingerprint, options.Dtls)
+    {
+    }
+
+    private WebRtcTransport(string localUfrag, IIceAgent ice, IDatagramOutput output, IWebRtcTransportListener listener, DtlsRole dtlsRole,
+        DtlsCertificate certificate, string remoteFingerprint, DtlsEndpointOptions? dtls)
+    {
+        LocalUfrag = localUfrag;
+        _ice = ice;
         _output = output;
         _listener = listener;
-        _ice = new IceLiteAgent(nowTicks, options.LocalIce, options.Ice);
-        _ice.SetRemoteCredentials(options.RemoteIceUfrag, options.RemoteIcePassword);
-        // Prefer AEAD_AES_128_GCM over Chromium's first choice AES-CM: a third of the per-packet cost (srtp benchmarks).
-        _link = new DtlsSrtpLink(options.DtlsRole, options.Certificate, options.RemoteFingerprint,
-            options.Dtls ?? PreferGcm, () => WakeUp?.Invoke());
+        _link = new DtlsSrtpLink(dtlsRole, certificate, remoteFingerprint, dtls, () => WakeUp?.Invoke());
         State = WebRtcTransportState.Connecting;
-        if (options.DtlsRole == DtlsRole.Server) _link.Start();
+        if (dtlsRole == DtlsRole.Server) _link.Start();
+    }
+
+    private static IceLiteAgent LiteAgent(long nowTicks, WebRtcTransportOptions options)
+    {
+        var ice = new IceLiteAgent(nowTicks, options.LocalIce, options.Ice);
+        ice.SetRemoteCredentials(options.RemoteIceUfrag, options.RemoteIcePassword);
+        return ice;
     }
 
     /// <summary>Invoked (possibly from the DTLS thread) when the transport has output to drain.</summary>
     public Action? WakeUp { get; set; }
 
     public WebRtcTransportState State { get; private set; }
-    public string LocalUfrag => _options.LocalIce.Ufrag;
+    public string LocalUfrag { get; }
     public PeerAddress RemoteAddress => _remote;
 
     /// <summary>True when <paramref name="address"/> passed an authenticated ICE check (nominated or not).</summary>
@@ -101,6 +155,7 @@ public sealed class WebRtcTransport : IDisposable
     public long BytesSent => _link.BytesSent;
     public long UnprotectFailures => _link.UnprotectFailures;
 
+    // The server prefers AEAD_AES_128_GCM over Chromium's first choice AES-CM: a third of the per-packet cost (srtp benchmarks).
     private static readonly DtlsEndpointOptions PreferGcm = new() { PreferLocalSrtpProfileOrder = true };
 
     /// <summary>SRTP overhead a caller must leave free after an RTP packet passed to <see cref="SendRtp"/>.</summary>
@@ -118,7 +173,7 @@ public sealed class WebRtcTransport : IDisposable
                 break;
             case PacketKind.Dtls:
                 if (!_ice.IsValidatedAddress(from)) return;
-                // Chromium starts DTLS once a check succeeds, possibly before it nominates (RFC 8445 §8.1.1):
+                // A controlling peer (Chromium) starts DTLS once a check succeeds, possibly before it nominates (RFC 8445 §8.1.1):
                 // answer the flight where it came from rather than drop it and wait out DTLS retransmission.
                 _dtlsPeer = from;
                 _link.HandleDtls(nowTicks, datagram);
@@ -140,7 +195,7 @@ public sealed class WebRtcTransport : IDisposable
         if (State == WebRtcTransportState.Closed) return;
         _ice.HandleTimeout(nowTicks);
         DrainIce(nowTicks);
-        if (State == WebRtcTransportState.Closed) return;
+        if (State == WebRtcTransportState.Closed || !_link.Started) return;
         _link.HandleTimeout(nowTicks);
         DrainDtls(nowTicks);
     }

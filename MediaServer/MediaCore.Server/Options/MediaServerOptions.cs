@@ -65,17 +65,35 @@ public sealed class MediaServerOptions
     public int ReceiveThreads { get; set; } = 1;
 
     /// <summary>
-    /// Send threads of the media port (README: "Threading model"). The thread that routes a packet SRTP-protects
-    /// each copy and queues it; these threads make the system calls (sendmmsg batches) in parallel, one per core
-    /// by default. 0 sends on the routing thread itself (the single-thread model, for comparison).
+    /// Send threads of the media port (README: "Threading model"). The thread that routes a packet rewrites each
+    /// copy and queues it plain; these threads own the sessions' outbound SRTP (each session on one of them),
+    /// protect and make the system calls (sendmmsg batches) in parallel, one per core by default. 0 protects and
+    /// sends on the routing thread itself (the single-thread model, for comparison).
     /// </summary>
     public int? SendWorkers { get; set; }
+
+    /// <summary>
+    /// The send workers SRTP-protect (each session's outbound SRTP on one of them, outside <c>MediaEngine.Gate</c>).
+    /// False: the routing thread protects each copy under the lock and the workers only send (the host before issue 9's
+    /// ownership change; for comparison).
+    /// </summary>
+    public bool ProtectOnSendWorkers { get; set; } = true;
 
     /// <summary>Datagrams each send worker can queue (a 30-packet key frame to 1,000 subscribers is 30,000).</summary>
     public int SendQueueSlots { get; set; } = 16384;
 
     /// <summary>Batch sends with sendmmsg(2) on Linux; false makes the workers call sendto once per datagram.</summary>
     public bool UseSendmmsg { get; set; } = true;
+
+    /// <summary>
+    /// Key-frame burst pacing: a burst queued on a send worker (more than one sendmmsg batch, e.g. a 30-packet key
+    /// frame to 500 subscribers) leaves spread evenly over this time rather than all at once; no datagram waits more
+    /// than <see cref="MaxPacingDelay"/> for it. 0 turns pacing off.
+    /// </summary>
+    public TimeSpan BurstSpread { get; set; } = TimeSpan.FromMilliseconds(4);
+
+    /// <summary>The most pacing may delay a datagram (a burst larger than the kernel sends in this time is not slowed).</summary>
+    public TimeSpan MaxPacingDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// Receive with recvmmsg(2) (32 datagrams per call) and stamp each datagram with the kernel's receive time

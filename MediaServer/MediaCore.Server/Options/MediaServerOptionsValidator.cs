@@ -40,6 +40,10 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:SendWorkers must be 0..64 (0: send on the routing thread; unset: one per core).");
         if (o.SendQueueSlots is < 1024 or > 1 << 20)
             errors.Add("MediaServer:SendQueueSlots must be 1024..1048576.");
+        if (o.MaxPacingDelay < TimeSpan.FromMilliseconds(2) || o.MaxPacingDelay > TimeSpan.FromMilliseconds(200))
+            errors.Add("MediaServer:MaxPacingDelay must be 00:00:00.002..00:00:00.200.");
+        else if (o.BurstSpread < TimeSpan.Zero || o.BurstSpread > o.MaxPacingDelay)
+            errors.Add("MediaServer:BurstSpread must be 0 (off) up to MediaServer:MaxPacingDelay.");
         if (o.MaxConcurrentHandshakes is < 1 or > 1024)
             errors.Add("MediaServer:MaxConcurrentHandshakes must be 1..1024.");
         if (o.MaxSdpBytes is < 1024 or > 1024 * 1024)

@@ -18,10 +18,11 @@ namespace MediaCore.Server.Sessions;
 /// </summary>
 /// <remarks>
 /// Concurrency: the UDP receive thread, the timer-wheel thread and HTTP requests all enter through
-/// <see cref="Gate"/>. One lock keeps every sans-IO component single-threaded as it assumes; on a 2-core
-/// node the receive thread is the bottleneck anyway, so finer locking would buy little and cost clarity.
+/// <see cref="Gate"/>. One lock keeps every sans-IO component single-threaded as it assumes. What it covers per
+/// forwarded copy is the routing decision and the rewrite (well under a microsecond); each session's outbound SRTP
+/// belongs to one send worker (<see cref="SendProtected"/>), which protects and sends outside the lock, on every core.
 /// </remarks>
-public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
+public sealed partial class MediaEngine : IDatagramHandler, IProtectingDatagramOutput
 {
     private readonly Dictionary<string, PeerSession> _byUfrag = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PeerSession>.AlternateLookup<ReadOnlySpan<char>> _byUfragSpan;
@@ -116,6 +117,16 @@ public sealed partial class MediaEngine : IDatagramHandler, IDatagramOutput
 
     /// <summary>Transports write here; the host's socket sends it.</summary>
     public void Send(ReadOnlySpan<byte> datagram, PeerAddress to) => _sender.Send(datagram, to);
+
+    /// <summary>
+    /// A transport's RTP/RTCP, still plain: the send worker that owns the session's outbound SRTP protects it
+    /// (see <see cref="Udp.UdpEndpoint.SendProtected"/>), so the lock holder only rewrites and copies.
+    /// </summary>
+    public bool SendProtected(Protocol.Srtp.IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
+        => _sender.SendProtected(protector, rtcp, packet, to);
+
+    /// <summary>A closed transport's outbound SRTP, released on its worker after its last packet.</summary>
+    public void Release(Protocol.Srtp.IPacketProtector protector) => _sender.Release(protector);
 
     internal MediaRoom GetOrCreateRoom(RoomId id)
     {

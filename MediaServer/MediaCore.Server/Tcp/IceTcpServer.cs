@@ -20,7 +20,7 @@ namespace MediaCore.Server.Tcp;
 /// when its backlog passes <see cref="MaxQueuedBytes"/> packets are dropped, as UDP would lose them.
 /// Off (no listener) unless <c>MediaServer:IceTcpPort</c> is set.
 /// </summary>
-public sealed partial class IceTcpServer : IHostedService, IDisposable
+public sealed partial class IceTcpServer : IHostedService, IDisposable, IDatagramSender
 {
     /// <summary>Outgoing bytes queued per connection before packets are dropped.</summary>
     public const int MaxQueuedBytes = 4 * 1024 * 1024;

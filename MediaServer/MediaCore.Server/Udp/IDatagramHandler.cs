@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Srtp;
 
 namespace MediaCore.Server.Udp;
 
@@ -22,11 +24,36 @@ public interface IDatagramSender
 {
     /// <summary>Sends one datagram; false when the OS refused it (buffer full, unreachable, wrong family).</summary>
     bool Send(ReadOnlySpan<byte> datagram, PeerAddress to);
+
+    /// <summary>
+    /// Sends the plain RTP/RTCP <paramref name="packet"/> protected by <paramref name="protector"/> (a session's
+    /// outbound SRTP). The media endpoint protects on its send workers (every packet of one protector on the same
+    /// one); this default protects now, on the caller's thread.
+    /// </summary>
+    bool SendProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
+        => DatagramSenderExtensions.ProtectAndSend(this, protector, rtcp, packet, to);
+
+    /// <summary>Releases <paramref name="protector"/> after the packets given to <see cref="SendProtected"/> before.</summary>
+    void Release(IPacketProtector protector) => protector.Release();
 }
 
 /// <summary>Helpers for <see cref="IDatagramSender"/>.</summary>
 public static class DatagramSenderExtensions
 {
+    /// <summary>Largest plain packet plus protection overhead protected on the caller's thread.</summary>
+    private const int MaxInlineBytes = 4096;
+
+    /// <summary>Protects a copy of <paramref name="packet"/> on this thread and sends it (no send workers, tests).</summary>
+    [SkipLocalsInit]
+    public static bool ProtectAndSend(IDatagramSender sender, IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
+    {
+        if (packet.Length + protector.MaxOverhead > MaxInlineBytes) return false;
+        Span<byte> buffer = stackalloc byte[MaxInlineBytes];
+        packet.CopyTo(buffer);
+        int n = protector.Protect(buffer, packet.Length, rtcp);
+        return n >= 0 && sender.Send(buffer[..n], to);
+    }
+
     /// <summary>Sends a sans-IO <see cref="Transmit"/> and returns its pooled buffer.</summary>
     public static bool Send(this IDatagramSender sender, Transmit transmit)
     {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Srtp;
 using MediaCore.Server.Options;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +22,9 @@ namespace MediaCore.Server.Udp;
 /// <see cref="UdpSendWorker"/> (chosen by destination, so each peer's datagrams stay in order) and returns; the
 /// workers' threads make the system calls (<c>sendmmsg</c>, batches of up to 64) on the same socket, in parallel.
 /// With 0, <see cref="Send"/> calls <c>sendto</c> on the caller's thread.</para>
+/// <para><see cref="SendProtected"/> hands a session's plain RTP/RTCP to the worker its protector maps to (always the
+/// same one), which SRTP-protects it just before the system call: each session's outbound SRTP state is used by one
+/// thread, and the encryption of a fan-out runs on every core instead of under <c>MediaEngine.Gate</c>.</para>
 /// </summary>
 public sealed class UdpEndpoint : IDatagramSender, IDisposable
 {
@@ -41,9 +46,14 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     /// <param name="sendWorkers">Send threads (0: send on the caller's thread).</param>
     /// <param name="sendQueueSlots">Datagrams each send worker can hold (rounded up to a power of two).</param>
     /// <param name="useSendmmsg">Batch with sendmmsg(2) (Linux); false: one sendto per datagram on the worker.</param>
+    /// <param name="burstSpread">Key-frame burst pacing on each worker (<see cref="SendPacer"/>); zero: off.</param>
+    /// <param name="maxPacingDelay">The most pacing may delay a datagram.</param>
+    /// <param name="protectOnWorkers">SRTP-protect on the send workers (false: on the caller's thread, the earlier host).</param>
     public UdpEndpoint(IPAddress bindAddress, int port, int socketBufferBytes = 4 * 1024 * 1024, int socketCount = 1,
-        int sendWorkers = 0, int sendQueueSlots = 16384, bool useSendmmsg = true)
+        int sendWorkers = 0, int sendQueueSlots = 16384, bool useSendmmsg = true, TimeSpan burstSpread = default, TimeSpan maxPacingDelay = default,
+        bool protectOnWorkers = true)
     {
+        ProtectsOnWorkers = protectOnWorkers && sendWorkers > 0;
         ArgumentOutOfRangeException.ThrowIfLessThan(socketCount, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(sendWorkers);
         if (socketCount > 1 && !OperatingSystem.IsLinux())
@@ -70,7 +80,8 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         LocalEndPoint = (IPEndPoint)_sendSocket.LocalEndPoint!;
         _workers = new UdpSendWorker[sendWorkers];
         for (int i = 0; i < sendWorkers; i++)
-            _workers[i] = new UdpSendWorker(_sendSocket, i, sendQueueSlots, useSendmmsg, OnWorkerSent);
+            _workers[i] = new UdpSendWorker(_sendSocket, i, sendQueueSlots, useSendmmsg, OnWorkerSent,
+                burstSpread > TimeSpan.Zero ? new SendPacer(burstSpread.Ticks, Math.Max(maxPacingDelay.Ticks, burstSpread.Ticks + SendPacer.IntervalTicks)) : null);
     }
 
     private void OnWorkerSent(int sent, long bytes, int failures)
@@ -87,6 +98,9 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
             Metrics.MediaMetrics.SendFailures.Inc(failures);
         }
     }
+
+    /// <summary>True when <see cref="SendProtected"/> protects on the send workers (there are workers and it was not turned off).</summary>
+    public bool ProtectsOnWorkers { get; }
 
     /// <summary>Send threads (0: sends happen on the caller's thread).</summary>
     public int SendWorkerCount => _workers.Length;
@@ -105,7 +119,8 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     /// <summary>DI constructor: <c>MediaServer:BindAddress</c>, <c>UdpPort</c>, <c>SocketBufferBytes</c>, <c>ReceiveThreads</c>.</summary>
     public UdpEndpoint(IOptions<MediaServerOptions> options)
         : this(options.Value.ParsedBindAddress, options.Value.UdpPort, options.Value.SocketBufferBytes, options.Value.ReceiveThreads,
-            options.Value.EffectiveSendWorkers, options.Value.SendQueueSlots, options.Value.UseSendmmsg)
+            options.Value.EffectiveSendWorkers, options.Value.SendQueueSlots, options.Value.UseSendmmsg,
+            options.Value.BurstSpread, options.Value.MaxPacingDelay, options.Value.ProtectOnSendWorkers)
     {
     }
 
@@ -148,6 +163,45 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     /// <summary>Bytes waiting in the kernel receive queue (the metrics' receive backlog).</summary>
     public long QueuedBytes => IsClosed ? 0 : _sockets.Sum(s => (long)s.Available);
+
+    /// <summary>Where the workers send protected packets for ICE-TCP peers (the <c>IceTcpServer</c>); set once at start-up.</summary>
+    public IDatagramSender? StreamSender
+    {
+        get => _workers.Length > 0 ? _workers[0].StreamSender : null;
+        set
+        {
+            foreach (var w in _workers) w.StreamSender = value;
+        }
+    }
+
+    /// <summary>
+    /// Queues the plain <paramref name="packet"/> on the worker that owns <paramref name="protector"/>; that worker
+    /// protects and sends it in order with the protector's other packets. Without workers: protect and send now.
+    /// </summary>
+    public bool SendProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
+    {
+        if (!ProtectsOnWorkers) return DatagramSenderExtensions.ProtectAndSend(this, protector, rtcp, packet, to);
+        if (IsClosed || to.IsNone) return Fail();
+        if (to.IsIPv6 && !to.IsTcp && _sendSocket.AddressFamily == AddressFamily.InterNetwork) return Fail();
+        return WorkerOf(protector).TryEnqueueProtected(protector, rtcp, packet, to) || Fail();
+    }
+
+    /// <summary>Releases <paramref name="protector"/> on its worker, after the packets queued before it.</summary>
+    public void Release(IPacketProtector protector)
+    {
+        if (!ProtectsOnWorkers)
+        {
+            protector.Release();
+            return;
+        }
+        // When the worker has stopped (or stays full), the context is left to the garbage collector: releasing it
+        // here could race a protect still running on the worker.
+        WorkerOf(protector).TryEnqueueRelease(protector);
+    }
+
+    // A protector's identity hash never changes: one worker for all its packets and its release.
+    private UdpSendWorker WorkerOf(IPacketProtector protector) =>
+        _workers[(int)((uint)RuntimeHelpers.GetHashCode(protector) % (uint)_workers.Length)];
 
     public bool Send(ReadOnlySpan<byte> datagram, PeerAddress to)
     {

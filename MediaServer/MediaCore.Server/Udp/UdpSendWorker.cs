@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Srtp;
 
 namespace MediaCore.Server.Udp;
 
@@ -16,6 +17,12 @@ namespace MediaCore.Server.Udp;
 /// <para>The slots live in native memory laid out for <c>sendmmsg</c>: each slot's <c>mmsghdr</c>, <c>iovec</c>
 /// and <c>sockaddr</c> point at each other once, at construction; a datagram is sent from where it was copied.
 /// Nothing is allocated per datagram.</para>
+/// <para>A slot may hold a plain RTP/RTCP packet with the <see cref="IPacketProtector"/> of its session
+/// (<see cref="TryEnqueueProtected"/>): the worker SRTP-protects it in the slot just before the system call. The
+/// endpoint sends every packet of one protector through the same worker, so each session's outbound SRTP state is
+/// used by this one thread, in the order the packets were routed, and released here after its last packet
+/// (<see cref="TryEnqueueRelease"/>). That takes the encryption of a fan-out off the thread that routes (which holds
+/// <c>MediaEngine.Gate</c>) and spreads it over the workers, one per core.</para>
 /// </summary>
 internal sealed unsafe class UdpSendWorker : IDisposable
 {
@@ -24,6 +31,10 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     /// <summary>Datagrams per <c>sendmmsg</c> call.</summary>
     public const int MaxBatch = 64;
     private const int SockAddrBytes = 32;
+    // What a slot holds: a datagram ready to send, a plain packet to protect first, a protector to release.
+    private const byte OpSend = 0, OpProtectRtp = 1, OpProtectRtcp = 2, OpRelease = 3;
+    // Set while a batch is prepared: the slot sends nothing (released, failed to protect), or goes to the stream sender.
+    private const byte OpSkip = 4, OpStream = 5;
     private static readonly long FullWaitTicks = TimeSpan.FromMilliseconds(50).Ticks;
 
     private readonly Socket _socket;
@@ -33,6 +44,10 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     private readonly int _mask;
     private readonly long[] _sequence;
     private readonly PeerAddress[] _destination;
+    private readonly IPacketProtector?[] _protector;
+    private readonly byte[] _op;
+    private volatile IDatagramSender? _streamSender;
+    private readonly SendPacer? _pacer;
     private readonly byte* _data;
     private readonly byte* _addresses;
     private readonly LinuxUdp.IoVec* _iov;
@@ -49,8 +64,10 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     private bool _handleRefAdded;
 
     /// <param name="onSent">Called on the worker thread after each batch: datagrams sent, bytes sent, failures.</param>
-    public UdpSendWorker(Socket socket, int index, int capacity, bool useSendmmsg, Action<int, long, int> onSent)
+    /// <param name="pacer">Key-frame burst pacing (null: send as fast as the kernel takes it).</param>
+    public UdpSendWorker(Socket socket, int index, int capacity, bool useSendmmsg, Action<int, long, int> onSent, SendPacer? pacer = null)
     {
+        _pacer = pacer;
         int size = 1024;
         while (size < capacity) size <<= 1;
         _capacity = size;
@@ -62,6 +79,8 @@ internal sealed unsafe class UdpSendWorker : IDisposable
         _sequence = new long[size];
         for (int i = 0; i < size; i++) _sequence[i] = i;
         _destination = new PeerAddress[size];
+        _protector = new IPacketProtector?[size];
+        _op = new byte[size];
         _data = (byte*)NativeMemory.AlignedAlloc((nuint)size * SlotBytes, 64);
         _addresses = (byte*)NativeMemory.AllocZeroed((nuint)size * SockAddrBytes);
         _iov = (LinuxUdp.IoVec*)NativeMemory.AllocZeroed((nuint)size, (nuint)sizeof(LinuxUdp.IoVec));
@@ -84,6 +103,13 @@ internal sealed unsafe class UdpSendWorker : IDisposable
         _thread.Start();
     }
 
+    /// <summary>Where protected packets for ICE-TCP peers (<see cref="PeerAddress.IsTcp"/>) go; null: they fail.</summary>
+    public IDatagramSender? StreamSender
+    {
+        get => _streamSender;
+        set => _streamSender = value;
+    }
+
     /// <summary>Slots in the ring.</summary>
     public int Capacity => _capacity;
 
@@ -98,10 +124,30 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     public bool TryEnqueue(ReadOnlySpan<byte> datagram, PeerAddress to)
     {
         if (datagram.Length > SlotBytes) return false;
+        return EnqueueCounted(datagram, to, null, OpSend);
+    }
+
+    /// <summary>
+    /// Copies the plain RTP (or RTCP, <paramref name="rtcp"/>) <paramref name="packet"/> into a slot; the worker
+    /// protects it with <paramref name="protector"/> right before sending. Same waiting rule as <see cref="TryEnqueue"/>.
+    /// The caller sends every packet of one protector through this worker.
+    /// </summary>
+    public bool TryEnqueueProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
+    {
+        if (packet.Length + protector.MaxOverhead > SlotBytes) return false;
+        if (to.IsTcp && _streamSender is null) return false;
+        return EnqueueCounted(packet, to, protector, rtcp ? OpProtectRtcp : OpProtectRtp);
+    }
+
+    /// <summary>Queues the release of <paramref name="protector"/> behind its packets. False when the worker stopped or stayed full.</summary>
+    public bool TryEnqueueRelease(IPacketProtector protector) => EnqueueCounted([], default, protector, OpRelease);
+
+    private bool EnqueueCounted(ReadOnlySpan<byte> datagram, PeerAddress to, IPacketProtector? protector, byte op)
+    {
         Interlocked.Increment(ref _producers);
         try
         {
-            return Enqueue(datagram, to);
+            return Enqueue(datagram, to, protector, op);
         }
         finally
         {
@@ -109,7 +155,7 @@ internal sealed unsafe class UdpSendWorker : IDisposable
         }
     }
 
-    private bool Enqueue(ReadOnlySpan<byte> datagram, PeerAddress to)
+    private bool Enqueue(ReadOnlySpan<byte> datagram, PeerAddress to, IPacketProtector? protector, byte op)
     {
         long pos = Volatile.Read(ref _enqueuePos);
         long waitStart = 0;
@@ -144,7 +190,9 @@ internal sealed unsafe class UdpSendWorker : IDisposable
         datagram.CopyTo(new Span<byte>(_data + (long)index * SlotBytes, SlotBytes));
         _iov[index].Length = (nuint)datagram.Length;
         _destination[index] = to;
-        if (_native) _headers[index].Header.NameLength = WriteSockAddr(to, _addresses + (long)index * SockAddrBytes);
+        _protector[index] = protector;
+        _op[index] = op;
+        if (_native && op != OpRelease && !to.IsTcp) _headers[index].Header.NameLength = WriteSockAddr(to, _addresses + (long)index * SockAddrBytes);
         // Publish with a full fence, so the read of _sleeping below cannot move before it (store-load order).
         Interlocked.Exchange(ref _sequence[index], pos + 1);
         if (Volatile.Read(ref _sleeping) != 0) Wake();
@@ -210,12 +258,109 @@ internal sealed unsafe class UdpSendWorker : IDisposable
                 Interlocked.Exchange(ref _sleeping, 0);
                 continue;
             }
-            long bytes = 0;
-            for (int i = 0; i < ready; i++) bytes += (long)_iov[start + i].Length;
-            int failures = _native ? SendNative(start, ready) : SendManaged(start, ready, fallbackAddress);
+            if (_pacer != null && !_stopping)
+            {
+                long now = PacerNow();
+                int allowed = _pacer.Allow(now, (int)Math.Min(int.MaxValue, Volatile.Read(ref _enqueuePos) - pos));
+                if (allowed == 0)
+                {
+                    // This interval's share of the burst is out: sleep to the next (a millisecond's granularity).
+                    Thread.Sleep((int)Math.Max(1, (_pacer.NextReleaseAt - now + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond));
+                    continue;
+                }
+                ready = Math.Min(ready, allowed);
+            }
+            var (datagrams, bytes, failures) = SendBatch(start, ready, fallbackAddress);
             for (int i = 0; i < ready; i++) Volatile.Write(ref _sequence[start + i], pos + i + _capacity);
             Volatile.Write(ref _dequeuePos, pos + ready);
-            _onSent(ready - failures, bytes, failures);
+            _pacer?.OnSent(ready);
+            _onSent(datagrams - failures, bytes, failures);
+        }
+    }
+
+    private static long PacerNow() => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * TicksPerTimestamp);
+
+    private static readonly double TicksPerTimestamp = TimeSpan.TicksPerSecond / (double)System.Diagnostics.Stopwatch.Frequency;
+
+    /// <summary>
+    /// Protects what needs it, releases what was released, then hands the batch to the kernel: all of it in one
+    /// <c>sendmmsg</c> when every slot is a UDP datagram (the plenary's case), else run by run, in slot order.
+    /// Returns the datagrams it tried to send (failures included), their bytes, and the failures.
+    /// </summary>
+    private (int Datagrams, long Bytes, int Failures) SendBatch(int start, int count, System.Net.SocketAddress fallbackAddress)
+    {
+        int end = start + count;
+        int datagrams = 0, failures = 0;
+        long bytes = 0;
+        bool plainRun = true;
+        for (int i = start; i < end; i++)
+        {
+            byte op = _op[i];
+            if (op != OpSend) op = Prepare(i, op);
+            if (op == OpSend && _destination[i].IsTcp) op = OpStream;
+            if (op == OpSkip)
+            {
+                if (_op[i] != OpRelease) failures++; // a packet its protector refused: lost, like a send failure
+            }
+            else
+            {
+                datagrams++;
+                bytes += (long)_iov[i].Length;
+            }
+            _op[i] = op;
+            _protector[i] = null;
+            plainRun &= op == OpSend;
+        }
+        if (plainRun) return (datagrams, bytes, failures + (_native ? SendNative(start, count) : SendManaged(start, count, fallbackAddress)));
+        int at = start;
+        while (at < end)
+        {
+            if (_op[at] == OpSend)
+            {
+                int run = at;
+                while (run < end && _op[run] == OpSend) run++;
+                failures += _native ? SendNative(at, run - at) : SendManaged(at, run - at, fallbackAddress);
+                at = run;
+                continue;
+            }
+            if (_op[at] == OpStream && !SendStream(at)) failures++;
+            at++;
+        }
+        return (datagrams, bytes, failures);
+    }
+
+    // Runs a slot's protector on this thread: protect in place (the slot has room for the tag) or release.
+    private byte Prepare(int index, byte op)
+    {
+        var protector = _protector[index]!;
+        try
+        {
+            if (op == OpRelease)
+            {
+                protector.Release();
+                return OpSkip;
+            }
+            int n = protector.Protect(new Span<byte>(_data + (long)index * SlotBytes, SlotBytes), (int)_iov[index].Length, op == OpProtectRtcp);
+            if (n < 0) return OpSkip;
+            _iov[index].Length = (nuint)n;
+            return OpSend;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or ArgumentException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        {
+            // A protector misused elsewhere must cost its packet, never this thread (every peer behind it).
+            return OpSkip;
+        }
+    }
+
+    private bool SendStream(int index)
+    {
+        try
+        {
+            return _streamSender?.Send(new ReadOnlySpan<byte>(_data + (long)index * SlotBytes, (int)_iov[index].Length), _destination[index]) == true;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException or IOException)
+        {
+            return false;
         }
     }
 

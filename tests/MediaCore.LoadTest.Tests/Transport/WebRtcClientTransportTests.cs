@@ -57,7 +57,7 @@ public sealed class WebRtcClientTransportTests
     {
         var listener = new Listener();
         var output = new Output();
-        using var client = new WebRtcClientTransport(0, new WebRtcClientTransportOptions
+        using var client = new WebRtcTransport(0, new WebRtcClientTransportOptions
         {
             LocalIce = IceCredentials.Generate(),
             RemoteIce = IceCredentials.Generate(),
@@ -98,7 +98,7 @@ public sealed class WebRtcClientTransportTests
                 Certificate = serverCert,
                 RemoteFingerprint = MediaCore.Protocol.Dtls.DtlsFingerprint.Sha256(clientCert.Der).ToString(),
             }, _toClient, ServerListener) { WakeUp = () => _wake.Set() };
-            Client = new WebRtcClientTransport(Now, new WebRtcClientTransportOptions
+            Client = new WebRtcTransport(Now, new WebRtcClientTransportOptions
             {
                 LocalIce = clientIce,
                 RemoteIce = serverIce,
@@ -109,7 +109,7 @@ public sealed class WebRtcClientTransportTests
         }
 
         public WebRtcTransport Server { get; }
-        public WebRtcClientTransport Client { get; }
+        public WebRtcTransport Client { get; }
         public ServerSideListener ServerListener { get; } = new();
         public Listener ClientListener { get; } = new();
         public long Now { get; private set; } = MediaTime.FromSeconds(10);
@@ -159,14 +159,14 @@ public sealed class WebRtcClientTransportTests
         }
     }
 
-    internal sealed class Listener : IWebRtcClientListener
+    internal sealed class Listener : IWebRtcTransportListener
     {
         public List<byte[]> Rtp { get; } = [];
         public List<byte[]> Rtcp { get; } = [];
-        public void OnConnected(WebRtcClientTransport transport, long nowTicks) { }
-        public void OnRtp(WebRtcClientTransport transport, long nowTicks, Span<byte> packet) => Rtp.Add(packet.ToArray());
-        public void OnRtcp(WebRtcClientTransport transport, long nowTicks, ReadOnlySpan<byte> compound) => Rtcp.Add(compound.ToArray());
-        public void OnClosed(WebRtcClientTransport transport, long nowTicks, string reason) { }
+        public void OnConnected(WebRtcTransport transport, long nowTicks) { }
+        public void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet) => Rtp.Add(packet.ToArray());
+        public void OnRtcp(WebRtcTransport transport, long nowTicks, ReadOnlySpan<byte> compound) => Rtcp.Add(compound.ToArray());
+        public void OnClosed(WebRtcTransport transport, long nowTicks, string reason) { }
     }
 
     internal sealed class ServerSideListener : IWebRtcTransportListener

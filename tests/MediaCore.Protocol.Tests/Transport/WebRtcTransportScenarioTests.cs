@@ -4,6 +4,7 @@ using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Dtls;
 using MediaCore.Protocol.Ice;
 using MediaCore.Protocol.Rtp;
+using MediaCore.Protocol.Srtp;
 using MediaCore.Protocol.Transport;
 
 namespace MediaCore.Protocol.Tests.Transport;
@@ -22,12 +23,14 @@ public sealed class WebRtcTransportScenarioTests
     private static readonly PeerAddress ClientAddress = PeerAddress.FromEndPoint(new IPEndPoint(IPAddress.Loopback, 50123));
 
     [Theory]
-    [InlineData(1, 0.0)]
-    [InlineData(7, 0.10)]
-    [InlineData(42, 0.05)]
-    public void Connect_OverSeededLossyLink_IceDtlsSrtpUpAndMediaFlowsBothWays(int seed, double loss)
+    [InlineData(1, 0.0, false)]
+    [InlineData(7, 0.10, false)]
+    [InlineData(42, 0.05, false)]
+    [InlineData(3, 0.0, true)]
+    public void Connect_OverSeededLossyLink_IceDtlsSrtpUpAndMediaFlowsBothWays(int seed, double loss, bool serverProtectsLater)
     {
         var link = new Link(new Random(seed), loss);
+        var serverOutput = link.From(ServerAddress, serverProtectsLater);
         var serverCert = DtlsCertificate.Generate();
         var clientCert = DtlsCertificate.Generate();
         var serverIce = IceCredentials.Generate();
@@ -36,12 +39,12 @@ public sealed class WebRtcTransportScenarioTests
         var clientEvents = new Listener();
         long now = 0;
 
-        using var server = new WebRtcTransport(now, new WebRtcTransportOptions
+        var server = new WebRtcTransport(now, new WebRtcTransportOptions
         {
             LocalIce = serverIce, RemoteIceUfrag = clientIce.Ufrag, RemoteIcePassword = clientIce.Password,
             Certificate = serverCert, RemoteFingerprint = clientCert.Fingerprint.ToString(), DtlsRole = DtlsRole.Server,
-        }, link.From(ServerAddress), serverEvents);
-        using var client = new WebRtcClientTransport(now, new WebRtcClientTransportOptions
+        }, serverOutput, serverEvents);
+        using var client = new WebRtcTransport(now, new WebRtcClientTransportOptions
         {
             LocalIce = clientIce, RemoteIce = serverIce, RemoteCandidate = ServerAddress,
             Certificate = clientCert, RemoteFingerprint = serverCert.Fingerprint.ToString(), DtlsRole = DtlsRole.Client,
@@ -86,6 +89,16 @@ public sealed class WebRtcTransportScenarioTests
         Assert.InRange(clientEvents.RtpPackets, expectedMin, 200);
         Assert.All(serverEvents.Ssrcs, s => Assert.Equal(0x11111111u, s));
         Assert.All(clientEvents.Ssrcs, s => Assert.Equal(0x22222222u, s));
+
+        // A protecting output (the host's send workers) got every packet plain with one protector, which the
+        // transport released through it, once, when disposed: it never protected or disposed that context itself.
+        server.Dispose();
+        if (serverOutput is ProtectingOutput protecting)
+        {
+            Assert.Equal(200, protecting.Protected);
+            Assert.Single(protecting.Protectors);
+            Assert.Equal(protecting.Protectors, protecting.Released);
+        }
     }
 
     private static int WriteRtp(byte[] buffer, ushort seq, uint ssrc)
@@ -98,19 +111,15 @@ public sealed class WebRtcTransportScenarioTests
         return w.WriteTo(buffer);
     }
 
-    private sealed class Listener : IWebRtcTransportListener, IWebRtcClientListener
+    private sealed class Listener : IWebRtcTransportListener
     {
         public int RtpPackets;
         public readonly List<uint> Ssrcs = [];
 
         public void OnConnected(WebRtcTransport transport, long nowTicks) { }
-        public void OnConnected(WebRtcClientTransport transport, long nowTicks) { }
         public void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet) => Count(packet);
-        public void OnRtp(WebRtcClientTransport transport, long nowTicks, Span<byte> packet) => Count(packet);
         public void OnRtcp(WebRtcTransport transport, long nowTicks, ReadOnlySpan<byte> compound) { }
-        public void OnRtcp(WebRtcClientTransport transport, long nowTicks, ReadOnlySpan<byte> compound) { }
         public void OnClosed(WebRtcTransport transport, long nowTicks, string reason) { }
-        public void OnClosed(WebRtcClientTransport transport, long nowTicks, string reason) { }
 
         private void Count(ReadOnlySpan<byte> packet)
         {
@@ -125,9 +134,10 @@ public sealed class WebRtcTransportScenarioTests
     {
         private readonly ConcurrentQueue<(PeerAddress From, PeerAddress To, byte[] Data)> _inFlight = new();
 
-        public IDatagramOutput From(PeerAddress from) => new Output(this, from);
+        public IDatagramOutput From(PeerAddress from, bool protectsLater = false) =>
+            protectsLater ? new ProtectingOutput(this, from) : new Output(this, from);
 
-        public void Deliver(long now, WebRtcTransport server, WebRtcClientTransport client)
+        public void Deliver(long now, WebRtcTransport server, WebRtcTransport client)
         {
             int count = _inFlight.Count;
             for (int i = 0; i < count && _inFlight.TryDequeue(out var d); i++)
@@ -142,5 +152,32 @@ public sealed class WebRtcTransportScenarioTests
         {
             public void Send(ReadOnlySpan<byte> datagram, PeerAddress to) => link._inFlight.Enqueue((from, to, datagram.ToArray()));
         }
+
+        internal void Enqueue(PeerAddress from, PeerAddress to, byte[] data) => _inFlight.Enqueue((from, to, data));
+    }
+
+    /// <summary>Protects what the transport hands over on the output's side, as the host's send workers do.</summary>
+    private sealed class ProtectingOutput(Link link, PeerAddress from) : IProtectingDatagramOutput
+    {
+        public readonly HashSet<IPacketProtector> Protectors = [];
+        public readonly List<IPacketProtector> Released = [];
+        public int Protected;
+
+        public void Send(ReadOnlySpan<byte> datagram, PeerAddress to) => link.Enqueue(from, to, datagram.ToArray());
+
+        public bool SendProtected(IPacketProtector protector, bool rtcp, ReadOnlySpan<byte> packet, PeerAddress to)
+        {
+            Assert.DoesNotContain(protector, Released);
+            Protectors.Add(protector);
+            var buffer = new byte[packet.Length + protector.MaxOverhead];
+            packet.CopyTo(buffer);
+            int n = protector.Protect(buffer, packet.Length, rtcp);
+            Assert.True(n > packet.Length);
+            if (!rtcp) Protected++;
+            link.Enqueue(from, to, buffer[..n]);
+            return true;
+        }
+
+        public void Release(IPacketProtector protector) => Released.Add(protector);
     }
 }
