@@ -55,6 +55,8 @@ public sealed class SipTerminalTests
             processes.Add(StartSipp(sip.Port, dir, "camera.xml", SipAccounts.Username(6, 1), "16600"));
             await WaitAsync(() => sip.Calls.Any(c => c.Video?.Producer != null), TimeSpan.FromSeconds(15), "the camera terminal's call with its camera");
             processes.Add(StartSipp(sip.Port, dir, "viewer.xml", SipAccounts.Username(5, 2), "16500"));
+            // Collected from now on, while the camera plays (a loaded machine may take long to start Chromium).
+            var viewing = ReceiveProgramAsync(program, TimeSpan.FromSeconds(30));
 
             await using var chromium = await ChromiumSession.LaunchAsync();
             var page = await chromium.OpenPageAsync(server.BaseAddress);
@@ -86,20 +88,8 @@ public sealed class SipTerminalTests
             Assert.InRange(peak.Hz, 580, 620);
 
             // Terminal B's video: H.264 RTP (RFC 6184) with the payload type it offered, an SPS and an IDR among its NAL units.
-            var nalTypes = new Dictionary<int, int>();
-            int packets = 0;
-            using var receiving = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            while (!(nalTypes.ContainsKey(5) && nalTypes.ContainsKey(7) && nalTypes.Values.Sum() > 60))
-            {
-                var datagram = await program.ReceiveAsync(receiving.Token);
-                var rtp = datagram.Buffer;
-                Assert.Equal(2, rtp[0] >> 6);
-                Assert.Equal(96, rtp[1] & 0x7F);
-                packets++;
-                int header = 12 + 4 * (rtp[0] & 0x0F);
-                if ((rtp[0] & 0x10) != 0) header += 4 + 4 * BinaryPrimitives.ReadUInt16BigEndian(rtp.AsSpan(header + 2));
-                foreach (int type in NalUnitTypes(rtp.AsSpan(header))) nalTypes[type] = nalTypes.GetValueOrDefault(type) + 1;
-            }
+            var (nalTypes, packets) = await viewing;
+            Assert.True(nalTypes.ContainsKey(5) && nalTypes.ContainsKey(7), "NAL unit types received: " + string.Join(",", nalTypes.Keys));
             Assert.True(packets > 20, $"{packets} RTP packets of program video reached terminal B");
             Assert.Equal(3, sip.Calls.Count);
         }
@@ -114,6 +104,32 @@ public sealed class SipTerminalTests
             }
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>Program video reaching terminal B: NAL unit types counted until an SPS, an IDR and 60 NAL units came.</summary>
+    private static async Task<(Dictionary<int, int> NalTypes, int Packets)> ReceiveProgramAsync(UdpClient program, TimeSpan timeout)
+    {
+        var nalTypes = new Dictionary<int, int>();
+        int packets = 0;
+        using var receiving = new CancellationTokenSource(timeout);
+        try
+        {
+            while (!(nalTypes.ContainsKey(5) && nalTypes.ContainsKey(7) && nalTypes.Values.Sum() > 60))
+            {
+                var rtp = (await program.ReceiveAsync(receiving.Token)).Buffer;
+                Assert.Equal(2, rtp[0] >> 6);
+                Assert.Equal(96, rtp[1] & 0x7F);
+                packets++;
+                int header = 12 + 4 * (rtp[0] & 0x0F);
+                if ((rtp[0] & 0x10) != 0) header += 4 + 4 * BinaryPrimitives.ReadUInt16BigEndian(rtp.AsSpan(header + 2));
+                foreach (int type in NalUnitTypes(rtp.AsSpan(header))) nalTypes[type] = nalTypes.GetValueOrDefault(type) + 1;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Reported by the caller with what did arrive.
+        }
+        return (nalTypes, packets);
     }
 
     private static (Process, Task<string>) StartSipp(int port, string dir, string scenario, string user, string mediaPort)
