@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the platform's tests use. Idempotent: skips what is present.
 set -euo pipefail
-PKGS=(chromium fonts-wqy-microhei ffmpeg libopus-dev nftables iproute2 redis-server postgresql prometheus util-linux openssl coturn sip-tester)
+PKGS=(chromium fonts-wqy-microhei ffmpeg libopus-dev nftables iproute2 redis-server postgresql prometheus util-linux openssl coturn sip-tester curl jq)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,8 +28,16 @@ public sealed class ControlPlaneOptions
     public string CountyName { get; set; } = "平阴县";
     /// <summary>Administrative code of that county.</summary>
     public string CountyCode { get; set; } = "370124";
-    /// <summary>Months of demo history (check-ins, meetings, disclosures) to generate.</summary>
-    public int SeedHistoryMonths { get; set; } = 3;
+    /// <summary>Months of demo history (check-ins, meetings, disclosures) before the current month; unset: 3, at county scale 12.</summary>
+    public int? SeedHistoryMonths { get; set; }
+    /// <summary>
+    /// Size of the demo: <c>demo</c> (default: the pilot's 22 villages and 3 communities, 3 villages in every other town)
+    /// or <c>county</c> (every other town gets <see cref="DemoVillagesPerTown"/> villages: about 500 sites, 10,000 people,
+    /// twelve months of history, written with bulk inserts), for measuring the API at a real county's size.
+    /// </summary>
+    public string DemoScale { get; set; } = "demo";
+    /// <summary>At <c>DemoScale=county</c>: villages of each town other than the pilot (1-72; default 68, 501 villages and communities in all).</summary>
+    public int DemoVillagesPerTown { get; set; } = 68;
     /// <summary>Password of every seeded demo account.</summary>
     public string DemoPassword { get; set; } = "Demo@2026";
 

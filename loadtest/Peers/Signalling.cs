@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace MediaCore.LoadTest.Peers;
 
@@ -35,26 +35,21 @@ internal sealed class Signalling(HttpClient http, Uri server, string tokenSecret
 
 /// <summary>
 /// Media tokens as the MediaServer validates them: a compact JWS (RFC 7515) with HS256 over the claims
-/// room, sub, role, iat, nbf, exp (RFC 7519), signed with the shared <c>MediaServer:TokenSecret</c>.
+/// room, sub, role, iat, nbf, exp (RFC 7519), signed with the shared <c>MediaServer:TokenSecret</c> by the JWT library
+/// (the one MediaServer and the ControlPlane mint and validate with).
 /// </summary>
 internal static class MediaToken
 {
+    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+
     public static string Issue(string secret, string room, string subject, string role, TimeSpan lifetime)
     {
-        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string header = Base64Url("""{"alg":"HS256","typ":"JWT"}"""u8);
-        string payload = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        var now = DateTime.UtcNow;
+        return Handler.CreateToken(new SecurityTokenDescriptor
         {
-            ["room"] = room,
-            ["sub"] = subject,
-            ["role"] = role,
-            ["iat"] = now,
-            ["nbf"] = now - 5,
-            ["exp"] = now + (long)lifetime.TotalSeconds,
-        }));
-        byte[] mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(header + "." + payload));
-        return header + "." + payload + "." + Base64Url(mac);
+            Claims = new Dictionary<string, object> { ["room"] = room, ["sub"] = subject, ["role"] = role },
+            IssuedAt = now, NotBefore = now.AddSeconds(-5), Expires = now + lifetime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), SecurityAlgorithms.HmacSha256),
+        });
     }
-
-    private static string Base64Url(ReadOnlySpan<byte> data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -120,6 +120,9 @@ public sealed partial class CheckInIngest(ControlPlaneDb db, TimeProvider time, 
 
     private async Task<CheckInBatchResult> StoreAsync(Device device, IReadOnlyList<CheckInEvent> events, byte[]?[] photos, DateTime nowUtc, CancellationToken ct)
     {
+        // One transaction: the check-ins and the attendee counts of the meetings they fall into commit together.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await MeetingAttendance.LockSitesAsync(db, [device.SiteId], ct);
         var ids = events.Select(e => e.EventId!).Distinct().ToList();
         var existing = await db.CheckIns.Where(c => ids.Contains(c.EventId)).Select(c => new { c.EventId, c.Id }).ToDictionaryAsync(c => c.EventId, c => c.Id, ct);
         var added = new Dictionary<string, CheckIn>();
@@ -138,6 +141,10 @@ public sealed partial class CheckInIngest(ControlPlaneDb db, TimeProvider time, 
         }
         device.LastSeenAtUtc = nowUtc;
         await db.SaveChangesAsync(ct);
+        if (added.Count > 0)
+            await MeetingAttendance.RecountAsync(db,
+                await MeetingAttendance.AffectedByAsync(db, added.Values.Select(c => (c.SiteId, c.OccurredAtUtc)), ct), ct);
+        await tx.CommitAsync(ct);
 
         var results = new List<CheckInResult>(events.Count);
         var reported = new HashSet<string>();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query.SqlExpressions;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace MediaCore.ControlPlane.Data;
@@ -37,6 +38,10 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
 
     protected override void OnModelCreating(ModelBuilder m)
     {
+        // unixepoch(t): whole seconds since 1970 of a UTC time, in SQL. SQLite has it built in (3.38+); the migration
+        // MeetingAttendeeCount creates the same function on PostgreSQL. Day and duration arithmetic of the aggregates uses it.
+        m.HasDbFunction(typeof(SqlFunctions).GetMethod(nameof(SqlFunctions.UnixEpoch))!)
+            .HasTranslation(args => new SqlFunctionExpression("unixepoch", args, nullable: true, argumentsPropagateNullability: [true], typeof(long), null));
         m.Entity<Site>(e =>
         {
             e.Property(x => x.Name).HasMaxLength(100);
@@ -69,6 +74,8 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
             e.HasIndex(x => x.EventId).IsUnique();
             e.HasIndex(x => new { x.SiteId, x.OccurredAtUtc });
             e.HasIndex(x => new { x.PersonId, x.OccurredAtUtc });
+            // The county-wide check-in list pages newest first (county scale: about a million rows a year).
+            e.HasIndex(x => x.OccurredAtUtc);
             e.HasOne(x => x.Device).WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Person).WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Restrict);
@@ -100,6 +107,8 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
             e.Property(x => x.SessionId).HasMaxLength(64);
             e.HasIndex(x => new { x.MeetingId, x.ParticipantId });
             e.HasIndex(x => new { x.MeetingId, x.SessionId });
+            // Where a site's camera is live (snapshots) and what a restarted node left open: open participations by participant.
+            e.HasIndex(x => new { x.ParticipantId, x.LeftAtUtc });
             e.HasOne(x => x.Meeting).WithMany(x => x.Participations).HasForeignKey(x => x.MeetingId);
         });
         m.Entity<WebhookReceipt>(e =>
@@ -181,4 +190,17 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
     private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
         v => v.Kind == DateTimeKind.Utc ? v : v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : DateTime.SpecifyKind(v, DateTimeKind.Utc),
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+/// <summary>SQL functions usable in LINQ queries of <see cref="ControlPlaneDb"/> (both providers).</summary>
+public static class SqlFunctions
+{
+    /// <summary>Whole seconds since 1970-01-01 UTC of <paramref name="utc"/> (fractions dropped); SQL only.</summary>
+    public static long UnixEpoch(DateTime utc) => throw new InvalidOperationException("UnixEpoch is translated to SQL only: " + utc);
+
+    /// <summary>The same in C#, for code that must agree with the SQL.</summary>
+    public static long UnixEpochOf(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerSecond;
+
+    /// <summary>Seconds added to a UTC epoch second count to get Asia/Shanghai's (fixed +08:00, no daylight saving).</summary>
+    public const long ChinaOffsetSeconds = 8 * 3600;
 }

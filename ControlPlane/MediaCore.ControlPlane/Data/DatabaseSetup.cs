@@ -43,11 +43,19 @@ public static class DatabaseSetup
             var dir = Path.GetDirectoryName(Path.GetFullPath(options.SqlitePath));
             if (dir is not null) Directory.CreateDirectory(dir);
         }
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         await db.Database.MigrateAsync(ct);
+        // A database from before Meetings.AttendeeCount existed: count its meetings' attendees once (one UPDATE).
+        if (pending.Any(m => m.EndsWith("_MeetingAttendeeCount", StringComparison.Ordinal)))
+            await Meetings.MeetingAttendance.RecountAsync(db, db.Meetings.Where(m => m.StartedAtUtc != null), ct);
         if (db.Database.IsSqlite())
             // WAL survives in the file; with synchronous=FULL (per connection, below) a commit is on disk
             // before SaveChanges returns, which is what "durable before 2xx" needs.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        if (db.Database.IsSqlite())
+            // Table statistics for the query planner, refreshed where they are missing or stale (SQLite's recommended
+            // start-up call; cheap when nothing changed). PostgreSQL's autovacuum does the same by itself.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002;", ct);
         if (await db.Sites.AnyAsync(ct)) return;
         if (options.SeedDemoData)
             await ActivatorUtilities.CreateInstance<DemoSeeder>(scope.ServiceProvider).SeedAsync(ct);

@@ -37,15 +37,39 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
     ];
     private static readonly string[] PilotCommunities = ["翠屏社区", "龙山社区", "会仙社区"];
     private static readonly string[] OtherVillageStems = ["大官", "小屯", "柳园", "黄河", "凤凰", "泉头", "玉皇", "南岭", "北坡"];
+    // County scale: the stems with the suffixes villages of the region carry (大官村, 大官庄村, 大官屯村, ...).
+    private static readonly string[] CountyVillageSuffixes = ["", "庄", "屯", "营", "店", "寨", "楼", "洼"];
+
+    /// <summary>Most villages a town can get at county scale (every stem with every suffix).</summary>
+    public static int MaxVillagesPerTown => OtherVillageStems.Length * CountyVillageSuffixes.Length;
+
+    /// <summary>The villages of a non-pilot town at county scale: the town's first character, a stem, a suffix, 村.</summary>
+    internal static IEnumerable<string> CountyVillageNames(string town, int count) =>
+        CountyVillageSuffixes.SelectMany(suffix => OtherVillageStems.Select(stem => town[..1] + stem + suffix + "村")).Take(count);
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹"];
     private static readonly string[] GivenChars = ["建", "国", "明", "华", "伟", "芳", "秀", "英", "强", "军", "平", "兰", "霞", "丽", "敏", "志", "红", "刚", "海", "玉", "文", "春", "桂", "凤", "德", "振", "洪", "永", "庆", "荣"];
 
     private readonly Random _rng = new(20261126);
     private readonly List<SeedCheckIn> _checkIns = [];
+    private readonly List<Meeting> _meetings = [];
+    private readonly List<MeetingParticipation> _participations = [];
+    private readonly List<Snapshot> _snapshots = [];
+    private readonly List<Disclosure> _disclosures = [];
+    private readonly byte[] _jpeg = DemoImage.Jpeg;
+    private int _nextMeetingId;
 
     public async Task SeedAsync(CancellationToken ct)
     {
         var o = options.Value;
+        var countyScale = o.DemoScale.ToLowerInvariant() switch
+        {
+            "demo" => false,
+            "county" => true,
+            _ => throw new InvalidOperationException($"ControlPlane:DemoScale is \"{o.DemoScale}\": set demo or county."),
+        };
+        if (countyScale && (o.DemoVillagesPerTown < 1 || o.DemoVillagesPerTown > MaxVillagesPerTown))
+            throw new InvalidOperationException($"ControlPlane:DemoVillagesPerTown is {o.DemoVillagesPerTown}: set 1-{MaxVillagesPerTown}.");
+        var started = TimeProvider.System.GetTimestamp();
         var nowUtc = time.GetUtcNow().UtcDateTime;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
 
@@ -70,7 +94,9 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
             var isPilot = town.Name == PilotTown;
             var names = isPilot
                 ? PilotVillages.Select(n => (n, SiteKind.Village)).Concat(PilotCommunities.Select(n => (n, SiteKind.Community))).ToList()
-                : OtherVillageStems.OrderBy(_ => _rng.Next()).Take(3).Select(s => (town.Name[..1] + s + "村", SiteKind.Village)).ToList();
+                : countyScale
+                    ? CountyVillageNames(town.Name, o.DemoVillagesPerTown).Select(n => (n, SiteKind.Village)).ToList()
+                    : OtherVillageStems.OrderBy(_ => _rng.Next()).Take(3).Select(s => (town.Name[..1] + s + "村", SiteKind.Village)).ToList();
             for (var i = 0; i < names.Count; i++)
             {
                 var v = new Site { Name = names[i].Item1, Code = $"{town.Code}{i + 1:D3}", Kind = names[i].Item2, ParentId = town.Id };
@@ -115,7 +141,7 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
             };
             if (_rng.Next(3) > 0) list.Add(NewPerson(v, PersonRole.CommitteeMember));
             if (_rng.Next(2) == 0) list.Add(NewPerson(v, PersonRole.FirstSecretary));
-            var members = 8 + _rng.Next(10);
+            var members = countyScale ? 10 + _rng.Next(11) : 8 + _rng.Next(10); // county: about 20 people a village, 10,000 in all
             for (var i = 0; i < members; i++) list.Add(NewPerson(v, PersonRole.PartyMember));
             db.People.AddRange(list);
             people[v.Id] = list;
@@ -124,10 +150,10 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
 
         // 4. History from the first day of the month N months back up to yesterday (Asia/Shanghai).
         var today = ChinaTime.DateOf(nowUtc);
-        var from = new DateOnly(today.Year, today.Month, 1).AddMonths(-Math.Max(0, o.SeedHistoryMonths));
+        var from = new DateOnly(today.Year, today.Month, 1).AddMonths(-Math.Max(0, o.SeedHistoryMonths ?? (countyScale ? 12 : 3)));
+        _nextMeetingId = (await db.Meetings.MaxAsync(m => (int?)m.Id, ct) ?? 0) + 1;
         var calendar = new WorkingDayCalendar(o.Calendar);
         var countMeetings = 0;
-        var countCheckIns = 0;
         foreach (var (v, town, _) in grassroots)
         {
             var machine = machines[v.Id];
@@ -141,7 +167,6 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
                     var present = p.Role == PersonRole.FirstSecretary ? _rng.NextDouble() < 0.55 : _rng.NextDouble() < diligence;
                     if (!present) continue;
                     AddCheckIn(machine, p, At(d, 7, 50, 70), $"seed-{p.Id}-{d:yyyyMMdd}-am");
-                    countCheckIns++;
                 }
                 foreach (var kind in RequiredKinds(calendar, d))
                 {
@@ -160,21 +185,21 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
                 foreach (var cat in Enum.GetValues<DisclosureCategory>())
                 {
                     if (_rng.NextDouble() > diligence + 0.1) continue;
-                    db.Disclosures.Add(new Disclosure
+                    _disclosures.Add(new Disclosure
                     {
                         SiteId = v.Id, Category = cat, Month = ChinaTime.MonthKey(month),
                         Title = $"{v.Name}{month.Month}月{CategoryName(cat)}公开",
                         Description = $"{v.Name}{month.Year}年{month.Month}月{CategoryName(cat)}公开栏照片",
                         FileName = $"{v.Code}-{ChinaTime.MonthKey(month)}-{cat}.jpg", ContentType = "image/jpeg",
-                        Content = DemoImage.Jpeg, UploadedAtUtc = ChinaTime.StartOfDayUtc(month.AddDays(_rng.Next(3, 12))).AddHours(3),
+                        Content = _jpeg, UploadedAtUtc = ChinaTime.StartOfDayUtc(month.AddDays(_rng.Next(3, 12))).AddHours(3),
                     });
                 }
             }
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
         }
-        await BulkInsertCheckInsAsync(ct);
-        Seeded(log, towns.Count, grassroots.Count, countMeetings, countCheckIns);
+        db.ChangeTracker.Clear();
+        await WriteHistoryAsync(ct);
+        Seeded(log, towns.Count, grassroots.Count, people.Values.Sum(l => l.Count), countMeetings, _checkIns.Count,
+            (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private void Touch(Site s) => db.Entry(s).Property(x => x.Path).IsModified = true;
@@ -213,39 +238,35 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
     private sealed record SeedCheckIn(string EventId, int DeviceId, int SiteId, int PersonId, string Method, DateTime At);
 
     /// <summary>
-    /// Inserts the history's check-ins with one prepared command in one transaction: EF Core would send one
-    /// INSERT round trip per row on SQLite, which made seeding take tens of seconds.
+    /// Writes the history (meetings with explicit ids, their participations and snapshots, check-ins, disclosures) with
+    /// bulk inserts in one transaction, then counts every meeting's attendees in one UPDATE: EF Core would send one
+    /// INSERT round trip per row, and a county's year is about a million rows.
     /// </summary>
-    private async Task BulkInsertCheckInsAsync(CancellationToken ct)
+    private async Task WriteHistoryAsync(CancellationToken ct)
     {
-        var conn = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await using var cmd = conn.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO \"CheckIns\" (\"EventId\", \"DeviceId\", \"SiteId\", \"PersonId\", \"Method\", \"OccurredAtUtc\", \"ReceivedAtUtc\") " +
-                              "VALUES (@e, @d, @s, @p, @m, @o, @r)";
-            var ps = new[] { "@e", "@d", "@s", "@p", "@m", "@o", "@r" }.Select(n =>
-            {
-                var param = cmd.CreateParameter();
-                param.ParameterName = n;
-                cmd.Parameters.Add(param);
-                return param;
-            }).ToArray();
-            foreach (var c in _checkIns)
-            {
-                ps[0].Value = c.EventId; ps[1].Value = c.DeviceId; ps[2].Value = c.SiteId; ps[3].Value = c.PersonId; ps[4].Value = c.Method;
-                ps[5].Value = c.At; ps[6].Value = c.At.AddSeconds(1);
-                await cmd.ExecuteNonQueryAsync(ct);
-            }
-            await tx.CommitAsync(ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await BulkInsert.WriteAsync(db, "Meetings",
+            ["Id", "SiteId", "Kind", "Title", "Room", "ScheduledStartUtc", "StartedAtUtc", "EndedAtUtc", "AttendeeCount", "Review", "ReviewComment", "ReviewedAtUtc"],
+            _meetings, m => [m.Id, m.SiteId, m.Kind.ToString(), m.Title, m.Room, m.ScheduledStartUtc, m.StartedAtUtc, m.EndedAtUtc, 0, m.Review.ToString(),
+                m.ReviewComment, m.ReviewedAtUtc], ct);
+        await BulkInsert.ResetIdentityAsync(db, "Meetings", ct);
+        await BulkInsert.WriteAsync(db, "MeetingParticipations",
+            ["MeetingId", "ParticipantId", "Role", "SiteId", "JoinedAtUtc", "LeftAtUtc", "NodeId", "Publishing"],
+            _participations, p => [p.MeetingId, p.ParticipantId, p.Role, p.SiteId, p.JoinedAtUtc, p.LeftAtUtc, p.NodeId, p.Publishing], ct);
+        await BulkInsert.WriteAsync(db, "Snapshots",
+            ["SiteId", "MeetingId", "Room", "ParticipantId", "Reason", "TakenAtUtc", "Width", "Height", "Jpeg"],
+            _snapshots, x => [x.SiteId, x.MeetingId, x.Room, x.ParticipantId, x.Reason.ToString(), x.TakenAtUtc, x.Width, x.Height, x.Jpeg], ct);
+        await BulkInsert.WriteAsync(db, "CheckIns",
+            ["EventId", "DeviceId", "SiteId", "PersonId", "Method", "OccurredAtUtc", "ReceivedAtUtc"],
+            _checkIns, c => [c.EventId, c.DeviceId, c.SiteId, c.PersonId, c.Method, c.At, c.At.AddSeconds(1)], ct);
+        await BulkInsert.WriteAsync(db, "Disclosures",
+            ["SiteId", "Category", "Month", "Title", "Description", "FileName", "ContentType", "Content", "UploadedAtUtc"],
+            _disclosures, d => [d.SiteId, d.Category.ToString(), d.Month, d.Title, d.Description, d.FileName, d.ContentType, d.Content, d.UploadedAtUtc], ct);
+        // Both planners choose between the check-in indexes by table statistics, which a bulk load leaves empty (PostgreSQL
+        // until autovacuum comes by, SQLite until someone runs ANALYZE).
+        await db.Database.ExecuteSqlRawAsync("ANALYZE", ct);
+        await MeetingAttendance.RecountAsync(db, db.Meetings, ct);
+        await tx.CommitAsync(ct);
     }
 
     private static IEnumerable<MeetingKind> RequiredKinds(WorkingDayCalendar cal, DateOnly d)
@@ -263,28 +284,29 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
         var review = age < 7 ? ReviewStatus.Pending : _rng.NextDouble() < 0.93 ? ReviewStatus.Approved : ReviewStatus.Rejected;
         var meeting = new Meeting
         {
-            SiteId = v.Id, Kind = kind, Title = $"{v.Name}{d.Month}月{d.Day}日{KindName(kind)}",
+            Id = _nextMeetingId++, SiteId = v.Id, Kind = kind, Title = $"{v.Name}{d.Month}月{d.Day}日{KindName(kind)}",
             Room = $"seed-{v.Code}-{d:yyyyMMdd}-{kind.ToString().ToLowerInvariant()}",
             ScheduledStartUtc = ChinaTime.StartOfDayUtc(d).AddHours(kind == MeetingKind.CommitteeDay ? 9 : 15),
             StartedAtUtc = start, EndedAtUtc = end, Review = review,
             ReviewComment = review == ReviewStatus.Rejected ? "会议签到人数不足，请补充材料" : review == ReviewStatus.Approved ? "同意" : null,
             ReviewedAtUtc = review == ReviewStatus.Pending ? null : end.AddDays(1),
         };
-        meeting.Participations.Add(new MeetingParticipation
+        _meetings.Add(meeting);
+        _participations.Add(new MeetingParticipation
         {
-            ParticipantId = $"site:{v.Id}", Role = "host", SiteId = v.Id, JoinedAtUtc = start, LeftAtUtc = end, NodeId = "county-1", Publishing = true,
+            MeetingId = meeting.Id, ParticipantId = $"site:{v.Id}", Role = "host", SiteId = v.Id, JoinedAtUtc = start, LeftAtUtc = end, NodeId = "county-1",
+            Publishing = true,
         });
-        db.Meetings.Add(meeting);
         var attendees = kind == MeetingKind.CommitteeDay ? villagePeople.Where(p => Person.IsCadreRole(p.Role)) : villagePeople;
         foreach (var p in attendees)
         {
             if (_rng.NextDouble() < 0.12) continue;
             AddCheckIn(machine, p, start.AddMinutes(-_rng.Next(1, 15)), $"seed-{p.Id}-{meeting.Room}");
         }
-        db.Snapshots.Add(new Snapshot
+        _snapshots.Add(new Snapshot
         {
             SiteId = v.Id, Room = meeting.Room, ParticipantId = $"site:{v.Id}", Reason = SnapshotReason.MeetingStart,
-            TakenAtUtc = start.AddSeconds(5), Width = 64, Height = 48, Jpeg = DemoImage.Jpeg, Meeting = meeting,
+            TakenAtUtc = start.AddSeconds(5), Width = 64, Height = 48, Jpeg = _jpeg, MeetingId = meeting.Id,
         });
     }
 

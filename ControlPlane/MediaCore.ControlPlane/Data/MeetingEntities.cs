@@ -37,6 +37,12 @@ public sealed class Meeting
     public DateTime? StartedAtUtc { get; set; }
     public DateTime? EndedAtUtc { get; set; }
     public DateTime? RecordingFinishedAtUtc { get; set; }
+    /// <summary>
+    /// People counted as present (see <see cref="Meetings.MeetingAttendance"/>), kept current by every write that can change it
+    /// (check-in ingest, session start/end/resume, an online person's join), so lists and statistics sum a column instead
+    /// of joining every check-in of a county's year.
+    /// </summary>
+    public int AttendeeCount { get; set; }
     public ReviewStatus Review { get; set; }
     public string? ReviewComment { get; set; }
     public int? ReviewedByUserId { get; set; }

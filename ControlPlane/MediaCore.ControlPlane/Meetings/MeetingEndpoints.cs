@@ -91,7 +91,7 @@ public static class MeetingEndpoints
         if (format is not null)
         {
             if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
-            var all = await MeetingQueries.ToDtosAsync(db, await ordered.Take(TableExport.MaxRows).ToListAsync(ct), ct);
+            var all = MeetingQueries.ToDtos(await ordered.Take(TableExport.MaxRows).ToListAsync(ct));
             return new TableExport("会议记录", ["会议编号", "村(社区)", "类型", "名称", "开始时间", "结束时间", "时长(分钟)", "参会人数", "审核状态", "审核意见"],
                 all.Select(m => new object?[] { m.Id, m.SiteName, Labels.Meeting(m.Kind), m.Title, m.StartedAt?.ToString("yyyy-MM-dd HH:mm"),
                     m.EndedAt?.ToString("yyyy-MM-dd HH:mm"), m.DurationMinutes, m.AttendeeCount, Labels.Review(m.Review), m.ReviewComment }))
@@ -100,7 +100,7 @@ public static class MeetingEndpoints
         var pr = PageRequest.From(page, pageSize);
         var total = await ordered.CountAsync(ct);
         var items = await ordered.Skip((pr.PageNumber - 1) * pr.PageSize).Take(pr.PageSize).ToListAsync(ct);
-        return TypedResults.Ok(new Page<MeetingDto>(await MeetingQueries.ToDtosAsync(db, items, ct), pr.PageNumber, pr.PageSize, total));
+        return TypedResults.Ok(new Page<MeetingDto>(MeetingQueries.ToDtos(items), pr.PageNumber, pr.PageSize, total));
     }
 
     private static async Task<Results<Ok<MeetingDetail>, ProblemHttpResult>> Get(int id, ClaimsPrincipal user, ControlPlaneDb db, CancellationToken ct)
@@ -109,7 +109,7 @@ public static class MeetingEndpoints
         var m = await db.Meetings.AsNoTracking().Include(x => x.Site).Include(x => x.Participations)
             .FirstOrDefaultAsync(x => x.Id == id && x.Site!.Path.StartsWith(prefix), ct);
         if (m is null) return Problems.NotFound("Meeting");
-        var dto = (await MeetingQueries.ToDtosAsync(db, [m], ct))[0];
+        var dto = MeetingQueries.ToDtos([m])[0];
         var attendees = await MeetingQueries.AttendeesAsync(db, m, ct);
         var snaps = await db.Snapshots.Where(s => s.MeetingId == id).OrderBy(s => s.TakenAtUtc)
             .Select(s => new { s.Id, s.Reason, s.TakenAtUtc, s.Width, s.Height }).ToListAsync(ct);
@@ -140,7 +140,7 @@ public static class MeetingEndpoints
         db.Meetings.Add(meeting);
         await db.SaveChangesAsync(ct);
         meeting.Site = site;
-        return TypedResults.Created($"/api/meetings/{meeting.Id}", (await MeetingQueries.ToDtosAsync(db, [meeting], ct))[0]);
+        return TypedResults.Created($"/api/meetings/{meeting.Id}", MeetingQueries.ToDtos([meeting])[0]);
     }
 
     /// <summary>Plenaries are the county's, partial meetings a town's, the three working days a village's.</summary>
@@ -173,7 +173,7 @@ public static class MeetingEndpoints
         m.ReviewedByUserId = user.UserId();
         m.ReviewedAtUtc = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok((await MeetingQueries.ToDtosAsync(db, [m], ct))[0]);
+        return TypedResults.Ok(MeetingQueries.ToDtos([m])[0]);
     }
 
     private static async Task<IResult> Compliance(ClaimsPrincipal user, SiteScope scope, ControlPlaneDb db, TimeProvider time,
@@ -260,12 +260,26 @@ public static class MeetingEndpoints
         var villages = scope.VisibleSites(user).Where(s => s.Kind == SiteKind.Village || s.Kind == SiteKind.Community);
         if (townId is not null) villages = villages.Where(s => s.ParentId == townId);
         var list = await villages.OrderBy(s => s.Code).Select(s => new { s.Id, s.Name, TownName = s.Parent!.Name }).ToListAsync(ct);
-        var ids = list.Select(v => v.Id).ToList();
-        var held = await db.Meetings.AsNoTracking().Include(m => m.Site)
-            .Where(m => ids.Contains(m.SiteId) && m.StartedAtUtc >= f && m.StartedAtUtc < e).ToListAsync(ct);
-        var bySite = (await MeetingQueries.ToDtosAsync(db, held, ct)).ToLookup(m => m.SiteId);
-        var rows = list.Select(v => new MeetingStats(v.Id, v.Name, v.TownName, bySite[v.Id].Count(), bySite[v.Id].Sum(m => m.AttendeeCount),
-            bySite[v.Id].Sum(m => m.DurationMinutes ?? 0), bySite[v.Id].Max(m => m.StartedAt))).ToList();
+        // One grouped query: sessions, the stored attendee counts, and each session's minutes (whole seconds, rounded half
+        // to even as MeetingQueries.DurationMinutes does) summed per village.
+        var totals = await db.Meetings.Where(m => villages.Any(v => v.Id == m.SiteId) && m.StartedAtUtc >= f && m.StartedAtUtc < e)
+            .Select(m => new
+            {
+                m.SiteId, m.StartedAtUtc, m.AttendeeCount,
+                Seconds = m.EndedAtUtc == null ? (long?)null : SqlFunctions.UnixEpoch(m.EndedAtUtc.Value) - SqlFunctions.UnixEpoch(m.StartedAtUtc!.Value),
+            })
+            .GroupBy(m => m.SiteId)
+            .Select(g => new
+            {
+                SiteId = g.Key, Sessions = g.Count(), Attendees = g.Sum(m => m.AttendeeCount),
+                Minutes = g.Sum(m => m.Seconds == null ? 0
+                    : (m.Seconds.Value + 30) / 60 - (m.Seconds.Value % 60 == 30 && (m.Seconds.Value + 30) / 60 % 2 == 1 ? 1 : 0)),
+                Last = g.Max(m => m.StartedAtUtc),
+            })
+            .ToDictionaryAsync(x => x.SiteId, ct);
+        var rows = list.Select(v => totals.TryGetValue(v.Id, out var t)
+            ? new MeetingStats(v.Id, v.Name, v.TownName, t.Sessions, t.Attendees, (int)t.Minutes, MeetingQueries.Offset(t.Last))
+            : new MeetingStats(v.Id, v.Name, v.TownName, 0, 0, 0, null)).ToList();
         if (format is null) return TypedResults.Ok(rows);
         if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
         return new TableExport("组织生活统计", ["村(社区)", "乡镇(街道)", "会议次数", "参会人次", "总时长(分钟)", "最近一次"],

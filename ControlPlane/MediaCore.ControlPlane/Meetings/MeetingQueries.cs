@@ -25,37 +25,79 @@ public sealed record SnapshotDto(long Id, SnapshotReason Reason, DateTimeOffset 
 public sealed record MeetingDetail(MeetingDto Meeting, IReadOnlyList<AttendeeDto> Attendees, IReadOnlyList<ParticipationDto> Participants,
     IReadOnlyList<SnapshotDto> Snapshots, DateTimeOffset? RecordingFinishedAt);
 
-/// <summary>Attendance of meetings: check-ins at the meeting's site during the session plus people who joined online.</summary>
-internal static class MeetingQueries
+/// <summary>
+/// Who attended a meeting, defined once: the distinct people who checked in at the meeting's site from
+/// <see cref="EarlyArrival"/> before the session's start to its end (no end yet: until now), plus the people who joined
+/// the room as <c>person:&lt;id&gt;</c>. A meeting that never started has none. <see cref="Meeting.AttendeeCount"/>
+/// stores the count; every write that can change it recounts the meetings it touches in its own transaction
+/// (<see cref="RecountAsync"/>), with the meeting's site locked (<see cref="LockSitesAsync"/>) so that concurrent
+/// writers for one site count in turn and the last one sees the others' rows.
+/// </summary>
+internal static class MeetingAttendance
 {
     /// <summary>Check-ins from this long before the start count as arriving for the meeting.</summary>
-    public static readonly TimeSpan EarlyArrival = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan EarlyArrival = TimeSpan.FromMinutes(EarlyArrivalMinutes);
 
-    public static async Task<List<MeetingDto>> ToDtosAsync(ControlPlaneDb db, List<Meeting> meetings, CancellationToken ct)
+    private const int EarlyArrivalMinutes = 30;
+
+    /// <summary>Recomputes <see cref="Meeting.AttendeeCount"/> of <paramref name="meetings"/> in one UPDATE.</summary>
+    public static Task<int> RecountAsync(ControlPlaneDb db, IQueryable<Meeting> meetings, CancellationToken ct) =>
+        meetings.ExecuteUpdateAsync(s => s.SetProperty(m => m.AttendeeCount, m => m.StartedAtUtc == null ? 0 :
+            db.CheckIns.Where(c => c.SiteId == m.SiteId && c.OccurredAtUtc >= m.StartedAtUtc.Value.AddMinutes(-EarlyArrivalMinutes)
+                    && (m.EndedAtUtc == null || c.OccurredAtUtc <= m.EndedAtUtc))
+                .Select(c => c.PersonId)
+                .Union(db.MeetingParticipations.Where(p => p.MeetingId == m.Id && p.PersonId != null).Select(p => p.PersonId!.Value))
+                .Count()), ct);
+
+    /// <summary>Recounts the meetings with these ids.</summary>
+    public static Task<int> RecountAsync(ControlPlaneDb db, IReadOnlyCollection<int> meetingIds, CancellationToken ct) =>
+        meetingIds.Count == 0 ? Task.FromResult(0) : RecountAsync(db, db.Meetings.Where(m => meetingIds.Contains(m.Id)), ct);
+
+    /// <summary>Meetings whose attendance window holds one of these check-ins (by site and time).</summary>
+    public static async Task<List<int>> AffectedByAsync(ControlPlaneDb db, IEnumerable<(int SiteId, DateTime At)> checkIns, CancellationToken ct)
     {
-        var held = meetings.Where(m => m.StartedAtUtc is not null).ToList();
-        var counts = new Dictionary<int, int>();
-        if (held.Count > 0)
+        var ids = new List<int>();
+        foreach (var site in checkIns.GroupBy(c => c.SiteId))
         {
-            var siteIds = held.Select(m => m.SiteId).Distinct().ToList();
-            var from = held.Min(m => m.StartedAtUtc!.Value) - EarlyArrival;
-            var to = held.Max(m => m.EndedAtUtc ?? DateTime.MaxValue);
-            var checkIns = await db.CheckIns.Where(c => siteIds.Contains(c.SiteId) && c.OccurredAtUtc >= from && c.OccurredAtUtc <= to)
-                .Select(c => new { c.SiteId, c.PersonId, c.OccurredAtUtc }).ToListAsync(ct);
-            var bySite = checkIns.ToLookup(c => c.SiteId);
-            var heldIds = held.Select(m => m.Id).ToList();
-            var online = (await db.MeetingParticipations.Where(p => heldIds.Contains(p.MeetingId) && p.PersonId != null)
-                .Select(p => new { p.MeetingId, PersonId = p.PersonId!.Value }).ToListAsync(ct)).ToLookup(p => p.MeetingId, p => p.PersonId);
-            foreach (var m in held)
-                counts[m.Id] = bySite[m.SiteId].Where(c => InWindow(m, c.OccurredAtUtc)).Select(c => c.PersonId).Union(online[m.Id]).Distinct().Count();
+            var first = site.Min(c => c.At);
+            var last = site.Max(c => c.At) + EarlyArrival;
+            var candidates = await db.Meetings.Where(m => m.SiteId == site.Key && m.StartedAtUtc != null && m.StartedAtUtc <= last
+                    && (m.EndedAtUtc == null || m.EndedAtUtc >= first))
+                .Select(m => new { m.Id, Start = m.StartedAtUtc!.Value, m.EndedAtUtc }).ToListAsync(ct);
+            ids.AddRange(candidates.Where(m => site.Any(c => c.At >= m.Start - EarlyArrival && (m.EndedAtUtc is null || c.At <= m.EndedAtUtc)))
+                .Select(m => m.Id));
         }
-        return meetings.Select(m => ToDto(m, counts.GetValueOrDefault(m.Id))).ToList();
+        return ids;
     }
+
+    /// <summary>
+    /// Serialises writers of the sites' attendance within the current transaction. PostgreSQL: row locks on the sites
+    /// (in id order, so two writers never wait on each other crosswise); the statements after it see what the writer
+    /// before committed. SQLite: nothing to do, a write transaction holds the database's one write lock (BEGIN IMMEDIATE).
+    /// </summary>
+    public static async Task LockSitesAsync(ControlPlaneDb db, IEnumerable<int> siteIds, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql()) return;
+        var ids = siteIds.Distinct().Order().ToArray();
+        if (ids.Length == 0) return;
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Sites\" WHERE \"Id\" = ANY({ids}) ORDER BY \"Id\" FOR UPDATE", ct);
+    }
+}
+
+/// <summary>Meetings as listed, and the attendee list of one meeting.</summary>
+internal static class MeetingQueries
+{
+    /// <summary>List rows: the stored attendee count, no further query.</summary>
+    public static List<MeetingDto> ToDtos(IEnumerable<Meeting> meetings) => meetings.Select(m => ToDto(m, m.AttendeeCount)).ToList();
+
+    /// <summary>Minutes between a session's start and end: whole seconds (as SQL's unixepoch) rounded half to even.</summary>
+    public static int DurationMinutes(DateTime start, DateTime end) =>
+        (int)Math.Round((SqlFunctions.UnixEpochOf(end) - SqlFunctions.UnixEpochOf(start)) / 60.0, MidpointRounding.ToEven);
 
     public static async Task<List<AttendeeDto>> AttendeesAsync(ControlPlaneDb db, Meeting m, CancellationToken ct)
     {
         if (m.StartedAtUtc is null) return [];
-        var from = m.StartedAtUtc.Value - EarlyArrival;
+        var from = m.StartedAtUtc.Value - MeetingAttendance.EarlyArrival;
         var to = m.EndedAtUtc ?? DateTime.MaxValue;
         var rows = await db.CheckIns.Where(c => c.SiteId == m.SiteId && c.OccurredAtUtc >= from && c.OccurredAtUtc <= to)
             .OrderBy(c => c.OccurredAtUtc)
@@ -71,11 +113,9 @@ internal static class MeetingQueries
         return attendees;
     }
 
-    private static bool InWindow(Meeting m, DateTime t) => t >= m.StartedAtUtc!.Value - EarlyArrival && t <= (m.EndedAtUtc ?? DateTime.MaxValue);
-
     private static MeetingDto ToDto(Meeting m, int attendees) => new(m.Id, m.SiteId, m.Site?.Name ?? "", m.Kind, m.Title, m.Room,
         Offset(m.ScheduledStartUtc), Offset(m.StartedAtUtc), Offset(m.EndedAtUtc),
-        m.StartedAtUtc is { } s && m.EndedAtUtc is { } e ? (int)Math.Round((e - s).TotalMinutes) : null,
+        m.StartedAtUtc is { } s && m.EndedAtUtc is { } e ? DurationMinutes(s, e) : null,
         attendees, m.Review, m.ReviewComment);
 
     public static DateTimeOffset? Offset(DateTime? utc) => utc is { } t ? ChinaTime.ToOffset(t) : null;

@@ -86,17 +86,13 @@ public sealed class SnapshotTaker(ControlPlaneDb db, MediaServerClient mediaServ
     public async Task<List<SnapshotRequest>> DueIntervalRequestsAsync(TimeSpan interval, CancellationToken ct)
     {
         var cutoff = time.GetUtcNow().UtcDateTime - interval;
-        var open = await db.MeetingParticipations
-            .Where(p => p.LeftAtUtc == null && p.Publishing && p.SiteId != null && p.Meeting!.EndedAtUtc == null && p.JoinedAtUtc <= cutoff)
-            .Select(p => new { p.MeetingId, SiteId = p.SiteId!.Value, p.ParticipantId })
+        // One query: open publishing participations of running meetings without a snapshot since the cutoff.
+        var due = await db.MeetingParticipations
+            .Where(p => p.LeftAtUtc == null && p.Publishing && p.SiteId != null && p.Meeting!.EndedAtUtc == null && p.JoinedAtUtc <= cutoff
+                && !db.Snapshots.Any(s => s.MeetingId == p.MeetingId && s.ParticipantId == p.ParticipantId && s.TakenAtUtc > cutoff))
+            .Select(p => new { p.MeetingId, SiteId = p.SiteId!.Value })
             .Distinct().ToListAsync(ct);
-        var due = new List<SnapshotRequest>();
-        foreach (var p in open)
-        {
-            var recent = await db.Snapshots.AnyAsync(s => s.MeetingId == p.MeetingId && s.ParticipantId == p.ParticipantId && s.TakenAtUtc > cutoff, ct);
-            if (!recent) due.Add(new SnapshotRequest(p.SiteId, SnapshotReason.MeetingInterval, MeetingId: p.MeetingId));
-        }
-        return due;
+        return due.Select(p => new SnapshotRequest(p.SiteId, SnapshotReason.MeetingInterval, MeetingId: p.MeetingId)).ToList();
     }
 }
 

@@ -130,12 +130,16 @@ public static class WebhookEndpoints
             return TypedResults.Ok(new WebhookAck("applied", null));
         }
 
-        var meeting = await db.Meetings.Include(m => m.Participations.Where(p => p.LeftAtUtc == null)).FirstOrDefaultAsync(m => m.Room == evt.Room, ct);
-        if (meeting is null)
+        var siteOfRoom = await db.Meetings.Where(m => m.Room == evt.Room).Select(m => (int?)m.SiteId).FirstOrDefaultAsync(ct);
+        if (siteOfRoom is null)
         {
             await SaveIgnoringRaceAsync(db, ct);
             return TypedResults.Accepted((string?)null, new WebhookAck("ignored: unknown room", null));
         }
+        // The session's times and the attendee count change together; the site's lock orders this against check-in uploads.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await MeetingAttendance.LockSitesAsync(db, [siteOfRoom.Value], ct);
+        var meeting = await db.Meetings.Include(m => m.Participations.Where(p => p.LeftAtUtc == null)).FirstAsync(m => m.Room == evt.Room, ct);
         var at = evt.At!.Value.UtcDateTime;
         SnapshotRequest? snapshot = null;
         var wasRunning = meeting.StartedAtUtc is not null && meeting.EndedAtUtc is null;
@@ -181,6 +185,8 @@ public static class WebhookEndpoints
                 break;
         }
         if (!await SaveIgnoringRaceAsync(db, ct)) return TypedResults.Ok(new WebhookAck("duplicate", meeting.Id));
+        if (evt.Event is "participant_joined" or "participant_left") await MeetingAttendance.RecountAsync(db, [meeting.Id], ct);
+        await tx.CommitAsync(ct);
         if (snapshot is not null) snapshots.RequestForMeeting(snapshot.SiteId, meeting.Id, SnapshotReason.MeetingStart);
         var isRunning = meeting.StartedAtUtc is not null && meeting.EndedAtUtc is null;
         if (isRunning != wasRunning && options.Value.Recording.AutoRecords(meeting.Kind))
@@ -194,6 +200,9 @@ public static class WebhookEndpoints
     /// </summary>
     private static async Task<bool> CloseSessionsOfRestartedNodeAsync(ControlPlaneDb db, string nodeId, DateTime startedAt, CancellationToken ct)
     {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await MeetingAttendance.LockSitesAsync(db, await db.MeetingParticipations
+            .Where(p => p.NodeId == nodeId && p.LeftAtUtc == null && p.JoinedAtUtc < startedAt).Select(p => p.Meeting!.SiteId).Distinct().ToListAsync(ct), ct);
         var stale = await db.MeetingParticipations
             .Where(p => p.NodeId == nodeId && p.LeftAtUtc == null && p.JoinedAtUtc < startedAt).ToListAsync(ct);
         foreach (var p in stale) p.LeftAtUtc = startedAt;
@@ -206,7 +215,10 @@ public static class WebhookEndpoints
             .Where(m => meetingIds.Contains(m.Id) && !stillPublishing.Contains(m.Id) && m.StartedAtUtc != null && m.EndedAtUtc == null)
             .ToListAsync(ct);
         foreach (var m in ending) m.EndedAtUtc = startedAt;
-        return await SaveIgnoringRaceAsync(db, ct);
+        if (!await SaveIgnoringRaceAsync(db, ct)) return false;
+        await MeetingAttendance.RecountAsync(db, ending.Select(m => m.Id).ToList(), ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     private static bool SignatureValid(byte[] body, string header, string secret)

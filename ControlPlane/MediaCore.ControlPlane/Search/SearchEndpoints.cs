@@ -34,36 +34,52 @@ public static class SearchEndpoints
         var f = from?.UtcDateTime;
         var t = to?.UtcDateTime;
         var timed = f is not null || t is not null;
-        var limit = PageRequest.MaxPageSize * 4;
+        var pr = PageRequest.From(page, pageSize);
+        var skip = (pr.PageNumber - 1) * pr.PageSize;
+        var take = pr.PageSize;
+        var total = 0;
         var hits = new List<SearchHit>();
+        // Hits are listed by type (sites, people, meetings, disclosures), each in its own order; every type is counted in
+        // SQL and only the rows of the requested page are read, so the total is exact and deep pages cost no more.
+        async Task PartAsync<T>(IQueryable<T> ordered, Func<T, SearchHit> map)
+        {
+            var n = await ordered.CountAsync(ct);
+            total += n;
+            if (take > 0 && skip < n)
+            {
+                hits.AddRange((await ordered.Skip(skip).Take(take).ToListAsync(ct)).Select(map));
+                take -= Math.Min(take, n - skip);
+                skip = 0;
+            }
+            else skip -= Math.Min(skip, n);
+        }
 
         if (type is null or "site" && !timed)
-            hits.AddRange((await db.Sites.Where(s => s.Path.StartsWith(prefix) && s.Name.Contains(text)).OrderBy(s => s.Code).Take(limit)
-                .Select(s => new { s.Id, s.Name, s.Kind, s.Code }).ToListAsync(ct))
-                .Select(s => new SearchHit("site", s.Id, s.Name, Labels.Site(s.Kind) + " " + s.Code, s.Id, s.Name, null, $"/api/sites/{s.Id}")));
+            await PartAsync(db.Sites.Where(s => s.Path.StartsWith(prefix) && s.Name.Contains(text)).OrderBy(s => s.Code)
+                .Select(s => new { s.Id, s.Name, s.Kind, s.Code }),
+                s => new SearchHit("site", s.Id, s.Name, Labels.Site(s.Kind) + " " + s.Code, s.Id, s.Name, null, $"/api/sites/{s.Id}"));
         if (type is null or "person" && !timed)
-            hits.AddRange((await db.People.Where(p => p.Site!.Path.StartsWith(prefix) && p.Name.Contains(text)).OrderBy(p => p.Id).Take(limit)
-                .Select(p => new { p.Id, p.Name, p.Role, p.SiteId, SiteName = p.Site!.Name }).ToListAsync(ct))
-                .Select(p => new SearchHit("person", p.Id, p.Name, Labels.Role(p.Role), p.SiteId, p.SiteName, null, $"/api/people/{p.Id}")));
+            await PartAsync(db.People.Where(p => p.Site!.Path.StartsWith(prefix) && p.Name.Contains(text)).OrderBy(p => p.Id)
+                .Select(p => new { p.Id, p.Name, p.Role, p.SiteId, SiteName = p.Site!.Name }),
+                p => new SearchHit("person", p.Id, p.Name, Labels.Role(p.Role), p.SiteId, p.SiteName, null, $"/api/people/{p.Id}"));
         if (type is null or "meeting")
         {
             var m = db.Meetings.Where(x => x.Site!.Path.StartsWith(prefix) && (x.Title.Contains(text) || x.Site.Name.Contains(text)));
             if (f is not null) m = m.Where(x => (x.StartedAtUtc ?? x.ScheduledStartUtc) >= f);
             if (t is not null) m = m.Where(x => (x.StartedAtUtc ?? x.ScheduledStartUtc) < t);
-            hits.AddRange((await m.OrderByDescending(x => x.StartedAtUtc ?? x.ScheduledStartUtc).Take(limit)
-                .Select(x => new { x.Id, x.Title, x.Kind, x.SiteId, SiteName = x.Site!.Name, At = x.StartedAtUtc ?? x.ScheduledStartUtc }).ToListAsync(ct))
-                .Select(x => new SearchHit("meeting", x.Id, x.Title, Labels.Meeting(x.Kind), x.SiteId, x.SiteName, x.At is { } a ? ChinaTime.ToOffset(a) : null, $"/api/meetings/{x.Id}")));
+            await PartAsync(m.OrderByDescending(x => x.StartedAtUtc ?? x.ScheduledStartUtc).ThenByDescending(x => x.Id)
+                .Select(x => new { x.Id, x.Title, x.Kind, x.SiteId, SiteName = x.Site!.Name, At = x.StartedAtUtc ?? x.ScheduledStartUtc }),
+                x => new SearchHit("meeting", x.Id, x.Title, Labels.Meeting(x.Kind), x.SiteId, x.SiteName, x.At is { } a ? ChinaTime.ToOffset(a) : null, $"/api/meetings/{x.Id}"));
         }
         if (type is null or "disclosure")
         {
             var d = db.Disclosures.Where(x => x.Site!.Path.StartsWith(prefix) && (x.Title.Contains(text) || (x.Description != null && x.Description.Contains(text)) || x.Site.Name.Contains(text)));
             if (f is not null) d = d.Where(x => x.UploadedAtUtc >= f);
             if (t is not null) d = d.Where(x => x.UploadedAtUtc < t);
-            hits.AddRange((await d.OrderByDescending(x => x.UploadedAtUtc).Take(limit)
-                .Select(x => new { x.Id, x.Title, x.Category, x.Month, x.SiteId, SiteName = x.Site!.Name, x.UploadedAtUtc }).ToListAsync(ct))
-                .Select(x => new SearchHit("disclosure", x.Id, x.Title, Labels.Category(x.Category) + " " + x.Month, x.SiteId, x.SiteName, ChinaTime.ToOffset(x.UploadedAtUtc), $"/api/disclosures/{x.Id}/content")));
+            await PartAsync(d.OrderByDescending(x => x.UploadedAtUtc).ThenByDescending(x => x.Id)
+                .Select(x => new { x.Id, x.Title, x.Category, x.Month, x.SiteId, SiteName = x.Site!.Name, x.UploadedAtUtc }),
+                x => new SearchHit("disclosure", x.Id, x.Title, Labels.Category(x.Category) + " " + x.Month, x.SiteId, x.SiteName, ChinaTime.ToOffset(x.UploadedAtUtc), $"/api/disclosures/{x.Id}/content"));
         }
-        var pr = PageRequest.From(page, pageSize);
-        return TypedResults.Ok(new Page<SearchHit>(hits.Skip((pr.PageNumber - 1) * pr.PageSize).Take(pr.PageSize).ToList(), pr.PageNumber, pr.PageSize, hits.Count));
+        return TypedResults.Ok(new Page<SearchHit>(hits, pr.PageNumber, pr.PageSize, total));
     }
 }

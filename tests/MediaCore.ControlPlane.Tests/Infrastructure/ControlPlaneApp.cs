@@ -93,6 +93,19 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>Posts a MediaServer webhook (JSON of <paramref name="payload"/>) signed with <paramref name="secret"/> (null: unsigned).</summary>
+    public Task<HttpResponseMessage> WebhookAsync(object payload, string? secret = WebhookSecret) =>
+        WebhookRawAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(payload, System.Text.Json.JsonSerializerOptions.Web), secret);
+
+    /// <summary>Posts these exact webhook bytes, signed as MediaServer signs them (null: unsigned).</summary>
+    public async Task<HttpResponseMessage> WebhookRawAsync(byte[] body, string? secret = WebhookSecret)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        if (secret is not null) content.Headers.Add(MediaCore.ControlPlane.Meetings.WebhookEndpoints.SignatureHeader, MediaCore.ControlPlane.Meetings.WebhookEndpoints.Sign(body, secret));
+        return await CreateClient().PostAsync("/api/webhooks/mediaserver", content);
+    }
+
     /// <summary>Runs a query against the host's database.</summary>
     public async Task<T> DbAsync<T>(Func<ControlPlaneDb, Task<T>> query)
     {

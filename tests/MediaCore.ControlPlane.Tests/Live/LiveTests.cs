@@ -21,14 +21,7 @@ public abstract class LiveTests<TApp>(TApp app) where TApp : ControlPlaneApp
     private Task WebhookAsync(string evt, string room, string participant, DateTimeOffset at, string nodeId = "n1") =>
         WebhookAsync(new { @event = evt, room, participantId = participant, role = "audience", kind = "publisher", at = at.UtcDateTime.ToString("O"), nodeId });
 
-    private async Task WebhookAsync(object payload)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(payload, JsonSerializerOptions.Web);
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new("application/json");
-        content.Headers.Add(WebhookEndpoints.SignatureHeader, WebhookEndpoints.Sign(body, ControlPlaneApp.WebhookSecret));
-        (await app.CreateClient().PostAsync("/api/webhooks/mediaserver", content)).EnsureSuccessStatusCode();
-    }
+    private async Task WebhookAsync(object payload) => (await app.WebhookAsync(payload)).EnsureSuccessStatusCode();
 
     [Fact]
     public async Task Sites_TownPartialMeeting_EveryVillageOfTheTownWithItsState()

@@ -14,19 +14,9 @@ public abstract class MeetingTests<TApp>(TApp app) where TApp : ControlPlaneApp
 {
     private static readonly DateTimeOffset T0 = ControlPlaneApp.Now.AddMinutes(-60);
 
-    private async Task<HttpResponseMessage> WebhookAsync(object payload, string? secret = ControlPlaneApp.WebhookSecret)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(payload, JsonSerializerOptions.Web);
-        return await WebhookRawAsync(body, secret);
-    }
+    private Task<HttpResponseMessage> WebhookAsync(object payload, string? secret = ControlPlaneApp.WebhookSecret) => app.WebhookAsync(payload, secret);
 
-    private async Task<HttpResponseMessage> WebhookRawAsync(byte[] body, string? secret)
-    {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new("application/json");
-        if (secret is not null) content.Headers.Add(WebhookEndpoints.SignatureHeader, WebhookEndpoints.Sign(body, secret));
-        return await app.CreateClient().PostAsync("/api/webhooks/mediaserver", content);
-    }
+    private Task<HttpResponseMessage> WebhookRawAsync(byte[] body, string? secret) => app.WebhookRawAsync(body, secret);
 
     private async Task<(int Id, string Room)> NewMeetingAsync(int siteId, string kind)
     {

@@ -10,14 +10,7 @@ public abstract class RecordingCatalogueTests<TApp>(TApp app) where TApp : Contr
 {
     private static readonly DateTimeOffset T0 = ControlPlaneApp.Now.AddMinutes(-90);
 
-    private async Task<HttpResponseMessage> WebhookAsync(object payload)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(payload, JsonSerializerOptions.Web);
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new("application/json");
-        content.Headers.Add(WebhookEndpoints.SignatureHeader, WebhookEndpoints.Sign(body, ControlPlaneApp.WebhookSecret));
-        return await app.CreateClient().PostAsync("/api/webhooks/mediaserver", content);
-    }
+    private Task<HttpResponseMessage> WebhookAsync(object payload) => app.WebhookAsync(payload);
 
     private async Task<(int Id, string Room)> NewMeetingAsync(int siteId, string kind)
     {

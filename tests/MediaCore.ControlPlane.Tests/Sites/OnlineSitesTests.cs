@@ -6,15 +6,9 @@ namespace MediaCore.ControlPlane.Tests.Sites;
 
 public abstract class OnlineSitesTests<TApp>(TApp app) where TApp : ControlPlaneApp
 {
-    private async Task WebhookAsync(string evt, string room, string participant, DateTimeOffset at, string role = "host")
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { @event = evt, room, participantId = participant, role, at = at.UtcDateTime.ToString("O"), nodeId = "county-1" },
-            JsonSerializerOptions.Web);
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new("application/json");
-        content.Headers.Add(WebhookEndpoints.SignatureHeader, WebhookEndpoints.Sign(body, ControlPlaneApp.WebhookSecret));
-        (await app.CreateClient().PostAsync("/api/webhooks/mediaserver", content)).EnsureSuccessStatusCode();
-    }
+    private async Task WebhookAsync(string evt, string room, string participant, DateTimeOffset at, string role = "host") =>
+        (await app.WebhookAsync(new { @event = evt, room, participantId = participant, role, at = at.UtcDateTime.ToString("O"), nodeId = "county-1" }))
+            .EnsureSuccessStatusCode();
 
     // Other tests share the host and may have this site live in other rooms: look for this room.
     private static bool Lists(System.Text.Json.Nodes.JsonNode rows, int siteId, string room) =>

@@ -52,6 +52,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.HasIndex("EventId")
                         .IsUnique();
 
+                    b.HasIndex("OccurredAtUtc");
+
                     b.HasIndex("PersonId", "OccurredAtUtc");
 
                     b.HasIndex("SiteId", "OccurredAtUtc");
@@ -223,6 +225,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd();
 
+                    b.Property<int>("AttendeeCount");
+
                     b.Property<DateTime?>("EndedAtUtc");
 
                     b.Property<string>("Kind")
@@ -302,6 +306,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.HasIndex("MeetingId", "ParticipantId");
 
                     b.HasIndex("MeetingId", "SessionId");
+
+                    b.HasIndex("ParticipantId", "LeftAtUtc");
 
                     b.ToTable("MeetingParticipations");
                 });

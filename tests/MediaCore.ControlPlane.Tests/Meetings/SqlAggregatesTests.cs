@@ -1,0 +1,192 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MediaCore.ControlPlane.Common;
+using MediaCore.ControlPlane.Data;
+using MediaCore.ControlPlane.Meetings;
+using MediaCore.ControlPlane.Rankings;
+using MediaCore.ControlPlane.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MediaCore.ControlPlane.Tests.Meetings;
+
+/// <summary>
+/// The aggregates computed in SQL (stored attendee counts, statistics, cadre duty, search paging) give the same numbers
+/// as the in-memory computations they replaced, on the demo data. The reference computations below are those earlier
+/// implementations, kept as the definition of what the answers mean.
+/// </summary>
+public abstract class SqlAggregatesTests<TApp>(TApp app) where TApp : ControlPlaneApp
+{
+    private static readonly TimeSpan EarlyArrival = TimeSpan.FromMinutes(30);
+
+    /// <summary>The earlier MeetingQueries.ToDtosAsync: check-ins at the site in the window plus online people, distinct.</summary>
+    internal static async Task<Dictionary<int, int>> ReferenceAttendeeCountsAsync(ControlPlaneDb db)
+    {
+        var meetings = await db.Meetings.AsNoTracking().Select(m => new { m.Id, m.SiteId, m.StartedAtUtc, m.EndedAtUtc }).ToListAsync();
+        var checkIns = (await db.CheckIns.Select(c => new { c.SiteId, c.PersonId, c.OccurredAtUtc }).ToListAsync()).ToLookup(c => c.SiteId);
+        var online = (await db.MeetingParticipations.Where(p => p.PersonId != null).Select(p => new { p.MeetingId, PersonId = p.PersonId!.Value }).ToListAsync())
+            .ToLookup(p => p.MeetingId, p => p.PersonId);
+        return meetings.ToDictionary(m => m.Id, m => m.StartedAtUtc is not { } start ? 0
+            : checkIns[m.SiteId].Where(c => c.OccurredAtUtc >= start - EarlyArrival && c.OccurredAtUtc <= (m.EndedAtUtc ?? DateTime.MaxValue))
+                .Select(c => c.PersonId).Union(online[m.Id]).Distinct().Count());
+    }
+
+    private static int ReferenceMinutes(DateTime start, DateTime end) => (int)Math.Round((end - start).TotalMinutes);
+
+    [Fact]
+    public async Task StoredAttendeeCounts_EqualInMemoryDefinition()
+    {
+        await app.SeedAsync();
+        var (reference, stored) = await app.DbAsync(async db =>
+            (await ReferenceAttendeeCountsAsync(db), await db.Meetings.ToDictionaryAsync(m => m.Id, m => m.AttendeeCount)));
+        Assert.True(reference.Count(r => r.Value > 0) > 100, "the demo has held meetings with attendees");
+        Assert.Equal(reference.OrderBy(r => r.Key), stored.OrderBy(r => r.Key));
+    }
+
+    [Fact]
+    public async Task MeetingList_CountsAndDurations_EqualInMemoryDefinition()
+    {
+        await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var page = await admin.GetJsonAsync("/api/meetings?held=true&pageSize=500");
+        var (reference, times) = await app.DbAsync(async db => (await ReferenceAttendeeCountsAsync(db),
+            await db.Meetings.Where(m => m.StartedAtUtc != null).ToDictionaryAsync(m => m.Id, m => (m.StartedAtUtc, m.EndedAtUtc))));
+        var items = page["items"]!.AsArray();
+        Assert.True(items.Count > 100, $"the demo has held meetings ({items.Count})");
+        foreach (var m in items)
+        {
+            var id = (int)m!["id"]!;
+            Assert.Equal(reference[id], (int)m["attendeeCount"]!);
+            var (start, end) = times[id];
+            Assert.Equal(end is { } e ? ReferenceMinutes(start!.Value, e) : null, (int?)m["durationMinutes"]);
+        }
+    }
+
+    [Fact]
+    public async Task Stats_OverTwoMonths_EqualInMemoryAggregation()
+    {
+        await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var from = ControlPlaneApp.Now.AddDays(-60);
+        var to = ControlPlaneApp.Now;
+        var rows = (await admin.GetJsonAsync($"/api/meetings/stats?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"))
+            .AsArray();
+        var expected = await app.DbAsync(async db =>
+        {
+            var counts = await ReferenceAttendeeCountsAsync(db);
+            var villages = await db.Sites.Where(s => s.Kind == SiteKind.Village || s.Kind == SiteKind.Community).OrderBy(s => s.Code).Select(s => s.Id).ToListAsync();
+            var held = (await db.Meetings.Where(m => m.StartedAtUtc >= from.UtcDateTime && m.StartedAtUtc < to.UtcDateTime).ToListAsync()).ToLookup(m => m.SiteId);
+            return villages.Select(v => (Site: v, Sessions: held[v].Count(), Attendees: held[v].Sum(m => counts[m.Id]),
+                Minutes: held[v].Sum(m => m.EndedAtUtc is { } e ? ReferenceMinutes(m.StartedAtUtc!.Value, e) : 0),
+                Last: held[v].Max(m => m.StartedAtUtc))).ToList();
+        });
+        Assert.Equal(expected.Count, rows.Count);
+        Assert.True(expected.Sum(e => e.Sessions) > 100);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (site, sessions, attendees, minutes, last) = expected[i];
+            var row = rows[i]!;
+            Assert.Equal(site, (int)row["siteId"]!);
+            Assert.Equal(sessions, (int)row["sessions"]!);
+            Assert.Equal(attendees, (int)row["attendees"]!);
+            Assert.Equal(minutes, (int)row["totalMinutes"]!);
+            Assert.Equal(last is { } l ? ChinaTime.ToOffset(l) : (DateTimeOffset?)null, row["lastHeld"] is { } lh ? DateTimeOffset.Parse((string)lh!) : null);
+        }
+    }
+
+    [Theory]
+    [InlineData("2026-10")]
+    [InlineData("2026-11")]
+    public async Task DutyPeople_PresentDays_EqualInMemoryCount(string month)
+    {
+        await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var rows = (await admin.GetJsonAsync($"/api/duty/people?month={month}")).AsArray();
+        var expected = await app.DbAsync(async db =>
+        {
+            using var scope = app.Services.CreateScope();
+            var (start, end, days) = scope.ServiceProvider.GetRequiredService<DutyCalculator>().MonthWindow(DateOnly.ParseExact(month + "-01", "yyyy-MM-dd"));
+            var working = days.ToHashSet();
+            var checkIns = await db.CheckIns.Where(c => c.OccurredAtUtc >= ChinaTime.StartOfDayUtc(start) && c.OccurredAtUtc < ChinaTime.StartOfDayUtc(end))
+                .Select(c => new { c.PersonId, c.OccurredAtUtc }).ToListAsync();
+            return checkIns.Select(c => (c.PersonId, Day: ChinaTime.DateOf(c.OccurredAtUtc))).Where(x => working.Contains(x.Day)).Distinct()
+                .GroupBy(x => x.PersonId).ToDictionary(g => g.Key, g => g.Count());
+        });
+        Assert.True(rows.Count > 100);
+        Assert.Contains(rows, r => (int)r!["presentDays"]! > 0);
+        Assert.All(rows, r => Assert.Equal(expected.GetValueOrDefault((int)r!["personId"]!), (int)r["presentDays"]!));
+    }
+
+    [Fact]
+    public async Task Search_PagedInSql_TotalIsExactAndPagesCoverEveryHitOnce()
+    {
+        await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var expected = await app.DbAsync(async db =>
+            (await db.Sites.Select(s => s.Name).ToListAsync()).Count(n => n.Contains('村'))
+            + (await db.People.Select(p => p.Name).ToListAsync()).Count(n => n.Contains('村'))
+            + (await db.Meetings.Select(m => new { m.Title, m.Site!.Name }).ToListAsync()).Count(m => m.Title.Contains('村') || m.Name.Contains('村'))
+            + (await db.Disclosures.Select(d => new { d.Title, d.Description, d.Site!.Name }).ToListAsync())
+                .Count(d => d.Title.Contains('村') || d.Description?.Contains('村') == true || d.Name.Contains('村')));
+        var seen = new HashSet<string>();
+        var first = await admin.GetJsonAsync("/api/search?q=%E6%9D%91&pageSize=500");
+        var total = (int)first["total"]!;
+        Assert.Equal(expected, total);
+        Assert.True(total > 500, $"the demo has many hits for 村 ({total}), more than a page");
+        for (var page = 1; (page - 1) * 500 < total; page++)
+        {
+            var items = (page == 1 ? first : await admin.GetJsonAsync($"/api/search?q=%E6%9D%91&pageSize=500&page={page}"))["items"]!.AsArray();
+            Assert.Equal(Math.Min(500, total - (page - 1) * 500), items.Count);
+            foreach (var hit in items) Assert.True(seen.Add($"{hit!["type"]}:{hit["id"]}"), $"{hit!["type"]} {hit["id"]} on two pages");
+        }
+        Assert.Equal(total, seen.Count);
+    }
+
+    [Fact]
+    public async Task StoredCount_FollowsCheckInsJoinsAndTheSessionEnd()
+    {
+        var ids = await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var t0 = ControlPlaneApp.Now.AddMinutes(-50);
+        var created = await (await admin.PostJsonAsync("/api/meetings",
+            new { siteId = ids.OwnVillage, kind = "partyLesson", title = "计数测试" + Guid.NewGuid().ToString("N")[..6], scheduledStart = t0 })).ReadAsync();
+        var (id, room) = ((int)created["id"]!, (string)created["room"]!);
+        var people = await app.DbAsync(db => db.People.Where(p => p.SiteId == ids.OwnVillage).OrderBy(p => p.Id).Select(p => p.Id).Take(3).ToListAsync());
+        var device = app.DeviceClient(ids.OwnDeviceKey);
+
+        async Task AssertCountAsync(int expected)
+        {
+            var (stored, reference) = await app.DbAsync(async db =>
+                (await db.Meetings.Where(m => m.Id == id).Select(m => m.AttendeeCount).SingleAsync(), (await ReferenceAttendeeCountsAsync(db))[id]));
+            Assert.Equal(reference, stored);
+            Assert.Equal(expected, stored);
+            Assert.Equal(expected, (int)(await admin.GetJsonAsync($"/api/meetings/{id}"))["meeting"]!["attendeeCount"]!);
+        }
+        Task<HttpResponseMessage> CheckInAsync(int person, DateTimeOffset at) => device.PostJsonAsync("/api/attendance/events",
+            new { eventId = "agg-" + Guid.NewGuid().ToString("N"), personId = person, method = "face", occurredAt = at });
+
+        await AssertCountAsync(0);
+        (await CheckInAsync(people[0], t0.AddMinutes(-20))).EnsureSuccessStatusCode(); // before the start: not yet a session
+        await AssertCountAsync(0);
+        (await WebhookAsync(room, $"site:{ids.OwnVillage}", "host", "publisher", "whip-agg", t0)).EnsureSuccessStatusCode();
+        await AssertCountAsync(1); // the start brings the early arrival in
+        (await WebhookAsync(room, $"person:{people[1]}", "audience", "subscriber", "whep-agg", t0.AddMinutes(2))).EnsureSuccessStatusCode();
+        await AssertCountAsync(2);
+        (await CheckInAsync(people[1], t0.AddMinutes(5))).EnsureSuccessStatusCode(); // already counted online
+        await AssertCountAsync(2);
+        (await WebhookAsync(room, $"site:{ids.OwnVillage}", "host", "publisher", "whip-agg", t0.AddMinutes(30), "participant_left")).EnsureSuccessStatusCode();
+        (await CheckInAsync(people[2], t0.AddMinutes(40))).EnsureSuccessStatusCode(); // after the end
+        await AssertCountAsync(2);
+        (await WebhookAsync(room, $"site:{ids.OwnVillage}", "host", "publisher", "whip-agg-2", t0.AddMinutes(45))).EnsureSuccessStatusCode();
+        await AssertCountAsync(3); // resumed: the session runs on, the later check-in is in its window again
+    }
+
+    private Task<HttpResponseMessage> WebhookAsync(string room, string participant, string role, string kind, string sessionId, DateTimeOffset at,
+        string evt = "participant_joined") =>
+        app.WebhookAsync(new { @event = evt, room, participantId = participant, role, kind, sessionId, at = at.UtcDateTime.ToString("O"), nodeId = "county-1" });
+}
+
+[Collection(SqliteCollection.Name)]
+public sealed class SqlAggregatesTestsSqlite(SqliteApp app) : SqlAggregatesTests<SqliteApp>(app);
+[Collection(PostgresCollection.Name)]
+public sealed class SqlAggregatesTestsPostgres(PostgresApp app) : SqlAggregatesTests<PostgresApp>(app);
