@@ -38,7 +38,6 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
 
     private readonly MediaServerOptions _options;
     private readonly SessionManager _local;
-    private readonly MediaEngine _engine;
     private readonly MediaEndpointInfo _media;
     private readonly ILogger<ClusterDirectory> _logger;
     private readonly Channel<(bool Join, string Room, DirectoryEntry Entry)> _changes =
@@ -59,7 +58,6 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
         engine.Events = engine.Events is null ? this : new MediaEventFanout(engine.Events, this);
         _options = options.Value;
         _local = local;
-        _engine = engine;
         _media = media;
         _logger = logger;
         Incarnation = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000 + Random.Shared.Next(1000);
@@ -118,57 +116,14 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
 
     // ---- write side (called under MediaEngine.Gate: only queue) ----
 
-    public void SessionStarted(PeerSession session) =>
-        _changes.Writer.TryWrite((true, session.Room.Id.Value, ToEntry(session)));
+    public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt) =>
+        _changes.Writer.TryWrite((true, session.Room.Value, ToEntry(session, displayName, joinedAt)));
 
-    public void SessionEnded(PeerSession session) =>
-        _changes.Writer.TryWrite((false, session.Room.Id.Value, ToEntry(session)));
+    public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt) =>
+        _changes.Writer.TryWrite((false, session.Room.Value, ToEntry(session, displayName, joinedAt)));
 
-    public void EndpointStarted(MediaRoom room, MediaEndpoint endpoint) =>
-        _changes.Writer.TryWrite((true, room.Id.Value, ToEntry(endpoint)));
-
-    public void EndpointEnded(MediaRoom room, MediaEndpoint endpoint) =>
-        _changes.Writer.TryWrite((false, room.Id.Value, ToEntry(endpoint)));
-
-    // Ingests and SIP terminals publish (role speaker); the directory keys them by their own id like a session.
-    private DirectoryEntry ToEntry(MediaEndpoint e) => new(NodeId, e.ParticipantId, e.Id, "speaker", e.Kind, null, e.JoinedAt);
-
-    /// <summary>
-    /// This node's part of a room: its WebRTC sessions (with tracks) and its ingests and SIP terminals (kind <c>ingest</c>,
-    /// <c>sip</c>), or null when it has none there.
-    /// </summary>
-    private RoomDetailsDto? LocalRoom(RoomId room)
-    {
-        var sessions = _local.GetRoom(room);
-        List<ParticipantDto> endpoints;
-        lock (_engine.Gate)
-        {
-            endpoints = _engine.FindRoom(room)?.Endpoints.Select(e => new ParticipantDto(e.ParticipantId, e.Id, "speaker", e.Kind, null, e.JoinedAt, [])).ToList() ?? [];
-        }
-        if (endpoints.Count == 0) return sessions;
-        return new RoomDetailsDto(room.Value, [.. sessions?.Participants ?? [], .. endpoints]);
-    }
-
-    /// <summary>Ids of the rooms this node has sessions, ingests or SIP terminals in.</summary>
-    private IReadOnlyList<string> LocalRoomIds()
-    {
-        var ids = new SortedSet<string>(_local.ListRooms().Select(r => r.Room), StringComparer.Ordinal);
-        lock (_engine.Gate)
-        {
-            foreach (var r in _engine.Rooms)
-                if (r.Endpoints.Any()) ids.Add(r.Id.Value);
-        }
-        return [.. ids];
-    }
-
-    /// <summary>A room summary counts ingests as publishers and SIP terminals as both (they send and receive).</summary>
-    private static RoomSummaryDto Summarize(string room, IReadOnlyCollection<DirectoryEntry> entries, IReadOnlyList<string>? nodes) =>
-        new(room, entries.Select(e => e.Id).Distinct(StringComparer.Ordinal).Count(),
-            entries.Count(e => e.Kind is "publisher" or MediaEndpoint.Ingest or MediaEndpoint.Sip),
-            entries.Count(e => e.Kind is "subscriber" or MediaEndpoint.Sip), nodes);
-
-    private DirectoryEntry ToEntry(PeerSession s) => new(NodeId, s.Participant.Id, s.Id, s.Participant.Role.ToClaim(),
-        s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Participant.DisplayName, s.JoinedAt);
+    private DirectoryEntry ToEntry(SessionInfo s, string? displayName, DateTimeOffset joinedAt) => new(NodeId, s.ParticipantId, s.SessionId,
+        s.Role.ToClaim(), s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", displayName, joinedAt);
 
     private static string NodeKey(string id) => "mc:node:" + id;
     private static string RoomKey(string room) => "mc:room:" + room;
@@ -249,9 +204,9 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
         _resyncNeeded = false;
         var db = Db;
         var local = new Dictionary<string, RoomDetailsDto>(StringComparer.Ordinal);
-        foreach (var r in LocalRoomIds())
+        foreach (var r in _local.ListRooms())
         {
-            if (RoomId.TryParse(r, out var id) && LocalRoom(id) is { } details) local[r] = details;
+            if (RoomId.TryParse(r.Room, out var id) && _local.GetRoom(id) is { } details) local[r.Room] = details;
         }
         var previous = await db.SetMembersAsync(NodeRoomsKey(NodeId));
         var rooms = new HashSet<string>(previous.Select(v => v.ToString()), StringComparer.Ordinal);
@@ -344,8 +299,8 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
 
     public IReadOnlyList<RoomSummaryDto> ListRooms()
     {
-        var local = LocalRoomIds();
-        if (!_available) return LocalSummaries(local);
+        var local = _local.ListRooms();
+        if (!_available) return local.Select(r => r with { Nodes = [NodeId] }).ToList();
         try
         {
             return ListClusterRoomsAsync(local).GetAwaiter().GetResult();
@@ -353,42 +308,33 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             Failed(e);
-            return LocalSummaries(local);
+            return local.Select(r => r with { Nodes = [NodeId] }).ToList();
         }
     }
 
-    private List<RoomSummaryDto> LocalSummaries(IReadOnlyList<string> rooms)
-    {
-        var list = new List<RoomSummaryDto>(rooms.Count);
-        foreach (var room in rooms)
-        {
-            if (!RoomId.TryParse(room, out var id) || LocalRoom(id) is not { } mine) continue;
-            list.Add(Summarize(room, mine.Participants.Select(p => new DirectoryEntry(NodeId, p.Id, p.SessionId, p.Role, p.Kind, p.DisplayName, p.JoinedAt)).ToList(), [NodeId]));
-        }
-        return list;
-    }
-
-    private async Task<IReadOnlyList<RoomSummaryDto>> ListClusterRoomsAsync(IReadOnlyList<string> local)
+    private async Task<IReadOnlyList<RoomSummaryDto>> ListClusterRoomsAsync(IReadOnlyList<RoomSummaryDto> local)
     {
         var rooms = new SortedSet<string>((await Db.SetMembersAsync(RoomsKey)).Select(v => v.ToString()), StringComparer.Ordinal);
-        rooms.UnionWith(local);
+        rooms.UnionWith(local.Select(r => r.Room));
         var remote = await Task.WhenAll(rooms.Select(RemoteEntriesAsync));
         var list = new List<RoomSummaryDto>(rooms.Count);
         int i = 0;
         foreach (var room in rooms)
         {
             var entries = remote[i++].ToList();
-            if (RoomId.TryParse(room, out var id) && LocalRoom(id) is { } mine)
+            if (RoomId.TryParse(room, out var id) && _local.GetRoom(id) is { } mine)
                 entries.AddRange(mine.Participants.Select(p => new DirectoryEntry(NodeId, p.Id, p.SessionId, p.Role, p.Kind, p.DisplayName, p.JoinedAt)));
             if (entries.Count == 0) continue;
-            list.Add(Summarize(room, entries, entries.Select(e => e.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()));
+            list.Add(new RoomSummaryDto(room, entries.Select(e => e.Id).Distinct(StringComparer.Ordinal).Count(),
+                entries.Count(e => e.Kind == "publisher"), entries.Count(e => e.Kind == "subscriber"),
+                entries.Select(e => e.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()));
         }
         return list;
     }
 
     public RoomDetailsDto? GetRoom(RoomId room)
     {
-        var mine = LocalRoom(room);
+        var mine = _local.GetRoom(room);
         var participants = mine?.Participants.Select(p => p with { Node = NodeId }).ToList() ?? [];
         if (_available)
         {
@@ -419,23 +365,13 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
 /// <summary>Tells several sinks (webhooks and the cluster directory) about sessions.</summary>
 internal sealed class MediaEventFanout(params IMediaEventSink[] sinks) : IMediaEventSink
 {
-    public void SessionStarted(PeerSession session)
+    public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt)
     {
-        foreach (var s in sinks) s.SessionStarted(session);
+        foreach (var s in sinks) s.SessionStarted(session, displayName, joinedAt);
     }
 
-    public void SessionEnded(PeerSession session)
+    public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt)
     {
-        foreach (var s in sinks) s.SessionEnded(session);
-    }
-
-    public void EndpointStarted(MediaRoom room, MediaEndpoint endpoint)
-    {
-        foreach (var s in sinks) s.EndpointStarted(room, endpoint);
-    }
-
-    public void EndpointEnded(MediaRoom room, MediaEndpoint endpoint)
-    {
-        foreach (var s in sinks) s.EndpointEnded(room, endpoint);
+        foreach (var s in sinks) s.SessionEnded(session, displayName, joinedAt);
     }
 }

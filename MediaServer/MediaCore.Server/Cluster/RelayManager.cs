@@ -116,9 +116,7 @@ public sealed partial class RelayManager : IHostedService, IDisposable
     {
         var entries = await _directory.RemoteEntriesAsync(room);
         var nodes = await _directory.AliveNodesAsync();
-        // Plain-RTP ingests publish router tracks like WHIP sessions, so they are relayed too. A SIP terminal's voice is
-        // mixed on its own node only (it is a mixer source, not a track): listed in the directory, not relayed.
-        var publishers = entries.Where(e => e.Kind is "publisher" or MediaEndpoint.Ingest).ToList();
+        var publishers = entries.Where(e => e.Kind == "publisher").ToList();
         Dictionary<string, string> origins;
         if (_options.Cluster.Parent is { Length: > 0 } parent && nodes.ContainsKey(parent) && publishers.Count > 0)
         {

@@ -56,7 +56,6 @@ public sealed class RtpIngest : IDisposable
             });
         }
         room.Router.RefreshSelectors(nowTicks);
-        Endpoint = new MediaEndpoint(id, participantId, MediaEndpoint.Ingest, CreatedAt);
     }
 
     public string Id { get; }
@@ -72,8 +71,6 @@ public sealed class RtpIngest : IDisposable
     /// <summary>Datagrams dropped: another source, unknown payload type, not RTP/RTCP.</summary>
     public long PacketsDropped => Interlocked.Read(ref _dropped);
     public IEnumerable<Producer> Producers => new[] { _video, _audio }.OfType<Producer>();
-    /// <summary>The ingest as the room directory lists it (kind <c>ingest</c>).</summary>
-    public MediaEndpoint Endpoint { get; }
 
     internal Socket Socket => _socket;
 

@@ -35,19 +35,19 @@ public sealed class MediaRoom
     /// <summary>SIP calls in this room (terminals); they keep the room alive like sessions.</summary>
     internal IReadOnlyList<Sip.SipCallMedia> SipCalls => _sipCalls;
 
-    internal void AddSipCall(Sip.SipCallMedia call)
+    internal void AddSipCall(Sip.SipCallMedia call) => _sipCalls.Add(call);
+
+    /// <summary>A SIP call in the room receives the program video (H.264 only): WHIP publishers are then asked for H.264.</summary>
+    internal bool HasSipVideoTerminal
     {
-        _sipCalls.Add(call);
-        Engine.Events?.EndpointStarted(this, call.Endpoint);
+        get
+        {
+            foreach (var c in _sipCalls) if (c.Video?.Session.TerminalReceives == true) return true;
+            return false;
+        }
     }
 
-    internal void RemoveSipCall(Sip.SipCallMedia call)
-    {
-        if (_sipCalls.Remove(call)) Engine.Events?.EndpointEnded(this, call.Endpoint);
-    }
-
-    /// <summary>Ingests and SIP terminals here, as the room directory lists them.</summary>
-    internal IEnumerable<MediaEndpoint> Endpoints => _ingests.Select(i => i.Endpoint).Concat(_sipCalls.Select(c => c.Endpoint));
+    internal void RemoveSipCall(Sip.SipCallMedia call) => _sipCalls.Remove(call);
 
     public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0 && RelayedTracks == 0 && FilePublishers == 0;
 
@@ -65,26 +65,19 @@ public sealed class MediaRoom
 
     internal void RemoveRelayedTrack() => RelayedTracks--;
 
-    /// <summary>True when a WHEP subscriber or a SIP terminal of this node is in the room (relayed tracks are kept for them).</summary>
+    /// <summary>True when a WHEP subscriber of this node is in the room (relayed tracks are kept for them).</summary>
     internal bool HasLocalSubscribers
     {
         get
         {
             foreach (var s in _sessions.Values) if (s.Kind == Signalling.SessionKind.Subscriber) return true;
-            return _sipCalls.Count > 0; // a SIP terminal listens to the room's mix, relayed tracks included
+            return false;
         }
     }
 
-    internal void AddIngest(Ingest.RtpIngest ingest)
-    {
-        _ingests.Add(ingest);
-        Engine.Events?.EndpointStarted(this, ingest.Endpoint);
-    }
+    internal void AddIngest(Ingest.RtpIngest ingest) => _ingests.Add(ingest);
 
-    internal void RemoveIngest(Ingest.RtpIngest ingest)
-    {
-        if (_ingests.Remove(ingest)) Engine.Events?.EndpointEnded(this, ingest.Endpoint);
-    }
+    internal void RemoveIngest(Ingest.RtpIngest ingest) => _ingests.Remove(ingest);
 
     internal PeerSession? Find(string sessionId) => _sessions.GetValueOrDefault(sessionId);
 

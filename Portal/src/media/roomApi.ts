@@ -20,11 +20,9 @@ export interface RoomAudio {
   room: string; mode: 'mixed' | 'forwarded'; n: number; muted: string[]; pinned: string[]
   speakers: { participantId: string; level: number }[]; codec: string | null; participants: MixParticipant[]
 }
-/** A room member: WHIP/WHEP sessions; in a cluster also plain-RTP ingests and SIP terminals, each with the node it is on. */
 export interface RoomParticipant {
-  id: string; sessionId: string; role: string; kind: 'publisher' | 'subscriber' | 'ingest' | 'sip'; displayName: string | null; joinedAt: string
+  id: string; sessionId: string; role: string; kind: 'publisher' | 'subscriber'; displayName: string | null; joinedAt: string
   tracks: { kind: string; codec: string; rids: string[] }[]
-  node?: string | null
 }
 
 /** An error of the room API with a Chinese message. */

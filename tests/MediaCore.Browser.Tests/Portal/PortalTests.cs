@@ -201,6 +201,15 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
                 await page.GetByTestId("site-tree-admin").GetByText("锦水街道", new() { Exact = true }).ClickAsync();
                 await page.GetByTestId("site-tree-admin").GetByText("东关村", new() { Exact = true }).ClickAsync();
                 await Assertions.Expect(page.GetByText("考勤机").First).ToBeVisibleAsync();
+                // A terminal's SIP settings: derived username and password, the configured server, the room URI format.
+                await page.GetByTestId("sip-account").First.ClickAsync();
+                await Assertions.Expect(page.GetByTestId("sip-username")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^site-[0-9]+-terminal-[0-9]+$"));
+                await Assertions.Expect(page.GetByTestId("sip-password")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_-]{24}$"));
+                await Assertions.Expect(page.GetByTestId("sip-server")).ToHaveTextAsync("192.0.2.10");
+                await Assertions.Expect(page.GetByTestId("sip-room-uri")).ToHaveTextAsync("sip:{room}@192.0.2.10:5060");
+                await Assertions.Expect(page.GetByText("SIP 终端配置").First).ToBeVisibleAsync();
+                await PortalFixture.ScreenshotAsync(page, "portal-sip-terminal");
+                await page.GetByRole(AriaRole.Button, new() { Name = "关闭" }).Last.ClickAsync();
             }
             await PortalFixture.ScreenshotAsync(page, shot);
         }

@@ -119,36 +119,6 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task Ingest_OnATown_ListedInTheClusterRoomViewAndRelayedToTheCounty()
-    {
-        await using var redis = await RedisServer.StartAsync();
-        await using var county = await StartNodeAsync(redis, "county");
-        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
-        // A village camera pushing plain RTP into the town node (ffmpeg/GStreamer), no WebRTC session in the room.
-        var open = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/plenary/ingest", town.Token("*", "controlplane", ParticipantRole.Host));
-        open.Content = JsonContent.Create(new { participant = "camera:7", video = "vp8", audio = true });
-        using var opened = await town.Client.SendAsync(open);
-        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
-
-        var rooms = await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(county, "/api/rooms"), r => r.Any(x => x.Room == "plenary"), "the ingest in the directory");
-        Assert.Equal((1, 1, 0), rooms.Where(r => r.Room == "plenary").Select(r => (r.Participants, r.Publishers, r.Subscribers)).Single());
-        var camera = Assert.Single((await GetAsync<RoomDetailsDto>(county, "/api/rooms/plenary")).Participants);
-        Assert.Equal(("camera:7", "ingest", "town-1"), (camera.Id, camera.Kind, camera.Node));
-        Assert.StartsWith("ingest-", camera.SessionId);
-
-        // A county subscriber gets the ingest's two tracks over the link.
-        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whep", "plenary", "county-host", ParticipantRole.Host, "chromium156-whep-offer.sdp")).StatusCode);
-        var inbound = Assert.Single(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links"));
-        Assert.Equal(("town-1", 2), (inbound.Peer, inbound.InboundTracks));
-
-        // Closed: gone from the directory.
-        using var close = await town.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Delete, $"/api/rooms/plenary/ingest/{camera.SessionId}",
-            town.Token("*", "controlplane", ParticipantRole.Host)));
-        Assert.True(close.IsSuccessStatusCode);
-        await EventuallyAsync(() => GetAsync<RoomDetailsDto>(county, "/api/rooms/plenary"), d => d.Participants.All(p => p.Kind != "ingest"), "the ingest leaves the directory");
-    }
-
-    [Fact]
     public async Task RelayApi_WithoutNodeTokenOrWithBadInput_RefusedWithReasonNothingCreated()
     {
         await using var redis = await RedisServer.StartAsync();
