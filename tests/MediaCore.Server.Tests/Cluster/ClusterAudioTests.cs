@@ -20,6 +20,8 @@ namespace MediaCore.Server.Tests.Cluster;
 /// with RFC 6464 levels); the town sends the county only its N loudest (N = 3, the default) over the relay link, and a
 /// listener in the county's mix hears exactly those three tones.
 /// </summary>
+// Node ids ("county", "town-1") label the process-wide relay metrics: cluster tests run one at a time.
+[Collection("cluster")]
 public sealed class ClusterAudioTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>A village's microphone: a producer in the town's room (as a WHIP session's audio would be) fed Opus frames of a tone.</summary>

@@ -14,6 +14,8 @@ namespace MediaCore.Server.Tests.Cluster;
 /// on the town brings the county's tracks over one relay link, and a Redis outage leaves local rooms working while
 /// cross-node joins get a 503 that says why, until Redis is back.
 /// </summary>
+// Node ids ("county", "town-1") label the process-wide relay metrics: cluster tests run one at a time.
+[Collection("cluster")]
 public sealed class ClusterTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);

@@ -19,6 +19,8 @@ namespace MediaCore.Server.Tests.Cluster;
 /// demand (bandwidth and pinned layer of that node's receivers) that crosses the link as SRTCP every second. Two engines
 /// in one process, their datagrams handed across by the test, in virtual time.
 /// </summary>
+// Node ids ("county", "town-1") label the process-wide relay metrics: cluster tests run one at a time.
+[Collection("cluster")]
 public sealed class RelayLayerDemandTests
 {
     private static readonly long Ms = TimeSpan.TicksPerMillisecond;
