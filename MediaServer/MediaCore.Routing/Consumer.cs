@@ -44,6 +44,7 @@ public partial class Consumer
     private Producer? _subscribedA;
     private Producer? _subscribedB;
     private long _nextReselectAt = long.MinValue;
+    private bool _resuming;
 
     // Output state (what the receiver has seen).
     private bool _started;
@@ -149,15 +150,20 @@ public partial class Consumer
     /// <summary>Stops forwarding until <see cref="Resume"/>.</summary>
     public void Pause() => IsPaused = true;
 
-    /// <summary>Resumes forwarding; video restarts at the next key frame, which is requested.</summary>
+    /// <summary>
+    /// Resumes forwarding; video restarts at the next key frame, which is requested. Either way the output goes on
+    /// from the last sequence number sent (a new segment at the next packet): what the source sent while paused leaves
+    /// no gap for the receiver to count as loss or NACK, and the timestamp advances by the time paused (RFC 3550 §5.1).
+    /// </summary>
     public void Resume(long nowTicks)
     {
         if (!IsPaused) return;
         IsPaused = false;
-        if (_needsKeyFrame && _current != null)
+        if (_current != null)
         {
             _target ??= _current;
             _current = null;
+            _resuming = true;
             UpdateSubscriptions();
             RequestTargetKeyFrame(nowTicks);
         }
@@ -440,7 +446,7 @@ public partial class Consumer
             seg.TimestampDelta = _lastOutTimestamp + step - src.Rtp.Timestamp.Value;
             if (_segCount > 0 && TryAlignByCaptureTime(_segments[_segHead], encoding, src.Rtp.Timestamp.Value, step, out uint aligned))
                 seg.TimestampDelta = aligned;
-            _switches++;
+            if (!_resuming) _switches++;
         }
         if (seg.HasPictureId && _lastOutPictureId >= 0)
         {
@@ -453,6 +459,7 @@ public partial class Consumer
         if (_segCount < MaxSegments) _segCount++;
         _current = encoding;
         _currentGeneration = encoding.Generation;
+        _resuming = false;
         UpdateSubscriptions();
     }
 

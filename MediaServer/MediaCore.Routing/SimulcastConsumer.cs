@@ -12,6 +12,7 @@ public sealed class SimulcastConsumer : Consumer
 
     private long _availableBitrate;
     private int? _preferredLayer;
+    private int? _minimumLayer;
 
     internal SimulcastConsumer(Router router, ConsumerOptions options, IRtpSink sink)
         : base(router, options, sink)
@@ -35,6 +36,22 @@ public sealed class SimulcastConsumer : Consumer
         Reselect(nowTicks, force: true);
     }
 
+    /// <summary>The layer bandwidth-driven choice never goes below (set by <see cref="SetDemand"/>), or null.</summary>
+    public int? MinimumLayer => _minimumLayer;
+
+    /// <summary>
+    /// What the receivers behind this consumer need, when it feeds another node (a relay link) rather than one subscriber:
+    /// <paramref name="bitsPerSecond"/> is the bandwidth of the best-connected receiver that follows bandwidth (0 when none
+    /// does), <paramref name="minimumLayer"/> the highest layer a receiver pinned (null when none did). The choice is the
+    /// best layer that fits the bandwidth, but not below the minimum.
+    /// </summary>
+    public void SetDemand(long nowTicks, long bitsPerSecond, int? minimumLayer)
+    {
+        _availableBitrate = Math.Max(0, bitsPerSecond);
+        _minimumLayer = minimumLayer is { } m ? Math.Max(0, m) : null;
+        Reselect(nowTicks, force: true);
+    }
+
     /// <summary>
     /// Forces layer <paramref name="layer"/> (0 = lowest; clamped to what exists and is active), or returns
     /// to bandwidth-driven choice with null.
@@ -51,15 +68,7 @@ public sealed class SimulcastConsumer : Consumer
         if (encodings.Count == 1) return encodings[0];
         var current = TargetEncoding?.Producer == source ? TargetEncoding : null;
         ProducerEncoding? lowestActive = null, best = null;
-        if (_preferredLayer is { } preferred)
-        {
-            int cap = Math.Min(preferred, encodings.Count - 1);
-            for (int i = cap; i >= 0; i--)
-                if (encodings[i].IsActive(nowTicks)) return encodings[i];
-            for (int i = cap + 1; i < encodings.Count; i++)
-                if (encodings[i].IsActive(nowTicks)) return encodings[i];
-            return encodings[cap];
-        }
+        if (_preferredLayer is { } preferred) return AtLayer(nowTicks, encodings, preferred);
         foreach (var e in encodings)
         {
             if (!e.IsActive(nowTicks)) continue;
@@ -71,6 +80,23 @@ public sealed class SimulcastConsumer : Consumer
             double needed = upgrade ? bitrate * UpgradeHeadroom : bitrate;
             if (needed <= _availableBitrate) best = e;
         }
-        return best ?? lowestActive ?? current ?? encodings[0];
+        var chosen = best ?? lowestActive ?? current ?? encodings[0];
+        if (_minimumLayer is { } minimum)
+        {
+            var floor = AtLayer(nowTicks, encodings, minimum);
+            if (floor.Index > chosen.Index) chosen = floor;
+        }
+        return chosen;
+    }
+
+    // Layer `layer` (clamped), or the nearest active one below it, else above it.
+    private static ProducerEncoding AtLayer(long nowTicks, IReadOnlyList<ProducerEncoding> encodings, int layer)
+    {
+        int cap = Math.Min(layer, encodings.Count - 1);
+        for (int i = cap; i >= 0; i--)
+            if (encodings[i].IsActive(nowTicks)) return encodings[i];
+        for (int i = cap + 1; i < encodings.Count; i++)
+            if (encodings[i].IsActive(nowTicks)) return encodings[i];
+        return encodings[cap];
     }
 }

@@ -50,6 +50,9 @@ public static partial class MediaServerApp
     {
         services.AddOptions<MediaServerOptions>().BindConfiguration(MediaServerOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<MediaServerOptions>, DemoSecretPostConfigure>();
+        services.AddSingleton<NodeIdAlias>();
+        services.AddSingleton<IPostConfigureOptions<MediaServerOptions>>(sp => sp.GetRequiredService<NodeIdAlias>());
+        services.AddSingleton<IPostConfigureOptions<WebhookOptions>>(sp => sp.GetRequiredService<NodeIdAlias>());
         services.AddSingleton<IValidateOptions<MediaServerOptions>, MediaServerOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
@@ -186,6 +189,7 @@ public static partial class MediaServerApp
         app.MapIngestApi();
         app.MapPlaybackApi();
         if (app.Configuration.GetValue<string>("MediaServer:Cluster:Redis") is { Length: > 0 }) app.MapRelayApi();
+        if (app.Services.GetRequiredService<NodeIdAlias>().Warning() is { } alias) app.Lifetime.ApplicationStarted.Register(() => LogNodeIdAlias(app.Logger, alias));
         // Read from configuration (not IOptions) so a bad config is reported once, by ValidateOnStart.
         if (app.Configuration.GetValue<bool>($"{MediaServerOptions.SectionName}:{nameof(MediaServerOptions.DemoMode)}"))
         {
@@ -204,6 +208,9 @@ public static partial class MediaServerApp
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}")]
+    private static partial void LogNodeIdAlias(ILogger logger, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "DEMO MODE: POST /demo/token mints media tokens for anyone. Never enable MediaServer:DemoMode in production.")]
     private static partial void LogDemoMode(ILogger logger);

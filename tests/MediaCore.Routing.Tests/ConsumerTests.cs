@@ -224,6 +224,37 @@ public class ConsumerLifecycleTests
     }
 
     [Fact]
+    public void AudioConsumer_PauseResume_NoSequenceGapTimestampAdvancesByPause()
+    {
+        // A relay link's top-N gate pauses a track that leaves the selection: the receiving node must not see the
+        // packets skipped meanwhile as loss.
+        var router = new Router();
+        var producer = router.CreateProducer(0, new ProducerOptions
+        {
+            Id = "a", Kind = MediaKind.Audio, Codec = MediaCore.Protocol.Codecs.CodecKind.Opus, ClockRate = 48000,
+            PayloadType = new MediaCore.Protocol.Core.PayloadType(111), Encodings = [new ProducerEncodingOptions { Ssrc = 1 }],
+        });
+        var sink = new RecordingSink();
+        var consumer = router.CreateConsumer(0, new ConsumerOptions
+        {
+            Id = "c", Kind = MediaKind.Audio, Codec = MediaCore.Protocol.Codecs.CodecKind.Opus, ClockRate = 48000,
+            Ssrc = new MediaCore.Protocol.Core.Ssrc(9), PayloadType = new MediaCore.Protocol.Core.PayloadType(111),
+        }, sink, producer);
+        var pub = new Publisher(1, 111);
+        router.OnRtp(0, producer, pub.Audio());
+        router.OnRtp(20 * Setup.Ms, producer, pub.Audio());
+        consumer.Pause();
+        for (int i = 2; i < 50; i++) router.OnRtp(i * 20 * Setup.Ms, producer, pub.Audio());
+        consumer.Resume(1000 * Setup.Ms);
+        router.OnRtp(1000 * Setup.Ms, producer, pub.Audio());
+        Assert.Equal(3, sink.Packets.Count);
+        var before = new RtpView(sink.Packets[1]);
+        Assert.Equal((ushort)(before.Seq + 1), sink.Last.Seq);
+        Assert.Equal(980u * 48, sink.Last.Timestamp - before.Timestamp);
+        Assert.Equal(0, consumer.Stats.SourceSwitches);
+    }
+
+    [Fact]
     public void AudioConsumer_SwitchSource_ImmediateWithContinuousSeqAndAudioLevelCopied()
     {
         var router = new Router();

@@ -25,8 +25,8 @@ public sealed record RelayTrackDto(string Room, string ProducerId, string Partic
 /// media port, so a link costs one HTTP call). Both directions share it:
 /// <list type="bullet">
 /// <item>outbound (this node is the origin): one <see cref="Consumer"/> per track the peer asked for, on the track's room
-/// router, pinned to the highest simulcast layer; NACK and PLI from the peer reach those consumers, its receiver reports give
-/// the link's RTT and loss;</item>
+/// router; audio passes the room's top-N gate (<see cref="RelayAudioGate"/>); NACK and PLI from the peer reach those
+/// consumers, its receiver reports give the link's RTT and loss;</item>
 /// <item>inbound (the peer is the origin): one <see cref="Producer"/> per relayed track in the local room, so the room's router
 /// fans it out to local subscribers and the mixer mixes it; the router's loss detection NACKs over the link and key-frame
 /// requests become PLIs on the link.</item>
@@ -65,6 +65,7 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
     private readonly List<OutTrack> _out = [];
     private readonly Dictionary<uint, OutTrack> _outBySsrc = [];
     private readonly HashSet<uint> _outRtx = [];
+    private readonly Dictionary<MediaRoom, RelayAudioGate> _gates = [];
     private readonly List<InTrack> _in = [];
     private readonly Dictionary<uint, InTrack> _inBySsrc = [];
     private readonly byte[] _rtcp = new byte[1500];
@@ -108,6 +109,9 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
     public long PlisSent { get; private set; }
     public long NacksReceived { get; private set; }
     public long PlisReceived { get; private set; }
+    /// <summary>Layer demands (RTCP APP "MCLD") sent for inbound video and received for outbound video.</summary>
+    public long DemandsSent { get; private set; }
+    public long DemandsReceived { get; private set; }
     public long UnprotectFailures { get; private set; }
     /// <summary>Round trip measured from the peer's receiver reports about our tracks (RFC 3550 §6.4.1), or null.</summary>
     public TimeSpan? RoundTripTime { get; private set; }
@@ -200,13 +204,19 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
             Extensions = RelayNames.LinkExtensions(),
             InitialAvailableBitrate = 50_000_000,
         };
+        // One copy per link, at the highest layer until the peer's layer demand says what its receivers need (the
+        // initial 50 Mb/s fits every layer; see SendLayerDemands).
         Consumer consumer = video
             ? room.Router.CreateSimulcastConsumer(nowTicks, options, this, producer)
             : room.Router.CreateConsumer(nowTicks, options, this, producer);
-        // One copy per link at the highest layer: the receiving node's subscribers choose their own layer from it.
-        if (consumer is SimulcastConsumer s) s.SetPreferredLayer(nowTicks, producer.Encodings.Count - 1);
         consumer.RoundTripTime = RoundTripTime ?? TimeSpan.FromMilliseconds(20);
         var track = new OutTrack(room, producer, consumer, producer.PacketsReceived);
+        if (!video)
+        {
+            // Top-N audio: the link sends only the room's loudest N of its audio tracks (see RelayAudioGate).
+            if (!_gates.TryGetValue(room, out var gate)) _gates[room] = gate = new RelayAudioGate(room);
+            gate.Add(producer, consumer);
+        }
         _out.Add(track);
         _outBySsrc[consumer.Ssrc.Value] = track;
         if (consumer.RtxSsrc is { } rtx) _outRtx.Add(rtx.Value);
@@ -219,6 +229,15 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
         _out.RemoveAt(index);
         _outBySsrc.Remove(t.Consumer.Ssrc.Value);
         if (t.Consumer.RtxSsrc is { } rtx) _outRtx.Remove(rtx.Value);
+        if (_gates.TryGetValue(t.Room, out var gate))
+        {
+            gate.Remove(t.Source);
+            if (gate.Count == 0)
+            {
+                gate.Close();
+                _gates.Remove(t.Room);
+            }
+        }
         Metrics.MediaEngineCollector.Retire(t.Consumer);
         t.Room.Router.RemoveConsumer(t.Consumer);
     }
@@ -235,7 +254,8 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
     /// <summary>Per outbound track: published packets since it joined the link, and what the link carried of it.</summary>
     public IEnumerable<RelayOutTrackStats> OutboundStats() => _out.Select(t => new RelayOutTrackStats(t.Room.Id.Value, t.Source.Id,
         t.Source.Kind == SdpMediaKind.Video ? "video" : "audio", t.Source.PacketsReceived - t.Baseline, t.Consumer.Stats.PacketsSent,
-        t.Consumer.Stats.PacketsRetransmitted, t.Consumer.Ssrc.Value));
+        t.Consumer.Stats.PacketsRetransmitted, t.Consumer.Ssrc.Value, !t.Consumer.IsPaused, t.Consumer.CurrentEncoding?.Index,
+        t.Consumer is SimulcastConsumer s ? s.AvailableBitrate : null, (t.Consumer as SimulcastConsumer)?.MinimumLayer));
 
     /// <summary>Rooms this link sends tracks of to the peer.</summary>
     public IEnumerable<string> OutboundRooms => _out.Select(t => t.Room.Id.Value).Distinct(StringComparer.Ordinal);
@@ -400,6 +420,15 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
                     }
                 }
                 break;
+            case RtcpPacketType.ApplicationDefined when LayerDemandPacket.TryParse(packet.Raw, out var demand):
+                DemandsReceived++;
+                for (int i = 0; i < demand.Count; i++)
+                {
+                    var item = demand.GetItem(i);
+                    if (_outBySsrc.TryGetValue(item.MediaSsrc, out var demanded) && demanded.Consumer is SimulcastConsumer simulcast)
+                        simulcast.SetDemand(nowTicks, item.Bitrate, item.MinimumLayer);
+                }
+                break;
             case RtcpPacketType.PayloadFeedback when packet.Format == RtcpFeedbackFormat.PictureLossIndication:
                 PlisReceived++;
                 if (PictureLossIndication.TryParse(packet.Raw, out var pli) && _outBySsrc.TryGetValue(pli.MediaSsrc, out var wanted))
@@ -445,9 +474,60 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
                     if (count < blocks.Length && t.Stats.TryCreateReportBlock(nowTicks, out var block)) blocks[count++] = block;
                 }
                 SendRtcp(new ReceiverReportWriter(_localSsrc, blocks[..count]).WriteTo(_rtcp));
+                SendLayerDemands();
             }
             _engine.Timers.Schedule(this, _nextReport);
         }
+    }
+
+    /// <summary>
+    /// Bandwidth feedback across the link, every second: for each inbound video track, what this node's receivers of it need
+    /// (the best-connected bandwidth-following one's estimate from its REMB, the highest pinned layer; a child link's own
+    /// demand counts like a receiver, so a need deep in the tree reaches the origin), so the origin sends the highest layer any
+    /// of them needs and no more. A room being recorded here needs the top layer.
+    /// </summary>
+    private void SendLayerDemands()
+    {
+        Span<LayerDemandItem> items = stackalloc LayerDemandItem[LayerDemandPacket.MaxItems];
+        int count = 0;
+        foreach (var t in _in)
+        {
+            if (t.Producer.Kind != SdpMediaKind.Video || !TryComputeDemand(t, out var item)) continue;
+            items[count++] = item;
+            if (count < items.Length) continue;
+            SendRtcp(new LayerDemandWriter(_localSsrc, items).WriteTo(_rtcp));
+            DemandsSent++;
+            count = 0;
+        }
+        if (count == 0) return;
+        SendRtcp(new LayerDemandWriter(_localSsrc, items[..count]).WriteTo(_rtcp));
+        DemandsSent++;
+    }
+
+    private bool TryComputeDemand(InTrack t, out LayerDemandItem item)
+    {
+        long bitrate = 0;
+        int floor = -1;
+        bool any = false;
+        foreach (var c in t.Room.Router.Consumers)
+        {
+            if (c.IsClosed || c.Source != t.Producer) continue;
+            any = true;
+            if (c is not SimulcastConsumer s) floor = int.MaxValue; // a plain consumer takes whatever comes: give it the best
+            else if (s.PreferredLayer is { } pinned) floor = Math.Max(floor, pinned);
+            else
+            {
+                bitrate = Math.Max(bitrate, s.AvailableBitrate);
+                if (s.MinimumLayer is { } minimum) floor = Math.Max(floor, minimum);
+            }
+        }
+        if (_engine.Recordings?.ActiveId(t.Room.Id) is not null)
+        {
+            any = true;
+            floor = int.MaxValue;
+        }
+        item = new LayerDemandItem(t.Dto.Ssrc, (uint)Math.Min(bitrate, uint.MaxValue), floor < 0 ? null : Math.Min(floor, 254));
+        return any;
     }
 
     private void SendRtcp(int length)
@@ -483,7 +563,12 @@ public sealed class RelayLink : IRtpSink, IKeyFrameRequester, IRetransmissionReq
 /// <summary>One outbound track of a link, for <c>GET /api/cluster/links</c> and the one-copy check.</summary>
 /// <param name="Published">Packets the source producer received since the track joined the link (RTX from the publisher included).</param>
 /// <param name="Sent">Packets the link carried of it (retransmissions included).</param>
-public sealed record RelayOutTrackStats(string Room, string ProducerId, string Kind, long Published, long Sent, long Retransmitted, uint Ssrc);
+/// <param name="Forwarding">False while the link's top-N audio gate holds the track back (not among the room's N loudest here).</param>
+/// <param name="Layer">Video: the simulcast layer the link carries now (0 = lowest), null before the first key frame.</param>
+/// <param name="DemandBitrate">Video: the bandwidth the peer's receivers last asked for (bits/s; 50 Mb/s until the first demand).</param>
+/// <param name="DemandMinLayer">Video: the highest layer a receiver behind the peer pinned, or null.</param>
+public sealed record RelayOutTrackStats(string Room, string ProducerId, string Kind, long Published, long Sent, long Retransmitted, uint Ssrc,
+    bool Forwarding = true, int? Layer = null, long? DemandBitrate = null, int? DemandMinLayer = null);
 
 /// <summary>Names and the header-extension map of relay links.</summary>
 internal static class RelayNames

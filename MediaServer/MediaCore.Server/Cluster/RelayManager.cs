@@ -27,7 +27,7 @@ public sealed partial class RelayManager : IHostedService, IDisposable
     private readonly MediaServerOptions _options;
     private readonly MediaTokenIssuer _issuer;
     private readonly ILogger<RelayManager> _logger;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
+    private readonly HttpClient _http;
     private readonly Lock _lock = new();
     // (room, origin node) -> signature of the origin's publisher sessions when last asked, and the origin's incarnation
     private readonly Dictionary<(string Room, string Node), (string Signature, long Incarnation)> _asked = [];
@@ -44,6 +44,7 @@ public sealed partial class RelayManager : IHostedService, IDisposable
         _options = options.Value;
         _issuer = issuer;
         _logger = logger;
+        _http = new HttpClient { Timeout = options.Value.Cluster.RelayTimeout };
         sessions.Relays = this;
         RelayMetrics.Register(engine, options.Value.NodeId);
     }

@@ -21,6 +21,13 @@ public sealed class ClusterOptions
     /// <summary>A node whose entry is not refreshed within this time is dropped (its key expires in Redis).</summary>
     public TimeSpan NodeTtl { get; set; } = TimeSpan.FromSeconds(2.5);
 
+    /// <summary>
+    /// How long a relay set-up call (<c>POST /api/cluster/relay</c>) may take before the WHEP join it serves answers 503. A node
+    /// that died leaves the registry within <see cref="NodeTtl"/> anyway; this only has to outlast a live node that is slow,
+    /// e.g. its first relay right after start-up on a loaded machine (3 s was measured too short at load average 30).
+    /// </summary>
+    public TimeSpan RelayTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A relay link with no packet from its peer for this long is released.</summary>
     public TimeSpan LinkIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

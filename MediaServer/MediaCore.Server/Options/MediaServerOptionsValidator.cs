@@ -80,7 +80,7 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
         if (o.Turn.CredentialLifetime <= TimeSpan.Zero || o.Turn.CredentialLifetime > TimeSpan.FromDays(7))
             errors.Add("MediaServer:Turn:CredentialLifetime must be positive and at most 7 days.");
         if (string.IsNullOrWhiteSpace(o.NodeId) || o.NodeId.Length > 64 || !o.NodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            errors.Add($"MediaServer:NodeId '{o.NodeId}' must be 1..64 characters of letters, digits, '-', '_' or '.'.");
+            errors.Add($"MediaServer:NodeId '{o.NodeId}' (or the deprecated MediaServer:Webhooks:NodeId it came from) must be 1..64 characters of letters, digits, '-', '_' or '.'.");
         if (o.Cluster.Enabled)
         {
             if (!Uri.TryCreate(o.Cluster.RelayUrl, UriKind.Absolute, out var relay) || relay.Scheme is not ("http" or "https"))
@@ -89,6 +89,8 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
                 errors.Add("MediaServer:Cluster:Parent must name another node, not this one.");
             if (o.Cluster.HeartbeatInterval <= TimeSpan.Zero || o.Cluster.NodeTtl <= o.Cluster.HeartbeatInterval)
                 errors.Add("MediaServer:Cluster:NodeTtl must be longer than HeartbeatInterval (both positive).");
+            if (o.Cluster.RelayTimeout < TimeSpan.FromSeconds(1) || o.Cluster.RelayTimeout > TimeSpan.FromMinutes(1))
+                errors.Add("MediaServer:Cluster:RelayTimeout must be between 00:00:01 and 00:01:00.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -20,7 +20,7 @@ public class RtcpFuzzTests
         [
             Rfc3550Tests.SenderReportWithBlock, Rfc3550Tests.EmptyReceiverReport, Rfc3550Tests.SdesCname,
             Rfc3550Tests.ByeWithReason, Rfc4585Tests.Nack, Rfc4585Tests.Pli, Rfc5104Tests.Fir, RembTests.Remb1Mbps,
-            twccBytes,
+            twccBytes, LayerDemandTests.TwoTracks(),
             [.. Rfc3550Tests.SenderReportWithBlock, .. Rfc3550Tests.SdesCname, .. RembTests.Remb1Mbps, .. Rfc4585Tests.Nack],
         ];
     }
@@ -129,6 +129,11 @@ public class RtcpFuzzTests
         {
             ok++;
             for (int i = 0; i < remb.SsrcCount; i++) _ = remb.GetSsrc(i);
+        }
+        if (LayerDemandPacket.TryParse(p, out var demand))
+        {
+            ok++;
+            for (int i = 0; i < demand.Count; i++) _ = demand.GetItem(i);
         }
         if (TransportFeedback.TryParse(p, out var twcc))
         {

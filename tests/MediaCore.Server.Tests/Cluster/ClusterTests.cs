@@ -14,6 +14,8 @@ namespace MediaCore.Server.Tests.Cluster;
 /// on the town brings the county's tracks over one relay link, and a Redis outage leaves local rooms working while
 /// cross-node joins get a 503 that says why, until Redis is back.
 /// </summary>
+// Node ids ("county", "town-1") label the process-wide relay metrics: cluster tests run one at a time.
+[Collection("cluster")]
 public sealed class ClusterTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
@@ -29,17 +31,17 @@ public sealed class ClusterTests
             $"--MediaServer:Cluster:Parent={parent ?? ""}");
     }
 
-    private static async Task<HttpResponseMessage> PostSdpAsync(TestMediaServer node, string path, string room, string participant, ParticipantRole role, string fixture)
+    internal static async Task<HttpResponseMessage> PostSdpAsync(TestMediaServer node, string path, string room, string participant, ParticipantRole role, string fixture)
         => await node.Client.SendAsync(HttpExtensions.SdpPost($"/{path}/{room}", node.Token(room, participant, role), SessionHarness.Fixture(fixture)));
 
-    private static async Task<T> GetAsync<T>(TestMediaServer node, string url)
+    internal static async Task<T> GetAsync<T>(TestMediaServer node, string url)
     {
         using var response = await node.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Get, url, node.Token("*", "controlplane", ParticipantRole.Host)));
         Assert.True(response.IsSuccessStatusCode, $"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<T>())!;
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    internal static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
         var deadline = DateTime.UtcNow + Patience;
         T value = await read();

@@ -36,6 +36,26 @@ public sealed class MediaServerOptionsTests
         await app.StopAsync();
     }
 
+    [Theory]
+    // (MediaServer:NodeId, deprecated MediaServer:Webhooks:NodeId) -> the one id, and whether start-up warns about the alias
+    [InlineData("town-1", null, "town-1", null)]
+    [InlineData(null, "media-old", "media-old", "deprecated")]
+    [InlineData("town-1", "town-1", "town-1", "redundant")]
+    [InlineData("town-1", "media-old", "town-1", "differs")]
+    public async Task NodeId_WebhooksNodeIdIsADeprecatedAlias_OneIdEverywhere(string? nodeId, string? webhooksNodeId, string expected, string? warning)
+    {
+        var args = new List<string> { $"--MediaServer:TokenSecret={TestMediaServer.Secret}" };
+        if (nodeId is not null) args.Add($"--MediaServer:NodeId={nodeId}");
+        if (webhooksNodeId is not null) args.Add($"--MediaServer:Webhooks:NodeId={webhooksNodeId}");
+        await using var app = Build([.. args]);
+        var sp = app.Services;
+        Assert.Equal(expected, sp.GetRequiredService<IOptions<MediaServerOptions>>().Value.NodeId);
+        Assert.Equal(expected, sp.GetRequiredService<IOptions<MediaCore.Server.Webhooks.WebhookOptions>>().Value.NodeId);
+        string? said = sp.GetRequiredService<NodeIdAlias>().Warning();
+        if (warning is null) Assert.Null(said);
+        else Assert.Contains(warning, said);
+    }
+
     [Fact]
     public void Defaults_AreLoopbackAndPort40000()
     {
