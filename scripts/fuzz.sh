@@ -2,14 +2,14 @@
 # Coverage-guided fuzzing of every parser target in fuzz/MediaCore.Fuzz with SharpFuzz + AFL++ (Debian afl++).
 #   scripts/fuzz.sh                  each target for 60 s
 #   scripts/fuzz.sh 600 sdp rtcp     the named targets, 600 s each
-# Targets: stun rtp rtcp sdp dtls checkin matroska webm. Seeds come from fuzz/corpus/<target>; AFL's state goes to
+# Targets: stun rtp rtcp sdp sipsdp dtls checkin matroska webm. Seeds come from fuzz/corpus/<target>; AFL's state goes to
 # fuzz/out/<target> (a second run continues from its queue). Every crash is listed with the command that replays it;
 # each one found becomes a file in fuzz/regressions/<target>/ (replayed by the normal suite) and a fix.
 # Exit status 1 when any target crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"; [ $# -gt 0 ] && shift
-targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(stun rtp rtcp sdp dtls checkin matroska webm)
+targets=("$@"); [ ${#targets[@]} -eq 0 ] && targets=(stun rtp rtcp sdp sipsdp dtls checkin matroska webm)
 export PATH="$PATH:$HOME/.dotnet/tools"
 
 command -v afl-fuzz >/dev/null || { echo "fuzz: installing afl++"; apt-get install -y afl++ >/dev/null; }

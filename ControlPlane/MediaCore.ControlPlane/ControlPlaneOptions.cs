@@ -64,6 +64,8 @@ public sealed class ControlPlaneOptions
     public string? PublicMediaServerUrl { get; set; }
     /// <summary>TURN servers handed to clients with their media tokens (coturn, shared-secret credentials).</summary>
     public TurnOptions Turn { get; set; } = new();
+    /// <summary>MediaServer's SIP user agent server as terminals reach it, shown with a terminal's SIP credentials.</summary>
+    public SipTerminalOptions Sip { get; set; } = new();
     /// <summary>
     /// MediaServer cluster: which node serves which sites (<c>ControlPlane:MediaNodes:0:Url</c>, <c>:Sites:0</c> = a site code,
     /// covering the site and everything under it, e.g. a town's code for the town node). The media-token answer names the node
@@ -166,6 +168,20 @@ public sealed class TurnOptions
     public string? Secret { get; set; }
     /// <summary>Lifetime of a TURN credential, in minutes.</summary>
     public int CredentialMinutes { get; set; } = 240;
+}
+
+/// <summary>
+/// MediaServer's SIP server (<c>MediaServer:Sip:Port</c>) as hardware terminals reach it: shown to an admin with a
+/// terminal device's derived SIP credentials (<c>GET /api/sites/{id}/devices/{deviceId}/sip</c>).
+/// </summary>
+public sealed class SipTerminalOptions
+{
+    /// <summary>Address terminals use as SIP server/registrar (MediaServer's <c>AdvertisedAddress</c> or a DNS name). Empty: not configured.</summary>
+    public string? Server { get; set; }
+    /// <summary>MediaServer's <c>MediaServer:Sip:Port</c> (UDP and TCP).</summary>
+    public int Port { get; set; } = 5060;
+    /// <summary>MediaServer's <c>MediaServer:Sip:Realm</c>.</summary>
+    public string Realm { get; set; } = "mediacore";
 }
 
 /// <summary>Calendar of the three working days, in Asia/Shanghai.</summary>

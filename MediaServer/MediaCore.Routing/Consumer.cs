@@ -72,6 +72,7 @@ public partial class Consumer
         Id = options.Id;
         ParticipantId = options.ParticipantId;
         Kind = options.Kind;
+        IsContent = options.IsContent;
         Codec = options.Codec;
         ClockRate = options.ClockRate;
         Ssrc = options.Ssrc;
@@ -100,6 +101,8 @@ public partial class Consumer
     public string Id { get; }
     public string ParticipantId { get; }
     public MediaKind Kind { get; }
+    /// <summary>A content slot (see <see cref="ConsumerOptions.IsContent"/>).</summary>
+    public bool IsContent { get; }
     public CodecKind Codec { get; }
     public uint ClockRate { get; }
     public Ssrc Ssrc { get; }

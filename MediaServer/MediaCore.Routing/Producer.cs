@@ -19,6 +19,7 @@ public sealed class Producer
         Id = options.Id;
         ParticipantId = options.ParticipantId;
         Kind = options.Kind;
+        IsContent = options.IsContent;
         Codec = options.Codec;
         ClockRate = options.ClockRate;
         PayloadType = options.PayloadType;
@@ -42,6 +43,8 @@ public sealed class Producer
     public string Id { get; }
     public string ParticipantId { get; }
     public MediaKind Kind { get; }
+    /// <summary>A screen or courseware share (see <see cref="ProducerOptions.IsContent"/>).</summary>
+    public bool IsContent { get; }
     public CodecKind Codec { get; }
     public uint ClockRate { get; }
     public PayloadType PayloadType { get; }

@@ -7,6 +7,8 @@ namespace MediaCore.Routing;
 /// while it stays eligible, so a floor change moves as few streams as possible. When a producer leaves
 /// and another publishes, the affected slots switch to the new source at its next key frame, without SDP
 /// renegotiation (the consumer's SSRC, payload type and sequence space stay the same).
+/// A content selector (slots of RFC 4796 <c>a=content:slides</c> m-lines) ranks only screen/courseware shares,
+/// the newest share first; a program selector never takes a share.
 /// </summary>
 public sealed class ProgramSelector
 {
@@ -75,11 +77,12 @@ public sealed class ProgramSelector
         _ranked.Clear();
         var kind = _slots[0].Kind;
         var codec = _slots[0].Codec;
+        bool content = _slots[0].IsContent;
         var producers = _router.Producers;
         for (int i = 0; i < producers.Count; i++)
         {
             var p = producers[i];
-            if (p.IsClosed || p.Kind != kind || p.Codec != codec) continue;
+            if (p.IsClosed || p.Kind != kind || p.Codec != codec || p.IsContent != content) continue;
             if (FixedParticipantId != null ? p.ParticipantId != FixedParticipantId
                     : ExcludeParticipantId != null && p.ParticipantId == ExcludeParticipantId) continue;
             _ranked.Add(p);
@@ -89,6 +92,7 @@ public sealed class ProgramSelector
 
     private int Compare(Producer a, Producer b)
     {
+        if (_slots[0].IsContent) return b.CreatedSequence.CompareTo(a.CreatedSequence); // the newest share leads
         int ra = RankOf(a), rb = RankOf(b);
         return ra != rb ? ra.CompareTo(rb) : a.CreatedSequence.CompareTo(b.CreatedSequence);
     }

@@ -42,6 +42,11 @@ public sealed class ProducerOptions
     public PayloadType? RtxPayloadType { get; init; }
     /// <summary>The publisher's negotiated header extension ids.</summary>
     public RtpExtensionMap Extensions { get; init; } = new();
+    /// <summary>
+    /// A screen or courseware share (the m-line carried RFC 4796 <c>a=content:slides</c>): it feeds only subscribers'
+    /// content slots, never the program's camera slots.
+    /// </summary>
+    public bool IsContent { get; init; }
     /// <summary>Encodings ordered lowest to highest quality (simulcast q, h, f); one entry when not simulcast.</summary>
     public IReadOnlyList<ProducerEncodingOptions> Encodings { get; init; } = [new ProducerEncodingOptions()];
     /// <summary>Sends PLI/FIR to the publisher.</summary>
@@ -58,6 +63,8 @@ public sealed class ConsumerOptions
     public required string Id { get; init; }
     /// <summary>The subscriber's participant id (program selection never feeds a participant its own video).</summary>
     public string ParticipantId { get; init; } = "";
+    /// <summary>A content slot (the subscriber's m-line carried RFC 4796 <c>a=content:slides</c>): fed by the room's share.</summary>
+    public bool IsContent { get; init; }
     public required MediaKind Kind { get; init; }
     /// <summary>The codec negotiated with the subscriber; only producers of this codec can be a source.</summary>
     public required CodecKind Codec { get; init; }

@@ -46,7 +46,7 @@ public class SocketFanOutBenchmarks
         }
     }
 
-    [Params(SendPath.SendtoInline, SendPath.Sendmmsg1Worker, SendPath.Sendmmsg2Workers, SendPath.Sendto2Workers)]
+    [Params(SendPath.SendtoInline, SendPath.Sendmmsg1Worker, SendPath.Sendmmsg2Workers, SendPath.Sendto2Workers, SendPath.ProtectOn2Workers)]
     public SendPath Path;
 
     [Params(100, 500)]

@@ -9,6 +9,7 @@ using MediaCore.Protocol.Matroska;
 using MediaCore.Protocol.Rtcp;
 using MediaCore.Protocol.Rtp;
 using MediaCore.Protocol.Sdp;
+using MediaCore.Protocol.Sip;
 using MediaCore.Protocol.Stun;
 
 namespace MediaCore.Fuzz;
@@ -27,6 +28,7 @@ public static class FuzzTargets
         ["rtp"] = Rtp,
         ["rtcp"] = Rtcp,
         ["sdp"] = Sdp,
+        ["sipsdp"] = SipSdp,
         ["dtls"] = Dtls,
         ["checkin"] = CheckIn,
         ["matroska"] = Matroska,
@@ -139,6 +141,17 @@ public static class FuzzTargets
             Setup = SetupRole.Passive, IceLite = true, Candidates = [], SessionId = 1,
         });
         if (answer.Answer is not null) SdpWriter.Write(answer.Answer);
+    }
+
+    /// <summary>
+    /// SDP offers of SIP terminals (UTF-8 text): the SIP answerer with audio, H.264 video and SDES-SRTP (RFC 4568 a=crypto,
+    /// parsed by <see cref="SdesCrypto"/>), as MediaServer answers an INVITE.
+    /// </summary>
+    public static void SipSdp(byte[] data)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(data);
+        if (SipSdpAnswerer.TryAnswer(text, "192.0.2.1", 30000, 30002, 1, 1, out var session, out _) && !SdpParser.TryParse(session.Answer, out _, out var error))
+            throw new InvalidOperationException("the SIP answer does not parse: " + error);
     }
 
     /// <summary>

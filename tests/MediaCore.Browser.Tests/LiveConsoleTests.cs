@@ -84,7 +84,7 @@ public sealed class LiveConsoleTests(LiveStackFixture fixture)
     }
 
     [Fact]
-    public async Task HostGrantsFloor_AudienceBrowserDecodesThatVillagesVideo_RevokeStopsIt()
+    public async Task HostGrantsFloor_AudienceBrowserDecodesThatVillagesVideo_RevokeStopsIt_HostScreenShareOnTheStage()
     {
         var county = await Stack.CountyIdAsync();
         await Stack.ScheduleAsync("admin", county, "plenary", "全县组织生活会部署会");
@@ -112,7 +112,27 @@ public sealed class LiveConsoleTests(LiveStackFixture fixture)
         var hand = console.Locator($"[data-testid='hand-site:{speaker.SiteId}']");
         await hand.GetByRole(AriaRole.Button, new() { Name = "结束发言" }).ClickAsync();
         await Stack.WaitAsync(async () => await TerminalAsync(speakerPage, "data-publish") == "none", TimeSpan.FromSeconds(20), "the revoked village no longer publishing");
-        await Stack.WaitAsync(async () => await SiteStateAsync(console, speaker.SiteId) == "watching", TimeSpan.FromSeconds(20), "the site shown as watching again");
+        string? state = null;
+        for (var until = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < until && state != "watching"; await Task.Delay(300))
+            state = await SiteStateAsync(console, speaker.SiteId);
+        Assert.True(state == "watching", $"the site shows {state}, not watching again; the terminal plays: {await TerminalAsync(speakerPage, "data-play")}\n{Stack.Log}");
+
+        // 共享屏幕: the host shares a screen (getDisplayMedia; headless Chromium grants a fake screen) on its
+        // camera session's content m-line; the audience terminal puts the share on its stage and decodes it.
+        await console.GetByRole(AriaRole.Button, new() { Name = "开启主会场摄像头" }).ClickAsync();
+        var share = console.Locator("[data-testid=share-screen]");
+        await Stack.WaitAsync(async () => await share.IsEnabledAsync(), TimeSpan.FromSeconds(20), "共享屏幕 enabled once the host camera is on");
+        Assert.Equal("共享屏幕", (await share.InnerTextAsync()).Trim());
+        await share.ClickAsync();
+        await Stack.WaitAsync(async () => (await share.InnerTextAsync()).Trim() == "停止共享", TimeSpan.FromSeconds(10), "the console sharing");
+        // (The tile exists only while frames arrive on the content m-line; Chromium may scale the share down under CPU load.)
+        int shown = 0;
+        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until && shown == 0; await Task.Delay(300))
+            shown = await audiencePage.EvaluateAsync<int>("() => document.querySelector('[data-testid=terminal-content] video')?.videoWidth ?? 0");
+        Assert.True(shown > 0, $"the audience terminal shows no screen share on its stage (content frames decoded: {await TerminalAsync(audiencePage, "data-content-frames")})\n{Stack.Log}");
+        await share.ClickAsync();
+        await Stack.WaitAsync(async () => await audiencePage.Locator("[data-testid=terminal-content]").CountAsync() == 0, TimeSpan.FromSeconds(15),
+            "the terminal back to the program once the share stopped");
         await LiveStack.LeaveAsync(console, speakerPage, audiencePage);
     }
 

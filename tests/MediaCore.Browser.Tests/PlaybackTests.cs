@@ -8,7 +8,7 @@ namespace MediaCore.Browser.Tests;
 /// imported once to VP8/Opus WebM; a truncated copy is refused with a Chinese reason and leaves no file; a schedule
 /// for one village starts a few seconds later; at that moment the ControlPlane asks MediaServer to play it into the
 /// village's playback room, MediaServer's file publisher sends it as RTP, and the village's projector page (WHEP)
-/// decodes it: frames counted and the picture's colour checked against the source.
+/// decodes it: frames counted, the picture's colour and the sound's pitch checked against the source.
 /// </summary>
 [Collection(LiveCollection.Name)]
 public sealed class PlaybackTests(LiveStackFixture fixture)
@@ -59,6 +59,36 @@ public sealed class PlaybackTests(LiveStackFixture fixture)
                    return Array.from(g.getImageData(32, 18, 1, 1).data.slice(0, 3)); }
             """);
         Assert.True(rgb[0] > 180 && rgb[1] < 80 && rgb[2] < 80, $"centre pixel rgb({string.Join(",", rgb)}) is not the courseware's red");
+        // And the sound is the source's 440 Hz tone: the peak of the power spectrum of the projector's received audio
+        // averaged over 1 s (AnalyserNode, 8192-point FFT: 5.9 Hz bins).
+        var peak = await video.EvaluateAsync<double[]>("""
+            async v => {
+              const track = v.srcObject?.getAudioTracks()[0];
+              if (!track) return [0, -999];
+              const stream = new MediaStream([track]);
+              const sink = new Audio(); sink.muted = true; sink.srcObject = stream; await sink.play().catch(() => {});
+              const ctx = new AudioContext(); await ctx.resume();
+              const analyser = ctx.createAnalyser(); analyser.fftSize = 8192; analyser.smoothingTimeConstant = 0;
+              ctx.createMediaStreamSource(stream).connect(analyser);
+              const bins = new Float32Array(analyser.frequencyBinCount), power = new Float64Array(analyser.frequencyBinCount);
+              const windowMs = 1000 * analyser.fftSize / ctx.sampleRate;
+              await new Promise(r => setTimeout(r, windowMs));
+              let n = 0;
+              for (const end = performance.now() + 1000; ; ) {
+                analyser.getFloatFrequencyData(bins);
+                for (let i = 0; i < bins.length; i++) power[i] += Math.pow(10, bins[i] / 10);
+                n++;
+                if (performance.now() + windowMs > end) break;
+                await new Promise(r => setTimeout(r, windowMs));
+              }
+              let best = 1;
+              for (let i = 1; i < power.length; i++) if (power[i] > power[best]) best = i;
+              const result = [best * ctx.sampleRate / analyser.fftSize, 10 * Math.log10(power[best] / n)];
+              await ctx.close(); sink.srcObject = null;
+              return result;
+            }
+            """);
+        Assert.True(Math.Abs(peak[0] - 440) < 12 && peak[1] > -70, $"the projector hears {peak[0]:0} Hz at {peak[1]:0.0} dB, not the courseware's 440 Hz tone");
         var after = await Stack.GetAsync("admin", "/api/playback/schedules");
         var row = after.AsArray().First(s => (int)s!["id"]! == (int)schedule["id"]!)!;
         Assert.Contains("已在 1 个站点开始播放", (string)row["lastResult"]!);

@@ -2,24 +2,31 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using MediaCore.Browser.Tests.Infrastructure;
 using MediaCore.Server.Auth;
+using Xunit.Abstractions;
 
 namespace MediaCore.Browser.Tests;
 
 /// <summary>
 /// Issue 10: Chromium publishes into a recording room; every track file is read by ffprobe (and decoded) with
-/// the publishing time as its duration; a kill -9 of the MediaServer mid-recording loses at most the last 2 s.
-/// Publishing runs 20 s (the issue says 60 s; shortened to keep CI lean) and 15 s before the kill (issue: 30 s).
+/// the publishing time as its duration; audio and video are in sync within 80 ms in the track files and in
+/// meeting.mp4 (a flash-and-beep source); a screen share is forwarded in the content slot and recorded as its own
+/// file; the recording plays back into another room; a kill -9 of the MediaServer mid-recording loses at most the
+/// last 2 s. Publishing runs 20 s (the issue says 60 s; shortened to keep CI lean) and 15 s before the kill (issue: 30 s).
 /// </summary>
-public sealed class RecordingTests
+public sealed class RecordingTests(ITestOutputHelper output)
 {
     private const string Admin = "*";
 
+    /// <summary>Largest beep-minus-flash offset allowed (issue 10: the composite's audio/video offset is under 80 ms).</summary>
+    private const double MaxAvOffset = 0.080;
+
     [Fact]
-    public async Task Recording_ChromiumPublishes20s_EveryFileProbesWithThePublishingTimeAsDuration()
+    public async Task Recording_ChromiumPublishes20sWithScreenShare_FilesInSyncShareInContentSlotReplayPlays()
     {
         var dir = Directory.CreateTempSubdirectory("mediacore-rec-").FullName;
         await using var server = await BrowserTestServer.StartAsync(null, $"--MediaServer:Recording:Directory={dir}");
@@ -35,10 +42,26 @@ public sealed class RecordingTests
 
         await using var chromium = await ChromiumSession.LaunchAsync();
         var page = await chromium.OpenPageAsync(server.BaseAddress);
-        var publish = await page.PublishAsync("/whip/lecture1", server.Token("lecture1", "expert-1", ParticipantRole.Speaker));
+        // The lecturer: a camera and microphone made in the page from one clock (a white flash and a 1 kHz beep start
+        // together every 2 s, MediaPage's flashBeep), and a screen share (getDisplayMedia: headless Chromium with the
+        // fake-device and fake-UI flags grants a fake 1280x720 screen) on the content m-line (a=content:slides).
+        var publish = await page.PublishAsync("/whip/lecture1", server.Token("lecture1", "expert-1", ParticipantRole.Speaker),
+            new PublishOptions(FlashBeep: true, Content: "display"));
         Assert.True(publish.Succeeded, $"WHIP failed: {publish.Status} {publish.Detail}");
         var firstSent = await FirstPacketSentAsync(page, publish.Handle);
+        // A village watching the lecture: the program (camera) and the content slot (the share).
+        var viewer = await chromium.OpenPageAsync(server.BaseAddress);
+        var watch = await viewer.SubscribeAsync("/whep/lecture1", server.Token("lecture1", "village-1", ParticipantRole.Audience), videoCount: 1, content: true);
+        Assert.True(watch.Succeeded, $"WHEP failed: {watch.Status} {watch.Detail}");
         await Task.Delay(TimeSpan.FromSeconds(20));
+        var watched = await viewer.GetStatsAsync(watch.Handle);
+        var contentMid = await viewer.Page.EvaluateAsync<string>("h => window.__mc.sessions.get(h).pc.getTransceivers().find(t => t.receiver.track === window.__mc.sessions.get(h).contentTrack).mid", watch.Handle);
+        var contentIn = watched.Inbound.Single(i => i.Mid == contentMid);
+        var programIn = watched.Inbound.Single(i => i.Kind == "video" && i.Mid != contentMid);
+        // The share decodes in the content slot at the screen's size; the program slot keeps the camera (320x240).
+        Assert.True(contentIn.FramesDecoded > 100 && contentIn.FrameWidth == 1280, $"content slot: {contentIn}");
+        Assert.True(programIn.FramesDecoded > 300 && programIn.FrameWidth == 320, $"program slot: {programIn}");
+        await viewer.StopAsync(watch.Handle);
         // Stop sending media but keep the session, so packets still queued on a loaded machine are recorded.
         var stoppedAt = DateTimeOffset.FromUnixTimeMilliseconds((long)await page.Page.EvaluateAsync<double>("""
             async (h) => {
@@ -69,7 +92,15 @@ public sealed class RecordingTests
         Assert.Equal(id, recording.GetProperty("id").GetString());
         Assert.Equal("finished", recording.GetProperty("state").GetString());
         var files = recording.GetProperty("files").EnumerateArray().ToList();
-        Assert.Equal(["expert-1-audio.webm", "expert-1-video.webm"], files.Select(f => f.GetProperty("name").GetString()).Order().ToArray());
+        Assert.Equal(["expert-1-audio.webm", "expert-1-content.webm", "expert-1-video.webm"], files.Select(f => f.GetProperty("name").GetString()).Order().ToArray());
+        // The share is its own track file (kind content), never the composite's program.
+        var share = files.Single(f => f.GetProperty("kind").GetString() == "content");
+        var shareProbe = Probe(Path.Combine(dir, id, share.GetProperty("name").GetString()!));
+        Assert.True(shareProbe.Codec == "vp8" && shareProbe.DecodedFrames > 100, $"share file: {shareProbe}");
+        files.Remove(share);
+        // Every audio packet Chromium sent reached the recording: packets that came while our side of DTLS was still
+        // finishing are held and delivered once keyed (WebRtcTransport), not lost.
+        Assert.True(audioSent - audioReceived <= 2, $"Chromium sent {audioSent} audio packets, the server received {audioReceived}");
 
         foreach (var f in files)
         {
@@ -113,8 +144,36 @@ public sealed class RecordingTests
         var streams = ProbeStreams(mp4Path);
         Assert.Contains("h264", streams);
         Assert.Contains("aac", streams);
-        long end = files.Max(f => f.GetProperty("startMs").GetInt64() + f.GetProperty("durationMs").GetInt64());
+        long end = recording.GetProperty("files").EnumerateArray().Max(f => f.GetProperty("startMs").GetInt64() + f.GetProperty("durationMs").GetInt64());
         Assert.InRange(Probe(mp4Path).Duration, end / 1000.0 - 0.3, end / 1000.0 + 0.3);
+
+        // A/V sync: each beep minus the nearest flash, in the track files (their timestamps are the recording clock)
+        // and in meeting.mp4, one pair every 2 s. The median must be within 80 ms and so must three pairs in four: the
+        // source is a page timer drawing the flash, which a machine loaded far past its cores delays now and then
+        // (seen: one flash 108 ms late at load 40, the same in the files and the composite, i.e. late at the source).
+        var trackOffsets = FlashBeep.Offsets(FlashBeep.FlashTimes(Path.Combine(dir, id, "expert-1-video.webm")),
+            FlashBeep.BeepTimes(Path.Combine(dir, id, "expert-1-audio.webm")));
+        var mp4Offsets = FlashBeep.Offsets(FlashBeep.FlashTimes(mp4Path), FlashBeep.BeepTimes(mp4Path));
+        output.WriteLine($"A/V offsets (beep - flash, s): track files {FlashBeep.Describe(trackOffsets)}; meeting.mp4 {FlashBeep.Describe(mp4Offsets)}");
+        static bool InSync(List<double> offsets) => offsets.Count >= 8 && Math.Abs(FlashBeep.Median(offsets)) < MaxAvOffset
+            && offsets.Count(o => Math.Abs(o) < MaxAvOffset) * 4 >= offsets.Count * 3;
+        Assert.True(InSync(trackOffsets), $"track files: {trackOffsets.Count} flash/beep pairs, offsets {FlashBeep.Describe(trackOffsets)} s");
+        Assert.True(InSync(mp4Offsets), $"meeting.mp4: {mp4Offsets.Count} flash/beep pairs, offsets {FlashBeep.Describe(mp4Offsets)} s");
+
+        // The recording as a playback source (流动播放 of a lecture): MediaServer plays its files into another room and
+        // a subscriber decodes the picture and hears the beep.
+        using (var play = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/rooms/replay1/playback")
+               {
+                   Content = JsonContent.Create(new { recordingId = id, loops = 1 }),
+                   Headers = { Authorization = new AuthenticationHeaderValue("Bearer", server.Token("*", "controlplane", ParticipantRole.Host)) },
+               }))
+            Assert.True(play.StatusCode == HttpStatusCode.Created, $"playback of the recording: {play.StatusCode} {await play.Content.ReadAsStringAsync()}");
+        var replay = await viewer.SubscribeAsync("/whep/replay1", server.Token("replay1", "village-2", ParticipantRole.Audience));
+        Assert.True(replay.Succeeded, $"WHEP replay failed: {replay.Status} {replay.Detail}");
+        await viewer.WaitForStatsAsync(replay.Handle, s => s.Inbound.Any(i => i.Kind == "video" && i.FramesDecoded > 30), TimeSpan.FromSeconds(20));
+        var heard = await viewer.MeasureAudioFrequencyAsync(replay.Handle, listenMs: 2100);
+        Assert.True(Math.Abs(heard.Hz - 1000) < 12, $"the replay sounds at {heard.Hz:0} Hz ({heard.Db:0.0} dB), not the recorded 1 kHz beep");
+        await viewer.StopAsync(replay.Handle);
         Directory.Delete(dir, recursive: true);
     }
 

@@ -1,3 +1,6 @@
+using MediaCore.Protocol.Codecs;
+using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Rtp;
 using static MediaCore.Routing.Tests.Setup;
 
 namespace MediaCore.Routing.Tests;
@@ -28,6 +31,43 @@ public class ProgramSelectorTests
         Assert.Same(v2, slots[1].Source);
         Assert.Equal(2, selector.Slots.Count);
     }
+
+    [Fact]
+    public void Refresh_ContentShare_OnlyInContentSlotsNewestFirst_NeverInTheProgram()
+    {
+        var router = new Router();
+        var camera = router.CreateProducer(0, Video("lecturer-v", 1, null, participant: "lecturer"));
+        var program = router.CreateConsumer(0, VideoConsumer("s0"), new RecordingSink());
+        var second = router.CreateConsumer(0, VideoConsumer("s1"), new RecordingSink());
+        var content = router.CreateConsumer(0, ContentConsumer("c0"), new RecordingSink());
+        router.SetProgramFloor(0, hostParticipantId: "lecturer", speakerParticipantId: null);
+        router.CreateProgramSelector(0, [program, second], excludeParticipantId: "village1");
+        router.CreateProgramSelector(0, [content], excludeParticipantId: "village1");
+        Assert.Same(camera, program.Source);
+        Assert.Null(content.Source); // nobody shares yet
+
+        var slides = router.CreateProducer(0, Content("lecturer-slides", 2, "lecturer"));
+        Assert.Same(camera, program.Source);  // a share never takes the program...
+        Assert.Null(second.Source);           // ...nor another camera slot
+        Assert.Same(slides, content.Source);  // it goes to the content slot
+
+        var screen = router.CreateProducer(0, Content("expert2-screen", 3, "expert2"));
+        Assert.Same(screen, content.Source);  // the newest share leads
+        router.RemoveProducer(0, screen);
+        Assert.Same(slides, content.Source);
+    }
+
+    private static ProducerOptions Content(string id, uint ssrc, string participant) => new()
+    {
+        Id = id, ParticipantId = participant, Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000,
+        PayloadType = new PayloadType(96), IsContent = true, Encodings = [new ProducerEncodingOptions { Ssrc = ssrc }],
+    };
+
+    private static ConsumerOptions ContentConsumer(string id) => new()
+    {
+        Id = id, ParticipantId = "village1", Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000, Ssrc = new Ssrc(0x6000),
+        PayloadType = new PayloadType(100), IsContent = true,
+    };
 
     [Fact]
     public void SetFixedParticipant_PatrolCell_FollowsThatParticipantOnlyThenProgramAgain()

@@ -11,6 +11,8 @@ namespace MediaCore.ControlPlane.Playback;
 /// Runs due playback schedules: every <c>Playback:PollSeconds</c> it takes the enabled schedules whose next run has
 /// come, asks MediaServer to play the source into each target's playback room (<c>play-&lt;site code&gt;</c>), notes the
 /// outcome and computes the next run (cron in Asia/Shanghai; a one-off schedule is then disabled).
+/// Several ControlPlane instances may run the scheduler against one database: each due run is first claimed with a
+/// conditional UPDATE (the row still has the next-run time this instance read), so exactly one instance starts it.
 /// </summary>
 public sealed partial class PlaybackScheduler(IServiceScopeFactory scopes, IOptions<ControlPlaneOptions> options, TimeProvider time,
     ILogger<PlaybackScheduler> log) : BackgroundService
@@ -51,9 +53,10 @@ public sealed partial class PlaybackScheduler(IServiceScopeFactory scopes, IOpti
         }
     }
 
-    /// <summary>Runs every due schedule once; returns how many ran.</summary>
+    /// <summary>Runs every due schedule once (those another instance claimed first are left to it); returns how many this instance ran.</summary>
     public async Task<int> RunDueAsync(CancellationToken ct)
     {
+        int ran = 0;
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ControlPlaneDb>();
         var media = scope.ServiceProvider.GetRequiredService<MediaRecordingClient>();
@@ -62,6 +65,19 @@ public sealed partial class PlaybackScheduler(IServiceScopeFactory scopes, IOpti
         var due = await db.PlaybackSchedules.Include(s => s.Courseware).Where(s => s.Enabled && s.NextRunUtc != null && s.NextRunUtc <= now).ToListAsync(ct);
         foreach (var s in due)
         {
+            // The claim: moves the next run on only if nobody did since we read it (works on SQLite and PostgreSQL alike).
+            var seen = s.NextRunUtc;
+            var next = NextRun(s, now);
+            int claimed = await db.PlaybackSchedules.Where(x => x.Id == s.Id && x.Enabled && x.NextRunUtc == seen)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.NextRunUtc, next).SetProperty(x => x.LastRunUtc, now)
+                    .SetProperty(x => x.Enabled, next != null), ct);
+            if (claimed == 0)
+            {
+                Log.ClaimedElsewhere(log, s.Id);
+                db.Entry(s).State = EntityState.Detached;
+                continue;
+            }
+            ran++;
             var targets = await TargetsAsync(db, s, ct);
             object? body = null;
             if (s.RecordingId is { } rec) body = new { recordingId = rec, loops = s.Loops, participant = "playback" };
@@ -84,12 +100,12 @@ public sealed partial class PlaybackScheduler(IServiceScopeFactory scopes, IOpti
             s.LastRunUtc = now;
             s.LastResult = failures.Count == 0 ? $"已在 {targets.Count} 个站点开始播放" : $"{targets.Count - failures.Count}/{targets.Count} 个站点开始播放；失败：{string.Join("；", failures)}";
             if (s.LastResult.Length > 2000) s.LastResult = s.LastResult[..2000];
-            s.NextRunUtc = NextRun(s, now);
-            if (s.NextRunUtc is null) s.Enabled = false;
+            s.NextRunUtc = next;
+            if (next is null) s.Enabled = false;
             Log.Ran(log, s.Id, s.LastResult);
         }
         await db.SaveChangesAsync(ct);
-        return due.Count;
+        return ran;
     }
 
     /// <summary>The schedule's target sites: its listed sites, or the villages and communities of its town.</summary>
@@ -105,6 +121,9 @@ public sealed partial class PlaybackScheduler(IServiceScopeFactory scopes, IOpti
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Playback schedule {Id} ran: {Result}")]
         public static partial void Ran(ILogger logger, int id, string result);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Playback schedule {Id} was claimed by another ControlPlane instance")]
+        public static partial void ClaimedElsewhere(ILogger logger, int id);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Playback scheduler pass failed")]
         public static partial void Failed(ILogger logger, Exception e);

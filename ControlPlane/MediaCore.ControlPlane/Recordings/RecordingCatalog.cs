@@ -19,8 +19,8 @@ public static class RecordingCatalog
         if (evt.StartedAt is null) errors["startedAt"] = ["Required: UTC ISO-8601."];
         if (evt.Files is null) errors["files"] = ["Required (may be empty)."];
         else if (evt.Files.Count > 1000) errors["files"] = ["At most 1000 files."];
-        else if (evt.Files.Any(f => !ValidFileName(f.Name) || f.Kind is not ("audio" or "video") || f.DurationMs < 0 || f.SizeBytes < 0 || f.StartMs < 0))
-            errors["files"] = ["Each file needs a plain name (1-100 characters, no path), kind audio|video and non-negative numbers."];
+        else if (evt.Files.Any(f => !ValidFileName(f.Name) || f.Kind is not ("audio" or "video" or "content") || f.DurationMs < 0 || f.SizeBytes < 0 || f.StartMs < 0))
+            errors["files"] = ["Each file needs a plain name (1-100 characters, no path), kind audio|video|content and non-negative numbers."];
         else if (evt.Files.Select(f => f.Name).Distinct().Count() != evt.Files.Count) errors["files"] = ["File names must be unique."];
         if (evt.Composite is { } c && (!CompositeStates.Contains(c.State) || c.File is { } cf && !ValidFileName(cf)))
             errors["composite"] = ["state one of pending, rendering, done, failed; file a plain name."];

@@ -52,6 +52,7 @@ public static class SiteEndpoints
         g.MapPost("/{id:int}/devices", CreateDevice).RequireAuthorization(Policies.Admin);
         g.MapPost("/{id:int}/devices/{deviceId:int}/key", RotateKey).RequireAuthorization(Policies.Admin);
         g.MapPut("/{id:int}/devices/{deviceId:int}", UpdateDevice).RequireAuthorization(Policies.Admin);
+        g.MapTerminalSip();
     }
 
     private static async Task<Results<Ok<Page<SiteDto>>, ValidationProblem, ProblemHttpResult>> List(ClaimsPrincipal user, SiteScope scope,

@@ -18,6 +18,8 @@ public sealed class MatroskaClusterBuilder
 {
     /// <summary>Cluster ID (4) + size (8) + Timestamp element (2 + 8).</summary>
     public const int HeadSize = 22;
+    /// <summary>Where the cluster's 8-byte Timestamp value starts, from the cluster's first byte (patchable in place).</summary>
+    public const int TimestampOffset = 14;
 
     private byte[] _buffer;
     private int _length = HeadSize;

@@ -140,6 +140,22 @@ public sealed record NegotiatedMedia
     public SendStream? LocalSend { get; init; }
     /// <summary>Both sides wrote rtcp-rsize (RFC 5506).</summary>
     public bool RtcpReducedSize { get; init; }
+    /// <summary>The remote section's RFC 4796 <c>a=content</c> value (e.g. <c>slides</c>), or null.</summary>
+    public string? Content { get; init; }
+
+    /// <summary>True when the remote section is a screen or courseware share (RFC 4796 <c>a=content:slides</c>).</summary>
+    public bool IsSlides
+    {
+        get
+        {
+            if (Content is null) return false;
+            foreach (var v in Content.Split(',')) // RFC 4796 §5: a comma-separated list
+            {
+                if (string.Equals(v.Trim(), "slides", StringComparison.OrdinalIgnoreCase)) return true;
+            }
+            return false;
+        }
+    }
 
     /// <summary>Extension id for <paramref name="uri"/>, or 0 when not negotiated (0 is never a valid id).</summary>
     public int ExtensionId(string uri)

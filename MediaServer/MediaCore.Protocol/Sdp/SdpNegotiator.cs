@@ -295,6 +295,7 @@ public static class SdpNegotiator
             RemoteMsid = remote.Msids.Count > 0 ? remote.Msids[0] : null,
             LocalSend = localSend,
             RtcpReducedSize = agreed.RtcpRsize && remote.RtcpRsize,
+            Content = remote.Content,
         };
     }
 

@@ -229,6 +229,8 @@ internal static class SectionNegotiation
             Simulcast = p.Simulcast,
             Candidates = o.Candidates,
             EndOfCandidates = o.Candidates.Count > 0,
+            // RFC 4796: the answer names the same content, so the offerer sees its share (or content slot) was understood.
+            Attributes = m.Content is { } content ? [new SdpAttribute("content", content)] : ValueList<SdpAttribute>.Empty,
         };
     }
 }

@@ -113,6 +113,22 @@ public sealed record MediaDescription
     /// <summary>Attributes the model does not type, in order (e.g. rtcp, rtcp-xr, sctp-port).</summary>
     public ValueList<SdpAttribute> Attributes { get; init; } = ValueList<SdpAttribute>.Empty;
 
+    /// <summary>
+    /// RFC 4796 <c>a=content</c> of this section (<c>slides</c>, <c>speaker</c>, <c>sl</c>, <c>main</c>, <c>alt</c>), or null.
+    /// MediaCore reads <c>slides</c> as a screen or courseware share.
+    /// </summary>
+    public string? Content
+    {
+        get
+        {
+            foreach (var a in Attributes)
+            {
+                if (string.Equals(a.Name, "content", StringComparison.OrdinalIgnoreCase)) return a.Value;
+            }
+            return null;
+        }
+    }
+
     /// <summary><see cref="Media"/> as an enum.</summary>
     public MediaKind Kind => Media switch
     {

@@ -12,38 +12,92 @@ public enum SipAudioCodec { Pcmu, Pcma, Opus }
 /// <param name="RemoteRtp">Where to send RTP (c= and m= port of the offer); RTCP goes to port + 1 (RFC 3550 §11).</param>
 /// <param name="OnHold">The terminal holds the call (a=sendonly/inactive, or c=0.0.0.0, RFC 3264 §8.4): send it nothing.</param>
 /// <param name="TelephoneEventPayloadType">RFC 4733 telephone-event payload type, or null.</param>
+/// <param name="Video">The H.264 video stream, when the terminal offered one we accept.</param>
+/// <param name="Srtp">SDES-SRTP keys of the audio (RFC 4568): the terminal's (<see cref="SipSrtpKeys.Remote"/>, for what it sends)
+/// and ours (<see cref="SipSrtpKeys.Local"/>, in the answer); null for plain RTP/AVP.</param>
 public sealed record SipMediaSession(IPEndPoint RemoteRtp, SipAudioCodec Codec, PayloadType PayloadType, PayloadType? TelephoneEventPayloadType,
-    bool OnHold, bool Receives, string Answer)
+    bool OnHold, bool Receives, string Answer, SipVideoSession? Video = null, SipSrtpKeys? Srtp = null)
 {
     public G711Law Law => Codec == SipAudioCodec.Pcma ? G711Law.ALaw : G711Law.MuLaw;
     public int ClockRate => Codec == SipAudioCodec.Opus ? 48000 : 8000;
 }
 
+/// <summary>The two SDES keys of an RTP/SAVP stream: the offerer's, which protects what it sends, and ours (RFC 4568 §6.1).</summary>
+public sealed record SipSrtpKeys(SdesCrypto Remote, SdesCrypto Local);
+
 /// <summary>
-/// Answers a SIP terminal's SDP offer for a plain RTP/AVP audio call: picks PCMU, PCMA or Opus in the terminal's
+/// The H.264 video of a SIP call (RFC 6184, packetization-mode 1): where to send it (the offer's video c=/m=), its payload
+/// type, and which ways it flows: <paramref name="TerminalSends"/> (its camera becomes a publisher in the room) and
+/// <paramref name="TerminalReceives"/> (it gets the room's program video).
+/// </summary>
+/// <param name="KeyFrameFeedback">The terminal accepted RTCP PLI (<c>nack pli</c>) or FIR (<c>ccm fir</c>) key frame requests.</param>
+public sealed record SipVideoSession(IPEndPoint RemoteRtp, PayloadType PayloadType, bool TerminalSends, bool TerminalReceives, bool KeyFrameFeedback);
+
+/// <summary>
+/// Answers a SIP terminal's SDP offer for a plain RTP/AVP call: picks PCMU, PCMA or Opus in the terminal's
 /// order of preference (RFC 3264 §6.1), keeps telephone-event (RFC 4733) at the chosen clock rate, mirrors the
-/// direction (hold: sendonly gets recvonly, inactive gets inactive) and rejects every other m-line with port 0.
-/// SRTP (RTP/SAVP) and video are refused for now (488 at the caller).
+/// direction (hold: sendonly gets recvonly, inactive gets inactive); takes the first video m-line with H.264
+/// (packetization-mode 1, Baseline/Constrained Baseline, what browsers decode) when a local video port is given;
+/// rejects every other m-line with port 0. Audio may be RTP/SAVP with SDES keys (RFC 4568, AES_CM_128_HMAC_SHA1_80 or _32):
+/// the answer then carries our own random key for the suite the terminal offered first; an RTP/SAVP audio m-line without a
+/// usable crypto attribute is declined (RFC 4568 §7.1.2). Video is plain RTP/AVP only.
 /// </summary>
 public static class SipSdpAnswerer
 {
+    /// <summary>True when <paramref name="offer"/> has a video m-line (the caller then binds a video port pair before answering).</summary>
+    public static bool OffersVideo(string offer) => offer.Contains("m=video ", StringComparison.Ordinal);
+
     public static bool TryAnswer(string offer, string localAddress, int localRtpPort, ulong sessionId, ulong version,
+        out SipMediaSession session, out string error) =>
+        TryAnswer(offer, localAddress, localRtpPort, 0, sessionId, version, out session, out error);
+
+    /// <param name="localVideoRtpPort">Our video RTP port; 0 rejects video.</param>
+    public static bool TryAnswer(string offer, string localAddress, int localRtpPort, int localVideoRtpPort, ulong sessionId, ulong version,
         out SipMediaSession session, out string error)
     {
         session = null!;
         if (!SdpParser.TryParse(offer, out var description, out error)) { error = "invalid SDP: " + error; return false; }
         MediaDescription? audio = null;
-        int audioIndex = -1;
+        int audioIndex = -1, videoIndex = -1;
+        RtpCodec? h264 = null;
+        SdesCrypto? offeredCrypto = null;
+        string? cryptoError = null;
         for (int i = 0; i < description.Media.Count; i++)
         {
             var m = description.Media[i];
-            if (m.Kind == MediaKind.Audio && !m.IsRejected && m.Protocol.Equals("RTP/AVP", StringComparison.OrdinalIgnoreCase) && audio == null)
+            if (m.IsRejected) continue;
+            if (m.Kind == MediaKind.Audio && audio == null && m.Protocol.Equals("RTP/SAVP", StringComparison.OrdinalIgnoreCase))
+            {
+                // RFC 4568 §7.1.2: take the first crypto attribute we support (they are listed in the offerer's preference).
+                foreach (var a in m.Attributes)
+                {
+                    if (a.Name != "crypto") continue;
+                    if (SdesCrypto.TryParse(a.Value, out var c, out var why)) { offeredCrypto = c; break; }
+                    cryptoError ??= why;
+                }
+                if (offeredCrypto == null) continue;
+                audio = m;
+                audioIndex = i;
+                continue;
+            }
+            if (!m.Protocol.Equals("RTP/AVP", StringComparison.OrdinalIgnoreCase)) continue;
+            if (m.Kind == MediaKind.Audio && audio == null)
             {
                 audio = m;
                 audioIndex = i;
             }
+            else if (m.Kind == MediaKind.Video && videoIndex < 0 && localVideoRtpPort > 0 && ChooseH264(m) is { } chosenVideo)
+            {
+                videoIndex = i;
+                h264 = chosenVideo;
+            }
         }
-        if (audio == null) { error = "no RTP/AVP audio m-line (SRTP and video are not supported)"; return false; }
+        if (audio == null)
+        {
+            error = "no RTP/AVP audio m-line, nor RTP/SAVP with a usable a=crypto" + (cryptoError != null ? " (" + cryptoError + ")" : "");
+            return false;
+        }
+        var srtp = offeredCrypto != null ? new SipSrtpKeys(offeredCrypto, SdesCrypto.Answer(offeredCrypto)) : null;
         var connection = audio.Connection ?? description.Connection;
         if (connection == null || !IPAddress.TryParse(connection.Address.Split('/')[0], out var remoteIp)) { error = "no usable c= address"; return false; }
 
@@ -73,46 +127,69 @@ public static class SipSdpAnswerer
         }
 
         bool zeroAddress = remoteIp.Equals(IPAddress.Any);
-        var direction = audio.Direction;
-        if (description.Direction is { } sessionDirection && audio.Direction == MediaDirection.SendRecv) direction = sessionDirection;
+        var direction = Direction(description, audio);
         bool onHold = zeroAddress || direction is MediaDirection.SendOnly or MediaDirection.Inactive;
         bool receives = direction is MediaDirection.SendRecv or MediaDirection.SendOnly;
-        var answerDirection = direction switch
-        {
-            MediaDirection.SendOnly => MediaDirection.RecvOnly,
-            MediaDirection.RecvOnly => MediaDirection.SendOnly,
-            MediaDirection.Inactive => MediaDirection.Inactive,
-            _ => MediaDirection.SendRecv,
-        };
         var codecs = new List<RtpCodec>
         {
             chosen.Value.Rtp with { Feedback = ValueList<RtcpFeedback>.Empty, Parameters = chosen.Value.Codec == SipAudioCodec.Opus ? chosen.Value.Rtp.Parameters : ValueList<SdpParameter>.Empty },
         };
         if (telephoneEvent != null) codecs.Add(telephoneEvent with { Feedback = ValueList<RtcpFeedback>.Empty });
 
+        SipVideoSession? video = null;
         var answerMedia = new List<MediaDescription>();
         for (int i = 0; i < description.Media.Count; i++)
         {
             var m = description.Media[i];
-            if (i != audioIndex)
+            if (i == audioIndex)
             {
-                // RFC 3264 §6: every offered m-line gets an answer; port 0 rejects it.
                 answerMedia.Add(new MediaDescription
                 {
-                    Media = m.Media, Port = 0, Protocol = m.Protocol, Direction = MediaDirection.Inactive,
-                    Formats = m.Formats.Count > 0 ? (string[])[m.Formats[0]] : (string[])["0"],
-                    Codecs = m.Codecs.Count > 0 ? (RtpCodec[])[m.Codecs[0]] : ValueList<RtpCodec>.Empty,
+                    Media = "audio",
+                    Port = localRtpPort,
+                    Protocol = srtp != null ? "RTP/SAVP" : "RTP/AVP",
+                    Codecs = codecs.ToArray(),
+                    Direction = Mirror(direction),
+                    Attributes = srtp != null
+                        ? (SdpAttribute[])[new SdpAttribute("ptime", "20"), new SdpAttribute("crypto", srtp.Local.ToString())]
+                        : (SdpAttribute[])[new SdpAttribute("ptime", "20")],
                 });
                 continue;
             }
+            if (i == videoIndex && h264 != null)
+            {
+                var videoConnection = m.Connection ?? description.Connection;
+                if (videoConnection != null && IPAddress.TryParse(videoConnection.Address.Split('/')[0], out var videoIp))
+                {
+                    var videoDirection = Direction(description, m);
+                    bool zero = videoIp.Equals(IPAddress.Any);
+                    // RFC 4585 §4.2: we send key frame requests only in the forms the terminal listed (most list nack pli or ccm fir).
+                    var feedback = h264.Feedback.Where(f => f == RtcpFeedback.NackPli || f == RtcpFeedback.CcmFir).ToArray();
+                    video = new SipVideoSession(new IPEndPoint(videoIp, m.Port), h264.PayloadType,
+                        TerminalSends: !zero && videoDirection is MediaDirection.SendRecv or MediaDirection.SendOnly,
+                        TerminalReceives: !zero && videoDirection is MediaDirection.SendRecv or MediaDirection.RecvOnly,
+                        KeyFrameFeedback: feedback.Length > 0);
+                    answerMedia.Add(new MediaDescription
+                    {
+                        Media = "video",
+                        Port = localVideoRtpPort,
+                        Protocol = "RTP/AVP",
+                        Codecs = (RtpCodec[])[h264 with
+                        {
+                            Parameters = SdpCodecs.AnswerParameters(SdpCodec.H264, h264, null),
+                            Feedback = feedback,
+                        }],
+                        Direction = Mirror(videoDirection),
+                    });
+                    continue;
+                }
+            }
+            // RFC 3264 §6: every offered m-line gets an answer; port 0 rejects it.
             answerMedia.Add(new MediaDescription
             {
-                Media = "audio",
-                Port = localRtpPort,
-                Protocol = "RTP/AVP",
-                Codecs = codecs.ToArray(),
-                Direction = answerDirection,
-                Attributes = (SdpAttribute[])[new SdpAttribute("ptime", "20")],
+                Media = m.Media, Port = 0, Protocol = m.Protocol, Direction = MediaDirection.Inactive,
+                Formats = m.Formats.Count > 0 ? (string[])[m.Formats[0]] : (string[])["0"],
+                Codecs = m.Codecs.Count > 0 ? (RtpCodec[])[m.Codecs[0]] : ValueList<RtpCodec>.Empty,
             });
         }
         var answer = new SessionDescription
@@ -123,8 +200,31 @@ public static class SipSdpAnswerer
             Media = answerMedia.ToArray(),
         };
         session = new SipMediaSession(new IPEndPoint(remoteIp, audio.Port), chosen.Value.Codec, chosen.Value.Rtp.PayloadType,
-            telephoneEvent?.PayloadType, onHold, receives, SdpWriter.Write(answer));
+            telephoneEvent?.PayloadType, onHold, receives, SdpWriter.Write(answer), video, srtp);
         error = "";
         return true;
     }
+
+    /// <summary>The first H.264 format we forward (packetization-mode 1, Baseline family), Constrained Baseline first.</summary>
+    private static RtpCodec? ChooseH264(MediaDescription m)
+    {
+        RtpCodec? best = null;
+        foreach (var c in m.Codecs)
+        {
+            if (SdpCodecs.Classify(c) != SdpCodec.H264) continue;
+            if (best == null || SdpCodecs.H264Rank(c) < SdpCodecs.H264Rank(best)) best = c;
+        }
+        return best;
+    }
+
+    private static MediaDirection Direction(SessionDescription description, MediaDescription m) =>
+        description.Direction is { } sessionDirection && m.Direction == MediaDirection.SendRecv ? sessionDirection : m.Direction;
+
+    private static MediaDirection Mirror(MediaDirection direction) => direction switch
+    {
+        MediaDirection.SendOnly => MediaDirection.RecvOnly,
+        MediaDirection.RecvOnly => MediaDirection.SendOnly,
+        MediaDirection.Inactive => MediaDirection.Inactive,
+        _ => MediaDirection.SendRecv,
+    };
 }

@@ -32,7 +32,8 @@ public sealed record SipServerOptions(string Realm, byte[] NonceKey, string Cont
 /// in-dialog requests are matched by Call-ID and tags (§12.2.2). Over UDP the final response of each server
 /// transaction is kept for Timer J/H (64*T1) so retransmitted requests get it again, a non-2xx to INVITE is
 /// retransmitted until the ACK (Timer G), and the 2xx until its ACK (§13.3.1.4), after which a call without
-/// an ACK is ended with a BYE.
+/// an ACK is ended with a BYE. Our own BYEs are non-INVITE client transactions (§17.1.2): over UDP retransmitted
+/// with Timer E (T1 doubling to T2) until a final response, abandoned after Timer F (64*T1).
 /// </remarks>
 public sealed partial class SipServerCore(SipServerOptions options, ISipApplication application)
 {
@@ -47,6 +48,7 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
     private readonly SipDigest _digest = new(options.NonceKey, options.Realm);
     private readonly Dictionary<string, ServerTransaction> _transactions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ClientTransaction> _clientTransactions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Registration> _registrations = new(StringComparer.OrdinalIgnoreCase);
     private readonly Queue<SipTransmit> _out = new();
     private long _nextSweep = MediaTime.Never;
@@ -63,8 +65,27 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
             TryRejectUnparseable(data, stream, from, error);
             return;
         }
-        if (!message.IsRequest) return; // responses to our BYEs need nothing (no client transactions kept)
+        if (!message.IsRequest)
+        {
+            OnResponse(message);
+            return;
+        }
         HandleRequest(nowTicks, message, from);
+    }
+
+    /// <summary>Our BYEs still waiting for a final response (non-INVITE client transactions, RFC 3261 §17.1.2).</summary>
+    public int PendingClientTransactions => _clientTransactions.Count;
+
+    // §17.1.3: a response matches the client transaction by the top Via's branch (and CSeq method); a final one completes it,
+    // a provisional one moves it to Proceeding, where UDP retransmits every T2 (§17.1.2.2).
+    private void OnResponse(SipMessage response)
+    {
+        var vias = response.GetAll(SipHeaderNames.Via);
+        if (vias.Count == 0 || !SipVia.TryParse(vias[0], out var via) || via.Branch is not { } branch) return;
+        if (!_clientTransactions.TryGetValue(branch, out var t)) return;
+        if (!response.TryGetCSeq(out _, out var method) || method != t.Method) return;
+        if (response.StatusCode >= 200) _clientTransactions.Remove(branch);
+        else t.Interval = T2;
     }
 
     public bool TryPollTransmit(out SipTransmit transmit) => _out.TryDequeue(out transmit);
@@ -73,6 +94,11 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
     {
         long due = _nextSweep;
         foreach (var t in _transactions.Values) if (t.NextRetransmitAt < due) due = t.NextRetransmitAt;
+        foreach (var t in _clientTransactions.Values)
+        {
+            if (t.NextRetransmitAt < due) due = t.NextRetransmitAt;
+            if (t.GiveUpAt < due) due = t.GiveUpAt;
+        }
         foreach (var c in _calls.Values)
         {
             if (c.NextRetransmitAt < due) due = c.NextRetransmitAt;
@@ -95,6 +121,20 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
             }
         }
         if (expired != null) foreach (var k in expired) _transactions.Remove(k);
+
+        // §17.1.2.2: Timer E retransmits a non-INVITE request over UDP (T1, doubling to T2); Timer F (64*T1) gives up.
+        expired = null;
+        foreach (var (branch, t) in _clientTransactions)
+        {
+            if (t.GiveUpAt <= nowTicks) { (expired ??= []).Add(branch); continue; }
+            if (t.NextRetransmitAt <= nowTicks)
+            {
+                _out.Enqueue(new SipTransmit(t.Destination, t.Request));
+                t.Interval = Math.Min(t.Interval * 2, T2);
+                t.NextRetransmitAt = nowTicks + t.Interval;
+            }
+        }
+        if (expired != null) foreach (var k in expired) _clientTransactions.Remove(k);
 
         List<SipCall>? dead = null;
         foreach (var c in _calls.Values)
@@ -123,8 +163,9 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
         else
         {
             var target = call.RemoteContact ?? call.RemoteUri;
+            var branch = SipVia.MagicCookie + Token(10);
             var bye = SipMessageWriter.Request("BYE", target)
-                .Header(SipHeaderNames.Via, $"SIP/2.0/{(call.Remote.IsTcp ? "TCP" : "UDP")} {options.ContactHost};branch={SipVia.MagicCookie}{Token(10)}")
+                .Header(SipHeaderNames.Via, $"SIP/2.0/{(call.Remote.IsTcp ? "TCP" : "UDP")} {options.ContactHost};branch={branch}")
                 .Header(SipHeaderNames.MaxForwards, "70")
                 .Header(SipHeaderNames.From, call.LocalTo.Contains(";tag=", StringComparison.Ordinal) ? call.LocalTo : call.LocalTo + ";tag=" + call.LocalTag)
                 .Header(SipHeaderNames.To, call.RemoteFrom)
@@ -133,6 +174,15 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
                 .Header(SipHeaderNames.UserAgent, options.ServerName)
                 .ToBytes();
             _out.Enqueue(new SipTransmit(call.Remote, bye));
+            // Over TCP the transport is reliable (§17.1.2.2: Timer E only for unreliable transports); UDP retransmits until answered.
+            if (!call.Remote.IsTcp && _clientTransactions.Count < MaxTransactions)
+            {
+                _clientTransactions[branch] = new ClientTransaction
+                {
+                    Method = "BYE", Request = bye, Destination = call.Remote, Interval = T1,
+                    NextRetransmitAt = nowTicks + T1, GiveUpAt = nowTicks + TransactionLifetime,
+                };
+            }
         }
         End(nowTicks, call, reason);
     }
@@ -280,6 +330,17 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
     private void OnInvite(long nowTicks, SipMessage request, PeerAddress from, SipUri requestUri, string callId,
         SipNameAddress fromAddress, string fromHeader, string toHeader)
     {
+        if (request.TryGetCSeq(out uint sent, out _) && fromAddress.Tag != null)
+        {
+            foreach (var c in _calls.Values)
+            {
+                if (c.CallId != callId || c.RemoteTag != fromAddress.Tag || c.RemoteCSeq != sent) continue;
+                // §13.3.1.4, §17.2.1: a retransmission of an INVITE already answered (a 2xx ends the server transaction, so it
+                // reaches the core): the dialog resends its 2xx, and it must never become a second call.
+                if (c.Ok != null) _out.Enqueue(new SipTransmit(from, c.Ok));
+                return;
+            }
+        }
         var account = Authenticate(nowTicks, request, from);
         if (account == null) return;
         if (fromAddress.Tag == null)
@@ -518,6 +579,16 @@ public sealed partial class SipServerCore(SipServerOptions options, ISipApplicat
             : request.CallId + "\n" + cseq + "\n" + via.SentBy + "\n" + method;
 
     private static string Token(int bytes) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
+
+    private sealed class ClientTransaction
+    {
+        public required string Method;
+        public required byte[] Request;
+        public PeerAddress Destination;
+        public long Interval;
+        public long NextRetransmitAt;
+        public long GiveUpAt;
+    }
 
     private sealed class ServerTransaction
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Demux;
 using MediaCore.Protocol.Dtls;
@@ -104,6 +105,16 @@ public sealed class WebRtcTransport : IDisposable
     private PeerAddress _remote;
     private PeerAddress _dtlsPeer;
     private string? _closeReason;
+    // SRTP/SRTCP that arrived while our side of DTLS was still finishing: the peer has its keys as soon as it reads our
+    // last flight, which we send before our own handshake thread reports the keys (under load, a second or more later).
+    private readonly Queue<EarlyPacket> _early = new();
+    private int _earlyBytes;
+
+    /// <summary>At most this many packets (and <see cref="MaxEarlyBytes"/>) are held while DTLS finishes on our side.</summary>
+    public const int MaxEarlyPackets = 1024;
+    public const int MaxEarlyBytes = 1 << 20;
+
+    private readonly record struct EarlyPacket(byte[] Buffer, int Length, long At, PeerAddress From, bool Rtcp);
 
     /// <summary>The server role: ICE-lite, answering the peer's checks; DTLS starts at once when we are its server.</summary>
     public WebRtcTransport(long nowTicks, WebRtcTransportOptions options, IDatagramOutput output, IWebRtcTransportListener listener)
@@ -154,6 +165,10 @@ public sealed class WebRtcTransport : IDisposable
     public long BytesReceived => _link.BytesReceived;
     public long BytesSent => _link.BytesSent;
     public long UnprotectFailures => _link.UnprotectFailures;
+    /// <summary>Packets that came before our DTLS keys and were delivered once the keys were in place.</summary>
+    public long EarlyPacketsDelivered { get; private set; }
+    /// <summary>Packets that came before our DTLS keys and were dropped (over the bound, or from an address not chosen).</summary>
+    public long EarlyPacketsDropped { get; private set; }
 
     // The server prefers AEAD_AES_128_GCM over Chromium's first choice AES-CM: a third of the per-packet cost (srtp benchmarks).
     private static readonly DtlsEndpointOptions PreferGcm = new() { PreferLocalSrtpProfileOrder = true };
@@ -180,11 +195,13 @@ public sealed class WebRtcTransport : IDisposable
                 DrainDtls(nowTicks);
                 break;
             case PacketKind.Rtp:
-                if (from == _remote && _link.TryUnprotectRtp(datagram, out int rtpLength))
+                if (!_link.HasKeys) Hold(nowTicks, datagram, from, rtcp: false);
+                else if (from == _remote && _link.TryUnprotectRtp(datagram, out int rtpLength))
                     _listener.OnRtp(this, nowTicks, datagram[..rtpLength]);
                 break;
             case PacketKind.Rtcp:
-                if (from == _remote && _link.TryUnprotectRtcp(datagram, out int rtcpLength))
+                if (!_link.HasKeys) Hold(nowTicks, datagram, from, rtcp: true);
+                else if (from == _remote && _link.TryUnprotectRtcp(datagram, out int rtcpLength))
                     _listener.OnRtcp(this, nowTicks, datagram[..rtcpLength]);
                 break;
         }
@@ -232,8 +249,58 @@ public sealed class WebRtcTransport : IDisposable
 
     public void Dispose()
     {
+        ReleaseEarly();
         _link.Dispose();
         _ice.Dispose();
+    }
+
+    /// <summary>Keeps an SRTP/SRTCP datagram from a checked address until our keys are in place (bounded; copies it).</summary>
+    private void Hold(long nowTicks, ReadOnlySpan<byte> datagram, PeerAddress from, bool rtcp)
+    {
+        if (!_link.Started || !(from == _remote || from == _dtlsPeer || _ice.IsValidatedAddress(from))) return;
+        if (_early.Count >= MaxEarlyPackets || _earlyBytes + datagram.Length > MaxEarlyBytes)
+        {
+            EarlyPacketsDropped++;
+            return;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        datagram.CopyTo(buffer);
+        _early.Enqueue(new EarlyPacket(buffer, datagram.Length, nowTicks, from, rtcp));
+        _earlyBytes += datagram.Length;
+    }
+
+    /// <summary>Our keys are in place: deliver what came early, in arrival order, with its arrival time.</summary>
+    private void DeliverEarly()
+    {
+        while (_early.TryDequeue(out var p))
+        {
+            var datagram = p.Buffer.AsSpan(0, p.Length);
+            if (State == WebRtcTransportState.Connected && p.From == _remote)
+            {
+                if (!p.Rtcp && _link.TryUnprotectRtp(datagram, out int n))
+                {
+                    EarlyPacketsDelivered++;
+                    _listener.OnRtp(this, p.At, datagram[..n]);
+                }
+                else if (p.Rtcp && _link.TryUnprotectRtcp(datagram, out int m))
+                {
+                    EarlyPacketsDelivered++;
+                    _listener.OnRtcp(this, p.At, datagram[..m]);
+                }
+            }
+            else
+            {
+                EarlyPacketsDropped++;
+            }
+            ArrayPool<byte>.Shared.Return(p.Buffer);
+        }
+        _earlyBytes = 0;
+    }
+
+    private void ReleaseEarly()
+    {
+        while (_early.TryDequeue(out var p)) ArrayPool<byte>.Shared.Return(p.Buffer);
+        _earlyBytes = 0;
     }
 
     private void DrainIce(long nowTicks)
@@ -279,6 +346,7 @@ public sealed class WebRtcTransport : IDisposable
             if (_remote.IsNone) _remote = _dtlsPeer;
             State = WebRtcTransportState.Connected;
             _listener.OnConnected(this, nowTicks);
+            DeliverEarly();
         }
     }
 
@@ -289,6 +357,7 @@ public sealed class WebRtcTransport : IDisposable
         if (State == WebRtcTransportState.Closed) return;
         State = WebRtcTransportState.Closed;
         _closeReason = reason;
+        ReleaseEarly();
         _ice.Close();
         _listener.OnClosed(this, nowTicks, reason);
     }

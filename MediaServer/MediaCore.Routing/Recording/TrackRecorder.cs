@@ -59,7 +59,14 @@ public sealed class TrackRecorder
     private long _lastFrameMs = long.MinValue;
     private long _prevFrameMs = long.MinValue;
     private long _lastWrittenMs = long.MinValue;
+    private long _firstWrittenMs = long.MinValue;
+    // Placed by arrival for want of a sender report: the clusters written so far are re-stamped once one comes.
+    private bool _provisional;
+    private readonly List<(long TimestampOffset, long TimestampMs, int Cue)> _provisionalClusters = new(MaxProvisionalClusters);
+    private readonly byte[] _patch = new byte[8];
     private bool _closed;
+    /// <summary>Clusters (about 1 s each) that can be re-stamped when the first sender report comes late.</summary>
+    private const int MaxProvisionalClusters = 30;
 
     public TrackRecorder(Producer producer, SenderClock clock, long originTicks, DateTimeOffset originUtc, IRecordingFileFactory files,
         TrackRecorderOptions? options = null)
@@ -85,14 +92,32 @@ public sealed class TrackRecorder
     public Producer Producer => _producer;
     /// <summary>The file, once the first frame was written (video: once the first key frame arrived).</summary>
     public IRecordingFile? File => _file;
-    /// <summary>The first frame's time on the recording clock (ms), or -1.</summary>
-    public long StartMs => _anchorMs == long.MinValue ? -1 : _anchorMs;
-    /// <summary>From the first frame to the end of the last, ms.</summary>
-    public long DurationMs => _lastFrameMs == long.MinValue ? 0 : _lastFrameMs + LastFrameGap();
+    /// <summary>
+    /// The first frame's time on the recording clock (ms): the file's first timestamp, or -1. It stays put when a later
+    /// sender report moves the track's anchor (the file's own timestamps carry that move).
+    /// </summary>
+    public long StartMs => _firstWrittenMs == long.MinValue ? -1 : _firstWrittenMs;
+    /// <summary>From the first frame to the end of the last on the recording clock, ms.</summary>
+    public long DurationMs
+    {
+        get
+        {
+            if (_lastFrameMs == long.MinValue || _anchorMs == long.MinValue) return _lastFrameMs == long.MinValue ? 0 : _lastFrameMs + LastFrameGap();
+            long end = Math.Max(_lastWrittenMs, _anchorMs + _lastFrameMs) + LastFrameGap();
+            return Math.Max(0, end - StartMs);
+        }
+    }
     public long Frames { get; private set; }
     /// <summary>Holes in the sequence numbers that were given up on (each a gap in the file).</summary>
     public long Gaps { get; private set; }
     public long KeyFrameRequests { get; private set; }
+    /// <summary>
+    /// How far (ms) the clusters written before the track's first sender report were moved when it came (0: none
+    /// were, or the report came in time); the track's place was then known only by arrival.
+    /// </summary>
+    public long LateSenderReportShiftMs { get; private set; }
+    /// <summary>True while the track is placed by arrival time because no sender report came yet.</summary>
+    public bool PlacedByArrival => _provisional;
     public long BrokenFrames => _frames.BrokenFrames;
     public bool IsClosed => _closed;
 
@@ -244,9 +269,14 @@ public sealed class TrackRecorder
             mapped = (local - _originTicks) / TimeSpan.TicksPerMillisecond - _clusterStartMs;
         if (_anchorMs == long.MinValue)
         {
-            // No sender report in time: place the first frame by its arrival.
+            // No sender report in time: place the first frame by its arrival, and re-stamp when a report comes.
+            _provisional = mapped == long.MinValue;
             _anchorMs = mapped != long.MinValue ? mapped : (_firstFrameAt - _originTicks) / TimeSpan.TicksPerMillisecond;
             _anchorMs = Math.Max(0, _anchorMs);
+        }
+        else if (_provisional && mapped != long.MinValue)
+        {
+            SettleProvisional(mapped);
         }
         else if (mapped != long.MinValue && Math.Abs(mapped - _anchorMs) > 20)
         {
@@ -254,12 +284,48 @@ public sealed class TrackRecorder
         }
         long timestamp = _anchorMs + _clusterStartMs;
         if (_lastWrittenMs != long.MinValue && timestamp <= _lastWrittenMs) timestamp = _lastWrittenMs + 1;
-        long position = _file!.Length - _layout!.SegmentDataStart;
+        if (_firstWrittenMs == long.MinValue) _firstWrittenMs = timestamp;
+        long clusterOffset = _file!.Length;
+        long position = clusterOffset - _layout!.SegmentDataStart;
         var bytes = _cluster.Complete(timestamp);
         _file.Append(bytes);
-        if (_cluster.StartsWithKeyFrame || _producer.Kind == MediaKind.Audio) _cues.Add(new MatroskaCuePoint(timestamp, position));
+        int cue = -1;
+        if (_cluster.StartsWithKeyFrame || _producer.Kind == MediaKind.Audio)
+        {
+            cue = _cues.Count;
+            _cues.Add(new MatroskaCuePoint(timestamp, position));
+        }
+        if (_provisional)
+        {
+            if (_provisionalClusters.Count < MaxProvisionalClusters) _provisionalClusters.Add((clusterOffset + MatroskaClusterBuilder.TimestampOffset, timestamp, cue));
+            else _provisional = false; // no report for half a minute: the sender sends none; arrival it is
+        }
         _lastWrittenMs = timestamp + _cluster.LastRelativeMs;
         _cluster.Reset();
+    }
+
+    /// <summary>
+    /// The track's first sender report came after its first clusters were written by arrival time: move those clusters
+    /// (their Timestamp elements are patched in place, 8 bytes each) to where the report places them, so the track
+    /// lines up with the publisher's other tracks from its first frame, not only from now on.
+    /// </summary>
+    private void SettleProvisional(long mapped)
+    {
+        _provisional = false;
+        long shift = Math.Max(0, mapped) - _anchorMs;
+        if (_provisionalClusters.Count > 0) shift = Math.Max(shift, -_provisionalClusters[0].TimestampMs); // never before time 0
+        _anchorMs += shift;
+        if (shift == 0 || _provisionalClusters.Count == 0) return;
+        foreach (var (offset, ts, cue) in _provisionalClusters)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(_patch, (ulong)(ts + shift));
+            _file!.Patch(offset, _patch);
+            if (cue >= 0) _cues[cue] = _cues[cue] with { TimeMs = ts + shift };
+        }
+        _provisionalClusters.Clear();
+        _firstWrittenMs += shift;
+        _lastWrittenMs += shift;
+        LateSenderReportShiftMs = shift;
     }
 
     private long LastFrameGap()

@@ -116,14 +116,14 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
 
     // ---- write side (called under MediaEngine.Gate: only queue) ----
 
-    public void SessionStarted(PeerSession session) =>
-        _changes.Writer.TryWrite((true, session.Room.Id.Value, ToEntry(session)));
+    public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt) =>
+        _changes.Writer.TryWrite((true, session.Room.Value, ToEntry(session, displayName, joinedAt)));
 
-    public void SessionEnded(PeerSession session) =>
-        _changes.Writer.TryWrite((false, session.Room.Id.Value, ToEntry(session)));
+    public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt) =>
+        _changes.Writer.TryWrite((false, session.Room.Value, ToEntry(session, displayName, joinedAt)));
 
-    private DirectoryEntry ToEntry(PeerSession s) => new(NodeId, s.Participant.Id, s.Id, s.Participant.Role.ToClaim(),
-        s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Participant.DisplayName, s.JoinedAt);
+    private DirectoryEntry ToEntry(SessionInfo s, string? displayName, DateTimeOffset joinedAt) => new(NodeId, s.ParticipantId, s.SessionId,
+        s.Role.ToClaim(), s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", displayName, joinedAt);
 
     private static string NodeKey(string id) => "mc:node:" + id;
     private static string RoomKey(string room) => "mc:room:" + room;
@@ -365,13 +365,13 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
 /// <summary>Tells several sinks (webhooks and the cluster directory) about sessions.</summary>
 internal sealed class MediaEventFanout(params IMediaEventSink[] sinks) : IMediaEventSink
 {
-    public void SessionStarted(PeerSession session)
+    public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt)
     {
-        foreach (var s in sinks) s.SessionStarted(session);
+        foreach (var s in sinks) s.SessionStarted(session, displayName, joinedAt);
     }
 
-    public void SessionEnded(PeerSession session)
+    public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt)
     {
-        foreach (var s in sinks) s.SessionEnded(session);
+        foreach (var s in sinks) s.SessionEnded(session, displayName, joinedAt);
     }
 }

@@ -198,7 +198,7 @@ public sealed partial class RecordingService : IHostedService
         foreach (var t in r.Tracks)
         {
             if (t.File is not { } f) continue;
-            files.Add(new RecordingFileDto(f.Name, t.Producer.ParticipantId, t.Producer.Kind.ToString().ToLowerInvariant(),
+            files.Add(new RecordingFileDto(f.Name, t.Producer.ParticipantId, RoomRecorder.KindName(t.Producer),
                 RoomRecorder.CodecName(t.Producer.Codec), Math.Max(0, t.StartMs), t.DurationMs, f.Length, t.Frames, t.Gaps));
         }
         return new RecordingDto(r.Id, r.Room, stoppedAt == null ? RecordingDto.Recording : RecordingDto.Finished, r.OriginUtc, stoppedAt,
@@ -323,7 +323,8 @@ public sealed partial class RecordingService : IHostedService
             var written = new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
             if (written > stopped) stopped = written;
             known.TryGetValue(name, out var before);
-            string kind = scan.IsVideo ? "video" : "audio";
+            // A share's file keeps its kind (its name ends in -content, RoomRecorder.KindName).
+            string kind = before?.Kind ?? (!scan.IsVideo ? "audio" : Path.GetFileNameWithoutExtension(name).Contains("-content", StringComparison.Ordinal) ? "content" : "video");
             string codec = scan.CodecId switch { "A_OPUS" => "opus", "V_VP8" => "vp8", "V_MPEG4/ISO/AVC" => "h264", var c => c ?? "" };
             files.Add(new RecordingFileDto(name, before?.ParticipantId ?? ParticipantFromName(name), kind, codec,
                 Math.Max(0, scan.FirstBlockMs), (long)scan.DurationMs, new FileInfo(path).Length, scan.Blocks, before?.Gaps ?? 0));

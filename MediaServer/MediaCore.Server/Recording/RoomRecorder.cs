@@ -96,7 +96,7 @@ public sealed class RoomRecorder : IProducerRtpObserver, IRecordingFileFactory
 
     IRecordingFile IRecordingFileFactory.Create(Producer producer, MatroskaTrack track)
     {
-        string stem = $"{Sanitize(producer.ParticipantId)}-{producer.Kind.ToString().ToLowerInvariant()}";
+        string stem = $"{Sanitize(producer.ParticipantId)}-{KindName(producer)}";
         string name = stem + track.FileExtension;
         for (int n = 2; !_names.Add(name) || File.Exists(Path.Combine(Directory, name)); n++) name = $"{stem}-{n}{track.FileExtension}";
         return new RecordingFile(Path.Combine(Directory, name));
@@ -111,6 +111,10 @@ public sealed class RoomRecorder : IProducerRtpObserver, IRecordingFileFactory
         if (sb.Length == 0 || sb[0] == '.') sb.Insert(0, 'p');
         return sb.Length > 80 ? sb.ToString(0, 80) : sb.ToString();
     }
+
+    /// <summary><c>audio</c>, <c>video</c> (the camera) or <c>content</c> (a screen/courseware share): file names and metadata.</summary>
+    internal static string KindName(Producer producer)
+        => producer.IsContent ? "content" : producer.Kind.ToString().ToLowerInvariant();
 
     internal static string CodecName(Protocol.Codecs.CodecKind codec) => codec switch
     {

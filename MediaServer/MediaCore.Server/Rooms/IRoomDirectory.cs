@@ -27,8 +27,10 @@ public sealed record RoomDetailsDto(string Room, IReadOnlyList<ParticipantDto> P
 /// <param name="Role"><c>host</c> | <c>speaker</c> | <c>audience</c> | <c>observer</c>.</param>
 /// <param name="Kind"><c>publisher</c> (WHIP) | <c>subscriber</c> (WHEP).</param>
 /// <param name="Node">In a cluster: the node the session is on (tracks are listed only for this node's own sessions); null on a single node.</param>
+/// <param name="SipUser">A SIP terminal's call (session id <c>sip-…</c>, kind publisher): the terminal's SIP user
+/// (<c>site-{siteId}-terminal-{deviceId}</c>); null for WHIP/WHEP sessions.</param>
 public sealed record ParticipantDto(string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt, IReadOnlyList<TrackDto> Tracks,
-    string? Node = null);
+    string? Node = null, string? SipUser = null);
 
 /// <summary>A media track of a session.</summary>
 /// <param name="Kind"><c>audio</c> | <c>video</c>.</param>
@@ -37,4 +39,5 @@ public sealed record ParticipantDto(string Id, string SessionId, string Role, st
 /// <param name="Ssrcs">SSRCs seen or signalled (one per simulcast layer; RTX not included).</param>
 /// <param name="Rids">Simulcast RIDs (RFC 8851), empty without simulcast; same order as <paramref name="Ssrcs"/> when both are known.</param>
 /// <param name="Packets">RTP packets so far: received from the publisher (RTX included), or sent to the subscriber.</param>
-public sealed record TrackDto(string Kind, string? Mid, string Codec, IReadOnlyList<uint> Ssrcs, IReadOnlyList<string> Rids, long Packets);
+/// <param name="Content">A screen/courseware share (publisher) or a content slot (subscriber): the m-line carried RFC 4796 <c>a=content:slides</c>.</param>
+public sealed record TrackDto(string Kind, string? Mid, string Codec, IReadOnlyList<uint> Ssrcs, IReadOnlyList<string> Rids, long Packets, bool Content = false);

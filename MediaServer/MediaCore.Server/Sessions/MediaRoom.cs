@@ -37,6 +37,16 @@ public sealed class MediaRoom
 
     internal void AddSipCall(Sip.SipCallMedia call) => _sipCalls.Add(call);
 
+    /// <summary>A SIP call in the room receives the program video (H.264 only): WHIP publishers are then asked for H.264.</summary>
+    internal bool HasSipVideoTerminal
+    {
+        get
+        {
+            foreach (var c in _sipCalls) if (c.Video?.Session.TerminalReceives == true) return true;
+            return false;
+        }
+    }
+
     internal void RemoveSipCall(Sip.SipCallMedia call) => _sipCalls.Remove(call);
 
     public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0 && RelayedTracks == 0 && FilePublishers == 0;

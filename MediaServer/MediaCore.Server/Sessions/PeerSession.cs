@@ -140,7 +140,7 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
         Room.Remove(nowTicks, this);
         Engine.Unregister(this);
         Transport.Dispose();
-        Engine.Events?.SessionEnded(this);
+        Engine.Events?.SessionEnded(Info, Participant.DisplayName, JoinedAt);
     }
 
     protected virtual void OnRtcpPacket(long nowTicks, in RtcpPacket packet) { }

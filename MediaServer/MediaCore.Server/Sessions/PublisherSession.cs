@@ -81,6 +81,7 @@ public sealed class PublisherSession : PeerSession, IKeyFrameRequester
                 Id = $"{Id}-{media.Mid}",
                 ParticipantId = Participant.Id,
                 Kind = media.Kind == RoutingMediaKind.Audio ? RoutingMediaKind.Audio : RoutingMediaKind.Video,
+                IsContent = media.Kind == RoutingMediaKind.Video && media.IsSlides,
                 Codec = ToCodecKind(codec),
                 ClockRate = (uint)codec.ClockRate,
                 PayloadType = codec.PayloadType,

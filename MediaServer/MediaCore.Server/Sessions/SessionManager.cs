@@ -49,7 +49,9 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
                 DefaultIntent = kind == SessionKind.Publisher ? MediaIntent.Receive : MediaIntent.Send,
             };
             options = kind == SessionKind.Publisher
-                ? options with { VideoStartBitrateKbps = 2500, VideoCodecs = OfferOrder(offer) }
+                // A SIP terminal that receives video takes H.264 only (Sip/SipVideoMedia): while one is in the room, new publishers
+                // are asked for H.264 first (docs/decisions.md, "H.264 for SIP terminals").
+                ? options with { VideoStartBitrateKbps = 2500, VideoCodecs = room is { HasSipVideoTerminal: true } ? [SdpCodec.H264, SdpCodec.VP8] : OfferOrder(offer) }
                 : SubscriberOptions(options, offer, room);
 
             var result = SdpNegotiator.CreateAnswer(offer, options);
@@ -78,7 +80,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             engine.Register(session);
             room.Add(now, session);
             session.Reschedule();
-            engine.Events?.SessionStarted(session);
+            engine.Events?.SessionStarted(session.Info, participant.DisplayName, session.JoinedAt);
             LogCreated(engine.Logger, kind, id, roomId.Value, participant.Id);
             Metrics.MediaMetrics.SessionsCreated.WithLabels(kind == SessionKind.Publisher ? "publisher" : "subscriber").Inc();
             return new SessionResult.Created(id, SdpWriter.Write(result.Answer));
@@ -287,7 +289,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             if (s is not PublisherSession p || s.Participant.Id != participantId) continue;
             foreach (var (_, producer) in p.Producers)
             {
-                if (producer.Kind == Protocol.Sdp.MediaKind.Video) return producer;
+                if (producer.Kind == Protocol.Sdp.MediaKind.Video && !producer.IsContent) return producer; // the camera, not a share
             }
         }
         // A camera or encoder pushing plain RTP (Ingest/) is a publisher too: snapshots and patrol work without a browser.
@@ -306,8 +308,10 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     {
         lock (engine.Gate)
         {
-            return engine.Rooms.Select(r => new RoomSummaryDto(r.Id.Value, r.Sessions.Select(s => s.Participant.Id).Distinct().Count(),
-                r.Sessions.Count(s => s.Kind == SessionKind.Publisher), r.Sessions.Count(s => s.Kind == SessionKind.Subscriber))).ToList();
+            // A SIP call is a publishing session of its terminal's site (Sip/SipCallMedia).
+            return engine.Rooms.Select(r => new RoomSummaryDto(r.Id.Value,
+                r.Sessions.Select(s => s.Participant.Id).Concat(r.SipCalls.Select(c => c.Call.Account.ParticipantId)).Distinct().Count(),
+                r.Sessions.Count(s => s.Kind == SessionKind.Publisher) + r.SipCalls.Count, r.Sessions.Count(s => s.Kind == SessionKind.Subscriber))).ToList();
         }
     }
 
@@ -319,6 +323,10 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             if (room == null) return null;
             var participants = room.Sessions.Select(s => new ParticipantDto(s.Participant.Id, s.Id, s.Participant.Role.ToClaim(),
                 s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Participant.DisplayName, s.JoinedAt, Tracks(s))).ToList();
+            // SIP terminals in the room (Sip/): the site's call, named by its SIP user.
+            participants.AddRange(room.SipCalls.Select(c => new ParticipantDto(c.Call.Account.ParticipantId, c.SessionId, ParticipantRole.Speaker.ToClaim(),
+                "publisher", c.Call.Account.Username, c.StartedAt, c.Tracks(), SipUser: c.Call.Account.Username)));
+            if (room.SipCalls.Count > 0) participants.Sort((a, b) => a.JoinedAt != b.JoinedAt ? a.JoinedAt.CompareTo(b.JoinedAt) : string.CompareOrdinal(a.SessionId, b.SessionId));
             return new RoomDetailsDto(room.Id.Value, participants);
         }
     }
@@ -327,9 +335,9 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     {
         PublisherSession p => p.Producers.Select(x => new TrackDto(x.Producer.Kind.ToString().ToLowerInvariant(), x.Mid,
             x.Producer.Codec.ToString(), x.Producer.Encodings.Where(e => e.Ssrc != null).Select(e => e.Ssrc!.Value.Value).ToList(),
-            x.Producer.Encodings.Where(e => e.Rid != null).Select(e => e.Rid!).ToList(), x.Producer.PacketsReceived)).ToList(),
+            x.Producer.Encodings.Where(e => e.Rid != null).Select(e => e.Rid!).ToList(), x.Producer.PacketsReceived, x.Producer.IsContent)).ToList(),
         SubscriberSession sub => sub.Consumers.Select(c => new TrackDto(c.Kind.ToString().ToLowerInvariant(), null, c.Codec.ToString(),
-            [c.Ssrc.Value], [], c.Stats.PacketsSent)).ToList(),
+            [c.Ssrc.Value], [], c.Stats.PacketsSent, c.IsContent)).ToList(),
         _ => [],
     };
 

@@ -22,6 +22,7 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
     private readonly List<Consumer> _consumers = [];
     private readonly List<Consumer> _audioSlots = [];
     private readonly List<Consumer> _videoSlots = [];
+    private readonly List<Consumer> _contentSlots = [];
     private readonly List<ProgramSelector> _selectors = [];
     private ProgramSelector? _audioSelector;
     private ProgramSelector? _videoSelector;
@@ -50,10 +51,12 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
                 if (kind != RtpExtensionKind.Unknown) extensions.Add(e.Id, kind);
             }
             bool video = media.Kind == Protocol.Sdp.MediaKind.Video;
+            bool content = video && media.IsSlides;
             var options = new ConsumerOptions
             {
                 Id = $"{Id}-{media.Mid}",
                 ParticipantId = Participant.Id,
+                IsContent = content,
                 Kind = video ? RoutingMediaKind.Video : RoutingMediaKind.Audio,
                 Codec = PublisherSession.ToCodecKind(codec),
                 ClockRate = (uint)codec.ClockRate,
@@ -69,10 +72,12 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
                 : Room.Router.CreateConsumer(nowTicks, options, this);
             consumer.RoundTripTime = InitialRoundTrip;
             _consumers.Add(consumer);
-            (video ? _videoSlots : _audioSlots).Add(consumer);
+            (content ? _contentSlots : video ? _videoSlots : _audioSlots).Add(consumer);
         }
         // Observers and audience never see themselves; a participant that also publishes doesn't either.
         if (_videoSlots.Count > 0) _selectors.Add(_videoSelector = Room.Router.CreateProgramSelector(nowTicks, _videoSlots, Participant.Id));
+        // Content slots (a=content:slides) carry the room's screen/courseware share, the newest first.
+        if (_contentSlots.Count > 0) _selectors.Add(Room.Router.CreateProgramSelector(nowTicks, _contentSlots, Participant.Id));
         if (_audioSlots.Count > 0) _selectors.Add(_audioSelector = Room.Router.CreateProgramSelector(nowTicks, _audioSlots, Participant.Id));
     }
 
@@ -97,6 +102,7 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
         base.OnConnected(transport, nowTicks);
         // The decoder starts from a key frame: ask every video source for one now that packets can flow.
         foreach (var c in _videoSlots) c.RequestKeyFrame(nowTicks);
+        foreach (var c in _contentSlots) c.RequestKeyFrame(nowTicks);
     }
 
     /// <summary>A WHEP subscriber sends no media; a stray RTP packet is ignored.</summary>
@@ -163,10 +169,15 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
     /// <summary>REMB (draft-alvestrand-rmcat-remb) estimates the whole downlink: share it between video slots.</summary>
     private void ApplyRemb(long nowTicks, long bitsPerSecond)
     {
-        if (_videoSlots.Count == 0) return;
+        int slots = _videoSlots.Count + _contentSlots.Count;
+        if (slots == 0) return;
         long audio = 64_000L * _audioSlots.Count;
-        long perSlot = Math.Max(0, bitsPerSecond - audio) / _videoSlots.Count;
+        long perSlot = Math.Max(0, bitsPerSecond - audio) / slots;
         foreach (var c in _videoSlots)
+        {
+            if (c is SimulcastConsumer s) s.SetAvailableBitrate(nowTicks, perSlot);
+        }
+        foreach (var c in _contentSlots)
         {
             if (c is SimulcastConsumer s) s.SetAvailableBitrate(nowTicks, perSlot);
         }
@@ -201,6 +212,10 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
     internal void SetPreferredLayer(long nowTicks, int? layer)
     {
         foreach (var c in _videoSlots)
+        {
+            if (c is SimulcastConsumer s) s.SetPreferredLayer(nowTicks, layer);
+        }
+        foreach (var c in _contentSlots)
         {
             if (c is SimulcastConsumer s) s.SetPreferredLayer(nowTicks, layer);
         }

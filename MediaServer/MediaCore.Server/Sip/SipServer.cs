@@ -92,37 +92,63 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
         var ports = BindPair(o.ParsedBindAddress, o.Sip.RtpMinPort, o.Sip.RtpMaxPort);
         if (ports is null) return new SipInviteResult(503, Reason: "No free media port");
         var (rtp, rtcp) = ports.Value;
+        // Video gets its own pair (RFC 3264: one port per m-line); without a free pair the video m-line is declined.
+        var videoPorts = SipSdpAnswerer.OffersVideo(sdpOffer) ? BindPair(o.ParsedBindAddress, o.Sip.RtpMinPort, o.Sip.RtpMaxPort) : null;
         int rtpPort = ((IPEndPoint)rtp.LocalEndPoint!).Port;
-        if (!SipSdpAnswerer.TryAnswer(sdpOffer, o.AdvertisedAddress, rtpPort, (ulong)Random.Shared.NextInt64(1, long.MaxValue), ++_sdpVersion, out var session, out var error))
+        int videoPort = videoPorts is { } vp ? ((IPEndPoint)vp.Rtp.LocalEndPoint!).Port : 0;
+        if (!SipSdpAnswerer.TryAnswer(sdpOffer, o.AdvertisedAddress, rtpPort, videoPort, (ulong)Random.Shared.NextInt64(1, long.MaxValue), ++_sdpVersion,
+                out var session, out var error))
         {
             rtp.Dispose();
             rtcp.Dispose();
+            videoPorts?.Rtp.Dispose();
+            videoPorts?.Rtcp.Dispose();
             LogRefused(call.Account.Username, call.Target, error);
             return new SipInviteResult(488, Reason: "Not Acceptable Here");
+        }
+        if (session.Video == null && videoPorts is { } unused)
+        {
+            unused.Rtp.Dispose();
+            unused.Rtcp.Dispose();
+            videoPorts = null;
         }
         SipCallMedia media;
         lock (engine.Gate)
         {
             var room = engine.GetOrCreateRoom(roomId);
             media = new SipCallMedia(call, room, rtp, rtcp, session, nowTicks);
+            if (session.Video is { } video && videoPorts is { } v)
+                media.Video = new SipVideoMedia(media.SessionId, room, call.Account.ParticipantId, v.Rtp, v.Rtcp, video);
             room.AddSipCall(media);
             media.Attach();
+            media.Video?.Attach(nowTicks);
+            engine.Events?.SessionStarted(media.Info, media.Call.Account.Username, media.StartedAt);
         }
         call.Application = media;
         _ = Task.Run(() => MediaLoopAsync(media, _stop.Token));
-        LogCall(call.Account.Username, roomId.Value, session.Codec.ToString(), session.RemoteRtp.ToString(), rtpPort);
+        if (media.Video is { } videoMedia)
+        {
+            _ = Task.Run(() => VideoLoopAsync(media, videoMedia.Rtp, rtcp: false, _stop.Token));
+            _ = Task.Run(() => VideoLoopAsync(media, videoMedia.Rtcp, rtcp: true, _stop.Token));
+        }
+        LogCall(call.Account.Username, roomId.Value, session.Codec.ToString() + (session.Video != null ? "+H264" : ""), session.RemoteRtp.ToString(), rtpPort);
         return new SipInviteResult(200, session.Answer);
     }
 
     public SipInviteResult OnReinvite(long nowTicks, SipCall call, string sdpOffer)
     {
         if (call.Application is not SipCallMedia media) return new SipInviteResult(481);
-        if (!SipSdpAnswerer.TryAnswer(sdpOffer, options.Value.AdvertisedAddress, media.Port, 1, ++_sdpVersion, out var session, out var error))
+        if (!SipSdpAnswerer.TryAnswer(sdpOffer, options.Value.AdvertisedAddress, media.Port, media.Video?.Port ?? 0, 1, ++_sdpVersion,
+                out var session, out var error))
         {
             LogRefused(call.Account.Username, call.Target, error);
             return new SipInviteResult(488);
         }
-        lock (engine.Gate) media.Update(session);
+        lock (engine.Gate)
+        {
+            media.Update(session);
+            if (session.Video is { } video) media.Video?.Update(nowTicks, video);
+        }
         LogHold(call.Account.Username, call.Target, session.OnHold);
         return new SipInviteResult(200, session.Answer);
     }
@@ -138,7 +164,9 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
         lock (engine.Gate)
         {
             media.Detach();
+            media.Video?.Detach(nowTicks);
             media.Room.RemoveSipCall(media);
+            engine.Events?.SessionEnded(media.Info, media.Call.Account.Username, media.StartedAt);
             engine.ReleaseIfEmpty(media.Room);
         }
         media.Dispose();
@@ -325,6 +353,32 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
             var digit = media.OnDatagram(now, buffer.AsSpan(0, n), endpoint);
             if (digit is char d)
                 lock (_gate) Command(now, media, d);
+        }
+    }
+
+    private async Task VideoLoopAsync(SipCallMedia media, Socket socket, bool rtcp, CancellationToken stop)
+    {
+        var buffer = new byte[2048];
+        var from = new SocketAddress(socket.AddressFamily);
+        while (!stop.IsCancellationRequested && media.Call.State != SipCallState.Ended)
+        {
+            int n;
+            try
+            {
+                n = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, stop).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            var endpoint = from.ToPeerAddress().ToEndPoint();
+            if (media.Video is not { } video) return;
+            if (rtcp) video.OnRtcpDatagram(clock.NowTicks, buffer.AsSpan(0, n), endpoint);
+            else video.OnRtpDatagram(clock.NowTicks, buffer.AsSpan(0, n), endpoint);
         }
     }
 

@@ -95,15 +95,15 @@ public sealed partial class WebhookNotifier : BackgroundService, IMediaEventSink
     public long Delivered { get; private set; }
     public long Failed { get; private set; }
 
-    public void SessionStarted(PeerSession session) => Enqueue("participant_joined", session);
+    public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt) => Enqueue("participant_joined", session);
 
-    public void SessionEnded(PeerSession session) => Enqueue("participant_left", session);
+    public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt) => Enqueue("participant_left", session);
 
-    private void Enqueue(string name, PeerSession s)
+    private void Enqueue(string name, SessionInfo s)
     {
         if (!IsEnabled) return;
-        var evt = new WebhookEvent(name, s.Room.Id.Value, s.Participant.Id, s.Participant.Role.ToClaim(),
-            s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Id, DateTimeOffset.UtcNow, _options.NodeId);
+        var evt = new WebhookEvent(name, s.Room.Value, s.ParticipantId, s.Role.ToClaim(),
+            s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.SessionId, DateTimeOffset.UtcNow, _options.NodeId);
         _queue.Writer.TryWrite(new QueuedWebhook(name, evt.Room, JsonSerializer.SerializeToUtf8Bytes(evt)));
     }
 

@@ -794,6 +794,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sites/{id}/devices/{deviceId}/sip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    deviceId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TerminalSipDto"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/people": {
         parameters: {
             query?: never;
@@ -3238,6 +3276,28 @@ export interface components {
          * @enum {unknown}
          */
         SnapshotReason: "checkIn" | "meetingStart" | "meetingInterval";
+        /**
+         * @description What a hardware SIP terminal is configured with: its user name and password (derived, never stored), the realm,
+         *     MediaServer's SIP server (`ControlPlane:Sip:Server`, null when not configured) and port, and how to call a
+         *     meeting (`sip:{room}@server:port`). ParticipantId is who the terminal is in a room.
+         */
+        TerminalSipDto: {
+            /** Format: int32 */
+            siteId: number;
+            /** Format: int32 */
+            deviceId: number;
+            deviceName: string;
+            enabled: boolean;
+            username: string;
+            password: string;
+            realm: string;
+            server: null | string;
+            /** Format: int32 */
+            port: number;
+            transports: string;
+            roomUriFormat: string;
+            participantId: string;
+        };
         /** @description Monthly figures and rank of one town within the county. */
         TownRank: {
             /** Format: int32 */

@@ -1,6 +1,6 @@
 // The browser media module of the live pages: WHIP/WHEP sessions with reconnect, the MediaServer room API,
 // and the ControlPlane calls that hand out media tokens.
-export { MediaSession, MediaSessionError } from './session'
+export { MediaSession, MediaSessionError, markContent } from './session'
 export type { SessionKind, SessionState, SessionStats, MediaSessionOptions, MediaTokenGrant } from './session'
 export { parseIceServerLinks } from './link'
 export { RoomApi, RoomApiError, readEventStream } from './roomApi'

@@ -2,7 +2,7 @@
 // how it reconnects after a drop and a server restart, that it DELETEs on leave, that it takes ICE servers
 // from Link headers, and that refusals stop it with a Chinese reason. Timers are vitest's fake timers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { MediaSession, type MediaSessionOptions } from './session'
+import { MediaSession, markContent, type MediaSessionOptions } from './session'
 
 class FakeStream {
   tracks: { kind: string }[] = []
@@ -251,5 +251,18 @@ describe('MediaSession', () => {
     last().to('failed')
     await vi.advanceTimersByTimeAsync(10)
     expect(srv.posts().map((p) => p.headers.Authorization)).toEqual(['Bearer tok1', 'Bearer tok2'])
+  })
+})
+
+describe('markContent', () => {
+  const offer = 'v=0\r\ns=-\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendonly\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendonly\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\na=sendonly\r\n'
+  it('marks only the share m-line a=content:slides (RFC 4796)', () => {
+    const marked = markContent(offer, '2')
+    expect(marked).toBe(offer.replace('a=mid:2\r\n', 'a=mid:2\r\na=content:slides\r\n'))
+    expect(marked.match(/a=content:slides/g)).toHaveLength(1)
+  })
+  it('leaves the offer alone without a share m-line', () => {
+    expect(markContent(offer, null)).toBe(offer)
+    expect(markContent(offer, '7')).toBe(offer)
   })
 })

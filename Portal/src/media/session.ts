@@ -21,6 +21,10 @@ export interface SessionStats {
   frames: number
   /** Round-trip time to the server in ms, when known. */
   rttMs: number | null
+  /** Play with `content`: frames of the room's screen/courseware share decoded so far. */
+  contentFrames: number
+  /** Play with `content`: a share is coming in now (a frame of it arrived in the last 5 s). */
+  contentActive: boolean
 }
 
 export interface MediaTokenGrant {
@@ -46,6 +50,11 @@ export interface MediaSessionOptions {
   videoSlots?: number
   /** Play: receive audio. Default true. */
   audio?: boolean
+  /**
+   * Publish: reserve a second video m-line for a screen/courseware share (RFC 4796 `a=content:slides`), started and
+   * stopped with `setContent()` without renegotiation. Play: receive the room's share in `contentStream`.
+   */
+  content?: boolean
   /** ICE servers to start with; servers named by the server's Link headers replace them. */
   iceServers?: RTCIceServer[]
   /** Test seams. */
@@ -78,7 +87,7 @@ const DEFAULT_BACKOFF = [500, 1000, 2000, 3000]
  */
 export class MediaSession {
   state: SessionState = 'idle'
-  stats: SessionStats = { bitrateKbps: 0, frameWidth: 0, frameHeight: 0, frames: 0, rttMs: null }
+  stats: SessionStats = { bitrateKbps: 0, frameWidth: 0, frameHeight: 0, frames: 0, rttMs: null, contentFrames: 0, contentActive: false }
   /** The last problem (shown next to the state while reconnecting, or why it failed). */
   error: string | null = null
   /** The WHIP/WHEP resource id (last segment of Location): the room API's `session` for this subscription. */
@@ -87,6 +96,8 @@ export class MediaSession {
   attempts = 0
   /** Play: one stream per video slot (with the audio track in slot 0's stream). */
   readonly slotStreams: MediaStream[] = []
+  /** Play with `content`: the room's screen/courseware share (no track until one arrived). */
+  readonly contentStream: MediaStream | null = null
   /** ICE servers in use (from the options or the server's Link headers). */
   iceServers: RTCIceServer[]
 
@@ -106,7 +117,12 @@ export class MediaSession {
   private generation = 0
   private lastBytes = 0
   private lastStatsAt = 0
+  private lastContentFrameAt = 0
   private audioTrack: MediaStreamTrack | null = null
+  /** The content m-line's transceiver of the current connection (publish: the share's sender; play: its receiver). */
+  private contentTransceiver: RTCRtpTransceiver | null = null
+  /** Publish: the share being sent (kept across reconnects). */
+  private contentTrack: MediaStreamTrack | null = null
 
   constructor(opts: MediaSessionOptions) {
     this.opts = opts
@@ -115,6 +131,20 @@ export class MediaSession {
     this.iceServers = opts.iceServers ?? []
     const slots = opts.kind === 'play' ? Math.max(1, opts.videoSlots ?? 1) : 0
     for (let i = 0; i < slots; i++) this.slotStreams.push(new MediaStream())
+    if (opts.kind === 'play' && opts.content) this.contentStream = new MediaStream()
+  }
+
+  /** Publish with `content`: starts (a screen or courseware track) or stops (null) the share. */
+  async setContent(track: MediaStreamTrack | null): Promise<void> {
+    if (!this.opts.content || this.opts.kind !== 'publish') throw new MediaSessionError('该会话没有共享通道')
+    this.contentTrack = track
+    await this.contentTransceiver?.sender.replaceTrack(track)
+    this.emit()
+  }
+
+  /** Publish: true while a share is being sent. */
+  get sharing(): boolean {
+    return this.contentTrack !== null
   }
 
   /** Calls `fn` on every state, stats or error change; returns the unsubscribe function. */
@@ -203,7 +233,7 @@ export class MediaSession {
         resp = await this.fetchFn(url, {
           method: 'POST',
           headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${grant.token}` },
-          body: pc.localDescription?.sdp ?? '',
+          body: markContent(pc.localDescription?.sdp ?? '', this.contentTransceiver?.mid ?? null),
         })
       } catch {
         if (gen !== this.generation) return
@@ -252,6 +282,7 @@ export class MediaSession {
   }
 
   private addMedia(pc: RTCPeerConnection): void {
+    this.contentTransceiver = null
     if (this.opts.kind === 'publish') {
       const stream = this.opts.stream
       if (!stream) throw new MediaSessionError('没有可发布的摄像头或麦克风')
@@ -269,10 +300,12 @@ export class MediaSession {
             : undefined,
         })
       }
+      if (this.opts.content) this.contentTransceiver = pc.addTransceiver(this.contentTrack ?? 'video', { direction: 'sendonly' })
       return
     }
     if (this.opts.audio !== false) pc.addTransceiver('audio', { direction: 'recvonly' })
     for (let i = 0; i < this.slotStreams.length; i++) pc.addTransceiver('video', { direction: 'recvonly' })
+    if (this.contentStream) this.contentTransceiver = pc.addTransceiver('video', { direction: 'recvonly' })
   }
 
   // Tracks arrive per transceiver; video slot i is the i-th video transceiver in offer order.
@@ -285,8 +318,11 @@ export class MediaSession {
         for (const t of s0.getAudioTracks()) s0.removeTrack(t)
         s0.addTrack(track)
       }
+    } else if (this.contentStream && ev.transceiver && ev.transceiver === this.contentTransceiver) {
+      for (const t of this.contentStream.getVideoTracks()) this.contentStream.removeTrack(t)
+      this.contentStream.addTrack(track)
     } else {
-      const videos = pc.getTransceivers().filter((t) => t.receiver.track?.kind === 'video')
+      const videos = pc.getTransceivers().filter((t) => t.receiver.track?.kind === 'video' && t !== this.contentTransceiver)
       const slot = Math.max(0, videos.findIndex((t) => t.receiver.track === track))
       const stream = this.slotStreams[slot]
       if (stream) {
@@ -398,6 +434,8 @@ export class MediaSession {
     let height = 0
     let frames = 0
     let rtt: number | null = null
+    let contentFrames = 0
+    const contentMid = this.opts.kind === 'play' ? this.contentTransceiver?.mid ?? null : null
     const outbound = this.opts.kind === 'publish'
     report.forEach((s: Record<string, unknown>) => {
       if (s.type === (outbound ? 'outbound-rtp' : 'inbound-rtp')) {
@@ -406,6 +444,7 @@ export class MediaSession {
           const w = Number(s.frameWidth ?? 0)
           if (w > width) { width = w; height = Number(s.frameHeight ?? 0) }
           frames += Number((outbound ? s.framesEncoded : s.framesDecoded) ?? 0)
+          if (contentMid !== null && s.mid === contentMid) contentFrames += Number(s.framesDecoded ?? 0)
         }
       } else if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') {
         rtt = Math.round((s.currentRoundTripTime as number) * 1000)
@@ -415,7 +454,10 @@ export class MediaSession {
     const kbps = this.lastStatsAt > 0 && bytes >= this.lastBytes ? ((bytes - this.lastBytes) * 8) / (now - this.lastStatsAt) : 0
     this.lastBytes = bytes
     this.lastStatsAt = now
-    this.stats = { bitrateKbps: Math.round(kbps), frameWidth: width, frameHeight: height, frames, rttMs: rtt }
+    // A static slide may send a frame only every few seconds: the share counts as live for 5 s after its last frame.
+    if (contentFrames > this.stats.contentFrames) this.lastContentFrameAt = now
+    const contentActive = contentFrames > 0 && now - this.lastContentFrameAt < 5000
+    this.stats = { bitrateKbps: Math.round(kbps), frameWidth: width, frameHeight: height, frames, rttMs: rtt, contentFrames, contentActive }
     this.emit()
   }
 }
@@ -459,6 +501,23 @@ async function problemDetail(resp: Response): Promise<string> {
   } catch {
     return `HTTP ${resp.status}`
   }
+}
+
+/**
+ * Adds RFC 4796 `a=content:slides` to the m-section with `mid`: MediaServer reads that video m-line as a screen or
+ * courseware share (publish) or as the slot that receives the room's share (play). Only the offer sent changes.
+ */
+export function markContent(sdp: string, mid: string | null): string {
+  if (mid === null) return sdp
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n'
+  return sdp
+    .split(/(?=^m=)/m)
+    .map((section) => {
+      const m = /^a=mid:(.+?)\s*$/m.exec(section)
+      if (!section.startsWith('m=') || !m || m[1] !== mid || /^a=content:/m.test(section)) return section
+      return section.replace(/^(a=mid:.+?)(\r?\n)/m, `$1$2a=content:slides${eol}`)
+    })
+    .join('')
 }
 
 function errorText(e: unknown, fallback: string): string {

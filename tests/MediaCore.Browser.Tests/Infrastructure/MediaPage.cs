@@ -14,6 +14,27 @@ public sealed class MediaPage
           if (!window.__mc) {
             const client = await import('/js/whip-client.js');
             window.__mc = { client, sessions: new Map(), next: 1 };
+            window.__mcFlashBeep = async () => {
+              const ctx = new AudioContext({ sampleRate: 48000 });
+              await ctx.resume();
+              const osc = ctx.createOscillator(); osc.frequency.value = 1000;
+              const gain = ctx.createGain(); gain.gain.value = 0;
+              const dest = ctx.createMediaStreamDestination();
+              osc.connect(gain).connect(dest); osc.start();
+              const t0 = ctx.currentTime + 0.5;
+              for (let k = 0; k < 60; k++) { gain.gain.setValueAtTime(0.7, t0 + 2 * k); gain.gain.setValueAtTime(0, t0 + 2 * k + 0.1); }
+              const canvas = Object.assign(document.createElement('canvas'), { width: 320, height: 240 });
+              const g = canvas.getContext('2d');
+              // Redrawn every 4 ms (a changed canvas is captured at up to 30 fps), white while the beep sounds.
+              const draw = () => {
+                const t = ctx.currentTime - t0;
+                g.fillStyle = t >= 0 && (t % 2) < 0.1 ? '#fff' : '#000';
+                g.fillRect(0, 0, 320, 240);
+              };
+              draw(); setInterval(draw, 4);
+              const video = canvas.captureStream(30).getVideoTracks()[0];
+              return new MediaStream([dest.stream.getAudioTracks()[0], video]);
+            };
           }
           return true;
         }
@@ -41,14 +62,30 @@ public sealed class MediaPage
               const mc = window.__mc;
               const o = JSON.parse(optionsJson);
               const video = o.video ? (o.width ? { width: { exact: o.width }, height: { exact: o.height } } : true) : false;
-              const stream = await navigator.mediaDevices.getUserMedia({ audio: o.audio, video });
+              const audio = o.audio;
+              // flashBeep: a picture and a sound made in the page from one clock (the AudioContext's): a white flash and a
+              // 1 kHz beep start together every 2 s (canvas captureStream + WebAudio), the A/V sync reference.
+              const stream = o.flashBeep ? await window.__mcFlashBeep() : await navigator.mediaDevices.getUserMedia({ audio, video });
+              // content: a screen share (getDisplayMedia) or a canvas (courseware) on the content m-line (a=content:slides).
+              let content = false;
+              if (o.content === 'display') {
+                content = (await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })).getVideoTracks()[0];
+              } else if (o.content === 'canvas') {
+                const canvas = Object.assign(document.createElement('canvas'), { width: 640, height: 360 });
+                const g = canvas.getContext('2d');
+                let n = 0;
+                setInterval(() => { g.fillStyle = '#10a040'; g.fillRect(0, 0, 640, 360); g.fillStyle = '#fff'; g.fillRect(n++ % 600, 150, 40, 60); }, 66);
+                content = canvas.captureStream(15).getVideoTracks()[0];
+              }
               try {
-                const s = await mc.client.publish(url, token, stream, { simulcast: o.simulcast, codec: o.codec, iceTransportPolicy: o.iceTransportPolicy ?? 'all' });
+                const s = await mc.client.publish(url, token, stream, { simulcast: o.simulcast, codec: o.codec, iceTransportPolicy: o.iceTransportPolicy ?? 'all', content });
                 s.stream = stream;
+                s.contentSource = content || null;
                 const id = mc.next++; mc.sessions.set(id, s);
                 return { handle: id, status: 201, detail: null, offer: null };
               } catch (e) {
                 stream.getTracks().forEach(t => t.stop());
+                if (content) content.stop();
                 if (e instanceof mc.client.WhipError) return { handle: 0, status: e.status, detail: e.detail, offer: e.offer };
                 throw e;
               }
@@ -58,12 +95,13 @@ public sealed class MediaPage
 
     /// <summary>WHEP subscribe with <paramref name="videoCount"/> receive-only video m-lines (+ one audio).</summary>
     /// <param name="iceTransportPolicy">"all", or "relay" to connect through TURN only.</param>
-    public Task<SessionStart> SubscribeAsync(string whepUrl, string token, int videoCount = 1, string iceTransportPolicy = "all")
+    /// <param name="content">One more video m-line marked <c>a=content:slides</c>: the room's screen/courseware share.</param>
+    public Task<SessionStart> SubscribeAsync(string whepUrl, string token, int videoCount = 1, string iceTransportPolicy = "all", bool content = false)
         => StartAsync("""
-            async ([url, token, videoCount, iceTransportPolicy]) => {
+            async ([url, token, videoCount, iceTransportPolicy, content]) => {
               const mc = window.__mc;
               try {
-                const s = await mc.client.subscribe(url, token, { videoCount, iceTransportPolicy });
+                const s = await mc.client.subscribe(url, token, { videoCount, iceTransportPolicy, content });
                 const id = mc.next++; mc.sessions.set(id, s);
                 return { handle: id, status: 201, detail: null, offer: null };
               } catch (e) {
@@ -71,7 +109,7 @@ public sealed class MediaPage
                 throw e;
               }
             }
-            """, [whepUrl, token, videoCount, iceTransportPolicy]);
+            """, [whepUrl, token, videoCount, iceTransportPolicy, content]);
 
     private async Task<SessionStart> StartAsync(string script, object[] args)
     {
@@ -164,6 +202,7 @@ public sealed class MediaPage
               const s = window.__mc.sessions.get(h);
               window.__mc.sessions.delete(h);
               s.stream?.getTracks().forEach(t => t.stop());
+              s.contentSource?.stop();
               return await s.stop();
             }
             """, handle);
@@ -174,8 +213,10 @@ public sealed record AudioPeak(double Hz, double Db);
 
 /// <summary>Options of <see cref="MediaPage.PublishAsync"/>.</summary>
 /// <param name="IceTransportPolicy">"all", or "relay" to connect through TURN only.</param>
+/// <param name="Content">A share on the content m-line (a=content:slides): "display" (getDisplayMedia) or "canvas" (a drawn page).</param>
+/// <param name="FlashBeep">Instead of the fake camera and microphone, a flash and a beep made together every 2 s from the page's AudioContext clock.</param>
 public sealed record PublishOptions(bool Audio = true, bool Video = true, bool Simulcast = false, string? Codec = null, int? Width = null, int? Height = null,
-    string IceTransportPolicy = "all");
+    string IceTransportPolicy = "all", string? Content = null, bool FlashBeep = false);
 
 /// <summary>Result of starting a WHIP/WHEP session in the page.</summary>
 /// <param name="Handle">Session handle for stats/stop (0 on failure).</param>

@@ -36,7 +36,8 @@ public sealed class PortalFixture : IAsyncLifetime
             Url = new Uri($"http://127.0.0.1:{((IPEndPoint)l.LocalEndpoint).Port}/");
         }
         // No MediaServer in these tests: snapshots and live state are not needed; its URL answers nothing.
-        _controlPlane = await ControlPlaneProcess.StartAsync(Url, new Uri("http://127.0.0.1:9/"), "--ControlPlane:EnableSnapshotWorker=false");
+        _controlPlane = await ControlPlaneProcess.StartAsync(Url, new Uri("http://127.0.0.1:9/"), "--ControlPlane:EnableSnapshotWorker=false",
+            "--ControlPlane:Sip:Server=192.0.2.10");
         Http = new HttpClient { BaseAddress = Url };
         _chromium = await ChromiumSession.LaunchAsync();
         Directory.CreateDirectory(ScreenshotDir);

@@ -48,6 +48,45 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task Keyboard_LogsInAndOpensTheRankingsWithoutAMouse()
+    {
+        // Staff who cannot use a mouse (or a TV terminal's remote that sends Tab/Enter): the login form and the
+        // main menu work from the keyboard alone, and focus is visible where it lands.
+        var page = await portal.NewPageAsync();
+        await page.Locator("body").FocusAsync();
+        await TabUntilAsync(page, "document.activeElement?.getAttribute('aria-label') === '用户名' || document.activeElement?.closest('.el-form-item')?.querySelector('label')?.textContent?.includes('用户名')", "the user name field");
+        await page.Keyboard.TypeAsync("admin");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync(PortalFixture.Password);
+        await page.Keyboard.PressAsync("Enter");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "主菜单" }).WaitForAsync();
+
+        // The menu: Tab to 考勤签到, open it with Enter, then to 考核排名 and Enter.
+        await TabUntilAsync(page, "document.activeElement?.textContent?.trim().startsWith('考勤签到')", "the 考勤签到 menu");
+        await page.Keyboard.PressAsync("Enter");
+        // The section opens with an animation: its pages take focus once they are shown.
+        await Assertions.Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "考核排名" })).ToBeVisibleAsync();
+        await TabUntilAsync(page, "document.activeElement?.matches('nav li.el-menu-item') && document.activeElement.textContent?.trim() === '考核排名'", "the 考核排名 menu item");
+        var outline = await page.EvaluateAsync<string>("() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.boxShadow }");
+        Assert.False(outline.StartsWith("none none", StringComparison.Ordinal), $"no visible focus on the menu item: {outline}");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ScreenshotDir, "portal-keyboard-focus.png") });
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/attendance/rankings$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = "镇(街道)排名" })).ToBeVisibleAsync();
+    }
+
+    private static async Task TabUntilAsync(IPage page, string condition, string what)
+    {
+        for (int i = 0; i < 60; i++)
+        {
+            if (await page.EvaluateAsync<bool>($"() => !!({condition})")) return;
+            await page.Keyboard.PressAsync("Tab");
+        }
+        var focused = await page.EvaluateAsync<string>("() => document.activeElement?.outerHTML?.slice(0, 200) ?? '(none)'");
+        Assert.Fail($"{what} was not reached with 60 Tab presses; focus is on {focused}");
+    }
+
+    [Fact]
     public async Task WrongPassword_ShowsChineseErrorNextToTheForm()
     {
         var page = await portal.NewPageAsync();
@@ -162,6 +201,15 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
                 await page.GetByTestId("site-tree-admin").GetByText("锦水街道", new() { Exact = true }).ClickAsync();
                 await page.GetByTestId("site-tree-admin").GetByText("东关村", new() { Exact = true }).ClickAsync();
                 await Assertions.Expect(page.GetByText("考勤机").First).ToBeVisibleAsync();
+                // A terminal's SIP settings: derived username and password, the configured server, the room URI format.
+                await page.GetByTestId("sip-account").First.ClickAsync();
+                await Assertions.Expect(page.GetByTestId("sip-username")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^site-[0-9]+-terminal-[0-9]+$"));
+                await Assertions.Expect(page.GetByTestId("sip-password")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_-]{24}$"));
+                await Assertions.Expect(page.GetByTestId("sip-server")).ToHaveTextAsync("192.0.2.10");
+                await Assertions.Expect(page.GetByTestId("sip-room-uri")).ToHaveTextAsync("sip:{room}@192.0.2.10:5060");
+                await Assertions.Expect(page.GetByText("SIP 终端配置").First).ToBeVisibleAsync();
+                await PortalFixture.ScreenshotAsync(page, "portal-sip-terminal");
+                await page.GetByRole(AriaRole.Button, new() { Name = "关闭" }).Last.ClickAsync();
             }
             await PortalFixture.ScreenshotAsync(page, shot);
         }

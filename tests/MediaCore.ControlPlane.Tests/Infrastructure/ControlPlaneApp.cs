@@ -27,6 +27,7 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
     public const string TurnSecret = "test-turn-secret";
     public const string TurnUrl = "turn:turn.example.test:3478?transport=udp";
     public const string PublicMediaServerUrl = "https://media.example.test:8444";
+    public const string SipServer = "192.0.2.10";
     /// <summary>The pilot town's own MediaServer node (a cluster: ControlPlane:MediaNodes maps 锦水街道, code 370124002, to it).</summary>
     public const string PilotTownNodeUrl = "https://jinshui.media.example.test:8444";
 
@@ -62,6 +63,7 @@ public abstract class ControlPlaneApp : WebApplicationFactory<Program>
         builder.UseSetting("ControlPlane:MediaNodes:0:Url", PilotTownNodeUrl);
         builder.UseSetting("ControlPlane:MediaNodes:0:Sites:0", "370124002");
         builder.UseSetting("ControlPlane:Turn:Secret", TurnSecret);
+        builder.UseSetting("ControlPlane:Sip:Server", SipServer);
         builder.UseSetting("ControlPlane:Turn:CredentialMinutes", "60");
         builder.UseSetting("ControlPlane:EnableSnapshotWorker", "false");
         builder.UseSetting("ControlPlane:LoginAttemptsPerMinute", "1000000");

@@ -62,6 +62,12 @@ public sealed class StubMediaServer : IAsyncDisposable
             RecordingCalls.Enqueue("stop " + room);
             return Results.Ok(new { id = $"rec-{room}" });
         });
+        _app.MapPost("/api/rooms/{room}/playback", (string room, HttpRequest req) =>
+        {
+            if (!HostToken(req, secret)) return Results.Unauthorized();
+            PlaybackCalls.Enqueue(room);
+            return Results.Created($"/api/rooms/{room}/playback", new { room });
+        });
         _app.MapGet("/api/recordings/{id}/files/{name}", (string id, string name, HttpRequest req) =>
         {
             if (!HostToken(req, secret)) return Results.Unauthorized();
@@ -77,6 +83,9 @@ public sealed class StubMediaServer : IAsyncDisposable
 
     /// <summary>"start room" / "stop room" for each recording call the ControlPlane made.</summary>
     public ConcurrentQueue<string> RecordingCalls { get; } = new();
+
+    /// <summary>Rooms the ControlPlane started a playback in (POST /api/rooms/{room}/playback), one entry per call.</summary>
+    public ConcurrentQueue<string> PlaybackCalls { get; } = new();
 
     /// <summary>Bytes served by GET /api/recordings/{id}/files/{name}, by "id/name".</summary>
     public ConcurrentDictionary<string, byte[]> RecordingFiles { get; } = new();

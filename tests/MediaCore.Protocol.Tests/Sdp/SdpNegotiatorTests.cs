@@ -59,6 +59,35 @@ public class SdpNegotiatorTests
     }
 
     [Fact]
+    public void CreateAnswer_VideoMarkedContentSlides_NegotiatedAsShareAndEchoed()
+    {
+        // RFC 4796: the client marks its screen/courseware m-line a=content:slides (whip-client.js markContent).
+        string text = SdpFixtures.Text(SdpFixtures.WhipOffer);
+        string eol = text.Contains("\r\n") ? "\r\n" : "\n";
+        text = text.Replace("a=mid:1" + eol, "a=mid:1" + eol + "a=content:slides" + eol);
+        Assert.True(SdpParser.TryParse(text, out var offer, out var error), error);
+        Assert.Equal("slides", offer.Media[1].Content);
+        Assert.Null(offer.Media[0].Content);
+
+        var r = SdpNegotiator.CreateAnswer(offer, Options());
+        Assert.True(r.IsSuccess, r.Error);
+        Assert.False(r.Session!.Media[0].IsSlides);
+        Assert.True(r.Session.Media[1].IsSlides);
+        Assert.Equal("slides", r.Answer!.Media[1].Content);
+        Assert.Null(r.Answer.Media[0].Content);
+        Assert.Contains("a=content:slides", SdpWriter.Write(r.Answer));
+        Assert.Equal(r.Answer, SdpParser.Parse(SdpWriter.Write(r.Answer)));
+    }
+
+    [Theory]
+    [InlineData("slides", true)]
+    [InlineData("main", false)]
+    [InlineData("main,slides", true)]
+    [InlineData("speaker", false)]
+    public void IsSlides_ContentList_FindsSlides(string content, bool slides)
+        => Assert.Equal(slides, new NegotiatedMedia { Index = 0, Mid = "1", Kind = MediaKind.Video, Direction = MediaDirection.RecvOnly, Content = content }.IsSlides);
+
+    [Fact]
     public void CreateAnswer_WhipOffer_AnswersOpusWithOurFmtp()
     {
         var audio = Answer(SdpFixtures.WhipOffer).Answer!.Media[0];

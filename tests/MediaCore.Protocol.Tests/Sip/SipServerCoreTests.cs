@@ -53,7 +53,8 @@ public class SipServerCoreTests
         const string uri = "sip:room1@127.0.0.1";
         var challenge = t.Send(t.Request("INVITE", uri, "c2", 1, "ft", body: SipTestTerminal.Offer)).Single();
         Assert.Equal(200, t.Send(t.Request("INVITE", uri, "c2", 2, "ft", body: SipTestTerminal.Offer, authorization: SipTestTerminal.Authorization(challenge, "INVITE", uri))).Single().StatusCode);
-        int okRetransmits = 0, byes = 0;
+        int okRetransmits = 0;
+        var byes = new HashSet<string>();
         for (int ms = 0; ms <= 33_000; ms += 100)
         {
             t.Now += TimeSpan.TicksPerMillisecond * 100;
@@ -62,12 +63,12 @@ public class SipServerCoreTests
             {
                 var text = Encoding.UTF8.GetString(x.Data);
                 if (text.StartsWith("SIP/2.0 200", StringComparison.Ordinal)) okRetransmits++;
-                if (text.StartsWith("BYE ", StringComparison.Ordinal)) byes++;
+                if (text.StartsWith("BYE ", StringComparison.Ordinal)) byes.Add(text.Split("branch=")[1].Split("\r\n")[0]);
             }
         }
-        // §13.3.1.4: T1, 2T1, 4T1, then every T2 until 64*T1 (about 10 retransmissions), then BYE.
+        // §13.3.1.4: T1, 2T1, 4T1, then every T2 until 64*T1 (about 10 retransmissions), then one BYE transaction.
         Assert.InRange(okRetransmits, 7, 11);
-        Assert.Equal(1, byes);
+        Assert.Single(byes);
         Assert.Contains("ended no ACK", t.App.Events);
     }
 
@@ -185,5 +186,87 @@ public class SipServerCoreTests
         Assert.Equal("9", from!.Tag);
         Assert.True(m.TryGetCSeq(out uint n, out var method));
         Assert.Equal((7u, "OPTIONS"), (n, method));
+    }
+
+    [Fact]
+    public void Hangup_Udp_ByeRetransmittedWithTimerEUntilFinalResponse()
+    {
+        var t = new SipTestTerminal();
+        t.Call("c9");
+        var call = t.Core.Calls.Single();
+        t.Core.Hangup(t.Now, call, "room closed");
+        Assert.True(t.Core.TryPollTransmit(out var first));
+        var bye = Parse(first.Data);
+        Assert.Equal("BYE", bye.Method);
+        Assert.Equal(1, t.Core.PendingClientTransactions);
+
+        // §17.1.2.2: retransmitted at T1, then 2*T1 later (500 ms, 1500 ms after the first send).
+        var sent = new List<long>();
+        long start = t.Now;
+        for (int ms = 0; ms < 2000; ms += 10) Tick(t, 10, sent);
+        Assert.Equal(new[] { 500L, 1500L }, sent.Select(at => (at - start) / TimeSpan.TicksPerMillisecond));
+
+        // A provisional response moves it to Proceeding (retransmit every T2); the 200 completes it.
+        var trying = Response(bye, "100 Trying");
+        t.Core.HandleReceive(t.Now, Encoding.UTF8.GetBytes(trying), SipTestTerminal.Address, stream: false);
+        Assert.Equal(1, t.Core.PendingClientTransactions);
+        t.Core.HandleReceive(t.Now, Encoding.UTF8.GetBytes(Response(bye, "200 OK")), SipTestTerminal.Address, stream: false);
+        Assert.Equal(0, t.Core.PendingClientTransactions);
+        sent.Clear();
+        for (int ms = 0; ms < 10_000; ms += 100) Tick(t, 100, sent);
+        Assert.Empty(sent);
+    }
+
+    [Fact]
+    public void Hangup_Udp_NoResponse_ByeAbandonedAfterTimerF()
+    {
+        var t = new SipTestTerminal();
+        t.Call("c10");
+        t.Core.Hangup(t.Now, t.Core.Calls.Single(), "room closed");
+        Assert.True(t.Core.TryPollTransmit(out _));
+        var sent = new List<long>();
+        for (int ms = 0; ms < 40_000; ms += 100) Tick(t, 100, sent);
+        // Timer E: 0.5, 1.5, 3.5, 7.5, then every T2 (4 s) until Timer F at 64*T1 = 32 s.
+        Assert.Equal(10, sent.Count);
+        Assert.Equal(0, t.Core.PendingClientTransactions);
+        Assert.Contains("ended room closed", t.App.Events);
+    }
+
+    private static void Tick(SipTestTerminal t, int ms, List<long> sent)
+    {
+        t.Now += TimeSpan.TicksPerMillisecond * ms;
+        if (t.Now >= t.Core.PollTimeout()) t.Core.HandleTimeout(t.Now);
+        while (t.Core.TryPollTransmit(out var x))
+        {
+            // Responses (the unacknowledged 401 of the first INVITE is retransmitted too) are not ours to count.
+            if (Parse(x.Data).Method == "BYE") sent.Add(t.Now);
+        }
+    }
+
+    private static SipMessage Parse(byte[] data)
+    {
+        Assert.True(SipParser.TryParse(data, false, out var m, out var error), error);
+        return m;
+    }
+
+    private static string Response(SipMessage request, string status) =>
+        $"SIP/2.0 {status}\r\nVia: {request.Get("Via")}\r\nFrom: {request.Get("From")}\r\nTo: {request.Get("To")}\r\n"
+        + $"Call-ID: {request.CallId}\r\nCSeq: {request.Get("CSeq")}\r\nContent-Length: 0\r\n\r\n";
+
+    [Fact]
+    public void Invite_RetransmittedAfter200_OkResentNoSecondCall()
+    {
+        var t = new SipTestTerminal();
+        const string uri = "sip:room1@127.0.0.1";
+        var challenge = t.Send(t.Request("INVITE", uri, "c11", 1, "ft", body: SipTestTerminal.Offer)).Single();
+        var invite = t.Request("INVITE", uri, "c11", 2, "ft", body: SipTestTerminal.Offer, authorization: SipTestTerminal.Authorization(challenge, "INVITE", uri),
+            branch: "z9hG4bKsame");
+        var ok = t.Send(invite).Single();
+        Assert.Equal(200, ok.StatusCode);
+        // The terminal did not see the 200 in time and sends the same INVITE again (sipp retransmits every 500 ms).
+        var again = t.Send(invite).Single();
+        Assert.Equal(200, again.StatusCode);
+        Assert.Equal(ok.Get("To"), again.Get("To"));
+        Assert.Single(t.Core.Calls);
     }
 }

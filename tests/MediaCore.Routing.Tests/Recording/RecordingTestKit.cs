@@ -95,6 +95,16 @@ internal static class RecordingTestKit
         return packets;
     }
 
+    /// <summary>Every frame's time (ms, the file's clock) in file order, read with the Matroska block reader.</summary>
+    public static List<long> BlockTimes(byte[] file)
+    {
+        Assert.True(MatroskaBlockReader.TryOpen(new MemoryStream(file), out var reader, out string error), error);
+        var times = new List<long>();
+        while (reader!.TryReadFrame(out _, out long ms, out _, out _)) times.Add(ms);
+        Assert.Null(reader.Error);
+        return times;
+    }
+
     /// <summary>Runs ffprobe on <paramref name="file"/>: format duration and the stream's codec name.</summary>
     public static (double Duration, string Codec, int Packets) Probe(byte[] file, string extension)
     {

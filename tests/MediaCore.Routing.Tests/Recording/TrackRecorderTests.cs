@@ -204,6 +204,39 @@ public sealed class TrackRecorderTests
     }
 
     [Fact]
+    public void OnRtp_AudioSenderReportAfterItsFirstClusters_ThoseClustersAreRestampedIntoSync()
+    {
+        var rig = new Rig();
+        var audio = rig.Add(RecordingTestKit.Audio("a", 1));
+        var video = rig.Add(Setup.Video("v", 2, rig.KeyFrames, "p1"));
+        var packets = Stream(rig, audio, video, 6);
+        // Video arrives 120 ms after capture (encoder and pacer), audio 10 ms; Chromium's first audio report comes
+        // seconds after its first packet (audio reports every 5 s), the video one at once.
+        packets = packets.Select(p => p.P == video ? (p.At + 120 * Ms, p.P, p.Packet) : p).OrderBy(p => p.Item1).ToList();
+        ulong ntp = NtpTime.FromTicksSince1900(1000 * TimeSpan.TicksPerSecond);
+        rig.Router.OnSenderReport(video, new Ssrc(2), ntp, new RtpTimestamp(1000));
+        long audioReportAt = rig.OriginTicks + 3_000 * Ms;
+        Feed(rig, packets.Where(p => p.At < audioReportAt));
+        var audioTrack = rig.Tracks[audio];
+        Assert.True(audioTrack.PlacedByArrival, "without a report in 1.5 s the audio is first placed by arrival");
+        rig.Router.OnSenderReport(audio, new Ssrc(1), ntp, new RtpTimestamp(4_294_000_000));
+        Feed(rig, packets.Where(p => p.At >= audioReportAt));
+        foreach (var t in rig.Tracks.Values) t.Finish(20_000 * Ms);
+
+        var a = rig.Scan(rig.Files.Files.FindIndex(f => f.Name == "a.webm"));
+        var v = rig.Scan(rig.Files.Files.FindIndex(f => f.Name == "v.webm"));
+        Assert.False(audioTrack.PlacedByArrival);
+        Assert.InRange(audioTrack.LateSenderReportShiftMs, 100, 140); // moved by the video's extra 120 ms
+        Assert.InRange(v.FirstBlockMs - a.FirstBlockMs, -1, 1);       // both first frames captured at one instant
+        Assert.Equal(a.FirstBlockMs, audioTrack.StartMs);
+        Assert.Equal(v.FirstBlockMs, rig.Tracks[video].StartMs);
+        // Every cluster (and cue) is in order and the audio has no hole where the report came.
+        var audioFrames = RecordingTestKit.BlockTimes(rig.Files.Files.Single(f => f.Name == "a.webm").Bytes);
+        for (int i = 1; i < audioFrames.Count; i++) Assert.InRange(audioFrames[i] - audioFrames[i - 1], 19, 21);
+        Assert.Equal(300, audioFrames.Count);
+    }
+
+    [Fact]
     public void Scanner_FileCutMidCluster_FinishesPlayableUpToLastCompleteCluster()
     {
         var rig = new Rig();

@@ -27,13 +27,15 @@ const SIMULCAST_ENCODINGS = [
  * @param {string} url WHIP endpoint, e.g. "/whip/room1" (relative URLs resolve against the page).
  * @param {string} token media token (sent as "Authorization: Bearer").
  * @param {MediaStream} stream tracks to send (audio and/or video).
- * @param {{simulcast?: boolean, codec?: string, iceGatheringTimeoutMs?: number, iceServers?: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy}} options
+ * @param {{simulcast?: boolean, codec?: string, iceGatheringTimeoutMs?: number, iceServers?: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy, content?: boolean|MediaStreamTrack}} options
  *   simulcast: three layers with rids q/h/f (scale 4/2/1); codec: preferred video codec, e.g. "VP8", "H264";
  *   iceServers: STUN/TURN servers (e.g. the ControlPlane's media-token answer); when omitted they are asked from
- *   the endpoint (OPTIONS, RFC 9725 §4.6 Link headers); iceTransportPolicy: "relay" to use TURN only.
- * @returns {Promise<WhipSession>}
+ *   the endpoint (OPTIONS, RFC 9725 §4.6 Link headers); iceTransportPolicy: "relay" to use TURN only;
+ *   content: a second video m-line for a screen/courseware share, marked RFC 4796 `a=content:slides` (a track to send
+ *   at once, or true to reserve it); `session.setContent(track|null)` starts and stops the share without renegotiation.
+ * @returns {Promise<WhipSession & {setContent: (track: MediaStreamTrack|null) => Promise<void>}>}
  */
-export async function publish(url, token, stream, { simulcast = false, codec = null, iceGatheringTimeoutMs = 5000, iceServers, iceTransportPolicy = 'all' } = {}) {
+export async function publish(url, token, stream, { simulcast = false, codec = null, iceGatheringTimeoutMs = 5000, iceServers, iceTransportPolicy = 'all', content = false } = {}) {
   const pc = await createPeerConnection(url, token, iceServers, iceTransportPolicy);
   try {
     for (const track of stream.getAudioTracks()) {
@@ -45,7 +47,16 @@ export async function publish(url, token, stream, { simulcast = false, codec = n
       const transceiver = pc.addTransceiver(track, init);
       if (codec) preferCodec(transceiver, 'video', codec);
     }
-    return await negotiate(pc, url, token, iceGatheringTimeoutMs);
+    const contentTransceiver = content
+      ? pc.addTransceiver(content instanceof MediaStreamTrack ? content : 'video', { direction: 'sendonly' })
+      : null;
+    if (contentTransceiver && codec) preferCodec(contentTransceiver, 'video', codec);
+    const session = await negotiate(pc, url, token, iceGatheringTimeoutMs, contentTransceiver ? [contentTransceiver] : []);
+    session.setContent = async (track) => {
+      if (!contentTransceiver) throw new Error('publish() was called without the content option');
+      await contentTransceiver.sender.replaceTrack(track);
+    };
+    return session;
   } catch (e) {
     pc.close();
     throw e;
@@ -56,19 +67,22 @@ export async function publish(url, token, stream, { simulcast = false, codec = n
  * Watches a room through a WHEP endpoint.
  * @param {string} url WHEP endpoint, e.g. "/whep/room1".
  * @param {string} token media token.
- * @param {{videoCount?: number, audio?: boolean, iceGatheringTimeoutMs?: number, iceServers?: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy}} options
- *   videoCount: how many video streams to receive (one receive-only m-line each); iceServers, iceTransportPolicy: as for publish.
- * @returns {Promise<WhipSession & {audioTrack: MediaStreamTrack|null, videoTracks: MediaStreamTrack[]}>}
+ * @param {{videoCount?: number, audio?: boolean, iceGatheringTimeoutMs?: number, iceServers?: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy, content?: boolean}} options
+ *   videoCount: how many video streams to receive (one receive-only m-line each); iceServers, iceTransportPolicy: as for publish;
+ *   content: one more receive-only video m-line marked `a=content:slides` that carries the room's screen/courseware share.
+ * @returns {Promise<WhipSession & {audioTrack: MediaStreamTrack|null, videoTracks: MediaStreamTrack[], contentTrack: MediaStreamTrack|null}>}
  */
-export async function subscribe(url, token, { videoCount = 1, audio = true, iceGatheringTimeoutMs = 5000, iceServers, iceTransportPolicy = 'all' } = {}) {
+export async function subscribe(url, token, { videoCount = 1, audio = true, iceGatheringTimeoutMs = 5000, iceServers, iceTransportPolicy = 'all', content = false } = {}) {
   const pc = await createPeerConnection(url, token, iceServers, iceTransportPolicy);
   try {
     const audioTransceiver = audio ? pc.addTransceiver('audio', { direction: 'recvonly' }) : null;
     const videoTransceivers = [];
     for (let i = 0; i < videoCount; i++) videoTransceivers.push(pc.addTransceiver('video', { direction: 'recvonly' }));
-    const session = await negotiate(pc, url, token, iceGatheringTimeoutMs);
+    const contentTransceiver = content ? pc.addTransceiver('video', { direction: 'recvonly' }) : null;
+    const session = await negotiate(pc, url, token, iceGatheringTimeoutMs, contentTransceiver ? [contentTransceiver] : []);
     session.audioTrack = audioTransceiver ? audioTransceiver.receiver.track : null;
     session.videoTracks = videoTransceivers.map(t => t.receiver.track);
+    session.contentTrack = contentTransceiver ? contentTransceiver.receiver.track : null;
     return session;
   } catch (e) {
     pc.close();
@@ -132,11 +146,11 @@ export function parseIceServerLinks(header) {
   return servers;
 }
 
-async function negotiate(pc, url, token, iceGatheringTimeoutMs) {
+async function negotiate(pc, url, token, iceGatheringTimeoutMs, contentTransceivers = []) {
   const endpoint = new URL(url, document.baseURI).toString();
   await pc.setLocalDescription(await pc.createOffer());
   await waitForIceGathering(pc, iceGatheringTimeoutMs);
-  const offer = pc.localDescription.sdp;
+  const offer = markContent(pc.localDescription.sdp, contentTransceivers.map(t => t.mid));
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { 'Content-Type': 'application/sdp', 'Authorization': `Bearer ${token}` },
@@ -168,6 +182,25 @@ async function negotiate(pc, url, token, iceGatheringTimeoutMs) {
       return status;
     },
   };
+}
+
+/**
+ * Adds RFC 4796 `a=content:slides` to the m-sections with the given mids: the server treats such a video m-line as a
+ * screen/courseware share (publish) or as the slot that receives the room's share (subscribe). Only the text sent to
+ * the server changes; the browser's own description stays as it made it.
+ * @param {string} sdp
+ * @param {(string|null)[]} mids
+ */
+export function markContent(sdp, mids) {
+  const wanted = new Set(mids.filter(m => m !== null));
+  if (wanted.size === 0) return sdp;
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const sections = sdp.split(/(?=^m=)/m);
+  return sections.map(section => {
+    const mid = /^a=mid:(.+?)\s*$/m.exec(section);
+    if (!section.startsWith('m=') || !mid || !wanted.has(mid[1]) || /^a=content:/m.test(section)) return section;
+    return section.replace(/^(a=mid:.+?)(\r?\n)/m, `$1$2a=content:slides${eol}`);
+  }).join('');
 }
 
 function waitForIceGathering(pc, timeoutMs) {
