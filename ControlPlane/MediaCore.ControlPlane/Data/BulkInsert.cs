@@ -21,6 +21,7 @@ internal static class BulkInsert
         if (conn is NpgsqlConnection npgsql)
         {
             await using var copy = await npgsql.BeginBinaryImportAsync($"COPY \"{table}\" ({cols}) FROM STDIN (FORMAT BINARY)", ct);
+            copy.Timeout = TimeSpan.FromMinutes(10); // a county's year of check-ins is more than the 30 s command default on a busy machine
             foreach (var row in rows)
             {
                 await copy.StartRowAsync(ct);

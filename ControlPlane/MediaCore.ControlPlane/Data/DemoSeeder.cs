@@ -244,6 +244,7 @@ internal sealed partial class DemoSeeder(ControlPlaneDb db, TimeProvider time, I
     /// </summary>
     private async Task WriteHistoryAsync(CancellationToken ct)
     {
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10)); // the recount and ANALYZE of a county's year, on a busy machine
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await BulkInsert.WriteAsync(db, "Meetings",
             ["Id", "SiteId", "Kind", "Title", "Room", "ScheduledStartUtc", "StartedAtUtc", "EndedAtUtc", "AttendeeCount", "Review", "ReviewComment", "ReviewedAtUtc"],
