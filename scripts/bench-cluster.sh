@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SITES="${SITES:-1000}"; DURATION="${DURATION:-40}"; RAMP="${RAMP:-10}"
-OUT="${OUT:-bench-cluster-$(date +%Y%m%d-%H%M%S)}"; mkdir -p "$OUT"
+OUT="${OUT:-bench-cluster-$(date +%Y%m%d-%H%M%S)}"; mkdir -p "$OUT"; OUT="$(cd "$OUT" && pwd)"
 SECRET="$(openssl rand -hex 32)"
 dotnet build MediaServer/MediaCore.Server -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
 dotnet build loadtest -c Release -nologo -v q -clp:ErrorsOnly >/dev/null
@@ -17,7 +17,7 @@ LOADTEST=loadtest/bin/Release/net10.0/MediaCore.LoadTest.dll
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-pids+=("$(REDIS_PORT=6395 REDIS_DIR="$PWD/$OUT/redis" scripts/start-redis.sh)")
+pids+=("$(REDIS_PORT=6395 REDIS_DIR="$OUT/redis" scripts/start-redis.sh)")
 node() { # id http-port udp-port parent
   dotnet "$SERVER" --urls="http://127.0.0.1:$2" --MediaServer:NodeId="$1" --MediaServer:Webhooks:NodeId="$1" \
     --MediaServer:UdpPort="$3" --MediaServer:TokenSecret="$SECRET" --MediaServer:Cluster:Redis=127.0.0.1:6395 \
