@@ -37,16 +37,29 @@ public sealed class LivePatrolTests(LiveStackFixture fixture)
         await LiveStack.SelectMeetingAsync(patrol, title);
         var expected = villages.Select(id => $"site:{id}").ToHashSet();
         Dictionary<string, int> widths = [];
-        await Stack.WaitAsync(async () =>
+        List<string> seen = [];
+        try
         {
-            widths = [];
-            foreach (var cell in await patrol.Locator("[data-testid^=patrol-cell-]").AllAsync())
+            await Stack.WaitAsync(async () =>
             {
-                var source = await cell.GetAttributeAsync("data-source") ?? "";
-                if (int.TryParse(await cell.GetAttributeAsync("data-width"), out int w) && w > 0) widths[source] = w;
-            }
-            return expected.All(widths.ContainsKey);
-        }, TimeSpan.FromSeconds(45), "three patrol cells decoding the three villages");
+                widths = [];
+                seen = [];
+                foreach (var cell in await patrol.Locator("[data-testid^=patrol-cell-]").AllAsync())
+                {
+                    var source = await cell.GetAttributeAsync("data-source") ?? "";
+                    var width = await cell.GetAttributeAsync("data-width");
+                    seen.Add($"{source}={width}");
+                    if (int.TryParse(width, out int w) && w > 0) widths[source] = w;
+                }
+                return expected.All(widths.ContainsKey);
+            }, TimeSpan.FromSeconds(45), "three patrol cells decoding the three villages");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // What the grid showed: which cells existed, their villages and decoded widths, and the page's error line.
+            var alert = await patrol.Locator(".el-alert").AllInnerTextsAsync();
+            Assert.Fail($"expected {string.Join(",", expected)}; cells [{string.Join(" ", seen)}]; page error: {string.Join(" | ", alert)}\n{e.Message}");
+        }
         foreach (var (source, w) in widths)
             Assert.True(w <= 320, $"{source} decoded at {w} px wide: not the lowest simulcast layer");
         await LiveStack.ScreenshotAsync(patrol, "live-patrol");
