@@ -5,19 +5,22 @@ using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Rtcp;
 using MediaCore.Protocol.Rtp;
 using MediaCore.Protocol.Sip;
+using MediaCore.Protocol.Srtp;
 using MediaCore.Routing;
 using MediaCore.Server.Sessions;
 
 namespace MediaCore.Server.Sip;
 
 /// <summary>
-/// The H.264 video of one SIP call (RFC 6184 over plain RTP/AVP) on its own UDP port pair. The terminal's camera is a
+/// The H.264 video of one SIP call (RFC 6184 over RTP/AVP, or RTP/SAVP with SDES keys of its own, RFC 4568/3711) on its own
+/// UDP port pair. The terminal's camera is a
 /// <see cref="Producer"/> of its site in the room (subscribers, snapshots, recording and the program see it like a
 /// browser's camera); the terminal receives the room's program video through a <see cref="Consumer"/> of codec H.264
 /// fed by a <see cref="ProgramSelector"/> (never its own site), i.e. H.264 publishers are forwarded as they are.
 /// Key frame requests both ways are RTCP PLI (RFC 4585 §6.3.1) on the RTCP port: the router's to the terminal's camera,
 /// and the terminal's to the program's publisher. Like audio, media goes back to where the terminal's video comes
-/// from once it sends (symmetric RTP), until then to the SDP address. Used under the engine's lock except the sockets.
+/// from once it sends (symmetric RTP), until then to the SDP address. Used under the engine's lock except the sockets; with
+/// SRTP both contexts are used only under that lock (receive paths unprotect inside it, the router's sends protect in it).
 /// </summary>
 internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
 {
@@ -25,7 +28,9 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     private readonly string _participantId;
     private readonly string _id;
     private readonly Ssrc _ssrc = new((uint)Random.Shared.NextInt64(1, uint.MaxValue));
-    private readonly byte[] _rtcp = new byte[PictureLossIndication.Size];
+    private readonly byte[] _rtcp = new byte[PictureLossIndication.Size + 32]; // + SRTCP index and tag (at most 4 + 16 octets)
+    private SrtpContext? _inbound;
+    private SrtpContext? _outbound;
     private SipVideoSession _session;
     private IPEndPoint _remote;
     private IPEndPoint? _remoteRtcp;
@@ -44,6 +49,31 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
         Rtcp = rtcp;
         _session = session;
         _remote = session.RemoteRtp;
+        Rekey(session.Srtp);
+    }
+
+    private void Rekey(SipSrtpKeys? keys)
+    {
+        _inbound?.Dispose();
+        _outbound?.Dispose();
+        _inbound = _outbound = null;
+        if (keys == null) return;
+        _inbound = new SrtpContext(keys.Remote.Profile, keys.Remote.MasterKey, keys.Remote.MasterSalt);
+        _outbound = new SrtpContext(keys.Local.Profile, keys.Local.MasterKey, keys.Local.MasterSalt);
+    }
+
+    /// <summary>SRTP or SRTCP packets that failed authentication (dropped).</summary>
+    public long SrtpFailures { get; private set; }
+
+    /// <summary>Protects an RTCP compound in place for the terminal when the video is SRTP (caller holds the engine's lock); true when it may be sent.</summary>
+    public bool TryProtectRtcp(Span<byte> buffer, int length, out int protectedLength)
+    {
+        if (_outbound == null)
+        {
+            protectedLength = length;
+            return true;
+        }
+        return _outbound.TryProtectRtcpInPlace(buffer, length, out protectedLength);
     }
 
     public Socket Rtp { get; }
@@ -86,6 +116,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     {
         if (!session.RemoteRtp.Equals(_session.RemoteRtp)) { _remote = session.RemoteRtp; _remoteRtcp = null; _latched = false; }
         bool hold = !session.TerminalReceives;
+        if (!ReferenceEquals(session.Srtp, _session.Srtp)) Rekey(session.Srtp);
         _session = session;
         if (_consumer != null)
         {
@@ -118,13 +149,18 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     }
 
     /// <summary>One datagram on the video RTP port (receive loop; takes the engine's lock).</summary>
-    public void OnRtpDatagram(long nowTicks, ReadOnlySpan<byte> datagram, IPEndPoint from)
+    public void OnRtpDatagram(long nowTicks, Span<byte> datagram, IPEndPoint from)
     {
         DatagramsReceived++;
-        if (!RtpPacket.TryParse(datagram, out var packet) || packet.PayloadType != _session.PayloadType) return;
         lock (_room.Engine.Gate)
         {
             if (_detached) return;
+            if (_inbound != null)
+            {
+                if (_inbound.UnprotectRtpInPlace(datagram, out int length) != SrtpResult.Ok) { SrtpFailures++; return; }
+                datagram = datagram[..length];
+            }
+            if (!RtpPacket.TryParse(datagram, out var packet) || packet.PayloadType != _session.PayloadType) return;
             PacketsReceived++;
             if (!_latched || !_remote.Equals(from))
             {
@@ -144,10 +180,15 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     }
 
     /// <summary>One datagram on the video RTCP port: the terminal's PLI or FIR asks the program's publisher for a key frame.</summary>
-    public void OnRtcpDatagram(long nowTicks, ReadOnlySpan<byte> datagram, IPEndPoint from)
+    public void OnRtcpDatagram(long nowTicks, Span<byte> datagram, IPEndPoint from)
     {
         lock (_room.Engine.Gate)
         {
+            if (_inbound != null)
+            {
+                if (_inbound.UnprotectRtcpInPlace(datagram, out int length) != SrtpResult.Ok) { SrtpFailures++; return; }
+                datagram = datagram[..length];
+            }
             _remoteRtcp = new IPEndPoint(from.Address, from.Port);
             var reader = new RtcpCompoundReader(datagram);
             while (reader.TryReadNext(out var packet))
@@ -162,6 +203,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     // IRtpSink: a rewritten program packet (router thread, under the engine's lock).
     public void SendRtp(Span<byte> buffer, int length)
     {
+        if (_outbound != null && !_outbound.TryProtectRtpInPlace(buffer, length, out length)) return;
         try
         {
             Rtp.SendTo(buffer[..length], SocketFlags.None, _remote);
@@ -179,9 +221,10 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
         KeyFramesRequested++;
         if (!_session.KeyFrameFeedback) return; // RFC 4585 §4.2: only feedback the terminal negotiated
         new PictureLossIndication(_ssrc.Value, mediaSsrc.Value).WriteTo(_rtcp);
+        if (!TryProtectRtcp(_rtcp, PictureLossIndication.Size, out int length)) return;
         try
         {
-            Rtcp.SendTo(_rtcp, SocketFlags.None, RtcpDestination);
+            Rtcp.SendTo(_rtcp.AsSpan(0, length), SocketFlags.None, RtcpDestination);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -192,5 +235,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     {
         Rtp.Dispose();
         Rtcp.Dispose();
+        _inbound?.Dispose();
+        _outbound?.Dispose();
     }
 }
