@@ -133,15 +133,17 @@ public class SipSrtpTests
             using var unprotect = new SrtpContext(theirs.Profile, theirs.MasterKey, theirs.MasterSalt);
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             int good = 0;
+            uint ssrc = 0;
             while (good < 10)
             {
                 var datagram = (await bVideo.ReceiveAsync(wait.Token)).Buffer;
                 Assert.Equal(SrtpResult.Ok, unprotect.UnprotectRtpInPlace(datagram, out int length));
                 Assert.Equal(96, datagram[1] & 0x7F);
                 Assert.True(length > 12);
+                ssrc = BinaryPrimitives.ReadUInt32BigEndian(datagram.AsSpan(8));
                 good++;
             }
-            return good;
+            return (good, ssrc);
         });
         for (int frame = 0; frame < 40 && !receive.IsCompleted; frame++)
         {
@@ -158,10 +160,24 @@ public class SipSrtpTests
             }
             await Task.Delay(40);
         }
-        Assert.Equal(10, await receive);
+        var (received, programSsrc) = await receive;
+        Assert.Equal(10, received);
+
+        // B's SRTCP PLI (RFC 4585 §6.3.1) on its video RTCP port asks the program's publisher for a key frame.
+        using var protect = new SrtpContext(ours.Profile, ours.MasterKey, ours.MasterSalt);
+        var bMedia = sip.Calls.Single(c => c.Call.Account.Username == SipAccounts.Username(9, 2));
+        var program = bMedia.Video!.Consumer!;
+        await Task.Delay(600); // past the router's key frame request throttle (500 ms per encoding)
+        long requestedBefore = program.Stats.KeyFramesRequested;
+        var pli = new byte[64];
+        new MediaCore.Protocol.Rtcp.PictureLossIndication(0xB0B0, programSsrc).WriteTo(pli);
+        Assert.True(protect.TryProtectRtcpInPlace(pli, MediaCore.Protocol.Rtcp.PictureLossIndication.Size, out int pliLength));
+        await bVideo.SendAsync(pli.AsMemory(0, pliLength), new IPEndPoint(IPAddress.Loopback, bServerVideo + 1));
+        var pliDeadline = DateTime.UtcNow.AddSeconds(3);
+        while (program.Stats.KeyFramesRequested == requestedBefore && DateTime.UtcNow < pliDeadline) await Task.Delay(20);
+        Assert.True(program.Stats.KeyFramesRequested > requestedBefore, "the terminal's SRTCP PLI did not reach the program's publisher");
 
         // B's camera: three SRTP packets with its key, then a tampered one.
-        using var protect = new SrtpContext(ours.Profile, ours.MasterKey, ours.MasterSalt);
         for (int n = 0; n < 4; n++)
         {
             packet[0] = 0x80;
