@@ -43,7 +43,7 @@ export const systemText = {
   sipDtmf: '按键命令',
   sipDtmfValue: '*1 举手发言，*6 静音/取消静音',
   sipNoServer: '未配置 SIP 服务器地址：请在 ControlPlane 配置 ControlPlane:Sip:Server（媒体服务器终端可访问的地址），并在媒体服务器开启 MediaServer:Sip:Port。',
-  sipDisabled: '该终端已停用：媒体服务器拒绝它的注册和呼叫（403）。启用后即可重新登录。',
+  sipDisabled: '该终端已停用：接入了账号校验的媒体服务器会拒绝它的注册和呼叫（403），重新启用后即可登录。',
   sipReset: '重置密码',
   sipResetConfirm: '重置后旧密码立即失效（约 10 秒内在全部媒体服务器生效），终端需要填写新密码。确定重置吗？',
   sipResetDone: '密码已重置，请在终端上填写新密码',
