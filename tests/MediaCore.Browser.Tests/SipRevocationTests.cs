@@ -10,17 +10,18 @@ namespace MediaCore.Browser.Tests;
 /// <summary>
 /// Per-terminal revocation with the real services: MediaServer asks the ControlPlane (<c>MediaServer:Sip:AccountsUrl</c>) about
 /// a terminal before it accepts its REGISTER, so a terminal disabled there gets 403 "Terminal disabled in the ControlPlane"
-/// from sipp's point of view, and after a password reset only the new password registers.
+/// from sipp's point of view, and after a password reset only the new password registers. Runs on the live pages' shared stack.
 /// </summary>
-public sealed class SipRevocationTests
+[Collection(LiveCollection.Name)]
+public sealed class SipRevocationTests(LiveStackFixture fixture)
 {
     [Fact]
     public async Task DisabledTerminal_RegisterRefused403_ReEnabledAndReset_OnlyNewPasswordWorks()
     {
         Assert.True(File.Exists("/usr/bin/sipp"), "sipp is missing: apt-get install sip-tester (scripts/install-deps.sh)");
-        await using var stack = await LiveStack.StartAsync();
+        var stack = fixture.Stack;
         int sipPort = stack.Media.Services.GetRequiredService<SipServer>().Port;
-        var (_, siteId, _) = await stack.VillageOperatorAsync(4);
+        var (_, siteId, _) = await stack.VillageOperatorAsync(5);
         var created = await stack.PostAsync("admin", $"/api/sites/{siteId}/devices", new { kind = "terminal", name = "村委会会议终端", code = "SIP-REVOKE-1" });
         int deviceId = (int)created["device"]!["id"]!;
         var sip = await stack.GetAsync("admin", $"/api/sites/{siteId}/devices/{deviceId}/sip");
