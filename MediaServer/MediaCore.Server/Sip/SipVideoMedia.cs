@@ -18,7 +18,10 @@ namespace MediaCore.Server.Sip;
 /// browser's camera); the terminal receives the room's program video through a <see cref="Consumer"/> of codec H.264
 /// fed by a <see cref="ProgramSelector"/> (never its own site), i.e. H.264 publishers are forwarded as they are.
 /// Key frame requests both ways are RTCP PLI (RFC 4585 §6.3.1) on the RTCP port: the router's to the terminal's camera,
-/// and the terminal's to the program's publisher. Like audio, media goes back to where the terminal's video comes
+/// and the terminal's (PLI or FIR) to the program's publisher. The terminal's receiver reports about the program drive a
+/// loss-based bandwidth estimate (the loss-based half of Google congestion control, draft-ietf-rmcat-gcc §6: above 10 %
+/// loss the estimate drops by half the loss, below 2 % it grows 5 %), which picks the simulcast layer the program is
+/// forwarded from, as transport-cc estimates do for browsers; a terminal sends neither REMB nor transport-cc. Like audio, media goes back to where the terminal's video comes
 /// from once it sends (symmetric RTP), until then to the SDP address. Used under the engine's lock except the sockets; with
 /// SRTP both contexts are used only under that lock (receive paths unprotect inside it, the router's sends protect in it).
 /// </summary>
@@ -36,7 +39,10 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     private IPEndPoint? _remoteRtcp;
     private bool _latched;
     private Producer? _producer;
-    private Consumer? _consumer;
+    private SimulcastConsumer? _consumer;
+    /// <summary>Loss-based estimate bounds and start (the top layer until the terminal reports loss).</summary>
+    internal const long MinBitrate = 150_000, MaxBitrate = 6_000_000;
+    private long _estimate = MaxBitrate;
     private ProgramSelector? _selector;
     private bool _detached;
 
@@ -89,6 +95,14 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     public long DatagramsReceived { get; private set; }
     public long PacketsSent { get; private set; }
     public long KeyFramesRequested { get; private set; }
+    /// <summary>Receiver report blocks about the program received from the terminal.</summary>
+    public long ReportsReceived { get; private set; }
+    /// <summary>The terminal's last reported fraction of program packets lost (0-255 = 0-100 %, RFC 3550 §6.4.1), or null.</summary>
+    public byte? LastFractionLost { get; private set; }
+    /// <summary>The terminal's last reported interarrival jitter of the program, in 90 kHz units, or null.</summary>
+    public uint? LastJitter { get; private set; }
+    /// <summary>The loss-based bandwidth estimate for the program video, in bits per second.</summary>
+    public long EstimatedBitrate => _estimate;
     /// <summary>Where RTCP for the video goes: the port the terminal's video RTCP comes from, else RTP port + 1 (RFC 3550 §11).</summary>
     public IPEndPoint RtcpDestination => _remoteRtcp ?? new IPEndPoint(_remote.Address, _remote.Port + 1);
 
@@ -101,11 +115,12 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
         var router = _room.Router;
         if (_session.TerminalReceives && _consumer == null)
         {
-            _consumer = router.CreateConsumer(nowTicks, new ConsumerOptions
+            _consumer = router.CreateSimulcastConsumer(nowTicks, new ConsumerOptions
             {
                 Id = _id + "-program", ParticipantId = _participantId, Kind = Protocol.Sdp.MediaKind.Video, Codec = CodecKind.H264,
                 ClockRate = 90000, Ssrc = _ssrc, PayloadType = _session.PayloadType,
             }, this);
+            _consumer.SetAvailableBitrate(nowTicks, _estimate);
             _selector = router.CreateProgramSelector(nowTicks, [_consumer], _participantId);
         }
         router.RefreshSelectors(nowTicks);
@@ -193,10 +208,37 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
             var reader = new RtcpCompoundReader(datagram);
             while (reader.TryReadNext(out var packet))
             {
+                if (packet.PacketType == RtcpPacketType.ReceiverReport && ReceiverReport.TryParse(packet.Raw, out var rr))
+                {
+                    if (_consumer != null) Metrics.MediaMetrics.ObserveReceiverReport(packet.Raw, [_consumer]);
+                    OnReportBlocks(nowTicks, rr.ReportBlocks);
+                    continue;
+                }
+                if (packet.PacketType == RtcpPacketType.SenderReport && SenderReport.TryParse(packet.Raw, out var sr))
+                {
+                    OnReportBlocks(nowTicks, sr.ReportBlocks);
+                    continue;
+                }
                 if (packet.PacketType != RtcpPacketType.PayloadFeedback) continue;
                 if ((PictureLossIndication.TryParse(packet.Raw, out _) || FullIntraRequest.TryParse(packet.Raw, out _)) && _consumer != null)
                     _consumer.RequestKeyFrame(nowTicks);
             }
+        }
+    }
+
+    // Report blocks about the program (our SSRC) update the loss-based estimate and the consumer's layer. Under the engine's lock.
+    private void OnReportBlocks(long nowTicks, ReportBlockList blocks)
+    {
+        foreach (var block in blocks)
+        {
+            if (_consumer == null || block.Ssrc != _ssrc.Value) continue;
+            ReportsReceived++;
+            LastFractionLost = block.FractionLost;
+            LastJitter = block.Jitter;
+            double loss = block.FractionLost / 256.0;
+            long estimate = loss > 0.10 ? (long)(_estimate * (1 - 0.5 * loss)) : loss < 0.02 ? (long)(_estimate * 1.05) : _estimate;
+            _estimate = Math.Clamp(estimate, MinBitrate, MaxBitrate);
+            _consumer.SetAvailableBitrate(nowTicks, _estimate);
         }
     }
 

@@ -177,6 +177,20 @@ public class SipSrtpTests
         while (program.Stats.KeyFramesRequested == requestedBefore && DateTime.UtcNow < pliDeadline) await Task.Delay(20);
         Assert.True(program.Stats.KeyFramesRequested > requestedBefore, "the terminal's SRTCP PLI did not reach the program's publisher");
 
+        // B's SRTCP receiver report (RFC 3550 §6.4.2) says half the program is lost: the loss-based estimate drops by a quarter
+        // (draft-ietf-rmcat-gcc §6) and becomes the program consumer's bandwidth, which picks its simulcast layer.
+        var rr = new byte[128];
+        int rrLength = new MediaCore.Protocol.Rtcp.ReceiverReportWriter(0xB0B0,
+            [new MediaCore.Protocol.Rtcp.ReportBlock(programSsrc, 128, 20, 100, 900, 0, 0)]).WriteTo(rr);
+        Assert.True(protect.TryProtectRtcpInPlace(rr, rrLength, out rrLength));
+        await bVideo.SendAsync(rr.AsMemory(0, rrLength), new IPEndPoint(IPAddress.Loopback, bServerVideo + 1));
+        var rrDeadline = DateTime.UtcNow.AddSeconds(3);
+        while (bMedia.Video.ReportsReceived == 0 && DateTime.UtcNow < rrDeadline) await Task.Delay(20);
+        Assert.Equal((byte)128, bMedia.Video.LastFractionLost);
+        Assert.Equal(900u, bMedia.Video.LastJitter);
+        Assert.Equal(SipVideoMedia.MaxBitrate * 3 / 4, bMedia.Video.EstimatedBitrate);
+        Assert.Equal(bMedia.Video.EstimatedBitrate, Assert.IsType<MediaCore.Routing.SimulcastConsumer>(program).AvailableBitrate);
+
         // B's camera: three SRTP packets with its key, then a tampered one.
         for (int n = 0; n < 4; n++)
         {
