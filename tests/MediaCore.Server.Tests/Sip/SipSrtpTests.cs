@@ -89,11 +89,12 @@ public class SipSrtpTests
 
     /// <summary>
     /// SRTP video (RTP/SAVP with its own <c>a=crypto</c> on the video m-line): terminal A publishes a plain H.264 camera, terminal B
-    /// offers SAVP video; B's program (A's camera, forwarded) arrives SRTP-protected with the key of B's answer, B's own SRTP camera
+    /// offers SAVP video; B's program (A's camera, forwarded) arrives SRTP-protected with the key of B's answer, B's SRTCP PLI asks the
+    /// program's publisher for a key frame, B's receiver report lowers the program's bandwidth estimate, B's own SRTP camera
     /// packets are accepted and a tampered one is dropped.
     /// </summary>
     [Fact]
-    public async Task SavpVideo_SdesKeys_ProgramProtectedAndCameraUnprotected()
+    public async Task SavpVideo_SdesKeys_ProgramProtected_CameraUnprotected_TerminalRtcpActedOn()
     {
         await using var server = await TestMediaServer.StartAsync(null, "--MediaServer:Sip:Port=0");
         var sip = server.Services.GetRequiredService<SipServer>();
