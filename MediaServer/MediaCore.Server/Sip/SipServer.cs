@@ -24,7 +24,7 @@ namespace MediaCore.Server.Sip;
 /// cached waits (off the lock, on its own task) for <see cref="ControlPlaneSipAccounts"/> before the core sees it.
 /// </summary>
 public sealed partial class SipServer(MediaEngine engine, MediaClock clock, HandQueue hands, IOptions<MediaServerOptions> options,
-    ILogger<SipServer> logger) : IHostedService, ISipApplication
+    VideoCodecWish codecWish, ILogger<SipServer> logger) : IHostedService, ISipApplication
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<PeerAddress, Socket> _tcp = [];
@@ -152,6 +152,7 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
             room.AddSipCall(media);
             media.Attach();
             media.Video?.Attach(nowTicks);
+            codecWish.Set(room.Id.Value, room.HasSipVideoTerminal);
             engine.Events?.SessionStarted(media.Info, media.Call.Account.Username, media.StartedAt);
         }
         call.Application = media;
@@ -178,6 +179,7 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
         {
             media.Update(session);
             if (session.Video is { } video) media.Video?.Update(nowTicks, video);
+            codecWish.Set(media.Room.Id.Value, media.Room.HasSipVideoTerminal);
         }
         LogHold(call.Account.Username, call.Target, session.OnHold);
         return new SipInviteResult(200, session.Answer);
@@ -196,6 +198,7 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
             media.Detach();
             media.Video?.Detach(nowTicks);
             media.Room.RemoveSipCall(media);
+            codecWish.Set(media.Room.Id.Value, media.Room.HasSipVideoTerminal);
             engine.Events?.SessionEnded(media.Info, media.Call.Account.Username, media.StartedAt);
             engine.ReleaseIfEmpty(media.Room);
         }
