@@ -45,7 +45,7 @@ public sealed class SipH264RepublishTests(LiveStackFixture fixture)
         var offer = $"v=0\r\no=t 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {Port(audio)} RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
             + $"m=video {Port(video)} RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42e01f\r\n"
             + "a=rtcp-fb:96 nack pli\r\na=recvonly\r\n";
-        var call = await SipCall.StartAsync(signalling, server, $"sip:{room}@127.0.0.1", (string)sip["username"]!, (string)sip["password"]!, offer);
+        var call = await TestSipCall.StartAsync(signalling, server, $"sip:{room}@127.0.0.1", (string)sip["username"]!, (string)sip["password"]!, offer);
 
         // The publisher hears the room's wish and publishes again: its video becomes H.264.
         await stack.WaitAsync(async () => await VideoCodecAsync(stack, room, village.SiteId) == "H264", TimeSpan.FromSeconds(30),
@@ -163,9 +163,9 @@ public sealed class SipH264RepublishTests(LiveStackFixture fixture)
     }
 
     /// <summary>One call of a minimal SIP terminal over UDP: INVITE with digest, ACK, BYE.</summary>
-    private sealed class SipCall(UdpClient signalling, IPEndPoint server, string uri, string user, string callId, string toTag)
+    private sealed class TestSipCall(UdpClient signalling, IPEndPoint server, string uri, string user, string callId, string toTag)
     {
-        public static async Task<SipCall> StartAsync(UdpClient signalling, IPEndPoint server, string uri, string user, string password, string offer)
+        public static async Task<TestSipCall> StartAsync(UdpClient signalling, IPEndPoint server, string uri, string user, string password, string offer)
         {
             var callId = "h264-" + Guid.NewGuid().ToString("N");
             var challenge = await RequestAsync(signalling, server, Invite(signalling, uri, user, callId, 1, offer, null));
@@ -179,7 +179,7 @@ public sealed class SipH264RepublishTests(LiveStackFixture fixture)
             var ok = await RequestAsync(signalling, server, Invite(signalling, uri, user, callId, 2, offer, authorization));
             Assert.True(ok.StatusCode == 200, $"INVITE got {ok.StatusCode} {ok.ReasonPhrase}");
             SipNameAddress.TryParse(ok.Get(SipHeaderNames.To), out var to);
-            var call = new SipCall(signalling, server, uri, user, callId, to!.Tag!);
+            var call = new TestSipCall(signalling, server, uri, user, callId, to!.Tag!);
             await call.SendAsync("ACK", 2);
             return call;
         }
