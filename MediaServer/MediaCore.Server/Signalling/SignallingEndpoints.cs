@@ -66,6 +66,12 @@ public static class SignallingEndpoints
                 .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
                 .ProducesProblem(StatusCodes.Status403Forbidden)
                 .ProducesProblem(StatusCodes.Status404NotFound);
+            // CORS preflight of the Portal's fetch (it sends an Authorization header), like the resource's OPTIONS below.
+            group.MapMethods("/{room}/{sessionId}/events", [HttpMethods.Options], (HttpContext http) =>
+            {
+                http.Response.Headers.Allow = "GET, OPTIONS";
+                return TypedResults.NoContent();
+            });
         }
 
         // RFC 9725 §4.3.1: a WHIP session without trickle ICE or ICE restart support answers PATCH with 405.
