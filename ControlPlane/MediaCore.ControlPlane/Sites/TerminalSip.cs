@@ -87,7 +87,7 @@ public static partial class TerminalSip
         if (device.Kind != DeviceKind.Terminal) return NotATerminal(device);
         device.SipGeneration++;
         await db.SaveChangesAsync(ct);
-        LogReset(logs.CreateLogger(typeof(TerminalSip).FullName!), Username(id, deviceId), device.SipGeneration, user.Identity?.Name ?? "?");
+        LogReset(logs.CreateLogger(typeof(TerminalSip).FullName!), Username(id, deviceId), device.SipGeneration, user.FindFirstValue(ClaimNames.Name) ?? "?");
         return TypedResults.Ok(Describe(device, options.Value));
     }
 
