@@ -10,6 +10,7 @@ using MediaCore.Protocol.Sip;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sip;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaCore.Browser.Tests;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using MediaCore.Browser.Tests.Infrastructure;
 using MediaCore.Server.Sip;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MediaCore.Browser.Tests;
 
