@@ -49,6 +49,8 @@ function server() {
     if (!state.up) throw new TypeError('Failed to fetch')
     if (init.method === 'DELETE') return new Response(null, { status: 200 })
     if (init.method === 'OPTIONS') return new Response(null, { status: 204, headers: state.optionsLink ? { Link: state.optionsLink } : {} })
+    // A publisher's session events ({Location}/events): this server has none.
+    if ((init.method ?? 'GET') === 'GET') return new Response(null, { status: 404 })
     if (state.status !== 201)
       return new Response(JSON.stringify({ status: state.status, detail: 'the token is for another room' }), { status: state.status })
     const headers = new Headers({ Location: `/whip/room1/s${++state.n}`, 'Content-Type': 'application/sdp' })
