@@ -80,7 +80,7 @@ public sealed class SipH264RepublishTests(LiveStackFixture fixture)
         if (!resp.IsSuccessStatusCode) return null;
         var details = await resp.Content.ReadFromJsonAsync<RoomDetailsDto>();
         return details!.Participants.Where(p => p.Id == $"site:{siteId}" && p.Kind == "publisher")
-            .SelectMany(p => p.Tracks).FirstOrDefault(t => t.Kind == "video" && !t.Content)?.Codec;
+            .SelectMany(p => p.Tracks).FirstOrDefault(t => t.Kind == "video" && !t.Content)?.Codec.ToUpperInvariant();
     }
 
     /// <summary>H.264 RTP (single NAL unit, STAP-A, FU-A; RFC 6184 §5.6-5.8) received for <paramref name="duration"/> after the
