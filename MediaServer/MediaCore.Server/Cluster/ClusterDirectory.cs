@@ -18,7 +18,14 @@ namespace MediaCore.Server.Cluster;
 public sealed record ClusterNode(string Id, string RelayUrl, string MediaHost, int MediaPort, string? Parent, long Incarnation);
 
 /// <summary>One session as the directory stores it: field <c>{node}|{session}</c> of the hash <c>mc:room:{room}</c>.</summary>
-public sealed record DirectoryEntry(string Node, string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt);
+/// <param name="Kind"><c>publisher</c>, <c>subscriber</c> or <c>ingest</c> (a plain-RTP ingest: session id = the ingest id).</param>
+public sealed record DirectoryEntry(string Node, string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt)
+{
+    public const string Ingest = "ingest";
+
+    /// <summary>Sends media other nodes relay: a WHIP session, a SIP terminal (kind publisher) or an ingest.</summary>
+    public bool Publishes => Kind is "publisher" or Ingest;
+}
 
 /// <summary>
 /// The room directory of a cluster, in Redis (livekit keeps its room-to-node map there too; ours also lists each session and
@@ -122,8 +129,15 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
     public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt) =>
         _changes.Writer.TryWrite((false, session.Room.Value, ToEntry(session, displayName, joinedAt)));
 
+    public void IngestStarted(Ingest.RtpIngest ingest) => _changes.Writer.TryWrite((true, ingest.Room.Id.Value, ToEntry(ingest)));
+
+    public void IngestEnded(Ingest.RtpIngest ingest) => _changes.Writer.TryWrite((false, ingest.Room.Id.Value, ToEntry(ingest)));
+
     private DirectoryEntry ToEntry(SessionInfo s, string? displayName, DateTimeOffset joinedAt) => new(NodeId, s.ParticipantId, s.SessionId,
         s.Role.ToClaim(), s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", displayName, joinedAt);
+
+    // An ingest publishes like a WHIP session (role speaker), under its own kind so the ControlPlane does not count it as the site's attendance.
+    private DirectoryEntry ToEntry(Ingest.RtpIngest i) => new(NodeId, i.ParticipantId, i.Id, ParticipantRole.Speaker.ToClaim(), DirectoryEntry.Ingest, null, i.CreatedAt);
 
     private static string NodeKey(string id) => "mc:node:" + id;
     private static string RoomKey(string room) => "mc:room:" + room;
@@ -326,7 +340,7 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
                 entries.AddRange(mine.Participants.Select(p => new DirectoryEntry(NodeId, p.Id, p.SessionId, p.Role, p.Kind, p.DisplayName, p.JoinedAt)));
             if (entries.Count == 0) continue;
             list.Add(new RoomSummaryDto(room, entries.Select(e => e.Id).Distinct(StringComparer.Ordinal).Count(),
-                entries.Count(e => e.Kind == "publisher"), entries.Count(e => e.Kind == "subscriber"),
+                entries.Count(e => e.Publishes), entries.Count(e => e.Kind == "subscriber"),
                 entries.Select(e => e.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()));
         }
         return list;

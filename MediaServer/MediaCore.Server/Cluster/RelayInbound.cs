@@ -68,6 +68,8 @@ internal sealed class RelayInbound(RelayLink link)
                 Id = RelayNames.InProducerId(link.PeerNode, d.ProducerId),
                 ParticipantId = d.ParticipantId,
                 Kind = video ? SdpMediaKind.Video : SdpMediaKind.Audio,
+                // A share stays a share down the tree: content slots (a=content:slides) take it, camera slots never do.
+                IsContent = video && d.Content,
                 Codec = codec,
                 ClockRate = d.ClockRate,
                 PayloadType = new PayloadType(d.PayloadType),

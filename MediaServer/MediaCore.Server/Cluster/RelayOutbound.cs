@@ -63,7 +63,8 @@ internal sealed class RelayOutbound(RelayLink link) : IRtpSink
             if (t.Room.Id.Value != roomId) continue;
             var c = t.Consumer;
             list.Add(new RelayTrackDto(roomId, t.Source.Id, t.Source.ParticipantId, t.Source.Kind == SdpMediaKind.Video ? "video" : "audio",
-                t.Source.Codec.ToString(), t.Source.ClockRate, c.PayloadType.Value, c.RtxPayloadType?.Value, c.Ssrc.Value, c.RtxSsrc?.Value));
+                t.Source.Codec.ToString(), t.Source.ClockRate, c.PayloadType.Value, c.RtxPayloadType?.Value, c.Ssrc.Value, c.RtxSsrc?.Value,
+                t.Source.IsContent));
         }
         return list;
     }
@@ -142,7 +143,7 @@ internal sealed class RelayOutbound(RelayLink link) : IRtpSink
     public IEnumerable<RelayOutTrackStats> Stats() => _tracks.Select(t => new RelayOutTrackStats(t.Room.Id.Value, t.Source.Id,
         t.Source.Kind == SdpMediaKind.Video ? "video" : "audio", t.Source.PacketsReceived - t.Baseline, t.Consumer.Stats.PacketsSent,
         t.Consumer.Stats.PacketsRetransmitted, t.Consumer.Ssrc.Value, !t.Consumer.IsPaused, t.Consumer.CurrentEncoding?.Index,
-        t.Consumer is SimulcastConsumer s ? s.AvailableBitrate : null, (t.Consumer as SimulcastConsumer)?.MinimumLayer));
+        t.Consumer is SimulcastConsumer s ? s.AvailableBitrate : null, (t.Consumer as SimulcastConsumer)?.MinimumLayer, t.Source.IsContent));
 
     /// <summary>Router sink of the consumers: the link protects in place (the router leaves spare room) and sends to the peer.</summary>
     public void SendRtp(Span<byte> buffer, int length) =>

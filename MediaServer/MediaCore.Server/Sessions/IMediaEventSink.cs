@@ -10,4 +10,13 @@ public interface IMediaEventSink
 {
     void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt);
     void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt);
+
+    /// <summary>
+    /// A plain-RTP ingest (ffmpeg, a pulled RTSP camera) opened in its room. Not a session: no webhook (a camera pulled into a
+    /// meeting is not the site's attendance); the cluster directory lists it so other nodes find and relay it.
+    /// </summary>
+    void IngestStarted(Ingest.RtpIngest ingest) { }
+
+    /// <summary>The ingest closed.</summary>
+    void IngestEnded(Ingest.RtpIngest ingest) { }
 }

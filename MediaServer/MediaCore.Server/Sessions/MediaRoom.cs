@@ -75,9 +75,16 @@ public sealed class MediaRoom
         }
     }
 
-    internal void AddIngest(Ingest.RtpIngest ingest) => _ingests.Add(ingest);
+    internal void AddIngest(Ingest.RtpIngest ingest)
+    {
+        _ingests.Add(ingest);
+        Engine.Events?.IngestStarted(ingest);
+    }
 
-    internal void RemoveIngest(Ingest.RtpIngest ingest) => _ingests.Remove(ingest);
+    internal void RemoveIngest(Ingest.RtpIngest ingest)
+    {
+        if (_ingests.Remove(ingest)) Engine.Events?.IngestEnded(ingest);
+    }
 
     internal PeerSession? Find(string sessionId) => _sessions.GetValueOrDefault(sessionId);
 
