@@ -79,6 +79,8 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
     /// <summary>Directory writes done (joins and leaves), for the joins/s measurement.</summary>
     public long Writes => Interlocked.Read(ref _writes);
     private IDatabase Db => _redis!.GetDatabase();
+    /// <summary>The Redis database once connected (other cluster services share the connection), else null.</summary>
+    internal IDatabase? Database => _redis?.GetDatabase();
 
     /// <summary>This node's registry entry.</summary>
     public ClusterNode Self => new(NodeId, _options.Cluster.RelayUrl!.TrimEnd('/'), _media.Advertised.Address.ToString(), _media.Advertised.Port,
@@ -376,7 +378,7 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
     private static partial void LogResynced(ILogger logger, string node, int rooms);
 }
 
-/// <summary>Tells several sinks (webhooks and the cluster directory) about sessions.</summary>
+/// <summary>Tells several sinks (webhooks, the cluster directory, the cluster's room controls) about sessions and the rest.</summary>
 internal sealed class MediaEventFanout(params IMediaEventSink[] sinks) : IMediaEventSink
 {
     public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt)
@@ -387,5 +389,20 @@ internal sealed class MediaEventFanout(params IMediaEventSink[] sinks) : IMediaE
     public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt)
     {
         foreach (var s in sinks) s.SessionEnded(session, displayName, joinedAt);
+    }
+
+    public void IngestStarted(Ingest.RtpIngest ingest)
+    {
+        foreach (var s in sinks) s.IngestStarted(ingest);
+    }
+
+    public void IngestEnded(Ingest.RtpIngest ingest)
+    {
+        foreach (var s in sinks) s.IngestEnded(ingest);
+    }
+
+    public void RoomControlsChanged(RoomId room)
+    {
+        foreach (var s in sinks) s.RoomControlsChanged(room);
     }
 }

@@ -87,7 +87,7 @@ internal sealed class RelayInbound(RelayLink link)
             room.AddRelayedTrack();
             changed = true;
         }
-        if (changed) room.Router.RefreshSelectors(nowTicks);
+        if (changed) room.RefreshFloor(nowTicks); // a floor holder publishing on the peer node leads the program here too
         link.Engine.ReleaseIfEmpty(room);
         return changed;
     }

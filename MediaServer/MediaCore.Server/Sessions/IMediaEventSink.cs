@@ -3,8 +3,8 @@ using MediaCore.Server.Signalling;
 namespace MediaCore.Server.Sessions;
 
 /// <summary>
-/// Observes sessions starting and ending (webhooks, the cluster directory): WHIP/WHEP sessions and SIP calls alike.
-/// Called under <see cref="MediaEngine.Gate"/>: must not block.
+/// Observes sessions starting and ending (webhooks, the cluster directory): WHIP/WHEP sessions and SIP calls alike; and, for
+/// the cluster, ingests and changes of a room's host controls. Called under <see cref="MediaEngine.Gate"/>: must not block.
 /// </summary>
 public interface IMediaEventSink
 {
@@ -19,4 +19,7 @@ public interface IMediaEventSink
 
     /// <summary>The ingest closed.</summary>
     void IngestEnded(Ingest.RtpIngest ingest) { }
+
+    /// <summary>The room API changed the room's floor or audio settings (mode, N, mute, pin) on this node.</summary>
+    void RoomControlsChanged(Rooms.RoomId room) { }
 }

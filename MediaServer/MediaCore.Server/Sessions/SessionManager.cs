@@ -236,6 +236,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             var r = engine.FindRoom(room);
             if (r == null) return false;
             r.SetFloor(engine.Clock.NowTicks, participantId);
+            engine.Events?.RoomControlsChanged(room); // the other nodes of a cluster follow (Cluster/ClusterRoomControls)
             return true;
         }
     }

@@ -20,6 +20,8 @@ namespace MediaCore.Server.Tests.Cluster;
 [Collection("cluster")]
 public sealed class ClusterTests
 {
+    private sealed record AudioControls(List<string> Muted, List<string> Pinned);
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
 
     internal static async Task<TestMediaServer> StartNodeAsync(RedisServer redis, string nodeId, string? parent = null)
@@ -263,5 +265,49 @@ public sealed class ClusterTests
             Assert.Equal(("lecturer", true, "county"), (contentSlot.Source?.ParticipantId, contentSlot.Source?.IsContent, RelayNames.OriginOf(contentSlot.Source?.Id ?? "")));
             Assert.Equal(("county-host", false, "county"), (cameraSlot.Source?.ParticipantId, cameraSlot.Source?.IsContent, RelayNames.OriginOf(cameraSlot.Source?.Id ?? "")));
         }
+    }
+
+    [Fact]
+    public async Task Controls_FloorPinAndMuteSetOnCounty_TownAppliesThem_FloorHoldersRelayedVideoLeadsTheTownsProgram()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+        // The county host and a lecturer publish on the county; a village watches on the town.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "plenary", "county-host", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "plenary", "lecturer", ParticipantRole.Speaker, "chromium156-whip-offer.sdp")).StatusCode);
+        await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"), r => r.Any(x => x.Room == "plenary" && x.Publishers == 2), "both publishers in the directory");
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "plenary", "site:12", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        var engine = town.Services.GetRequiredService<MediaEngine>();
+        Task<string?> TownProgram()
+        {
+            lock (engine.Gate)
+            {
+                var subscriber = engine.FindRoom(RoomId.Parse("plenary"))!.Sessions.OfType<SubscriberSession>().Single();
+                return Task.FromResult(subscriber.Consumers.First(c => c.Kind == Protocol.Sdp.MediaKind.Video).Source?.ParticipantId);
+            }
+        }
+        Assert.Equal("county-host", await TownProgram());
+
+        // The county host, on the county node: the floor to the lecturer, site:99 pinned into the mix, site:98 muted.
+        string host = county.Token("plenary", "county-host", ParticipantRole.Host);
+        using (var floor = HttpExtensions.WithToken(HttpMethod.Put, "/api/rooms/plenary/floor", host))
+        {
+            floor.Content = JsonContent.Create(new { participant = "lecturer" });
+            Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(floor)).StatusCode);
+        }
+        using (var pin = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/plenary/participants/site:99/pin", host))
+            Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(pin)).StatusCode);
+        using (var mute = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/plenary/participants/site:98/mute", host))
+            Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(mute)).StatusCode);
+
+        // The town's mixer and top-N gate take the same pins and mutes, and its program follows the floor.
+        var audio = await EventuallyAsync(() => GetAsync<AudioControls>(town, "/api/rooms/plenary/audio"),
+            a => a.Pinned.Contains("site:99") && a.Muted.Contains("site:98"), "the county's pin and mute on the town");
+        Assert.Equal(["site:99"], audio.Pinned);
+        Assert.Equal(["site:98"], audio.Muted);
+        await EventuallyAsync(TownProgram, p => p == "lecturer", "the lecturer's relayed video leads the town's program");
+        using var hands = await town.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Get, "/api/rooms/plenary/hands", town.Token("*", "controlplane", ParticipantRole.Host)));
+        Assert.Contains("\"floor\":\"lecturer\"", await hands.Content.ReadAsStringAsync());
     }
 }
