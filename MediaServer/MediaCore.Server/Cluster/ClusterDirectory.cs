@@ -24,6 +24,7 @@ public sealed record DirectoryEntry(string Node, string Id, string SessionId, st
     public const string Ingest = "ingest";
 
     /// <summary>Sends media other nodes relay: a WHIP session, a SIP terminal (kind publisher) or an ingest.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Publishes => Kind is "publisher" or Ingest;
 }
 

@@ -38,6 +38,7 @@ public sealed partial class ClusterRoomControls : IMediaEventSink, IHostedServic
         return v
         """;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly RedisValue[] Fields = ["v", "c"];
 
     private readonly MediaEngine _engine;
     private readonly ClusterDirectory _directory;
@@ -107,7 +108,8 @@ public sealed partial class ClusterRoomControls : IMediaEventSink, IHostedServic
                 lock (_engine.Gate) controls = Snapshot(room);
                 try
                 {
-                    long version = (long)await db.ScriptEvaluateAsync(WriteScript, [Key(room.Value)], [JsonSerializer.Serialize(controls, Json)]);
+                    long version = (long)await db.ScriptEvaluateAsync(WriteScript, new RedisKey[] { Key(room.Value) },
+                        new RedisValue[] { JsonSerializer.Serialize(controls, Json) });
                     lock (_lock) _applied[room.Value] = Math.Max(_applied.GetValueOrDefault(room.Value), version);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
@@ -129,7 +131,7 @@ public sealed partial class ClusterRoomControls : IMediaEventSink, IHostedServic
             lock (_engine.Gate) rooms = [.. _engine.Rooms.Select(r => r.Id)];
             try
             {
-                var reads = rooms.Select(r => db.HashGetAsync(Key(r.Value), ["v", "c"])).ToList();
+                var reads = rooms.Select(r => db.HashGetAsync(Key(r.Value), Fields)).ToList();
                 for (int i = 0; i < rooms.Count; i++)
                 {
                     var values = await reads[i];

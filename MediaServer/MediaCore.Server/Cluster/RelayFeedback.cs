@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Rtcp;
-using MediaCore.Protocol.Rtp;
 using MediaCore.Routing;
 using MediaCore.Server.Sessions;
 using SdpMediaKind = MediaCore.Protocol.Sdp.MediaKind;

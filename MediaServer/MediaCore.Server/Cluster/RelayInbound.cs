@@ -1,5 +1,6 @@
 using MediaCore.Protocol.Codecs;
 using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Rtcp;
 using MediaCore.Protocol.Rtp;
 using MediaCore.Routing;
 using MediaCore.Server.Sessions;
