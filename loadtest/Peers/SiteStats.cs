@@ -31,6 +31,8 @@ internal sealed class SiteStats
     public long NacksSent;
     public long PlisSent;
     public long PacketsSent;          // publishers
+    /// <summary>Publishers: worker-clock ticks of the first and last audio and video frame sent (the publishing time of each track).</summary>
+    public long FirstAudioSentTicks, LastAudioSentTicks, FirstVideoSentTicks, LastVideoSentTicks;
     public long NacksReceived;        // publishers: NACK packets from the server
     public long PlisReceived;         // publishers
     public double JitterMs;           // RFC 3550 jitter of the video stream (or audio when no video)

@@ -77,6 +77,8 @@ public sealed record LoadTestReport(
     public ServerThroughput? Throughput { get; init; }
     /// <summary>Cluster runs (<c>--nodes</c>): each node, its subscribers and its CPU; null on one node.</summary>
     public IReadOnlyList<NodeResult>? Nodes { get; init; }
+    /// <summary><c>--record</c>: each room's recording, its files against the publishing time, the composite's A/V offset.</summary>
+    public IReadOnlyList<Recording.RecordingResult>? Recordings { get; init; }
 }
 
 /// <summary>One MediaServer node of a cluster run.</summary>
