@@ -420,7 +420,7 @@ public sealed class LoadTestRunner : IDisposable
             sites.Add(new SiteResult(s.Site, s.Room, s.Role, s.Publishes ? "publisher" : "subscriber", Round(s.JoinMs), Round(s.ConnectMs),
                 Round(s.KeyFrameWaitMs), s.PacketsReceived, s.PacketsExpected, s.Lost, Math.Round(lossPct, 3), Math.Round(s.JitterMs, 2),
                 Math.Round(s.MaxJitterMs, 2), Percentile(s.Delay, 0.5), Percentile(s.Delay, 0.99), s.NacksSent, s.RtxReceived, s.PlisSent,
-                s.PacketsSent, s.Failure, s.Reconnects));
+                s.PacketsSent, s.Failure, s.Reconnects, s.FramesSkipped));
         }
         var subs = _peers.Where(p => !p.Stats.Publishes).Select(p => p.Stats).ToList();
         var subResults = sites.Where(s => s.Kind == "subscriber").ToList();

@@ -111,9 +111,26 @@ internal sealed class PublisherPeer : Peer
 
     protected override void OnTick(long nowTicks)
     {
-        // A worker that fell far behind skips frames rather than bursting them (a real encoder would too).
-        if (nowTicks - _nextAudio > 10 * AudioInterval) _nextAudio = nowTicks;
-        if (nowTicks - _nextVideo > 10 * VideoInterval) _nextVideo = nowTicks;
+        // A worker that fell far behind skips frames rather than bursting them, as a capture device does: the skipped
+        // frames' time passes (RTP timestamps and the clip move on by it), so what is sent stays on the wall clock and
+        // audio stays on video (a stretched stream would put the flash-and-beep clip's sound late). Picture ids stay
+        // consecutive: a skipped frame was never sent, not lost.
+        if (nowTicks - _nextAudio > 10 * AudioInterval)
+        {
+            long skipped = (nowTicks - _nextAudio) / AudioInterval;
+            _nextAudio += skipped * AudioInterval;
+            _audioTs += (uint)(skipped * 48 * MediaClip.AudioFrameMs);
+            _audioIndex = (int)((_audioIndex + skipped) % (_sendClock != null ? _clip.Audio : _clip.OtherAudio).Length);
+            Stats.FramesSkipped += skipped;
+        }
+        if (nowTicks - _nextVideo > 10 * VideoInterval)
+        {
+            long skipped = (nowTicks - _nextVideo) / VideoInterval;
+            _nextVideo += skipped * VideoInterval;
+            _videoTs += (uint)(skipped * (90000 / MediaClip.VideoFps));
+            _videoIndex = (int)((_videoIndex + skipped) % _clip.Video.Length);
+            Stats.FramesSkipped += skipped;
+        }
         while (nowTicks >= _nextAudio)
         {
             SendAudio(nowTicks);

@@ -26,33 +26,20 @@ internal sealed class RoomRecording(HttpClient http, Uri server, string tokenSec
     }
 
     public async Task StartAsync(CancellationToken ct)
-    {
-        using var request = Request(HttpMethod.Post, $"/api/rooms/{Room}/recording");
-        using var response = await http.SendAsync(request, ct);
-        string body = await response.Content.ReadAsStringAsync(ct);
-        if (response.StatusCode != HttpStatusCode.Created)
-            throw new RecordingException($"POST /api/rooms/{Room}/recording: {(int)response.StatusCode} {body}");
-        Id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
-    }
+        => Id = (await SendAsync(HttpMethod.Post, $"/api/rooms/{Room}/recording", HttpStatusCode.Created, ct)).GetProperty("id").GetString();
 
     /// <summary>Stops the recording: the metadata with every file.</summary>
-    public async Task<JsonElement> StopAsync(CancellationToken ct)
-    {
-        using var request = Request(HttpMethod.Delete, $"/api/rooms/{Room}/recording");
-        using var response = await http.SendAsync(request, ct);
-        string body = await response.Content.ReadAsStringAsync(ct);
-        if (response.StatusCode != HttpStatusCode.OK)
-            throw new RecordingException($"DELETE /api/rooms/{Room}/recording: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public Task<JsonElement> StopAsync(CancellationToken ct) => SendAsync(HttpMethod.Delete, $"/api/rooms/{Room}/recording", HttpStatusCode.OK, ct);
 
-    public async Task<JsonElement> MetadataAsync(CancellationToken ct)
+    public Task<JsonElement> MetadataAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, $"/api/recordings/{Id}", HttpStatusCode.OK, ct);
+
+    /// <summary>One room-API call: its JSON answer, or a <see cref="RecordingException"/> with the status and the server's problem text.</summary>
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, HttpStatusCode expected, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Get, $"/api/recordings/{Id}");
+        using var request = Request(method, path);
         using var response = await http.SendAsync(request, ct);
         string body = await response.Content.ReadAsStringAsync(ct);
-        if (response.StatusCode != HttpStatusCode.OK)
-            throw new RecordingException($"GET /api/recordings/{Id}: {(int)response.StatusCode} {body}");
+        if (response.StatusCode != expected) throw new RecordingException($"{method} {path}: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 

@@ -50,6 +50,9 @@ public static class ReportWriter
         w.WriteLine($"receiving {t.Receiving}/{t.Subscribers}, failed {t.Failed}; packets received {t.PacketsReceived}, lost {t.Lost} ({t.LossPercent:0.####}%)");
         w.WriteLine($"NACKs sent {t.NacksSent}, RTX received {t.RtxReceived} (recovered {t.RtxRecovered}), PLIs sent {t.PlisSent}; publishers sent {t.PacketsSent} packets");
         w.WriteLine($"server CPU mean {t.ServerCpuPercentMean}% (max {t.ServerCpuPercentMax}%) of one core, RSS max {t.ServerRssMbMax} MB; load generator CPU mean {t.LoadgenCpuPercentMean}%; kernel UDP receive-buffer drops {t.UdpReceiveBufferDrops}");
+        long skipped = r.Sites.Sum(s => s.FramesSkipped);
+        if (skipped > 0)
+            w.WriteLine($"publishers skipped {skipped} frames: their worker fell more than 10 frames behind (a machine loaded past its cores); the skipped time passes in their RTP time, as a capture device's would");
         if (r.Throughput is { } tp)
         {
             string pct = tp.PercentOfCeiling is { } p ? $" = {p}% of the sendto ceiling per core" : "";
