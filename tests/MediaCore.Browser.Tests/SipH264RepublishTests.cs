@@ -27,7 +27,7 @@ public sealed class SipH264RepublishTests(LiveStackFixture fixture)
     public async Task Vp8Publisher_VideoTerminalCalls_PublisherSwitchesToH264_TerminalDecodesIt()
     {
         var stack = fixture.Stack;
-        var village = await stack.VillageOperatorAsync(6);
+        var village = await stack.VillageOperatorAsync(11);
         var (_, room) = await stack.ScheduleAsync(village.User, village.SiteId, "themeDay", "主题党日：SIP 终端收看");
         await using var chromium = await ChromiumSession.LaunchAsync();
         var terminal = await stack.OpenAsync(chromium, 1, village.User, "/terminal");
@@ -36,7 +36,7 @@ public sealed class SipH264RepublishTests(LiveStackFixture fixture)
         Assert.Equal("VP8", await VideoCodecAsync(stack, room, village.SiteId));
 
         // The SIP terminal of another village: H.264 video it only receives, on a socket of this test.
-        var (_, otherSite, _) = await stack.VillageOperatorAsync(7);
+        var (_, otherSite, _) = await stack.VillageOperatorAsync(12);
         var device = await stack.PostAsync("admin", $"/api/sites/{otherSite}/devices", new { kind = "terminal", name = "会议终端", code = "SIP-H264-1" });
         var sip = await stack.GetAsync("admin", $"/api/sites/{otherSite}/devices/{(int)device["device"]!["id"]!}/sip");
         using var signalling = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));

@@ -22,7 +22,7 @@ public sealed class SipRevocationTests(LiveStackFixture fixture)
         Assert.True(File.Exists("/usr/bin/sipp"), "sipp is missing: apt-get install sip-tester (scripts/install-deps.sh)");
         var stack = fixture.Stack;
         int sipPort = stack.Media.Services.GetRequiredService<SipServer>().Port;
-        var (_, siteId, _) = await stack.VillageOperatorAsync(5);
+        var (_, siteId, _) = await stack.VillageOperatorAsync(13);
         var created = await stack.PostAsync("admin", $"/api/sites/{siteId}/devices", new { kind = "terminal", name = "村委会会议终端", code = "SIP-REVOKE-1" });
         int deviceId = (int)created["device"]!["id"]!;
         var sip = await stack.GetAsync("admin", $"/api/sites/{siteId}/devices/{deviceId}/sip");
