@@ -5,6 +5,8 @@ using BenchmarkDotNet.Running;
 if (args.Length > 0 && args[0] == "directory-joins") return await MediaCore.Benchmarks.DirectoryJoins.RunAsync(args);
 // Forwarded datagrams per CPU-second against the sendto ceiling: dotnet run ... -- fanout-cpu [subscribers] [seconds] [rounds] [paths]
 if (args.Length > 0 && args[0] == "fanout-cpu") return MediaCore.Benchmarks.FanOutCpu.Run(args);
+// Which types a fan-out allocates, process-wide: dotnet run ... -- fanout-alloc [subscribers] [fan-outs] [path]
+if (args.Length > 0 && args[0] == "fanout-alloc") return MediaCore.Benchmarks.FanOutAllocations.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
 

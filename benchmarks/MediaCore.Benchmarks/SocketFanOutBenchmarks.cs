@@ -34,7 +34,7 @@ public enum SendPath
 /// not drained: once full, the kernel drops at the receiver, after doing the whole send path.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+
 public class SocketFanOutBenchmarks
 {
     private sealed class SocketSink(SrtpContext context, UdpEndpoint endpoint, PeerAddress to, bool protectOnWorker) : IRtpSink

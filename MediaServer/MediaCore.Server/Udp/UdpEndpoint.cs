@@ -133,7 +133,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     public UdpEndpoint(IOptions<MediaServerOptions> options)
         : this(options.Value.ParsedBindAddress, options.Value.UdpPort, options.Value.SocketBufferBytes, options.Value.ReceiveThreads,
             options.Value.EffectiveSendWorkers, options.Value.SendQueueSlots, options.Value.UseSendmmsg,
-            options.Value.BurstSpread, options.Value.MaxPacingDelay, options.Value.ProtectOnSendWorkers)
+            options.Value.BurstSpread, options.Value.MaxPacingDelay, options.Value.ProtectOnSendWorkers, dontFragment: options.Value.DontFragment)
     {
     }
 
