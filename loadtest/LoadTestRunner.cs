@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MediaCore.LoadTest.Media;
 using MediaCore.LoadTest.Net;
 using MediaCore.LoadTest.Peers;
+using MediaCore.LoadTest.Recording;
 using MediaCore.LoadTest.Reporting;
 using MediaCore.Protocol.Dtls;
 
@@ -56,7 +57,7 @@ public sealed class LoadTestRunner : IDisposable
     public async Task<LoadTestReport> RunAsync(CancellationToken ct = default)
     {
         var startedAt = DateTimeOffset.UtcNow;
-        _clip = MediaClip.LoadOrCreate(_o.CacheDir, _o.VideoKbps);
+        _clip = MediaClip.LoadOrCreate(_o.CacheDir, _o.VideoKbps, flashBeep: _o.FlashBeep);
         _clock.Restart(); // the series starts when the peers do, not when the clip was encoded
         _frames = new FrameIndex(_clip);
         _certificate = DtlsCertificate.Generate();
@@ -77,6 +78,7 @@ public sealed class LoadTestRunner : IDisposable
 
         List<CapacityStep>? steps = null;
         int? passing = null;
+        List<RoomRecording> recordings = [];
         if (_o.Scenario == Scenario.Capacity)
         {
             steps = [];
@@ -85,6 +87,8 @@ public sealed class LoadTestRunner : IDisposable
         else
         {
             var plan = ScenarioPlan.Build(_o, _o.Sites);
+            // --record: each room with a video publisher is recorded from before its first publisher joins.
+            if (_o.Record) recordings = await StartRecordingsAsync(plan.Where(IsMainPublisher).Select(p => p.Room).Distinct().ToList(), ct);
             // Video publishers (county, towns, expert, villages) first, so their first key frame is out before
             // the audience arrives; then everyone else in plan order.
             await RampAsync(plan.Where(IsMainPublisher).ToList(), ct);
@@ -100,8 +104,49 @@ public sealed class LoadTestRunner : IDisposable
 
         var metricsAfter = await MetricsScraper.ScrapeAsync(_http, _o.Server, ct);
         await StopAllAsync();
-        var report = BuildReport(startedAt, serverPid, steps, passing, Delta(metricsBefore, metricsAfter));
+        var recorded = recordings.Count > 0 ? await CheckRecordingsAsync(recordings, ct) : null;
+        var report = BuildReport(startedAt, serverPid, steps, passing, Delta(metricsBefore, metricsAfter), recorded);
         return report;
+    }
+
+    private async Task<List<RoomRecording>> StartRecordingsAsync(List<string> rooms, CancellationToken ct)
+    {
+        var started = new List<RoomRecording>();
+        foreach (var room in rooms)
+        {
+            var recording = new RoomRecording(_http, _o.Server, _o.TokenSecret!, room);
+            await recording.StartAsync(ct);
+            started.Add(recording);
+            _log.WriteLine($"recording {recording.Id}: room {room}");
+        }
+        return started;
+    }
+
+    /// <summary>
+    /// Stops each recording (the publishers have left, so every file is finished) and checks its files (and, with the
+    /// flash-and-beep clip, meeting.mp4's A/V offset). Downloads go to <see cref="LoadTestOptions.RecordingDownloadDir"/>,
+    /// else beside the report, else a temporary folder removed afterwards.
+    /// </summary>
+    private async Task<List<RecordingResult>> CheckRecordingsAsync(List<RoomRecording> recordings, CancellationToken ct)
+    {
+        string? keep = _o.RecordingDownloadDir
+            ?? (_o.ReportPath is { } report ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(report))!, "recordings") : null);
+        string dir = keep ?? Directory.CreateTempSubdirectory("mediacore-loadtest-rec-").FullName;
+        var results = new List<RecordingResult>();
+        try
+        {
+            foreach (var recording in recordings)
+            {
+                var publishers = _peers.Where(p => p.Stats.Publishes && p.Stats.Room == recording.Room).Select(p => p.Stats).ToList();
+                string? main = _peers.FirstOrDefault(p => p is PublisherPeer { SendsVideo: true } && p.Stats.Room == recording.Room)?.Stats.Site;
+                results.Add(await RecordingCheck.RunAsync(recording, publishers, main, _o.FlashBeep, _o.CompositeTimeout, dir, _log, ct));
+            }
+        }
+        finally
+        {
+            if (keep == null) Directory.Delete(dir, recursive: true);
+        }
+        return results;
     }
 
     private async Task<int?> RunCapacityAsync(List<CapacityStep> steps, CancellationToken ct)
@@ -375,7 +420,7 @@ public sealed class LoadTestRunner : IDisposable
     }
 
     private LoadTestReport BuildReport(DateTimeOffset startedAt, int? serverPid, List<CapacityStep>? steps, int? passing,
-        Dictionary<string, double> metrics)
+        Dictionary<string, double> metrics, List<RecordingResult>? recordings)
     {
         var sites = new List<SiteResult>();
         foreach (var p in _peers)
@@ -385,7 +430,7 @@ public sealed class LoadTestRunner : IDisposable
             sites.Add(new SiteResult(s.Site, s.Room, s.Role, s.Publishes ? "publisher" : "subscriber", Round(s.JoinMs), Round(s.ConnectMs),
                 Round(s.KeyFrameWaitMs), s.PacketsReceived, s.PacketsExpected, s.Lost, Math.Round(lossPct, 3), Math.Round(s.JitterMs, 2),
                 Math.Round(s.MaxJitterMs, 2), Percentile(s.Delay, 0.5), Percentile(s.Delay, 0.99), s.NacksSent, s.RtxReceived, s.PlisSent,
-                s.PacketsSent, s.Failure, s.Reconnects));
+                s.PacketsSent, s.Failure, s.Reconnects, s.FramesSkipped));
         }
         var subs = _peers.Where(p => !p.Stats.Publishes).Select(p => p.Stats).ToList();
         var subResults = sites.Where(s => s.Kind == "subscriber").ToList();
@@ -427,12 +472,17 @@ public sealed class LoadTestRunner : IDisposable
         if (reconnected > 0)
             reasons.Add($"{reconnected} peers lost their session and reconnected ({_peers.Select(p => p.Stats.LastReconnectReason).FirstOrDefault(r => r != null)})");
         if (totals.Failed > 0) reasons.Add($"{totals.Failed} peers failed: {_peers.Select(p => p.Stats.Failure).FirstOrDefault(f => f != null)}");
+        foreach (var r in recordings ?? [])
+        {
+            if (!r.Passed) reasons.Add($"recording {r.Id} ({r.Room}): {string.Join("; ", r.Problems.Take(3))}{(r.Problems.Count > 3 ? $" and {r.Problems.Count - 3} more" : "")}");
+        }
         var config = new
         {
             server = _o.Server.ToString(), sites = _o.Sites, scenario = _o.Scenario.ToString().ToLowerInvariant(),
             durationSeconds = _o.Duration.TotalSeconds, rampPerSecond = _o.RampPerSecond, videoKbps = _o.VideoKbps, audioKbps = 32,
             towns = _o.Towns, questions = _o.Questions, workers = _o.Workers, step = _o.Step, stepSeconds = _o.StepDuration.TotalSeconds,
             cores = Environment.ProcessorCount, clipVideoFrames = _clip.Video.Length, clipAudioFrames = _clip.Audio.Length,
+            record = _o.Record, flashBeep = _o.FlashBeep, siteAudio = _o.SiteAudio,
         };
         double duration = Math.Round(_clock.Elapsed.TotalSeconds, 1);
         double sent = metrics.GetValueOrDefault("mediacore_udp_datagrams_sent_total");
@@ -451,7 +501,7 @@ public sealed class LoadTestRunner : IDisposable
             sites.Count(s => s.Kind == "subscriber" && NodeOf(s.Site, s.Room) == i),
             n.Cpu.Count > 0 ? Math.Round(n.Cpu.Skip(n.Cpu.Count / 2).Average(), 1) : 0, n.Cpu.Count > 0 ? n.Cpu.Max() : 0)).ToList();
         return new LoadTestReport(config, startedAt, duration, serverPid, _series, totals, perSite, sites, steps,
-            passing, metrics, new Verdict(reasons.Count == 0, reasons)) { Calibration = _calibration, Throughput = throughput, Nodes = nodes };
+            passing, metrics, new Verdict(reasons.Count == 0, reasons)) { Calibration = _calibration, Throughput = throughput, Nodes = nodes, Recordings = recordings };
     }
 
     private int NodeOf(string site, string room) => _plannedNodes.GetValueOrDefault((site, room));

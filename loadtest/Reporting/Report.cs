@@ -28,7 +28,7 @@ public sealed record Distribution(int Count, double P50, double P95, double P99,
 /// <summary>Per-site figures.</summary>
 public sealed record SiteResult(string Site, string Room, string Role, string Kind, double? JoinMs, double? ConnectMs, double? KeyFrameWaitMs,
     long PacketsReceived, long PacketsExpected, long Lost, double LossPercent, double JitterMs, double MaxJitterMs, double DelayP50Ms,
-    double DelayP99Ms, long NacksSent, long RtxReceived, long PlisSent, long PacketsSent, string? Failure, int Reconnects = 0);
+    double DelayP99Ms, long NacksSent, long RtxReceived, long PlisSent, long PacketsSent, string? Failure, int Reconnects = 0, long FramesSkipped = 0);
 
 /// <summary>Totals over the run.</summary>
 public sealed record Totals(int Peers, int Subscribers, int Publishers, int Connected, int Receiving, int Failed, long PacketsReceived,
@@ -83,6 +83,8 @@ public sealed record LoadTestReport(
     public ServerThroughput? Throughput { get; init; }
     /// <summary>Cluster runs (<c>--nodes</c>): each node, its subscribers and its CPU; null on one node.</summary>
     public IReadOnlyList<NodeResult>? Nodes { get; init; }
+    /// <summary><c>--record</c>: each room's recording, its files against the publishing time, the composite's A/V offset.</summary>
+    public IReadOnlyList<Recording.RecordingResult>? Recordings { get; init; }
 }
 
 /// <summary>One MediaServer node of a cluster run.</summary>
