@@ -41,6 +41,8 @@ public sealed class LoadTestRunner : IDisposable
     private ThreadSampler? _serverThreads;
     private ProcSampler _self = null!;
     private long _lastRx, _lastTx, _lastExpected, _lastLost, _lastLoadgenBusy, _udpDropsAtStart, _lastUdpDrops;
+    private TimeSpan _lastGcPause = GC.GetTotalPauseDuration();
+    private readonly StealSampler _steal = new();
     private int[] _lastDelay = new int[SiteStats.DelayBuckets];
 
     private readonly CalibrationResult? _calibration;
@@ -323,9 +325,17 @@ public sealed class LoadTestRunner : IDisposable
         var (selfCpu, _) = _self.Sample();
         long udpDrops = ProcSampler.UdpReceiveBufferErrors();
         var (hot, hotRun, hotWait) = _serverThreads?.Sample() ?? ("", 0, 0);
+        var gcPause = GC.GetTotalPauseDuration();
+        double gcMs = Math.Round((gcPause - _lastGcPause).TotalMilliseconds, 1);
+        _lastGcPause = gcPause;
+        long stall = 0;
+        foreach (var w in _workers) stall = Math.Max(stall, Interlocked.Exchange(ref w.MaxPassTicks, 0));
+        double stallMs = Math.Round(stall / (double)TimeSpan.TicksPerMillisecond, 1);
+        double steal = _steal.Sample();
         double busyPct = Math.Round(100.0 * (busy - _lastLoadgenBusy) / (dt * TimeSpan.TicksPerSecond * _workers.Count), 1);
         var sample = new SecondSample(t, _peers.Count, receiving, failed, Math.Round((rx - _lastRx) / dt), Math.Round((tx - _lastTx) / dt),
-            Math.Round(loss, 3), Percentile(window, 0.5), Percentile(window, 0.99), Distribution.Of(jitters).P99, cpu, rss, selfCpu, busyPct, udpDrops - _lastUdpDrops, hot, hotRun, hotWait);
+            Math.Round(loss, 3), Percentile(window, 0.5), Percentile(window, 0.99), Distribution.Of(jitters).P99, cpu, rss, selfCpu, busyPct, udpDrops - _lastUdpDrops, hot, hotRun, hotWait,
+            gcMs, stallMs, steal);
         _lastUdpDrops = udpDrops;
         _lastRx = rx;
         _lastTx = tx;
@@ -336,7 +346,7 @@ public sealed class LoadTestRunner : IDisposable
         if (!_o.Quiet)
         {
             _log.WriteLine(FormattableString.Invariant(
-                $"[{t,6:0.0}s] peers {sample.PeersStarted,4} receiving {receiving,4} failed {failed,3} | rx {sample.RxPacketsPerSecond,7:0} pkt/s{CeilingShare(sample.RxPacketsPerSecond)} tx {sample.TxPacketsPerSecond,5:0} | loss {loss,6:0.000}% | delay p50 {sample.DelayP50Ms,4:0} p99 {sample.DelayP99Ms,4:0} ms jitter p99 {sample.JitterP99Ms,5:0.0} ms | server CPU {cpu,5:0.0}% RSS {rss,5:0} MB | loadgen CPU {selfCpu,5:0.0}% (workers busy {busyPct,3:0}%) | kernel UDP drops {sample.UdpReceiveBufferDrops} | server hot thread {hot} run {hotRun:0}% wait {hotWait:0}%"));
+                $"[{t,6:0.0}s] peers {sample.PeersStarted,4} receiving {receiving,4} failed {failed,3} | rx {sample.RxPacketsPerSecond,7:0} pkt/s{CeilingShare(sample.RxPacketsPerSecond)} tx {sample.TxPacketsPerSecond,5:0} | loss {loss,6:0.000}% | delay p50 {sample.DelayP50Ms,4:0} p99 {sample.DelayP99Ms,4:0} ms jitter p99 {sample.JitterP99Ms,5:0.0} ms | server CPU {cpu,5:0.0}% RSS {rss,5:0} MB | loadgen CPU {selfCpu,5:0.0}% (workers busy {busyPct,3:0}%) | kernel UDP drops {sample.UdpReceiveBufferDrops} | server hot thread {hot} run {hotRun:0}% wait {hotWait:0}% | loadgen GC {gcMs:0} ms, longest worker pass {stallMs:0} ms, steal {steal:0.0}%"));
         }
     }
 
@@ -479,8 +489,14 @@ public sealed class LoadTestRunner : IDisposable
         double cpuSeconds = metrics.GetValueOrDefault("process_cpu_seconds_total");
         double peakRx = _series.Count > 0 ? _series.Max(x => x.RxPacketsPerSecond) : 0;
         double perCpu = cpuSeconds > 0 ? Math.Round(sent / cpuSeconds) : 0;
+        // Steady state: each second's receive rate over that second's server CPU, summed over the second half (the
+        // whole-run figure above also charges the server with the joins' DTLS handshakes and its JIT warm-up).
+        double steadyCpu = steady.Sum(s => s.ServerCpuPercent / 100.0), steadyRx = steady.Sum(s => s.RxPacketsPerSecond);
+        double steadyPerCpu = steadyCpu > 0 ? Math.Round(steadyRx / steadyCpu) : 0;
+        double calls = metrics.GetValueOrDefault("mediacore_udp_send_calls_total");
         var throughput = new ServerThroughput(duration > 0 ? Math.Round(sent / duration) : 0, perCpu, _calibration?.PercentOf(perCpu),
-            peakRx, _calibration?.PercentOf(peakRx));
+            peakRx, _calibration?.PercentOf(peakRx), steadyPerCpu, _calibration?.PercentOf(steadyPerCpu),
+            calls > 0 ? Math.Round(sent / calls, 1) : null);
         var nodes = _nodes.Count == 0 ? null : _nodes.Select((n, i) => new NodeResult(n.Url.ToString(), n.Sampler?.Pid,
             sites.Count(s => s.Kind == "subscriber" && NodeOf(s.Site, s.Room) == i),
             n.Cpu.Count > 0 ? Math.Round(n.Cpu.Skip(n.Cpu.Count / 2).Average(), 1) : 0, n.Cpu.Count > 0 ? n.Cpu.Max() : 0)).ToList();

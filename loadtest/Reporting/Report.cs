@@ -1,11 +1,17 @@
 namespace MediaCore.LoadTest.Reporting;
 
 /// <summary>One second of the run, for report.json and the plots.</summary>
+/// <param name="LoadgenGcPauseMs">Time the load generator's own GC paused it during this second: a delay spike that
+/// coincides with it is the measuring side's, not the server's.</param>
+/// <param name="LoadgenWorkerMaxStallMs">The longest single pass of any load-generator worker's loop (timers, then every
+/// readable socket) this second: packets it received late in a long pass are stamped late.</param>
+/// <param name="StealPercent">CPU time the hypervisor gave to others (/proc/stat steal) this second, percent of all CPUs.</param>
 public sealed record SecondSample(
     double T, int PeersStarted, int SitesReceiving, int Failed, double RxPacketsPerSecond, double TxPacketsPerSecond,
     double LossPercent, double DelayP50Ms, double DelayP99Ms, double JitterP99Ms, double ServerCpuPercent, double ServerRssMb,
     double LoadgenCpuPercent, double LoadgenWorkersBusyPercent, long UdpReceiveBufferDrops, string ServerHotThread,
-    double ServerHotThreadRunPercent, double ServerHotThreadWaitPercent);
+    double ServerHotThreadRunPercent, double ServerHotThreadWaitPercent,
+    double LoadgenGcPauseMs = 0, double LoadgenWorkerMaxStallMs = 0, double StealPercent = 0);
 
 /// <summary>Percentiles of a per-site quantity.</summary>
 public sealed record Distribution(int Count, double P50, double P95, double P99, double Max, double Mean)
@@ -89,5 +95,9 @@ public sealed record NodeResult(string Url, int? Pid, int Subscribers, double Cp
 /// <param name="DatagramsPerCpuSecond">The same per second of the server's CPU time: packets/s per server core.</param>
 /// <param name="PercentOfCeiling">DatagramsPerCpuSecond as a percentage of the calibrated sendto ceiling per core.</param>
 /// <param name="PeakRxPerSecond">The sites' highest one-second receive rate, and that as a percentage of the ceiling.</param>
+/// <param name="SteadyRxPerCpuSecond">Steady state (the second half of the series: no joins, no DTLS, no JIT warm-up):
+/// packets the sites received per second of server CPU, and that as a percentage of the ceiling.</param>
+/// <param name="DatagramsPerSendCall">Datagrams per send system call (sendmmsg batch size achieved), from /metrics.</param>
 public sealed record ServerThroughput(double DatagramsPerSecond, double DatagramsPerCpuSecond, double? PercentOfCeiling,
-    double PeakRxPerSecond, double? PeakRxPercentOfCeiling);
+    double PeakRxPerSecond, double? PeakRxPercentOfCeiling, double SteadyRxPerCpuSecond = 0, double? SteadyPercentOfCeiling = null,
+    double? DatagramsPerSendCall = null);

@@ -58,6 +58,9 @@ public static class ReportWriter
             string pct = tp.PercentOfCeiling is { } p ? $" = {p}% of the sendto ceiling per core" : "";
             string rxPct = tp.PeakRxPercentOfCeiling is { } q ? $" ({q}% of the ceiling)" : "";
             w.WriteLine($"server sent {tp.DatagramsPerSecond:0} datagrams/s (run mean), {tp.DatagramsPerCpuSecond:0} per server CPU-second{pct}; sites' peak receive rate {tp.PeakRxPerSecond:0} pkt/s{rxPct}");
+            string steadyPct = tp.SteadyPercentOfCeiling is { } sp ? $" = {sp}% of the ceiling" : "";
+            string batch = tp.DatagramsPerSendCall is { } bs ? $"; {bs:0.0} datagrams per send system call (sendmmsg batch)" : "";
+            w.WriteLine($"steady state (second half): {tp.SteadyRxPerCpuSecond:0} packets received by the sites per server CPU-second{steadyPct}{batch}");
         }
         if (r.Calibration is { } cal) w.WriteLine($"calibration: {cal}");
         foreach (var n in r.Nodes ?? [])
