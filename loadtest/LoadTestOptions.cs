@@ -63,7 +63,7 @@ public sealed record LoadTestOptions
     /// every 2 s. With <see cref="Record"/> the run waits for the composite <c>meeting.mp4</c> and measures its audio/video offset.
     /// </summary>
     public bool FlashBeep { get; init; }
-    /// <summary>With <see cref="Record"/>: how long to wait for the composite after the stop.</summary>
+    /// <summary>With <see cref="Record"/>: how long to wait for the composite after the stop (always waited for).</summary>
     public TimeSpan CompositeTimeout { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>With <see cref="Record"/>: where the downloaded recording files go (default: beside the report, else a temporary folder that is removed).</summary>
     public string? RecordingDownloadDir { get; init; }
@@ -100,7 +100,8 @@ public sealed record LoadTestOptions
           --flash-beep          the rooms' video publishers send an ffmpeg-made flash-and-beep clip (a white flash and a
                                 1 kHz beep start together every 2 s); with --record the run waits for meeting.mp4 and
                                 its audio/video offset (beep onset minus flash onset, every pair) must be under 80 ms
-          --composite-timeout S with --record --flash-beep: seconds to wait for meeting.mp4 (default 300)
+          --composite-timeout S with --record: seconds to wait for meeting.mp4 after the stop (default 300; a failed or
+                                unfinished render fails the verdict; the next --repeat run starts after it)
           --recording-dir DIR   with --record: keep the downloaded files here (default: beside --report, else removed)
         """;
 

@@ -146,7 +146,7 @@ public sealed class LoadTestRunner : IDisposable
         {
             if (keep == null) Directory.Delete(dir, recursive: true);
         }
-        return results;
+        return keep == null ? results.Select(r => r with { Directory = null }).ToList() : results;
     }
 
     private async Task<int?> RunCapacityAsync(List<CapacityStep> steps, CancellationToken ct)

@@ -30,8 +30,9 @@ public sealed record RecordingResult(string Room, string? Id, IReadOnlyList<Trac
 
 /// <summary>
 /// After a <c>--record</c> run: stops a room's recording, downloads every track file, has ffprobe read and decode each
-/// (the duration of each must be within <see cref="DurationToleranceMs"/> of its publisher's publishing time) and, with the
-/// flash-and-beep clip, waits for <c>meeting.mp4</c> and measures its A/V offset (each pair under <see cref="MaxAvOffsetMs"/>).
+/// (the duration of each must be within <see cref="DurationToleranceMs"/> of its publisher's publishing time), waits for
+/// <c>meeting.mp4</c> (a failed render fails the check) and, with the flash-and-beep clip, measures its A/V offset (each
+/// pair under <see cref="MaxAvOffsetMs"/>).
 /// </summary>
 internal static class RecordingCheck
 {
@@ -92,7 +93,7 @@ internal static class RecordingCheck
         string? compositeState = null, compositeError = null;
         double? waited = null, compositeDuration = null;
         AvSync? sync = null;
-        if (flashBeep && mainSite != null)
+        // Always waited for: the server renders meeting.mp4 after the stop, and a next run (--repeat) must not start under it.
         {
             var clock = Stopwatch.StartNew();
             var composite = await recording.WaitCompositeAsync(compositeTimeout, log, ct);
@@ -104,7 +105,7 @@ internal static class RecordingCheck
                 problems.Add(composite == null ? "the server renders no composite (meeting.mp4)"
                     : $"composite {compositeState} after {waited} s{(compositeError != null ? ": " + compositeError : "")}");
             }
-            else
+            else if (flashBeep && mainSite != null)
             {
                 try
                 {
