@@ -190,8 +190,7 @@ public static class MeetingEndpoints
             .Select(s => new { s.Id, s.Name, TownId = s.ParentId ?? 0, TownName = s.Parent!.Name }).ToListAsync(ct);
         var fromUtc = ChinaTime.StartOfDayUtc(start);
         var toUtc = ChinaTime.StartOfDayUtc(end);
-        var ids = list.Select(v => v.Id).ToList();
-        var held = await db.Meetings.Where(m => ids.Contains(m.SiteId) && m.Kind == kind && m.StartedAtUtc >= fromUtc && m.StartedAtUtc < toUtc
+        var held = await db.Meetings.Where(m => villages.Any(v => v.Id == m.SiteId) && m.Kind == kind && m.StartedAtUtc >= fromUtc && m.StartedAtUtc < toUtc
                 && m.Review != ReviewStatus.Rejected)
             .GroupBy(m => m.SiteId).Select(g => new { SiteId = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.SiteId, x => x.Count, ct);
         var rows = list.Select(v => new ComplianceRow(v.Id, v.Name, v.TownId, v.TownName, held.GetValueOrDefault(v.Id), !held.ContainsKey(v.Id))).ToList();
