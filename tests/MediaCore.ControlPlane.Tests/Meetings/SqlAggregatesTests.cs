@@ -167,6 +167,44 @@ public abstract class SqlAggregatesTests<TApp>(TApp app) where TApp : ControlPla
     }
 
     [Fact]
+    public async Task Stats_HalfMinutesAndFractions_RoundAsTheMeetingList()
+    {
+        // Durations on the rounding boundaries (half minutes below odd and even neighbours, fractions of a second, a
+        // session still running) added to a village's May 2019 and removed again afterwards; the statistics must move by
+        // exactly their count and their minutes as the meeting list rounds them.
+        var ids = await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        const string Range = "/api/meetings/stats?from=2019-05-01T00:00:00%2B08:00&to=2019-06-01T00:00:00%2B08:00";
+        var before = (await admin.GetJsonAsync(Range)).AsArray().ToDictionary(r => (int)r!["siteId"]!, r => ((int)r!["sessions"]!, (int)r["totalMinutes"]!));
+        var start = new DateTime(2019, 5, 6, 1, 0, 0, DateTimeKind.Utc);
+        double[] seconds = [30, 90, 150, 210, 29.9, 30.4, 89.99, 3600, 0.5, 61];
+        var meetings = seconds.Select((x, i) => new Meeting
+        {
+            SiteId = ids.OwnOtherVillage, Kind = MeetingKind.PartyLesson, Title = $"时长边界 {i}", Room = $"m-rounding-{i}-{Guid.NewGuid():N}",
+            StartedAtUtc = start.AddHours(i).AddMilliseconds(i * 137), EndedAtUtc = start.AddHours(i).AddMilliseconds(i * 137).AddSeconds(x),
+        }).Append(new Meeting
+        {
+            SiteId = ids.OwnOtherVillage, Kind = MeetingKind.PartyLesson, Title = "时长边界 进行中", Room = $"m-rounding-open-{Guid.NewGuid():N}",
+            StartedAtUtc = start.AddDays(2),
+        }).ToList();
+        await app.DbAsync(async db => { db.Meetings.AddRange(meetings); return await db.SaveChangesAsync(); });
+        try
+        {
+            var after = (await admin.GetJsonAsync(Range)).AsArray().ToDictionary(r => (int)r!["siteId"]!, r => ((int)r!["sessions"]!, (int)r["totalMinutes"]!));
+            var expected = meetings.Where(m => m.EndedAtUtc is not null).Sum(m => MeetingQueries.DurationMinutes(m.StartedAtUtc!.Value, m.EndedAtUtc!.Value));
+            // Whole seconds 30, 90, 150, 210, 30, 31, 90, 3600, 0, 61 (fractions dropped at both ends): 0+2+2+4+0+1+2+60+0+1.
+            Assert.Equal(72, expected);
+            Assert.Equal((before[ids.OwnOtherVillage].Item1 + 11, before[ids.OwnOtherVillage].Item2 + expected), after[ids.OwnOtherVillage]);
+            Assert.All(after.Where(a => a.Key != ids.OwnOtherVillage), a => Assert.Equal(before[a.Key], a.Value));
+        }
+        finally
+        {
+            var made = meetings.Select(m => m.Id).ToList();
+            await app.DbAsync(db => db.Meetings.Where(m => made.Contains(m.Id)).ExecuteDeleteAsync());
+        }
+    }
+
+    [Fact]
     public async Task DutyDaily_FirstCheckIns_EqualInMemoryDefinition()
     {
         await app.SeedAsync();
