@@ -67,13 +67,13 @@ public sealed class MatroskaBlockReader
         reader = null;
         long length = file.Length;
         var head = new byte[16];
-        if (!Header(file, 0, length, head, out uint id, out ulong size, out int hl, out bool unknown) || id != MatroskaIds.EbmlHeader || unknown || size > MaxHeaderBody)
+        if (!EbmlStream.TryReadHeader(file, 0, length, head, out uint id, out ulong size, out int hl, out bool unknown) || id != MatroskaIds.EbmlHeader || unknown || size > MaxHeaderBody)
         {
             error = "not a WebM/Matroska file (no EBML header)";
             return false;
         }
         long pos = hl + (long)size;
-        if (!Header(file, pos, length, head, out id, out size, out hl, out unknown) || id != MatroskaIds.Segment)
+        if (!EbmlStream.TryReadHeader(file, pos, length, head, out id, out size, out hl, out unknown) || id != MatroskaIds.Segment)
         {
             error = "no Segment after the EBML header";
             return false;
@@ -85,7 +85,7 @@ public sealed class MatroskaBlockReader
         pos = dataStart;
         while (pos < segmentEnd)
         {
-            if (!Header(file, pos, segmentEnd, head, out id, out size, out hl, out unknown))
+            if (!EbmlStream.TryReadHeader(file, pos, segmentEnd, head, out id, out size, out hl, out unknown))
                 break;
             if (id == MatroskaIds.Cluster) break;
             if (unknown || size > (ulong)(segmentEnd - pos - hl))
@@ -95,17 +95,17 @@ public sealed class MatroskaBlockReader
             }
             if (id == MatroskaIds.Info && size <= MaxHeaderBody)
             {
-                foreach (var (cid, value) in Children(Read(file, pos + hl, (int)size)))
+                foreach (var (cid, value, _) in EbmlStream.Children(EbmlStream.ReadAt(file, pos + hl, (int)size)))
                     if (cid == MatroskaIds.TimestampScale) scale = Ebml.ReadUInt(value);
             }
             else if (id == MatroskaIds.Tracks && size <= MaxHeaderBody)
             {
-                foreach (var (cid, entry) in Children(Read(file, pos + hl, (int)size)))
+                foreach (var (cid, entry, _) in EbmlStream.Children(EbmlStream.ReadAt(file, pos + hl, (int)size)))
                 {
                     if (cid != MatroskaIds.TrackEntry) continue;
                     ulong number = 0, type = 0;
                     string codec = "";
-                    foreach (var (tid, v) in Children(entry))
+                    foreach (var (tid, v, _) in EbmlStream.Children(entry))
                     {
                         if (tid == MatroskaIds.TrackNumber) number = Ebml.ReadUInt(v);
                         else if (tid == MatroskaIds.TrackType) type = Ebml.ReadUInt(v);
@@ -163,7 +163,7 @@ public sealed class MatroskaBlockReader
                 _clusterEnd = -1; // back to the segment level
                 continue;
             }
-            if (!Header(_file, _pos, limit, _head, out uint id, out ulong size, out int hl, out bool unknown))
+            if (!EbmlStream.TryReadHeader(_file, _pos, limit, _head, out uint id, out ulong size, out int hl, out bool unknown))
                 return false; // torn element header at the end
             if (_clusterEnd < 0)
             {
@@ -183,7 +183,7 @@ public sealed class MatroskaBlockReader
             _pos = body + (long)size;
             if (id == MatroskaIds.ClusterTimestamp && size <= 8)
             {
-                _clusterTime = (long)Math.Min(Ebml.ReadUInt(Read(_file, body, (int)size)), long.MaxValue / 4);
+                _clusterTime = (long)Math.Min(Ebml.ReadUInt(EbmlStream.ReadAt(_file, body, (int)size)), long.MaxValue / 4);
             }
             else if (id == MatroskaIds.SimpleBlock || id == MatroskaIds.BlockGroup)
             {
@@ -197,7 +197,7 @@ public sealed class MatroskaBlockReader
                     Error = $"a block of {blockSize} bytes at offset {blockAt}";
                     return false;
                 }
-                var b = Read(_file, blockAt, (int)blockSize);
+                var b = EbmlStream.ReadAt(_file, blockAt, (int)blockSize);
                 if (!Ebml.TryReadSize(b, out track, out int tl, out _) || b.Length < tl + 3)
                 {
                     Error = $"a malformed block at offset {blockAt}";
@@ -225,7 +225,7 @@ public sealed class MatroskaBlockReader
         at = size = 0;
         while (pos < end)
         {
-            if (!Header(_file, pos, end, _head, out uint id, out ulong s, out int hl, out bool unknown) || unknown || s > (ulong)(end - pos - hl)) return false;
+            if (!EbmlStream.TryReadHeader(_file, pos, end, _head, out uint id, out ulong s, out int hl, out bool unknown) || unknown || s > (ulong)(end - pos - hl)) return false;
             if (id == MatroskaIds.Block)
             {
                 at = pos + hl;
@@ -237,53 +237,7 @@ public sealed class MatroskaBlockReader
         return false;
     }
 
-    private static bool Header(Stream file, long pos, long limit, byte[] buf, out uint id, out ulong size, out int headerLength, out bool unknown)
-    {
-        id = 0;
-        size = 0;
-        headerLength = 0;
-        unknown = false;
-        int want = (int)Math.Min(12, limit - pos);
-        if (want < 2) return false;
-        file.Position = pos;
-        int got = ReadFully(file, buf.AsSpan(0, want));
-        if (!Ebml.TryReadId(buf.AsSpan(0, got), out id, out int il)) return false;
-        if (!Ebml.TryReadSize(buf.AsSpan(il, got - il), out size, out int sl, out unknown)) return false;
-        headerLength = il + sl;
-        return true;
-    }
 
-    private static byte[] Read(Stream file, long pos, int count)
-    {
-        var b = new byte[Math.Max(0, count)];
-        file.Position = pos;
-        int got = ReadFully(file, b);
-        return got == b.Length ? b : b.AsSpan(0, got).ToArray();
-    }
 
-    private static int ReadFully(Stream s, Span<byte> buf)
-    {
-        int total = 0;
-        while (total < buf.Length)
-        {
-            int n = s.Read(buf[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
 
-    private static IEnumerable<(uint Id, byte[] Value)> Children(byte[] body)
-    {
-        int pos = 0;
-        while (pos < body.Length)
-        {
-            if (!Ebml.TryReadId(body.AsSpan(pos), out uint id, out int il)) yield break;
-            if (!Ebml.TryReadSize(body.AsSpan(pos + il), out ulong size, out int sl, out bool unknown) || unknown) yield break;
-            int start = pos + il + sl;
-            if (size > (ulong)(body.Length - start)) yield break;
-            yield return (id, body.AsSpan(start, (int)size).ToArray());
-            pos = start + (int)size;
-        }
-    }
 }

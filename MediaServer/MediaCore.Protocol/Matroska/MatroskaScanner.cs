@@ -60,7 +60,7 @@ public static class MatroskaScanner
         long length = file.Length;
         Span<byte> head = stackalloc byte[12];
         long pos = 0;
-        if (!ReadElementHeader(file, pos, length, head, out uint id, out ulong size, out int hl, out bool unknown) || id != MatroskaIds.EbmlHeader || unknown)
+        if (!EbmlStream.TryReadHeader(file, pos, length, head, out uint id, out ulong size, out int hl, out bool unknown) || id != MatroskaIds.EbmlHeader || unknown)
         {
             error = "not an EBML file (no EBML header)";
             return false;
@@ -70,8 +70,8 @@ public static class MatroskaScanner
             error = "EBML header truncated or too large";
             return false;
         }
-        var ebml = ReadBytes(file, pos + hl, (int)size);
-        foreach (var (cid, value, _) in Children(ebml))
+        var ebml = EbmlStream.ReadAt(file, pos + hl, (int)size);
+        foreach (var (cid, value, _) in EbmlStream.Children(ebml))
         {
             if (cid == MatroskaIds.DocType) scan.DocType = System.Text.Encoding.ASCII.GetString(value).TrimEnd('\0');
         }
@@ -81,7 +81,7 @@ public static class MatroskaScanner
             return false;
         }
         pos += hl + (long)size;
-        if (!ReadElementHeader(file, pos, length, head, out id, out size, out hl, out unknown) || id != MatroskaIds.Segment)
+        if (!EbmlStream.TryReadHeader(file, pos, length, head, out id, out size, out hl, out unknown) || id != MatroskaIds.Segment)
         {
             error = "no Segment after the EBML header";
             return false;
@@ -101,7 +101,7 @@ public static class MatroskaScanner
         scan.ContentEnd = pos;
         while (pos < segmentEnd)
         {
-            if (!ReadElementHeader(file, pos, length, head, out id, out size, out hl, out unknown) || unknown)
+            if (!EbmlStream.TryReadHeader(file, pos, length, head, out id, out size, out hl, out unknown) || unknown)
                 break; // torn element header, or an unknown-sized child this recorder never writes
             if (size > (ulong)(length - pos - hl)) break; // torn element
             long end = pos + hl + (long)size;
@@ -114,17 +114,17 @@ public static class MatroskaScanner
                     break;
                 case MatroskaIds.Info when size <= MaxHeaderBody:
                     infoPos = pos - dataStart;
-                    foreach (var (cid, value, offset) in Children(ReadBytes(file, pos + hl, (int)size)))
+                    foreach (var (cid, value, offset) in EbmlStream.Children(EbmlStream.ReadAt(file, pos + hl, (int)size)))
                     {
                         if (cid == MatroskaIds.Duration && value.Length == 8) durationOffset = pos + hl + offset;
                     }
                     break;
                 case MatroskaIds.Tracks when size <= MaxHeaderBody:
                     tracksPos = pos - dataStart;
-                    foreach (var (cid, value, _) in Children(ReadBytes(file, pos + hl, (int)size)))
+                    foreach (var (cid, value, _) in EbmlStream.Children(EbmlStream.ReadAt(file, pos + hl, (int)size)))
                     {
                         if (cid != MatroskaIds.TrackEntry) continue;
-                        foreach (var (tid, tvalue, _) in Children(value))
+                        foreach (var (tid, tvalue, _) in EbmlStream.Children(value))
                         {
                             if (tid == MatroskaIds.CodecId) scan.CodecId = System.Text.Encoding.ASCII.GetString(tvalue).TrimEnd('\0');
                             if (tid == MatroskaIds.TrackType) scan.IsVideo = Ebml.ReadUInt(tvalue) == 1;
@@ -169,16 +169,16 @@ public static class MatroskaScanner
         long pos = start;
         while (pos < end)
         {
-            if (!ReadElementHeader(file, pos, end, head, out uint id, out ulong size, out int hl, out bool unknown) || unknown) return;
+            if (!EbmlStream.TryReadHeader(file, pos, end, head, out uint id, out ulong size, out int hl, out bool unknown) || unknown) return;
             if (size > (ulong)(end - pos - hl)) return;
             long bodyAt = pos + hl;
             if (id == MatroskaIds.ClusterTimestamp && size <= 8)
             {
-                timestamp = (long)Math.Min(Ebml.ReadUInt(ReadBytes(file, bodyAt, (int)size)), long.MaxValue / 2);
+                timestamp = (long)Math.Min(Ebml.ReadUInt(EbmlStream.ReadAt(file, bodyAt, (int)size)), long.MaxValue / 2);
             }
             else if (id == MatroskaIds.SimpleBlock && size >= 4)
             {
-                var b = ReadBytes(file, bodyAt, (int)Math.Min(size, 12));
+                var b = EbmlStream.ReadAt(file, bodyAt, (int)Math.Min(size, 12));
                 if (Ebml.TryReadSize(b, out _, out int tl, out _) && b.Length >= tl + 3)
                 {
                     long time = timestamp + BinaryPrimitives.ReadInt16BigEndian(b.AsSpan(tl));
@@ -201,54 +201,7 @@ public static class MatroskaScanner
         }
     }
 
-    private static bool ReadElementHeader(Stream file, long pos, long limit, Span<byte> buf, out uint id, out ulong size, out int headerLength, out bool unknown)
-    {
-        id = 0;
-        size = 0;
-        headerLength = 0;
-        unknown = false;
-        int want = (int)Math.Min(12, limit - pos);
-        if (want < 2) return false;
-        file.Position = pos;
-        int got = ReadFully(file, buf[..want]);
-        if (!Ebml.TryReadId(buf[..got], out id, out int il)) return false;
-        if (!Ebml.TryReadSize(buf[il..got], out size, out int sl, out unknown)) return false;
-        headerLength = il + sl;
-        return true;
-    }
 
-    private static byte[] ReadBytes(Stream file, long pos, int count)
-    {
-        var b = new byte[Math.Max(0, count)];
-        file.Position = pos;
-        int got = ReadFully(file, b);
-        return got == b.Length ? b : b.AsSpan(0, got).ToArray();
-    }
 
-    private static int ReadFully(Stream s, Span<byte> buf)
-    {
-        int total = 0;
-        while (total < buf.Length)
-        {
-            int n = s.Read(buf[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
 
-    /// <summary>Children of a master element's body: (id, value, offset of the value within the body).</summary>
-    private static IEnumerable<(uint Id, byte[] Value, int Offset)> Children(byte[] body)
-    {
-        int pos = 0;
-        while (pos < body.Length)
-        {
-            if (!Ebml.TryReadId(body.AsSpan(pos), out uint id, out int il)) yield break;
-            if (!Ebml.TryReadSize(body.AsSpan(pos + il), out ulong size, out int sl, out bool unknown) || unknown) yield break;
-            int start = pos + il + sl;
-            if (size > (ulong)(body.Length - start)) yield break;
-            yield return (id, body.AsSpan(start, (int)size).ToArray(), start);
-            pos = start + (int)size;
-        }
-    }
 }
