@@ -49,16 +49,37 @@ start_cp() {
   log "the ControlPlane ($name) did not answer within 10 minutes; see $OUT/$name.log"; exit 3
 }
 
-# p95 PATH: REQUESTS timed GETs, one after another over one kept-alive connection, after 5 warm-up requests; prints
-# "p95 median fastest" in ms (the median and the fastest single request say more than the p95 on a loaded machine).
+# cpu_ticks: "pid ticks" lines (user + system, clock ticks) of the ControlPlane and, on PostgreSQL, of the server
+# processes serving the county database: the CPU the requests cost, which the machine's load does not inflate the way
+# it inflates their wall time.
+cpu_ticks() {
+  local pids="$CP" p
+  if [ -n "${PGPORT_USED:-}" ]; then
+    pids+=" $(runuser -u postgres -- psql -p "$PGPORT_USED" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = 'mediacore_county' AND pid <> pg_backend_pid()" 2>/dev/null | tr '\n' ' ')"
+  fi
+  for p in $pids; do [ -r "/proc/$p/stat" ] && echo "$p $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')"; done
+}
+
+# p95 PATH: 5 warm-up requests, then REQUESTS timed GETs one after another over one kept-alive connection; prints
+# "p95 median fastest cpu" in ms, cpu being the CPU time per request of the ControlPlane and its PostgreSQL backends
+# (the median, the fastest and the CPU say more than the p95 on a loaded machine).
 p95() {
-  local path="$1" args=() i
-  for i in $(seq 1 $((REQUESTS + 5))); do args+=(-o /dev/null "$BASE$path"); done
+  local path="$1" args=() i before after
+  for i in $(seq 1 5); do args+=(-o /dev/null "$BASE$path"); done
   curl -s -H "Authorization: Bearer $TOKEN" -w '%{http_code} %{time_total}\n' "${args[@]}" > "$OUT/times.txt"
-  if grep -qv '^200 ' "$OUT/times.txt"; then log "GET $path answered $(grep -v '^200 ' "$OUT/times.txt" | head -1 | cut -d' ' -f1)"; echo "error error error"; return; fi
+  args=()
+  for i in $(seq 1 "$REQUESTS"); do args+=(-o /dev/null "$BASE$path"); done
+  before=$(cpu_ticks)
+  curl -s -H "Authorization: Bearer $TOKEN" -w '%{http_code} %{time_total}\n' "${args[@]}" >> "$OUT/times.txt"
+  after=$(cpu_ticks)
+  if grep -qv '^200 ' "$OUT/times.txt"; then log "GET $path answered $(grep -v '^200 ' "$OUT/times.txt" | head -1 | cut -d' ' -f1)"; echo "error error error error"; return; fi
+  local cpu hz
+  hz=$(getconf CLK_TCK)
+  cpu=$(awk -v n="$REQUESTS" -v hz="$hz" 'NR == FNR {b[$1] = $2; next} {d += $2 - ($1 in b ? b[$1] : 0)} END {printf "%.1f", d * 1000 / hz / n}' \
+    <(echo "$before") <(echo "$after"))
   tail -n "$REQUESTS" "$OUT/times.txt" | awk '{print $2 * 1000}' | sort -n |
-    awk -v n="$REQUESTS" '{v[NR] = $1} END {i = int(n * 0.95 + 0.999999); if (i < 1) i = 1; m = int((n + 1) / 2);
-      printf "%.1f %.1f %.1f", v[i], v[m], v[1]}'
+    awk -v n="$REQUESTS" -v cpu="$cpu" '{v[NR] = $1} END {i = int(n * 0.95 + 0.999999); if (i < 1) i = 1; m = int((n + 1) / 2);
+      printf "%.1f %.1f %.1f %s", v[i], v[m], v[1], cpu}'
 }
 
 declare -A RESULT SEEDED
@@ -105,7 +126,7 @@ measure() {
     name="${entry%%|*}"; path="${entry#*|}"
     ENDPOINTS+=("$name")
     RESULT["$db|$name"]=$(p95 "$path")
-    log "$db  $name: p95 / median / fastest ${RESULT["$db|$name"]} ms (load $(cut -d' ' -f1 /proc/loadavg))"
+    log "$db  $name: p95 / median / fastest / CPU per request ${RESULT["$db|$name"]} ms (load $(cut -d' ' -f1 /proc/loadavg))"
   done
 }
 
@@ -119,6 +140,7 @@ for db in $DATABASES; do
       pgport=$(echo "$conn" | sed -n 's/.*Port=\([0-9]*\).*/\1/p')
       [ "${REUSE:-0}" = 1 ] || runuser -u postgres -- psql -p "$pgport" -qc 'DROP DATABASE IF EXISTS mediacore_county WITH (FORCE)' >&2
       conn=$(PG_TEST_DB=mediacore_county scripts/start-postgres.sh)
+      PGPORT_USED=$pgport
       start_cp postgres --ControlPlane:PostgresConnectionString="$conn" ;;
     *) log "unknown database $db (sqlite, postgres)"; exit 2 ;;
   esac
@@ -127,23 +149,24 @@ for db in $DATABASES; do
   log "$db seeded: ${SEEDED[$db]}"
   measure "$db"
   stop_cp
+  PGPORT_USED=
 done
 
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "County scale, $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $LOAD_START at the start and $LOAD_END at the end;"
 echo "$REQUESTS requests per endpoint, one after another (county administrator, one connection, after 5 warm-up requests):"
-echo "p95 and median in ms."
+echo "p95 and median wall time, and the CPU time per request of the ControlPlane and its PostgreSQL backends, in ms."
 for db in $DATABASES; do echo "- $db seeding: ${SEEDED[$db]}"; done
 echo
 header="| endpoint |"; rule="|---|"
-for db in $DATABASES; do header+=" $db p95 (ms) | $db median (ms) |"; rule+="---:|---:|"; done
+for db in $DATABASES; do header+=" $db p95 | $db median | $db CPU |"; rule+="---:|---:|---:|"; done
 echo "$header"; echo "$rule"
 for name in "${ENDPOINTS[@]}"; do
   row="| $name |"
   for db in $DATABASES; do
-    read -r p95v medv _ <<< "${RESULT["$db|$name"]}"
-    row+=" $p95v | $medv |"
+    read -r p95v medv _ cpuv <<< "${RESULT["$db|$name"]}"
+    row+=" $p95v | $medv | $cpuv |"
   done
   echo "$row"
 done
