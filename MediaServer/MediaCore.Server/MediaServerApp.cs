@@ -155,6 +155,8 @@ public static partial class MediaServerApp
         services.AddSingleton<Cluster.RelayManager>();
         services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.ClusterDirectory>() : NoService.Instance);
         services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.RelayManager>() : NoService.Instance);
+        services.AddSingleton<Cluster.ClusterRoomControls>();
+        services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.ClusterRoomControls>() : NoService.Instance);
         services.AddSingleton<IRoomDirectory>(sp => ClusterEnabled(sp)
             ? sp.GetRequiredService<Cluster.ClusterDirectory>()
             : sp.GetRequiredService<SessionManager>());

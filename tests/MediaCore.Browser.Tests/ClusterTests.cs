@@ -107,10 +107,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
         var county1 = links.Single(l => l.Peer == "town-1");
         Assert.Equal(("county", 2), (town1In.Peer, town1In.InboundTracks));
-        // What town-1 received since the link started, read between two reads of the county's counters: nearly all of it
-        // (loopback; the first packets arrive before town-1 has the county's key).
-        Assert.InRange(town1In.PacketsIn, county1.PacketsOut * 0.9, countyAfter.PacketsOut);
-        output.WriteLine($"town-1 received {town1In.PacketsIn - town1First.PacketsIn} link packets in the window, {town1In.PacketsIn} in all; the county sent {county1.PacketsOut}");
+        // What town-1 received, read between two reads of the county's counters: never more than the county sent, and no gap
+        // on the way (RFC 3550 A.3 loss from town-1's first decrypted packet on). Not "nearly all since the link started":
+        // the packets the county sends before town-1 has its key (the relay answer still on its way) depend on how fast a
+        // loaded machine runs the HTTP answer (0.5-0.75 s of packets at load average 40, on main too), not on the link.
+        Assert.InRange(town1In.PacketsIn, town1First.PacketsIn + 1, countyAfter.PacketsOut); // and it kept coming in the window
+        Assert.True(town1In.LostIn <= town1In.PacketsIn / 100, $"town-1 lost {town1In.LostIn} of {town1In.PacketsIn} link packets");
+        output.WriteLine($"town-1 received {town1In.PacketsIn - town1First.PacketsIn} link packets in the window, {town1In.PacketsIn} in all " +
+            $"(lost {town1In.LostIn}); the county sent {county1.PacketsOut}");
         Assert.Equal(county1.Outbound.Sum(t => t.Sent + t.Retransmitted), county1.PacketsOut);
 
         var room = await GetAsync<RoomDetailsDto>(http, county, "api/rooms/plenary", admin);

@@ -96,7 +96,8 @@ public static class LiveEndpoints
         var sites = expected.Select(s =>
         {
             var participant = $"site:{s.Id}";
-            var sessions = live?.Where(p => p.Id == participant).ToList() ?? [];
+            // A pulled camera (kind "ingest") shows the village but is not its terminal taking part.
+            var sessions = live?.Where(p => p.Id == participant && p.Kind is "publisher" or "subscriber").ToList() ?? [];
             var past = history.Where(h => h.ParticipantId == participant).ToList();
             string state;
             DateTimeOffset? since;

@@ -6,7 +6,7 @@ using MediaCore.ControlPlane.Auth;
 namespace MediaCore.ControlPlane.Live;
 
 /// <summary>A session in MediaServer's <c>GET /api/rooms/{room}</c> (only the fields the live views need).</summary>
-/// <param name="Kind"><c>publisher</c> (WHIP) or <c>subscriber</c> (WHEP).</param>
+/// <param name="Kind"><c>publisher</c> (WHIP, SIP), <c>subscriber</c> (WHEP) or <c>ingest</c> (plain RTP, e.g. a pulled camera).</param>
 public sealed record MediaRoomParticipant(string Id, string Role, string Kind, DateTimeOffset JoinedAt);
 
 /// <summary>An ingest MediaServer opened: where to send RTP.</summary>

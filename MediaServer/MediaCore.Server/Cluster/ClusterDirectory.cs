@@ -18,7 +18,15 @@ namespace MediaCore.Server.Cluster;
 public sealed record ClusterNode(string Id, string RelayUrl, string MediaHost, int MediaPort, string? Parent, long Incarnation);
 
 /// <summary>One session as the directory stores it: field <c>{node}|{session}</c> of the hash <c>mc:room:{room}</c>.</summary>
-public sealed record DirectoryEntry(string Node, string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt);
+/// <param name="Kind"><c>publisher</c>, <c>subscriber</c> or <c>ingest</c> (a plain-RTP ingest: session id = the ingest id).</param>
+public sealed record DirectoryEntry(string Node, string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt)
+{
+    public const string Ingest = "ingest";
+
+    /// <summary>Sends media other nodes relay: a WHIP session, a SIP terminal (kind publisher) or an ingest.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Publishes => Kind is "publisher" or Ingest;
+}
 
 /// <summary>
 /// The room directory of a cluster, in Redis (livekit keeps its room-to-node map there too; ours also lists each session and
@@ -72,6 +80,8 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
     /// <summary>Directory writes done (joins and leaves), for the joins/s measurement.</summary>
     public long Writes => Interlocked.Read(ref _writes);
     private IDatabase Db => _redis!.GetDatabase();
+    /// <summary>The Redis database once connected (other cluster services share the connection), else null.</summary>
+    internal IDatabase? Database => _redis?.GetDatabase();
 
     /// <summary>This node's registry entry.</summary>
     public ClusterNode Self => new(NodeId, _options.Cluster.RelayUrl!.TrimEnd('/'), _media.Advertised.Address.ToString(), _media.Advertised.Port,
@@ -122,8 +132,15 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
     public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt) =>
         _changes.Writer.TryWrite((false, session.Room.Value, ToEntry(session, displayName, joinedAt)));
 
+    public void IngestStarted(Ingest.RtpIngest ingest) => _changes.Writer.TryWrite((true, ingest.Room.Id.Value, ToEntry(ingest)));
+
+    public void IngestEnded(Ingest.RtpIngest ingest) => _changes.Writer.TryWrite((false, ingest.Room.Id.Value, ToEntry(ingest)));
+
     private DirectoryEntry ToEntry(SessionInfo s, string? displayName, DateTimeOffset joinedAt) => new(NodeId, s.ParticipantId, s.SessionId,
         s.Role.ToClaim(), s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", displayName, joinedAt);
+
+    // An ingest publishes like a WHIP session (role speaker), under its own kind so the ControlPlane does not count it as the site's attendance.
+    private DirectoryEntry ToEntry(Ingest.RtpIngest i) => new(NodeId, i.ParticipantId, i.Id, ParticipantRole.Speaker.ToClaim(), DirectoryEntry.Ingest, null, i.CreatedAt);
 
     private static string NodeKey(string id) => "mc:node:" + id;
     private static string RoomKey(string room) => "mc:room:" + room;
@@ -326,7 +343,7 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
                 entries.AddRange(mine.Participants.Select(p => new DirectoryEntry(NodeId, p.Id, p.SessionId, p.Role, p.Kind, p.DisplayName, p.JoinedAt)));
             if (entries.Count == 0) continue;
             list.Add(new RoomSummaryDto(room, entries.Select(e => e.Id).Distinct(StringComparer.Ordinal).Count(),
-                entries.Count(e => e.Kind == "publisher"), entries.Count(e => e.Kind == "subscriber"),
+                entries.Count(e => e.Publishes), entries.Count(e => e.Kind == "subscriber"),
                 entries.Select(e => e.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()));
         }
         return list;
@@ -362,7 +379,7 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
     private static partial void LogResynced(ILogger logger, string node, int rooms);
 }
 
-/// <summary>Tells several sinks (webhooks and the cluster directory) about sessions.</summary>
+/// <summary>Tells several sinks (webhooks, the cluster directory, the cluster's room controls) about sessions and the rest.</summary>
 internal sealed class MediaEventFanout(params IMediaEventSink[] sinks) : IMediaEventSink
 {
     public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt)
@@ -373,5 +390,20 @@ internal sealed class MediaEventFanout(params IMediaEventSink[] sinks) : IMediaE
     public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt)
     {
         foreach (var s in sinks) s.SessionEnded(session, displayName, joinedAt);
+    }
+
+    public void IngestStarted(Ingest.RtpIngest ingest)
+    {
+        foreach (var s in sinks) s.IngestStarted(ingest);
+    }
+
+    public void IngestEnded(Ingest.RtpIngest ingest)
+    {
+        foreach (var s in sinks) s.IngestEnded(ingest);
+    }
+
+    public void RoomControlsChanged(RoomId room)
+    {
+        foreach (var s in sinks) s.RoomControlsChanged(room);
     }
 }

@@ -10,6 +10,25 @@ using Microsoft.Extensions.Options;
 
 namespace MediaCore.Server.Cluster;
 
+/// <summary>A track on a relay link, as the origin node describes it in the relay answer.</summary>
+/// <param name="ProducerId">The producer on the origin node.</param>
+/// <param name="Ssrc">The SSRC the track has on the link (the origin's relay consumer).</param>
+/// <param name="Content">A screen/courseware share (RFC 4796 <c>a=content:slides</c> at the publisher): the receiving node's relayed
+/// producer is content too, so its subscribers' content slots show it and its recorder names it <c>content</c>.</param>
+public sealed record RelayTrackDto(string Room, string ProducerId, string ParticipantId, string Kind, string Codec, uint ClockRate,
+    byte PayloadType, byte? RtxPayloadType, uint Ssrc, uint? RtxSsrc, bool Content = false);
+
+/// <summary>One outbound track of a link, for <c>GET /api/cluster/links</c> and the one-copy check.</summary>
+/// <param name="Published">Packets the source producer received since the track joined the link (RTX from the publisher included).</param>
+/// <param name="Sent">Packets the link carried of it (retransmissions included).</param>
+/// <param name="Forwarding">False while the link's top-N audio gate holds the track back (not among the room's N loudest here).</param>
+/// <param name="Layer">Video: the simulcast layer the link carries now (0 = lowest), null before the first key frame.</param>
+/// <param name="DemandBitrate">Video: the bandwidth the peer's receivers last asked for (bits/s; 50 Mb/s until the first demand).</param>
+/// <param name="DemandMinLayer">Video: the highest layer a receiver behind the peer pinned, or null.</param>
+/// <param name="Content">Video: a screen/courseware share (see <see cref="RelayTrackDto.Content"/>).</param>
+public sealed record RelayOutTrackStats(string Room, string ProducerId, string Kind, long Published, long Sent, long Retransmitted, uint Ssrc,
+    bool Forwarding = true, int? Layer = null, long? DemandBitrate = null, int? DemandMinLayer = null, bool Content = false);
+
 /// <summary>A node asks the origin node for a room's tracks (<c>POST /api/cluster/relay</c>).</summary>
 /// <param name="Node">The asking node's id (must match the token's <c>sub</c>, <c>node:{id}</c>).</param>
 /// <param name="MediaHost">The asking node's media address: the link's packets go there and come from there.</param>

@@ -116,7 +116,7 @@ public sealed partial class RelayManager : IHostedService, IDisposable
     {
         var entries = await _directory.RemoteEntriesAsync(room);
         var nodes = await _directory.AliveNodesAsync();
-        var publishers = entries.Where(e => e.Kind == "publisher").ToList();
+        var publishers = entries.Where(e => e.Publishes).ToList(); // WHIP sessions, SIP terminals, ingests
         Dictionary<string, string> origins;
         if (_options.Cluster.Parent is { Length: > 0 } parent && nodes.ContainsKey(parent) && publishers.Count > 0)
         {

@@ -113,7 +113,11 @@ public static class MixingApi
         return MediaAccess.CheckReadRoom(http.GetMediaToken(), id) is { } denied ? Problems.Forbidden(denied) : null;
     }
 
-    private static void Apply(MediaEngine engine, RoomId id) => engine.FindRoom(id)?.Audio.ApplySettings();
+    private static void Apply(MediaEngine engine, RoomId id)
+    {
+        engine.FindRoom(id)?.Audio.ApplySettings();
+        engine.Events?.RoomControlsChanged(id); // the other nodes of a cluster follow (Cluster/ClusterRoomControls)
+    }
 
     private static RoomAudioDto Describe(MediaEngine engine, RoomId id, bool withObservers = false)
     {

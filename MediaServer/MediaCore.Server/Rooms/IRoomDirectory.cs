@@ -16,6 +16,7 @@ public interface IRoomDirectory
 
 /// <summary>A room in <c>GET /api/rooms</c>.</summary>
 /// <param name="Participants">Distinct participant ids (observers included: only admins list rooms).</param>
+/// <param name="Publishers">Publishing sessions: WHIP, SIP terminals and plain-RTP ingests.</param>
 /// <param name="Nodes">In a cluster (<c>MediaServer:Cluster:Redis</c>): the nodes the room has sessions on; null on a single node.</param>
 public sealed record RoomSummaryDto(string Room, int Participants, int Publishers, int Subscribers, IReadOnlyList<string>? Nodes = null);
 
@@ -25,7 +26,8 @@ public sealed record RoomDetailsDto(string Room, IReadOnlyList<ParticipantDto> P
 /// <summary>One session of a participant (a participant publishing and watching appears twice).</summary>
 /// <param name="Id">The participant id (token <c>sub</c>).</param>
 /// <param name="Role"><c>host</c> | <c>speaker</c> | <c>audience</c> | <c>observer</c>.</param>
-/// <param name="Kind"><c>publisher</c> (WHIP) | <c>subscriber</c> (WHEP).</param>
+/// <param name="Kind"><c>publisher</c> (WHIP, or a SIP terminal's call) | <c>subscriber</c> (WHEP) | <c>ingest</c> (a plain-RTP ingest,
+/// <c>POST /api/rooms/{room}/ingest</c>, e.g. a pulled RTSP camera; session id = the ingest id; not the site's attendance).</param>
 /// <param name="Node">In a cluster: the node the session is on (tracks are listed only for this node's own sessions); null on a single node.</param>
 /// <param name="SipUser">A SIP terminal's call (session id <c>sip-…</c>, kind publisher): the terminal's SIP user
 /// (<c>site-{siteId}-terminal-{deviceId}</c>); null for WHIP/WHEP sessions.</param>

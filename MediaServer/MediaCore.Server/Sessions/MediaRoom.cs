@@ -75,9 +75,16 @@ public sealed class MediaRoom
         }
     }
 
-    internal void AddIngest(Ingest.RtpIngest ingest) => _ingests.Add(ingest);
+    internal void AddIngest(Ingest.RtpIngest ingest)
+    {
+        _ingests.Add(ingest);
+        Engine.Events?.IngestStarted(ingest);
+    }
 
-    internal void RemoveIngest(Ingest.RtpIngest ingest) => _ingests.Remove(ingest);
+    internal void RemoveIngest(Ingest.RtpIngest ingest)
+    {
+        if (_ingests.Remove(ingest)) Engine.Events?.IngestEnded(ingest);
+    }
 
     internal PeerSession? Find(string sessionId) => _sessions.GetValueOrDefault(sessionId);
 
@@ -104,6 +111,9 @@ public sealed class MediaRoom
         UpdateFloor(nowTicks);
     }
 
+    /// <summary>Tracks came or went other than by a session (relayed from another node): the program may change hands.</summary>
+    internal void RefreshFloor(long nowTicks) => UpdateFloor(nowTicks);
+
     /// <summary>
     /// Program order (docs/architecture.md, "The media model"): the floor holder, then the host, then other publishers. The host
     /// gives the floor through the room API; without a host publishing, the newest speaker holds it, so
@@ -114,6 +124,11 @@ public sealed class MediaRoom
         string? host = null, newestSpeaker = null;
         bool holderPublishes = false;
         DateTimeOffset newest = DateTimeOffset.MinValue;
+        // The holder may publish on another node of a cluster (its tracks relayed here) or through an ingest.
+        if (FloorHolder != null)
+        {
+            foreach (var p in Router.Producers) holderPublishes |= !p.IsClosed && p.ParticipantId == FloorHolder;
+        }
         foreach (var s in _sessions.Values)
         {
             if (s is not PublisherSession) continue;

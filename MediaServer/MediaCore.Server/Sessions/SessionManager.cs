@@ -236,6 +236,7 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             var r = engine.FindRoom(room);
             if (r == null) return false;
             r.SetFloor(engine.Clock.NowTicks, participantId);
+            engine.Events?.RoomControlsChanged(room); // the other nodes of a cluster follow (Cluster/ClusterRoomControls)
             return true;
         }
     }
@@ -308,10 +309,12 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     {
         lock (engine.Gate)
         {
-            // A SIP call is a publishing session of its terminal's site (Sip/SipCallMedia).
+            // A SIP call is a publishing session of its terminal's site (Sip/SipCallMedia); a plain-RTP ingest publishes too.
             return engine.Rooms.Select(r => new RoomSummaryDto(r.Id.Value,
-                r.Sessions.Select(s => s.Participant.Id).Concat(r.SipCalls.Select(c => c.Call.Account.ParticipantId)).Distinct().Count(),
-                r.Sessions.Count(s => s.Kind == SessionKind.Publisher) + r.SipCalls.Count, r.Sessions.Count(s => s.Kind == SessionKind.Subscriber))).ToList();
+                r.Sessions.Select(s => s.Participant.Id).Concat(r.SipCalls.Select(c => c.Call.Account.ParticipantId))
+                    .Concat(r.Ingests.Select(i => i.ParticipantId)).Distinct().Count(),
+                r.Sessions.Count(s => s.Kind == SessionKind.Publisher) + r.SipCalls.Count + r.Ingests.Count,
+                r.Sessions.Count(s => s.Kind == SessionKind.Subscriber))).ToList();
         }
     }
 
@@ -326,7 +329,11 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             // SIP terminals in the room (Sip/): the site's call, named by its SIP user.
             participants.AddRange(room.SipCalls.Select(c => new ParticipantDto(c.Call.Account.ParticipantId, c.SessionId, ParticipantRole.Speaker.ToClaim(),
                 "publisher", c.Call.Account.Username, c.StartedAt, c.Tracks(), SipUser: c.Call.Account.Username)));
-            if (room.SipCalls.Count > 0) participants.Sort((a, b) => a.JoinedAt != b.JoinedAt ? a.JoinedAt.CompareTo(b.JoinedAt) : string.CompareOrdinal(a.SessionId, b.SessionId));
+            // Plain-RTP ingests (ffmpeg, pulled RTSP cameras): kind "ingest", session id = the ingest id.
+            participants.AddRange(room.Ingests.Select(i => new ParticipantDto(i.ParticipantId, i.Id, ParticipantRole.Speaker.ToClaim(),
+                Cluster.DirectoryEntry.Ingest, null, i.CreatedAt, [.. i.Producers.Select(p => new TrackDto(p.Kind.ToString().ToLowerInvariant(), null,
+                    p.Codec.ToString(), [.. p.Encodings.Where(e => e.Ssrc != null).Select(e => e.Ssrc!.Value.Value)], [], p.PacketsReceived))])));
+            if (room.SipCalls.Count + room.Ingests.Count > 0) participants.Sort((a, b) => a.JoinedAt != b.JoinedAt ? a.JoinedAt.CompareTo(b.JoinedAt) : string.CompareOrdinal(a.SessionId, b.SessionId));
             return new RoomDetailsDto(room.Id.Value, participants);
         }
     }

@@ -31,7 +31,10 @@ public abstract class LiveTests<TApp>(TApp app) where TApp : ControlPlaneApp
         var thirdVillage = await app.DbAsync(db => db.Sites.Where(s => s.ParentId == ids.OwnTown && s.Id != ids.OwnVillage && s.Id != ids.OwnOtherVillage)
             .OrderBy(s => s.Code).Select(s => s.Id).FirstAsync());
         app.MediaServer.Rooms[room] = [("user:2", "host", "publisher"), ($"site:{ids.OwnVillage}", "audience", "subscriber"),
-            ($"site:{ids.OwnVillage}", "audience", "publisher"), ($"site:{ids.OwnOtherVillage}", "audience", "subscriber")];
+            ($"site:{ids.OwnVillage}", "audience", "publisher"), ($"site:{ids.OwnOtherVillage}", "audience", "subscriber"),
+            // The third village's camera, pulled over RTSP into a plain-RTP ingest: MediaServer lists it (kind "ingest"), but
+            // it is not the village's terminal taking part, so the village stays "lost".
+            ($"site:{thirdVillage}", "speaker", "ingest")];
         await WebhookAsync("participant_joined", room, $"site:{thirdVillage}", ControlPlaneApp.Now.AddMinutes(-5));
         await WebhookAsync("participant_left", room, $"site:{thirdVillage}", ControlPlaneApp.Now.AddMinutes(-1));
 

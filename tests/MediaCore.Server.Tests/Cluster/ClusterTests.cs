@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Cluster;
+using MediaCore.Server.Ingest;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
 using MediaCore.Server.Tests.Infrastructure;
@@ -18,6 +20,8 @@ namespace MediaCore.Server.Tests.Cluster;
 [Collection("cluster")]
 public sealed class ClusterTests
 {
+    private sealed record AudioControls(List<string> Muted, List<string> Pinned);
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
 
     internal static async Task<TestMediaServer> StartNodeAsync(RedisServer redis, string nodeId, string? parent = null)
@@ -173,5 +177,137 @@ public sealed class ClusterTests
         await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"),
             r => r.Any(x => x.Room == "plenary" && x.Participants == 2) && r.Any(x => x.Room == "village" && x.Participants == 2), "cluster view healed");
         Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "plenary", "site:13", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Ingest_OnCounty_TownListsItAsAPublisherAndItsSubscriberGetsEveryPacketOverTheLink()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+        // A camera pushed into the county's meeting over plain RTP (ffmpeg; the ControlPlane pulls RTSP cameras the same way).
+        using var post = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/plenary/ingest", county.Token("plenary", "county-host", ParticipantRole.Host));
+        post.Content = JsonContent.Create(new { participant = "site:7", video = "vp8", audio = false });
+        using var created = await county.Client.SendAsync(post);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ingest = (await created.Content.ReadFromJsonAsync<IngestApi.IngestDto>())!;
+
+        // The town lists it, on the county, as a publisher of the room (kind "ingest").
+        var rooms = await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"), r => r.Any(x => x.Room == "plenary"), "the ingest in the directory");
+        var plenary = Assert.Single(rooms, r => r.Room == "plenary");
+        Assert.Equal((1, 1, 0), (plenary.Participants, plenary.Publishers, plenary.Subscribers));
+        Assert.Equal(["county"], plenary.Nodes);
+        var listed = Assert.Single((await GetAsync<RoomDetailsDto>(town, "/api/rooms/plenary")).Participants);
+        Assert.Equal(("site:7", ingest.Id, "ingest", "speaker", "county"), (listed.Id, listed.SessionId, listed.Kind, listed.Role, listed.Node));
+
+        // A village on the town watches: the town brings the ingest's video in over the link to the county.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "plenary", "site:12", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        var link = Assert.Single(await GetAsync<List<RelayLinkDto>>(town, "/api/cluster/links"));
+        Assert.Equal(("county", 1), (link.Peer, link.InboundTracks));
+
+        // The camera sends 30 VP8 frames, a key frame first.
+        const int frames = 30;
+        using (var camera = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            for (int i = 0; i < frames; i++)
+            {
+                byte[] packet = RelayLayerDemandTests.Vp8(0x7777, (ushort)(1000 + i), 90000 + (uint)i * 3000, (ushort)(i + 1), key: i == 0, size: 300);
+                await camera.SendToAsync(packet, new IPEndPoint(IPAddress.Loopback, ingest.Port));
+            }
+        }
+
+        // Every packet crosses the link once and reaches the town's subscriber (its program slot's counter).
+        var town1 = await EventuallyAsync(() => GetAsync<RoomDetailsDto>(town, "/api/rooms/plenary"),
+            d => d.Participants.Single(p => p.Kind == "subscriber").Tracks.Where(t => t.Kind == "video").Sum(t => t.Packets) == frames,
+            $"the town's subscriber received the ingest's {frames} packets");
+        Assert.Equal("town-1", town1.Participants.Single(p => p.Kind == "subscriber").Node);
+        var outbound = Assert.Single(Assert.Single(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links")).Outbound);
+        Assert.Equal((ingest.Id + "-video", (long)frames, (long)frames), (outbound.ProducerId, outbound.Published, outbound.Sent));
+
+        // Closed on the county: gone from the town's view of the room.
+        using var delete = HttpExtensions.WithToken(HttpMethod.Delete, $"/api/rooms/plenary/ingest/{ingest.Id}", county.Token("plenary", "county-host", ParticipantRole.Host));
+        Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(delete)).StatusCode);
+        await EventuallyAsync(() => GetAsync<RoomDetailsDto>(town, "/api/rooms/plenary"), d => d.Participants.All(p => p.Kind != "ingest"), "the closed ingest leaves the directory");
+    }
+
+    [Fact]
+    public async Task Share_LecturerOnCounty_TownSubscribersContentSlotShowsItAndTheCameraSlotTheCamera()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+        // The county lecturer shares a screen (RFC 4796 a=content:slides on its video m-line) next to the host's camera.
+        static string MarkContent(string sdp, string mid)
+        {
+            string eol = sdp.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+            return sdp.Replace("a=mid:" + mid + eol, "a=mid:" + mid + eol + "a=content:slides" + eol, StringComparison.Ordinal);
+        }
+        string share = MarkContent(SessionHarness.Fixture("chromium156-whip-offer.sdp"), "1");
+        Assert.Equal(HttpStatusCode.Created, (await county.Client.SendAsync(HttpExtensions.SdpPost("/whip/lecture", county.Token("lecture", "lecturer", ParticipantRole.Speaker), share))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "lecture", "county-host", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
+        await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"), r => r.Any(x => x.Room == "lecture" && x.Publishers == 2), "both publishers in the directory");
+
+        // A village on the town watches with a camera slot (mid 1) and a content slot (mid 2), as the Portal's player does.
+        string watch = MarkContent(SessionHarness.Fixture("chromium156-whep-offer.sdp"), "2");
+        Assert.Equal(HttpStatusCode.Created, (await town.Client.SendAsync(HttpExtensions.SdpPost("/whep/lecture", town.Token("lecture", "site:12", ParticipantRole.Audience), watch))).StatusCode);
+
+        // The link says which track is the share...
+        var outbound = Assert.Single(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links")).Outbound.Where(t => t.Kind == "video").ToList();
+        Assert.Equal(2, outbound.Count);
+        Assert.Single(outbound, t => t.Content);
+        // ...so on the town the share is content: the content slot takes it, the camera slot the host's camera.
+        var engine = town.Services.GetRequiredService<MediaEngine>();
+        lock (engine.Gate)
+        {
+            var subscriber = engine.FindRoom(RoomId.Parse("lecture"))!.Sessions.OfType<SubscriberSession>().Single();
+            var contentSlot = Assert.Single(subscriber.Consumers, c => c.IsContent);
+            var cameraSlot = subscriber.Consumers.First(c => c.Kind == Protocol.Sdp.MediaKind.Video && !c.IsContent);
+            Assert.Equal(("lecturer", true, "county"), (contentSlot.Source?.ParticipantId, contentSlot.Source?.IsContent, RelayNames.OriginOf(contentSlot.Source?.Id ?? "")));
+            Assert.Equal(("county-host", false, "county"), (cameraSlot.Source?.ParticipantId, cameraSlot.Source?.IsContent, RelayNames.OriginOf(cameraSlot.Source?.Id ?? "")));
+        }
+    }
+
+    [Fact]
+    public async Task Controls_FloorPinAndMuteSetOnCounty_TownAppliesThem_FloorHoldersRelayedVideoLeadsTheTownsProgram()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+        // The county host and a lecturer publish on the county; a village watches on the town.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "plenary", "county-host", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "plenary", "lecturer", ParticipantRole.Speaker, "chromium156-whip-offer.sdp")).StatusCode);
+        await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"), r => r.Any(x => x.Room == "plenary" && x.Publishers == 2), "both publishers in the directory");
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "plenary", "site:12", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        var engine = town.Services.GetRequiredService<MediaEngine>();
+        Task<string?> TownProgram()
+        {
+            lock (engine.Gate)
+            {
+                var subscriber = engine.FindRoom(RoomId.Parse("plenary"))!.Sessions.OfType<SubscriberSession>().Single();
+                return Task.FromResult(subscriber.Consumers.First(c => c.Kind == Protocol.Sdp.MediaKind.Video).Source?.ParticipantId);
+            }
+        }
+        Assert.Equal("county-host", await TownProgram());
+
+        // The county host, on the county node: the floor to the lecturer, site:99 pinned into the mix, site:98 muted.
+        string host = county.Token("plenary", "county-host", ParticipantRole.Host);
+        using (var floor = HttpExtensions.WithToken(HttpMethod.Put, "/api/rooms/plenary/floor", host))
+        {
+            floor.Content = JsonContent.Create(new { participant = "lecturer" });
+            Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(floor)).StatusCode);
+        }
+        using (var pin = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/plenary/participants/site:99/pin", host))
+            Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(pin)).StatusCode);
+        using (var mute = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/plenary/participants/site:98/mute", host))
+            Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(mute)).StatusCode);
+
+        // The town's mixer and top-N gate take the same pins and mutes, and its program follows the floor.
+        var audio = await EventuallyAsync(() => GetAsync<AudioControls>(town, "/api/rooms/plenary/audio"),
+            a => a.Pinned.Contains("site:99") && a.Muted.Contains("site:98"), "the county's pin and mute on the town");
+        Assert.Equal(["site:99"], audio.Pinned);
+        Assert.Equal(["site:98"], audio.Muted);
+        await EventuallyAsync(TownProgram, p => p == "lecturer", "the lecturer's relayed video leads the town's program");
+        using var hands = await town.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Get, "/api/rooms/plenary/hands", town.Token("*", "controlplane", ParticipantRole.Host)));
+        Assert.Contains("\"floor\":\"lecturer\"", await hands.Content.ReadAsStringAsync());
     }
 }

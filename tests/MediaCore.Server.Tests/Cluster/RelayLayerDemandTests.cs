@@ -63,7 +63,7 @@ public sealed class RelayLayerDemandTests
     }
 
     // One single-packet VP8 frame (RFC 7741 descriptor with picture id) of `size` bytes on `ssrc`.
-    private static byte[] Vp8(uint ssrc, ushort seq, uint timestamp, ushort pictureId, bool key, int size)
+    internal static byte[] Vp8(uint ssrc, ushort seq, uint timestamp, ushort pictureId, bool key, int size)
     {
         var payload = new byte[size];
         payload[0] = 0x90;                              // X=1 S=1 PID=0
