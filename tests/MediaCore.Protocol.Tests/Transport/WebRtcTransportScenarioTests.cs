@@ -27,7 +27,10 @@ public sealed class WebRtcTransportScenarioTests
 
     [Theory]
     [InlineData(1, 0.0, false)]
-    [InlineData(7, 0.10, false)]
+    // Seed 9 at 10% loses DTLS datagrams that BouncyCastle retransmits (about 3 s of its backoff). Seed 7's pattern
+    // loses the client's last flight again and again: the backoff (1, 2, 4, 8, 16 s) outlasts the 30 s deadline, on
+    // every run, so it is not listed; with fates from thread interleaving it used to pass or fail by chance.
+    [InlineData(9, 0.10, false)]
     [InlineData(42, 0.05, false)]
     [InlineData(3, 0.0, true)]
     public void Connect_OverSeededLossyLink_IceDtlsSrtpUpAndMediaFlowsBothWays(int seed, double loss, bool serverProtectsLater)
@@ -62,8 +65,8 @@ public sealed class WebRtcTransportScenarioTests
         while (server.State != WebRtcTransportState.Connected || client.State != WebRtcTransportState.Connected)
         {
             Assert.True(DateTime.UtcNow < deadline, $"not connected: server {server.State} {server.CloseReason}, client {client.State} {client.CloseReason}");
-            Assert.NotEqual(WebRtcTransportState.Closed, server.State);
-            Assert.NotEqual(WebRtcTransportState.Closed, client.State);
+            Assert.True(server.State != WebRtcTransportState.Closed && client.State != WebRtcTransportState.Closed,
+                $"closed at {now / MediaTime.FromMilliseconds(1)} ms virtual: server {server.State} {server.CloseReason}, client {client.State} {client.CloseReason}; lost: {link.LostSummary}");
             link.Deliver(now, server, client);
             // A wake-up means the DTLS thread queued output or an event: drain both, as the host's timer does.
             bool woke = wake.Wait(TimeSpan.FromMilliseconds(10));
@@ -148,6 +151,11 @@ public sealed class WebRtcTransportScenarioTests
         public IDatagramOutput From(PeerAddress from, bool protectsLater = false) =>
             protectsLater ? new ProtectingOutput(this, from) : new Output(this, from);
 
+        /// <summary>The datagrams lost so far, by identity and transmission (for failure messages).</summary>
+        public string LostSummary => string.Join(", ", _lost);
+
+        private readonly List<string> _lost = [];
+
         /// <summary>RTP packets from <paramref name="from"/> that the link delivered.</summary>
         public int RtpDelivered(PeerAddress from) => _rtpDelivered.GetValueOrDefault(from);
 
@@ -159,7 +167,11 @@ public sealed class WebRtcTransportScenarioTests
                 string identity = Identity(d.Data);
                 string key = (d.From == ServerAddress ? "server " : "client ") + identity;
                 int transmission = _transmissions[key] = _transmissions.GetValueOrDefault(key) + 1;
-                if (loss > 0 && Fate(seed, key, transmission) < loss) continue;
+                if (loss > 0 && Fate(seed, key, transmission) < loss)
+                {
+                    if (!identity.StartsWith("rtp ", StringComparison.Ordinal)) _lost.Add($"{key} #{transmission}");
+                    continue;
+                }
                 if (identity.StartsWith("rtp ", StringComparison.Ordinal)) _rtpDelivered[d.From] = RtpDelivered(d.From) + 1;
                 if (d.To == ServerAddress) server.HandleReceive(now, d.Data, d.From);
                 else client.HandleReceive(now, d.Data, d.From);
