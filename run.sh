@@ -49,4 +49,5 @@ trap 'kill $CP 2>/dev/null || true' EXIT INT TERM
 
 dotnet run -c Release --no-build --project MediaServer/MediaCore.Server -- \
   --MediaServer:DemoMode=true --MediaServer:TokenSecret="$SECRET" \
-  --MediaServer:Webhooks:Url=http://127.0.0.1:8090/api/webhooks/mediaserver --MediaServer:Webhooks:Secret="$HOOK" "${MS_ARGS[@]}"
+  --MediaServer:Webhooks:Url=http://127.0.0.1:8090/api/webhooks/mediaserver --MediaServer:Webhooks:Secret="$HOOK" \
+  --MediaServer:Sip:AccountsUrl=http://127.0.0.1:8090/api/media/sip-accounts "${MS_ARGS[@]}"

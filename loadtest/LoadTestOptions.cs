@@ -53,6 +53,20 @@ public sealed record LoadTestOptions
     public int Repeat { get; init; } = 1;
     /// <summary>A peer whose server goes silent for 3 s (killed, restarted) or whose transport fails starts a new session (default).</summary>
     public bool Reconnect { get; init; } = true;
+    /// <summary>
+    /// Record the rooms of the main publishers (<c>--record</c>) through the room API for the run; afterwards every track file of
+    /// a simulated publisher is downloaded and read by ffprobe, and its duration compared with the publishing time.
+    /// </summary>
+    public bool Record { get; init; }
+    /// <summary>
+    /// The rooms' main publishers send the flash-and-beep clip (<c>--flash-beep</c>): a white flash and a 1 kHz beep start together
+    /// every 2 s. With <see cref="Record"/> the run waits for the composite <c>meeting.mp4</c> and measures its audio/video offset.
+    /// </summary>
+    public bool FlashBeep { get; init; }
+    /// <summary>With <see cref="Record"/>: how long to wait for the composite after the stop.</summary>
+    public TimeSpan CompositeTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>With <see cref="Record"/>: where the downloaded recording files go (default: beside the report, else a temporary folder that is removed).</summary>
+    public string? RecordingDownloadDir { get; init; }
 
     public const string Usage = """
         MediaCore load test: simulated sites as real WebRTC peers (WHIP/WHEP, ICE, DTLS, SRTP, RTCP).
@@ -80,6 +94,14 @@ public sealed record LoadTestOptions
           --no-reconnect        a peer whose server goes silent for 3 s or whose transport fails stays failed
                                 (default: it POSTs a new offer every second until the server answers, as browsers do;
                                 each reconnect is counted and fails the verdict)
+          --record              record each room with a video publisher (POST/DELETE /api/rooms/{room}/recording, the
+                                room's host token) for the run; then every track file of a simulated publisher is
+                                downloaded, read by ffprobe, and its duration must be within 200 ms of its publishing time
+          --flash-beep          the rooms' video publishers send an ffmpeg-made flash-and-beep clip (a white flash and a
+                                1 kHz beep start together every 2 s); with --record the run waits for meeting.mp4 and
+                                its audio/video offset (beep onset minus flash onset, every pair) must be under 80 ms
+          --composite-timeout S with --record --flash-beep: seconds to wait for meeting.mp4 (default 300)
+          --recording-dir DIR   with --record: keep the downloaded files here (default: beside --report, else removed)
         """;
 
     public static LoadTestOptions Parse(string[] args)
@@ -114,6 +136,10 @@ public sealed record LoadTestOptions
                 "--site-audio" => o with { SiteAudio = true },
                 "--calibrate" => o with { Calibrate = true },
                 "--repeat" => o with { Repeat = Int(args[i], Next()) },
+                "--record" => o with { Record = true },
+                "--flash-beep" => o with { FlashBeep = true },
+                "--composite-timeout" => o with { CompositeTimeout = Seconds(args[i], Next()) },
+                "--recording-dir" => o with { RecordingDownloadDir = Next() },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -125,6 +151,12 @@ public sealed record LoadTestOptions
         if (o.Workers is < 1 or > 64) throw new ArgumentException("--workers must be 1..64");
         if (o.Repeat is < 1 or > 100) throw new ArgumentException("--repeat must be 1..100");
         if (o.Topology && o.Nodes.Count < 2) throw new ArgumentException("--topology needs --nodes with the county node and at least one town node");
+        if (o.Record && o.Scenario == Scenario.Capacity) throw new ArgumentException("--record works with plenary, partial, lecture and listen-in, not capacity");
+        if (o.Record && o.Nodes.Count > 1) throw new ArgumentException("--record records on one MediaServer: not with --nodes");
+        // The composite mixes every audio track of the room: the beep must be its only sound.
+        if (o.Record && o.FlashBeep && (o.SiteAudio || (o.Scenario == Scenario.Lecture && o.Questions > 0)))
+            throw new ArgumentException("--record --flash-beep measures the beep in meeting.mp4's mix: other publishers' audio would drown it (drop --site-audio; lecture: --questions 0)");
+        if (o.CompositeTimeout <= TimeSpan.Zero) throw new ArgumentException("--composite-timeout must be more than 0 seconds");
         if (o.Nodes.Count > 0) o = o with { Server = o.Nodes[0] };
         return o;
     }

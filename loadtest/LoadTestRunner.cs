@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MediaCore.LoadTest.Media;
 using MediaCore.LoadTest.Net;
 using MediaCore.LoadTest.Peers;
+using MediaCore.LoadTest.Recording;
 using MediaCore.LoadTest.Reporting;
 using MediaCore.Protocol.Dtls;
 
@@ -40,6 +41,8 @@ public sealed class LoadTestRunner : IDisposable
     private ThreadSampler? _serverThreads;
     private ProcSampler _self = null!;
     private long _lastRx, _lastTx, _lastExpected, _lastLost, _lastLoadgenBusy, _udpDropsAtStart, _lastUdpDrops;
+    private TimeSpan _lastGcPause = GC.GetTotalPauseDuration();
+    private readonly StealSampler _steal = new();
     private int[] _lastDelay = new int[SiteStats.DelayBuckets];
 
     private readonly CalibrationResult? _calibration;
@@ -54,7 +57,7 @@ public sealed class LoadTestRunner : IDisposable
     public async Task<LoadTestReport> RunAsync(CancellationToken ct = default)
     {
         var startedAt = DateTimeOffset.UtcNow;
-        _clip = MediaClip.LoadOrCreate(_o.CacheDir, _o.VideoKbps);
+        _clip = MediaClip.LoadOrCreate(_o.CacheDir, _o.VideoKbps, flashBeep: _o.FlashBeep);
         _clock.Restart(); // the series starts when the peers do, not when the clip was encoded
         _frames = new FrameIndex(_clip);
         _certificate = DtlsCertificate.Generate();
@@ -75,6 +78,7 @@ public sealed class LoadTestRunner : IDisposable
 
         List<CapacityStep>? steps = null;
         int? passing = null;
+        List<RoomRecording> recordings = [];
         if (_o.Scenario == Scenario.Capacity)
         {
             steps = [];
@@ -83,6 +87,8 @@ public sealed class LoadTestRunner : IDisposable
         else
         {
             var plan = ScenarioPlan.Build(_o, _o.Sites);
+            // --record: each room with a video publisher is recorded from before its first publisher joins.
+            if (_o.Record) recordings = await StartRecordingsAsync(plan.Where(IsMainPublisher).Select(p => p.Room).Distinct().ToList(), ct);
             // Video publishers (county, towns, expert, villages) first, so their first key frame is out before
             // the audience arrives; then everyone else in plan order.
             await RampAsync(plan.Where(IsMainPublisher).ToList(), ct);
@@ -98,8 +104,49 @@ public sealed class LoadTestRunner : IDisposable
 
         var metricsAfter = await MetricsScraper.ScrapeAsync(_http, _o.Server, ct);
         await StopAllAsync();
-        var report = BuildReport(startedAt, serverPid, steps, passing, Delta(metricsBefore, metricsAfter));
+        var recorded = recordings.Count > 0 ? await CheckRecordingsAsync(recordings, ct) : null;
+        var report = BuildReport(startedAt, serverPid, steps, passing, Delta(metricsBefore, metricsAfter), recorded);
         return report;
+    }
+
+    private async Task<List<RoomRecording>> StartRecordingsAsync(List<string> rooms, CancellationToken ct)
+    {
+        var started = new List<RoomRecording>();
+        foreach (var room in rooms)
+        {
+            var recording = new RoomRecording(_http, _o.Server, _o.TokenSecret!, room);
+            await recording.StartAsync(ct);
+            started.Add(recording);
+            _log.WriteLine($"recording {recording.Id}: room {room}");
+        }
+        return started;
+    }
+
+    /// <summary>
+    /// Stops each recording (the publishers have left, so every file is finished) and checks its files (and, with the
+    /// flash-and-beep clip, meeting.mp4's A/V offset). Downloads go to <see cref="LoadTestOptions.RecordingDownloadDir"/>,
+    /// else beside the report, else a temporary folder removed afterwards.
+    /// </summary>
+    private async Task<List<RecordingResult>> CheckRecordingsAsync(List<RoomRecording> recordings, CancellationToken ct)
+    {
+        string? keep = _o.RecordingDownloadDir
+            ?? (_o.ReportPath is { } report ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(report))!, "recordings") : null);
+        string dir = keep ?? Directory.CreateTempSubdirectory("mediacore-loadtest-rec-").FullName;
+        var results = new List<RecordingResult>();
+        try
+        {
+            foreach (var recording in recordings)
+            {
+                var publishers = _peers.Where(p => p.Stats.Publishes && p.Stats.Room == recording.Room).Select(p => p.Stats).ToList();
+                string? main = _peers.FirstOrDefault(p => p is PublisherPeer { SendsVideo: true } && p.Stats.Room == recording.Room)?.Stats.Site;
+                results.Add(await RecordingCheck.RunAsync(recording, publishers, main, _o.FlashBeep, _o.CompositeTimeout, dir, _log, ct));
+            }
+        }
+        finally
+        {
+            if (keep == null) Directory.Delete(dir, recursive: true);
+        }
+        return results;
     }
 
     private async Task<int?> RunCapacityAsync(List<CapacityStep> steps, CancellationToken ct)
@@ -278,9 +325,17 @@ public sealed class LoadTestRunner : IDisposable
         var (selfCpu, _) = _self.Sample();
         long udpDrops = ProcSampler.UdpReceiveBufferErrors();
         var (hot, hotRun, hotWait) = _serverThreads?.Sample() ?? ("", 0, 0);
+        var gcPause = GC.GetTotalPauseDuration();
+        double gcMs = Math.Round((gcPause - _lastGcPause).TotalMilliseconds, 1);
+        _lastGcPause = gcPause;
+        long stall = 0;
+        foreach (var w in _workers) stall = Math.Max(stall, Interlocked.Exchange(ref w.MaxPassTicks, 0));
+        double stallMs = Math.Round(stall / (double)TimeSpan.TicksPerMillisecond, 1);
+        double steal = _steal.Sample();
         double busyPct = Math.Round(100.0 * (busy - _lastLoadgenBusy) / (dt * TimeSpan.TicksPerSecond * _workers.Count), 1);
         var sample = new SecondSample(t, _peers.Count, receiving, failed, Math.Round((rx - _lastRx) / dt), Math.Round((tx - _lastTx) / dt),
-            Math.Round(loss, 3), Percentile(window, 0.5), Percentile(window, 0.99), Distribution.Of(jitters).P99, cpu, rss, selfCpu, busyPct, udpDrops - _lastUdpDrops, hot, hotRun, hotWait);
+            Math.Round(loss, 3), Percentile(window, 0.5), Percentile(window, 0.99), Distribution.Of(jitters).P99, cpu, rss, selfCpu, busyPct, udpDrops - _lastUdpDrops, hot, hotRun, hotWait,
+            gcMs, stallMs, steal);
         _lastUdpDrops = udpDrops;
         _lastRx = rx;
         _lastTx = tx;
@@ -291,7 +346,7 @@ public sealed class LoadTestRunner : IDisposable
         if (!_o.Quiet)
         {
             _log.WriteLine(FormattableString.Invariant(
-                $"[{t,6:0.0}s] peers {sample.PeersStarted,4} receiving {receiving,4} failed {failed,3} | rx {sample.RxPacketsPerSecond,7:0} pkt/s{CeilingShare(sample.RxPacketsPerSecond)} tx {sample.TxPacketsPerSecond,5:0} | loss {loss,6:0.000}% | delay p50 {sample.DelayP50Ms,4:0} p99 {sample.DelayP99Ms,4:0} ms jitter p99 {sample.JitterP99Ms,5:0.0} ms | server CPU {cpu,5:0.0}% RSS {rss,5:0} MB | loadgen CPU {selfCpu,5:0.0}% (workers busy {busyPct,3:0}%) | kernel UDP drops {sample.UdpReceiveBufferDrops} | server hot thread {hot} run {hotRun:0}% wait {hotWait:0}%"));
+                $"[{t,6:0.0}s] peers {sample.PeersStarted,4} receiving {receiving,4} failed {failed,3} | rx {sample.RxPacketsPerSecond,7:0} pkt/s{CeilingShare(sample.RxPacketsPerSecond)} tx {sample.TxPacketsPerSecond,5:0} | loss {loss,6:0.000}% | delay p50 {sample.DelayP50Ms,4:0} p99 {sample.DelayP99Ms,4:0} ms jitter p99 {sample.JitterP99Ms,5:0.0} ms | server CPU {cpu,5:0.0}% RSS {rss,5:0} MB | loadgen CPU {selfCpu,5:0.0}% (workers busy {busyPct,3:0}%) | kernel UDP drops {sample.UdpReceiveBufferDrops} | server hot thread {hot} run {hotRun:0}% wait {hotWait:0}% | loadgen GC {gcMs:0} ms, longest worker pass {stallMs:0} ms, steal {steal:0.0}%"));
         }
     }
 
@@ -365,7 +420,7 @@ public sealed class LoadTestRunner : IDisposable
     }
 
     private LoadTestReport BuildReport(DateTimeOffset startedAt, int? serverPid, List<CapacityStep>? steps, int? passing,
-        Dictionary<string, double> metrics)
+        Dictionary<string, double> metrics, List<RecordingResult>? recordings)
     {
         var sites = new List<SiteResult>();
         foreach (var p in _peers)
@@ -375,7 +430,7 @@ public sealed class LoadTestRunner : IDisposable
             sites.Add(new SiteResult(s.Site, s.Room, s.Role, s.Publishes ? "publisher" : "subscriber", Round(s.JoinMs), Round(s.ConnectMs),
                 Round(s.KeyFrameWaitMs), s.PacketsReceived, s.PacketsExpected, s.Lost, Math.Round(lossPct, 3), Math.Round(s.JitterMs, 2),
                 Math.Round(s.MaxJitterMs, 2), Percentile(s.Delay, 0.5), Percentile(s.Delay, 0.99), s.NacksSent, s.RtxReceived, s.PlisSent,
-                s.PacketsSent, s.Failure, s.Reconnects));
+                s.PacketsSent, s.Failure, s.Reconnects, s.FramesSkipped));
         }
         var subs = _peers.Where(p => !p.Stats.Publishes).Select(p => p.Stats).ToList();
         var subResults = sites.Where(s => s.Kind == "subscriber").ToList();
@@ -417,25 +472,36 @@ public sealed class LoadTestRunner : IDisposable
         if (reconnected > 0)
             reasons.Add($"{reconnected} peers lost their session and reconnected ({_peers.Select(p => p.Stats.LastReconnectReason).FirstOrDefault(r => r != null)})");
         if (totals.Failed > 0) reasons.Add($"{totals.Failed} peers failed: {_peers.Select(p => p.Stats.Failure).FirstOrDefault(f => f != null)}");
+        foreach (var r in recordings ?? [])
+        {
+            if (!r.Passed) reasons.Add($"recording {r.Id} ({r.Room}): {string.Join("; ", r.Problems.Take(3))}{(r.Problems.Count > 3 ? $" and {r.Problems.Count - 3} more" : "")}");
+        }
         var config = new
         {
             server = _o.Server.ToString(), sites = _o.Sites, scenario = _o.Scenario.ToString().ToLowerInvariant(),
             durationSeconds = _o.Duration.TotalSeconds, rampPerSecond = _o.RampPerSecond, videoKbps = _o.VideoKbps, audioKbps = 32,
             towns = _o.Towns, questions = _o.Questions, workers = _o.Workers, step = _o.Step, stepSeconds = _o.StepDuration.TotalSeconds,
             cores = Environment.ProcessorCount, clipVideoFrames = _clip.Video.Length, clipAudioFrames = _clip.Audio.Length,
+            record = _o.Record, flashBeep = _o.FlashBeep, siteAudio = _o.SiteAudio,
         };
         double duration = Math.Round(_clock.Elapsed.TotalSeconds, 1);
         double sent = metrics.GetValueOrDefault("mediacore_udp_datagrams_sent_total");
         double cpuSeconds = metrics.GetValueOrDefault("process_cpu_seconds_total");
         double peakRx = _series.Count > 0 ? _series.Max(x => x.RxPacketsPerSecond) : 0;
         double perCpu = cpuSeconds > 0 ? Math.Round(sent / cpuSeconds) : 0;
+        // Steady state: each second's receive rate over that second's server CPU, summed over the second half (the
+        // whole-run figure above also charges the server with the joins' DTLS handshakes and its JIT warm-up).
+        double steadyCpu = steady.Sum(s => s.ServerCpuPercent / 100.0), steadyRx = steady.Sum(s => s.RxPacketsPerSecond);
+        double steadyPerCpu = steadyCpu > 0 ? Math.Round(steadyRx / steadyCpu) : 0;
+        double calls = metrics.GetValueOrDefault("mediacore_udp_send_calls_total");
         var throughput = new ServerThroughput(duration > 0 ? Math.Round(sent / duration) : 0, perCpu, _calibration?.PercentOf(perCpu),
-            peakRx, _calibration?.PercentOf(peakRx));
+            peakRx, _calibration?.PercentOf(peakRx), steadyPerCpu, _calibration?.PercentOf(steadyPerCpu),
+            calls > 0 ? Math.Round(sent / calls, 1) : null);
         var nodes = _nodes.Count == 0 ? null : _nodes.Select((n, i) => new NodeResult(n.Url.ToString(), n.Sampler?.Pid,
             sites.Count(s => s.Kind == "subscriber" && NodeOf(s.Site, s.Room) == i),
             n.Cpu.Count > 0 ? Math.Round(n.Cpu.Skip(n.Cpu.Count / 2).Average(), 1) : 0, n.Cpu.Count > 0 ? n.Cpu.Max() : 0)).ToList();
         return new LoadTestReport(config, startedAt, duration, serverPid, _series, totals, perSite, sites, steps,
-            passing, metrics, new Verdict(reasons.Count == 0, reasons)) { Calibration = _calibration, Throughput = throughput, Nodes = nodes };
+            passing, metrics, new Verdict(reasons.Count == 0, reasons)) { Calibration = _calibration, Throughput = throughput, Nodes = nodes, Recordings = recordings };
     }
 
     private int NodeOf(string site, string room) => _plannedNodes.GetValueOrDefault((site, room));

@@ -41,7 +41,16 @@ for (int run = 1; run <= options.Repeat && !cts.IsCancellationRequested; run++)
         if (run > 1) await Task.Delay(TimeSpan.FromSeconds(5), cts.Token);
     }
     using var runner = new LoadTestRunner(options, Console.Out, calibration);
-    var report = await runner.RunAsync(cts.Token);
+    LoadTestReport report;
+    try
+    {
+        report = await runner.RunAsync(cts.Token);
+    }
+    catch (MediaCore.LoadTest.Recording.RecordingException e)
+    {
+        Console.Error.WriteLine($"loadtest: {e.Message}");
+        return 1;
+    }
     reports.Add(report);
     ReportWriter.PrintSummary(report, Console.Out);
     if (options.ReportPath is { } path)

@@ -135,6 +135,7 @@ public sealed partial class Program
         app.MapAuth();
         app.MapMediaTokens();
         app.MapSites();
+        app.MapSipAccountLookup();
         app.MapPeople();
         app.MapAttendance();
         app.MapMeetings();

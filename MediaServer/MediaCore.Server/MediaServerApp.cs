@@ -144,6 +144,7 @@ public static partial class MediaServerApp
         services.AddHttpClient(nameof(Playback.PlaybackManager), c => c.Timeout = TimeSpan.FromMinutes(10));
         services.AddSingleton<Playback.PlaybackManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Playback.PlaybackManager>());
+        services.AddSingleton<Sip.VideoCodecWish>();
         services.AddSingleton<Sip.SipServer>();
         services.AddHostedService(sp => sp.GetRequiredService<Sip.SipServer>());
         services.AddSingleton<Ingest.IngestManager>();

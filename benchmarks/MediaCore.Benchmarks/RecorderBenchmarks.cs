@@ -12,7 +12,9 @@ namespace MediaCore.Benchmarks;
 /// <summary>
 /// The recorder's cost per packet: a 1 Mbps-class VP8 track (1100 B packets, 4 per frame, 30 fps, a key frame
 /// every 100 frames) through <see cref="TrackRecorder"/>: reorder buffer, frame assembly, cluster building and
-/// the file append (to a sink that only counts, so the kernel's write is not measured). One operation = one
+/// the file append. <see cref="ToDisk"/> false: to a sink that only counts bytes (the recorder's own work); true: each
+/// cluster written to a real file as the host does (<c>RecordingFile</c>: a <see cref="FileStream"/> without a user-space
+/// buffer, one <c>pwrite</c> per cluster), wrapping at 64 MB so the benchmark does not fill the disk. One operation = one
 /// packet. Allocated must be 0.
 /// </summary>
 [MemoryDiagnoser]
@@ -32,6 +34,43 @@ public class RecorderBenchmarks
     {
         public IRecordingFile Create(Producer producer, MatroskaTrack track) => new NullFile();
     }
+
+    /// <summary>The host's write (FileStream, bufferSize 0: straight to the kernel), at offsets wrapping every 64 MB.</summary>
+    private sealed class DiskFile(string path) : IRecordingFile
+    {
+        private const long Wrap = 64 << 20;
+        private readonly FileStream _stream = new(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        public string Name => Path.GetFileName(path);
+        public long Length { get; private set; }
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            _stream.Position = Length % Wrap;
+            _stream.Write(data);
+            Length += data.Length;
+        }
+
+        public void Patch(long offset, ReadOnlySpan<byte> data)
+        {
+            _stream.Position = offset % Wrap;
+            _stream.Write(data);
+        }
+
+        public void Close() => _stream.Dispose();
+    }
+
+    private sealed class DiskFiles(string path) : IRecordingFileFactory
+    {
+        public DiskFile? File { get; private set; }
+        public IRecordingFile Create(Producer producer, MatroskaTrack track) => File = new DiskFile(path);
+    }
+
+    /// <summary>False: a sink that only counts bytes; true: a real file (the kernel's write included).</summary>
+    [Params(false, true)]
+    public bool ToDisk { get; set; }
+
+    private string? _path;
+    private DiskFiles? _disk;
 
     private const int PacketsPerFrame = 4;
     private const int Frames = 100;
@@ -53,7 +92,14 @@ public class RecorderBenchmarks
             PayloadType = new PayloadType(96), Encodings = [new ProducerEncodingOptions { Ssrc = 0x1234 }],
         });
         _encoding = producer.Encodings[0];
-        _recorder = new TrackRecorder(producer, new SenderClock(), 0, DateTimeOffset.UnixEpoch, new NullFiles());
+        IRecordingFileFactory files = new NullFiles();
+        if (ToDisk)
+        {
+            // Beside the benchmark's working directory (the recordings' disk), not a tmpfs.
+            _path = Path.Combine(Environment.CurrentDirectory, $"recorder-bench-{Environment.ProcessId}.webm");
+            files = _disk = new DiskFiles(_path);
+        }
+        _recorder = new TrackRecorder(producer, new SenderClock(), 0, DateTimeOffset.UnixEpoch, files);
         var w = new RtpPacketWriter { Ssrc = new Ssrc(0x1234), PayloadType = new PayloadType(96) };
         for (int f = 0; f < Frames; f++)
         {
@@ -68,6 +114,13 @@ public class RecorderBenchmarks
                 w.WriteTo(_packets[f * PacketsPerFrame + p]);
             }
         }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _disk?.File?.Close();
+        if (_path != null) File.Delete(_path);
     }
 
     [Benchmark]

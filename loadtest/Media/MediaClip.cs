@@ -41,14 +41,49 @@ internal sealed class MediaClip
         return KeyFrames.Length > 0 ? KeyFrames[0] : 0;
     }
 
-    /// <summary>Loads the cached clip for <paramref name="videoKbps"/>, encoding it with ffmpeg the first time.</summary>
-    public static MediaClip LoadOrCreate(string cacheDir, int videoKbps, int seconds = 10)
+    /// <summary>Flash-and-beep clip: a white flash and a 1 kHz beep start together every this many seconds.</summary>
+    public const double FlashBeepPeriodSeconds = 2.0;
+    /// <summary>How long each flash and each beep lasts (the flash spans several frames, so a 25 fps composite keeps it).</summary>
+    public const double FlashBeepOnSeconds = 0.2;
+
+    /// <summary>True when the main publishers send <see cref="LoadOrCreate"/>'s flash-and-beep clip.</summary>
+    public bool IsFlashBeep { get; private init; }
+
+    /// <summary>
+    /// Loads the cached clip for <paramref name="videoKbps"/>, encoding it with ffmpeg the first time. With
+    /// <paramref name="flashBeep"/> the main video and audio are the flash-and-beep clip: black with a small moving test
+    /// picture, a white full-frame flash and a 1 kHz beep (silence otherwise) starting together at every multiple of
+    /// <see cref="FlashBeepPeriodSeconds"/>, a key frame every second. Both loop at exactly <paramref name="seconds"/>
+    /// (a multiple of the period), so the flash and the beep stay together however long the publisher runs.
+    /// </summary>
+    public static MediaClip LoadOrCreate(string cacheDir, int videoKbps, int seconds = 10, bool flashBeep = false)
     {
         Directory.CreateDirectory(cacheDir);
         string ivf = Path.Combine(cacheDir, $"vp8-640x360-{VideoFps}fps-{videoKbps}k-{seconds}s.ivf");
         string ogg = Path.Combine(cacheDir, $"opus-48k-{AudioFrameMs}ms-{seconds}s.ogg");
         string otherOgg = Path.Combine(cacheDir, $"opus-48k-{AudioFrameMs}ms-{seconds}s-site.ogg");
-        if (!File.Exists(ivf))
+        if (flashBeep)
+        {
+            if (seconds % (int)FlashBeepPeriodSeconds != 0) throw new ArgumentException("the flash-and-beep clip must last a whole number of periods");
+            ivf = Path.Combine(cacheDir, $"flash-vp8-640x360-{VideoFps}fps-{videoKbps}k-{seconds}s.ivf");
+            ogg = Path.Combine(cacheDir, $"beep-opus-48k-{AudioFrameMs}ms-{seconds}s.ogg");
+            if (!File.Exists(ivf))
+            {
+                string on = FlashBeepOnSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                // Mean luma: about 10 between flashes (the inset is 1/16 of the frame), about 235 in a flash.
+                Ffmpeg($"-f lavfi -i color=c=black:s=640x360:r={VideoFps}:d={seconds} -f lavfi -i testsrc2=s=160x90:r={VideoFps}:d={seconds} " +
+                       $"-filter_complex [0:v][1:v]overlay=W-w-16:H-h-16,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='lt(mod(t,{FlashBeepPeriodSeconds}),{on})' " +
+                       $"-frames:v {VideoFps * seconds} -c:v libvpx -deadline realtime -cpu-used 8 -b:v {videoKbps}k -minrate {videoKbps}k -maxrate {videoKbps}k " +
+                       $"-bufsize {videoKbps / 2}k -g {VideoFps} -auto-alt-ref 0 -error-resilient 1 -f ivf", ivf);
+            }
+            if (!File.Exists(ogg))
+            {
+                // Exact digital silence between the beeps (the onset detector wants < -50 dBFS before each beep).
+                Ffmpeg($"-f lavfi -i aevalsrc='if(lt(mod(t,{FlashBeepPeriodSeconds}),0.1),0.5*sin(2*PI*1000*t),0)':s=48000:d={seconds} " +
+                       $"-ac 1 -c:a libopus -b:a 32k -frame_duration {AudioFrameMs} -application voip -f ogg", ogg);
+            }
+        }
+        else if (!File.Exists(ivf))
         {
             // Real-time libvpx settings like a browser's: no alt-ref frames (they would be invisible frames),
             // a key frame every 2 s, CBR at the target rate.
@@ -56,7 +91,7 @@ internal sealed class MediaClip
                    $"-b:v {videoKbps}k -minrate {videoKbps}k -maxrate {videoKbps}k -bufsize {videoKbps / 2}k -g {VideoFps * 2} " +
                    $"-auto-alt-ref 0 -error-resilient 1 -f ivf", ivf);
         }
-        if (!File.Exists(ogg))
+        if (!flashBeep && !File.Exists(ogg))
         {
             // A sweeping tone, so consecutive Opus packets differ (the delay probe matches packets by content).
             Ffmpeg($"-f lavfi -i aevalsrc='0.3*sin(2*PI*(300+40*t)*t)':s=48000:d={seconds} -ac 1 -c:a libopus -b:a 32k " +
@@ -67,7 +102,19 @@ internal sealed class MediaClip
             Ffmpeg($"-f lavfi -i aevalsrc='0.3*sin(2*PI*(700-30*t)*t)':s=48000:d={seconds} -ac 1 -c:a libopus -b:a 32k " +
                    $"-frame_duration {AudioFrameMs} -application voip -f ogg", otherOgg);
         }
-        return new MediaClip(ReadIvf(File.ReadAllBytes(ivf)), ReadOggOpus(File.ReadAllBytes(ogg)), ReadOggOpus(File.ReadAllBytes(otherOgg)), videoKbps);
+        var video = ReadIvf(File.ReadAllBytes(ivf));
+        var audio = ReadOggOpus(File.ReadAllBytes(ogg));
+        if (flashBeep)
+        {
+            // The encoder flushes one more Opus packet (its 6.5 ms look-ahead): cut both to exactly the clip's length, so
+            // every loop of audio and video lasts the same and the beeps stay on the flashes.
+            int videoFrames = VideoFps * seconds, audioFrames = seconds * 1000 / AudioFrameMs;
+            if (video.Length < videoFrames || audio.Length < audioFrames)
+                throw new InvalidDataException($"flash-and-beep clip too short: {video.Length} video frames (need {videoFrames}), {audio.Length} Opus packets (need {audioFrames}); delete {cacheDir} and retry");
+            video = video[..videoFrames];
+            audio = audio[..audioFrames];
+        }
+        return new MediaClip(video, audio, ReadOggOpus(File.ReadAllBytes(otherOgg)), videoKbps) { IsFlashBeep = flashBeep };
     }
 
     private static void Ffmpeg(string args, string output)

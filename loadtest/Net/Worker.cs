@@ -55,6 +55,12 @@ internal sealed class Worker : IDisposable
     /// <summary>Busy time of the worker thread (for the load generator's own CPU share).</summary>
     public long BusyTicks;
 
+    /// <summary>
+    /// The longest single pass (timers, or the readable sockets of one epoll_wait) since the sampler last reset it: a
+    /// long pass stamps the packets it reads late (GC pause, no CPU for the thread, too many sockets per worker).
+    /// </summary>
+    public long MaxPassTicks;
+
     /// <summary>Runs <paramref name="action"/> on the worker thread (thread-safe).</summary>
     public void Post(Action<long> action)
     {
@@ -118,6 +124,7 @@ internal sealed class Worker : IDisposable
             long now = RunTimers(NowTicks);
             long busyEnd = NowTicks;
             BusyTicks += busyEnd - start;
+            NotePass(busyEnd - start);
 
             int waitMs = 20;
             if (_timers.TryPeek(out _, out long next))
@@ -136,8 +143,15 @@ internal sealed class Worker : IDisposable
                 }
                 if (_byToken.TryGetValue(token, out var target)) target.OnReadable(NowTicks);
             }
-            BusyTicks += NowTicks - t0;
+            long t1 = NowTicks;
+            BusyTicks += t1 - t0;
+            NotePass(t1 - t0);
         }
+    }
+
+    private void NotePass(long ticks)
+    {
+        if (ticks > Volatile.Read(ref MaxPassTicks)) Interlocked.Exchange(ref MaxPassTicks, ticks);
     }
 
     private void RunInbox(long now)

@@ -61,6 +61,9 @@ internal sealed class PublisherPeer : Peer
 
     protected override string Kind => "whip";
 
+    /// <summary>Whether this publisher sends video (a room's main publisher) or only its audio.</summary>
+    public bool SendsVideo => _sendVideo;
+
     protected override OfferOptions BuildOffer(IceCredentials ice, MediaCore.Protocol.Dtls.DtlsFingerprint fingerprint, IceCandidate candidate) => new()
     {
         IceUfrag = ice.Ufrag,
@@ -108,9 +111,26 @@ internal sealed class PublisherPeer : Peer
 
     protected override void OnTick(long nowTicks)
     {
-        // A worker that fell far behind skips frames rather than bursting them (a real encoder would too).
-        if (nowTicks - _nextAudio > 10 * AudioInterval) _nextAudio = nowTicks;
-        if (nowTicks - _nextVideo > 10 * VideoInterval) _nextVideo = nowTicks;
+        // A worker that fell far behind skips frames rather than bursting them, as a capture device does: the skipped
+        // frames' time passes (RTP timestamps and the clip move on by it), so what is sent stays on the wall clock and
+        // audio stays on video (a stretched stream would put the flash-and-beep clip's sound late). Picture ids stay
+        // consecutive: a skipped frame was never sent, not lost.
+        if (nowTicks - _nextAudio > 10 * AudioInterval)
+        {
+            long skipped = (nowTicks - _nextAudio) / AudioInterval;
+            _nextAudio += skipped * AudioInterval;
+            _audioTs += (uint)(skipped * 48 * MediaClip.AudioFrameMs);
+            _audioIndex = (int)((_audioIndex + skipped) % (_sendClock != null ? _clip.Audio : _clip.OtherAudio).Length);
+            Stats.FramesSkipped += skipped;
+        }
+        if (nowTicks - _nextVideo > 10 * VideoInterval)
+        {
+            long skipped = (nowTicks - _nextVideo) / VideoInterval;
+            _nextVideo += skipped * VideoInterval;
+            _videoTs += (uint)(skipped * (90000 / MediaClip.VideoFps));
+            _videoIndex = (int)((_videoIndex + skipped) % _clip.Video.Length);
+            Stats.FramesSkipped += skipped;
+        }
         while (nowTicks >= _nextAudio)
         {
             SendAudio(nowTicks);
@@ -129,6 +149,8 @@ internal sealed class PublisherPeer : Peer
         var audio = _sendClock != null ? _clip.Audio : _clip.OtherAudio;
         var frame = audio[_audioIndex];
         _sendClock?.AudioSent(_audioIndex, nowTicks);
+        if (Stats.FirstAudioSentTicks == 0) Stats.FirstAudioSentTicks = nowTicks;
+        Stats.LastAudioSentTicks = nowTicks;
         _audioIndex = (_audioIndex + 1) % audio.Length;
         int length = WritePacket(_packet, nowTicks, _opusPt, _audioSeq++, _audioTs, _audioSsrc, marker: false, _audioMid,
             audioLevel: true, ReadOnlySpan<byte>.Empty, frame);
@@ -142,6 +164,8 @@ internal sealed class PublisherPeer : Peer
     {
         var frame = _clip.Video[_videoIndex];
         _sendClock?.VideoSent(_videoIndex, nowTicks);
+        if (Stats.FirstVideoSentTicks == 0) Stats.FirstVideoSentTicks = nowTicks;
+        Stats.LastVideoSentTicks = nowTicks;
         _videoIndex = (_videoIndex + 1) % _clip.Video.Length;
         _pictureId = (ushort)((_pictureId + 1) & 0x7FFF);
         Span<byte> descriptor = stackalloc byte[4];
@@ -210,6 +234,14 @@ internal sealed class PublisherPeer : Peer
         return pos + payload.Length;
     }
 
+    /// <summary>The RTP time at <paramref name="nowTicks"/> of a stream whose next frame, <paramref name="nextTs"/>, is due at <paramref name="nextDue"/>.</summary>
+    internal static uint RtpNow(uint nextTs, long nextDue, long nowTicks, int clockRate)
+    {
+        if (nextDue == long.MaxValue) return nextTs;
+        long ahead = Math.Max(0, nextDue - nowTicks) * clockRate / TimeSpan.TicksPerSecond;
+        return unchecked(nextTs - (uint)ahead);
+    }
+
     /// <summary>A WHIP publisher receives no media.</summary>
     public override void OnRtp(WebRtcTransport transport, long nowTicks, Span<byte> packet) { }
 
@@ -225,7 +257,9 @@ internal sealed class PublisherPeer : Peer
                  packet.Format is RtcpFeedbackFormat.PictureLossIndication or RtcpFeedbackFormat.FullIntraRequest)
         {
             Stats.PlisReceived++;
-            _videoIndex = _clip.NextKeyFrame(_videoIndex);
+            // The flash-and-beep clip keeps its picture on its sound (a jump would move every later flash off its beep):
+            // it answers a PLI with its next regular key frame (one a second), as an encoder with a fixed GOP would.
+            if (!(_clip.IsFlashBeep && _sendClock != null)) _videoIndex = _clip.NextKeyFrame(_videoIndex);
         }
     }
 
@@ -237,15 +271,20 @@ internal sealed class PublisherPeer : Peer
         Transport!.SendRtp(_packet, length);
     }
 
-    /// <summary>RFC 3550 §6.4.1: one SR per SSRC so receivers can map RTP time to wall-clock time.</summary>
+    /// <summary>
+    /// RFC 3550 §6.4.1: one SR per SSRC so receivers can map RTP time to wall-clock time. The RTP timestamp is the stream's
+    /// at this instant: the next frame's timestamp is due at its send time, so now is that minus the time still to go
+    /// (each frame's timestamp is its scheduled send time, its capture time here). Receivers that line up audio and video
+    /// by these reports (the recorder) then see them exactly as the clip has them.
+    /// </summary>
     protected override void OnReport(long nowTicks)
     {
         ulong ntp = _ntp.ToNtp(nowTicks);
-        var sr = new SenderReportWriter(_audioSsrc, new SenderInfo(ntp, _audioTs, _audioPackets, _audioOctets));
+        var sr = new SenderReportWriter(_audioSsrc, new SenderInfo(ntp, RtpNow(_audioTs, _nextAudio, nowTicks, 48_000), _audioPackets, _audioOctets));
         SendRtcp(sr.WriteTo(RtcpBuffer));
         if (_vp8Pt != 0 && _sendVideo)
         {
-            var v = new SenderReportWriter(_videoSsrc, new SenderInfo(ntp, _videoTs, _videoPackets, _videoOctets));
+            var v = new SenderReportWriter(_videoSsrc, new SenderInfo(ntp, RtpNow(_videoTs, _nextVideo, nowTicks, 90_000), _videoPackets, _videoOctets));
             SendRtcp(v.WriteTo(RtcpBuffer));
         }
     }

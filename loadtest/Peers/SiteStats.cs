@@ -31,6 +31,10 @@ internal sealed class SiteStats
     public long NacksSent;
     public long PlisSent;
     public long PacketsSent;          // publishers
+    /// <summary>Publishers: worker-clock ticks of the first and last audio and video frame sent (the publishing time of each track).</summary>
+    public long FirstAudioSentTicks, LastAudioSentTicks, FirstVideoSentTicks, LastVideoSentTicks;
+    /// <summary>Publishers: frames not sent because the worker fell more than 10 frames behind (a loaded machine).</summary>
+    public long FramesSkipped;
     public long NacksReceived;        // publishers: NACK packets from the server
     public long PlisReceived;         // publishers
     public double JitterMs;           // RFC 3550 jitter of the video stream (or audio when no video)

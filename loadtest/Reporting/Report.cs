@@ -1,11 +1,17 @@
 namespace MediaCore.LoadTest.Reporting;
 
 /// <summary>One second of the run, for report.json and the plots.</summary>
+/// <param name="LoadgenGcPauseMs">Time the load generator's own GC paused it during this second: a delay spike that
+/// coincides with it is the measuring side's, not the server's.</param>
+/// <param name="LoadgenWorkerMaxStallMs">The longest single pass of any load-generator worker's loop (timers, then every
+/// readable socket) this second: packets it received late in a long pass are stamped late.</param>
+/// <param name="StealPercent">CPU time the hypervisor gave to others (/proc/stat steal) this second, percent of all CPUs.</param>
 public sealed record SecondSample(
     double T, int PeersStarted, int SitesReceiving, int Failed, double RxPacketsPerSecond, double TxPacketsPerSecond,
     double LossPercent, double DelayP50Ms, double DelayP99Ms, double JitterP99Ms, double ServerCpuPercent, double ServerRssMb,
     double LoadgenCpuPercent, double LoadgenWorkersBusyPercent, long UdpReceiveBufferDrops, string ServerHotThread,
-    double ServerHotThreadRunPercent, double ServerHotThreadWaitPercent);
+    double ServerHotThreadRunPercent, double ServerHotThreadWaitPercent,
+    double LoadgenGcPauseMs = 0, double LoadgenWorkerMaxStallMs = 0, double StealPercent = 0);
 
 /// <summary>Percentiles of a per-site quantity.</summary>
 public sealed record Distribution(int Count, double P50, double P95, double P99, double Max, double Mean)
@@ -22,7 +28,7 @@ public sealed record Distribution(int Count, double P50, double P95, double P99,
 /// <summary>Per-site figures.</summary>
 public sealed record SiteResult(string Site, string Room, string Role, string Kind, double? JoinMs, double? ConnectMs, double? KeyFrameWaitMs,
     long PacketsReceived, long PacketsExpected, long Lost, double LossPercent, double JitterMs, double MaxJitterMs, double DelayP50Ms,
-    double DelayP99Ms, long NacksSent, long RtxReceived, long PlisSent, long PacketsSent, string? Failure, int Reconnects = 0);
+    double DelayP99Ms, long NacksSent, long RtxReceived, long PlisSent, long PacketsSent, string? Failure, int Reconnects = 0, long FramesSkipped = 0);
 
 /// <summary>Totals over the run.</summary>
 public sealed record Totals(int Peers, int Subscribers, int Publishers, int Connected, int Receiving, int Failed, long PacketsReceived,
@@ -77,6 +83,8 @@ public sealed record LoadTestReport(
     public ServerThroughput? Throughput { get; init; }
     /// <summary>Cluster runs (<c>--nodes</c>): each node, its subscribers and its CPU; null on one node.</summary>
     public IReadOnlyList<NodeResult>? Nodes { get; init; }
+    /// <summary><c>--record</c>: each room's recording, its files against the publishing time, the composite's A/V offset.</summary>
+    public IReadOnlyList<Recording.RecordingResult>? Recordings { get; init; }
 }
 
 /// <summary>One MediaServer node of a cluster run.</summary>
@@ -87,5 +95,9 @@ public sealed record NodeResult(string Url, int? Pid, int Subscribers, double Cp
 /// <param name="DatagramsPerCpuSecond">The same per second of the server's CPU time: packets/s per server core.</param>
 /// <param name="PercentOfCeiling">DatagramsPerCpuSecond as a percentage of the calibrated sendto ceiling per core.</param>
 /// <param name="PeakRxPerSecond">The sites' highest one-second receive rate, and that as a percentage of the ceiling.</param>
+/// <param name="SteadyRxPerCpuSecond">Steady state (the second half of the series: no joins, no DTLS, no JIT warm-up):
+/// packets the sites received per second of server CPU, and that as a percentage of the ceiling.</param>
+/// <param name="DatagramsPerSendCall">Datagrams per send system call (sendmmsg batch size achieved), from /metrics.</param>
 public sealed record ServerThroughput(double DatagramsPerSecond, double DatagramsPerCpuSecond, double? PercentOfCeiling,
-    double PeakRxPerSecond, double? PeakRxPercentOfCeiling);
+    double PeakRxPerSecond, double? PeakRxPercentOfCeiling, double SteadyRxPerCpuSecond = 0, double? SteadyPercentOfCeiling = null,
+    double? DatagramsPerSendCall = null);

@@ -14,6 +14,34 @@ public static class ReportWriter
         File.WriteAllText(path, JsonSerializer.Serialize(report, Json));
     }
 
+    /// <summary>A recording's files against the publishing time (at most 20 listed) and the composite's A/V offset.</summary>
+    private static void PrintRecording(Recording.RecordingResult rec, TextWriter w)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        w.WriteLine($"recording {rec.Id} of room {rec.Room}: {rec.Tracks.Count} track files read by ffprobe{(rec.Directory != null ? $" (downloaded to {rec.Directory})" : "")}");
+        var shown = rec.Tracks.Where(t => t.Problem != null).Concat(rec.Tracks.Where(t => t.Problem == null)).Take(20).ToList();
+        foreach (var t in shown)
+        {
+            w.WriteLine(string.Create(inv,
+                $"  {t.Name,-32} {t.Codec,-5} {t.DecodedFrames,6} frames  duration {t.DurationSeconds,8:0.000} s (packets {t.PacketSpanSeconds,8:0.000} s)  published {t.PublishedSeconds,8:0.000} s  {t.DifferenceMs,7:+0;-0;0} ms  {(t.Problem == null ? "ok" : "FAIL: " + t.Problem)}"));
+        }
+        if (rec.Tracks.Count > shown.Count)
+        {
+            var rest = rec.Tracks.Except(shown).ToList();
+            w.WriteLine(string.Create(inv, $"  ... {rest.Count} more, all ok, differences {rest.Min(t => t.DifferenceMs):+0;-0;0}..{rest.Max(t => t.DifferenceMs):+0;-0;0} ms"));
+        }
+        if (rec.CompositeState != null)
+            w.WriteLine(string.Create(inv, $"  composite meeting.mp4: {rec.CompositeState} after {rec.CompositeWaitSeconds} s{(rec.CompositeDurationSeconds is double d ? $", {d:0.000} s long" : "")}{(rec.CompositeError != null ? ": " + rec.CompositeError : "")}"));
+        if (rec.AvSync is { } s)
+        {
+            string Join(IReadOnlyList<double> v) => string.Join(' ', v.Select(x => x.ToString("+0;-0;0", inv)));
+            w.WriteLine(string.Create(inv, $"  A/V offset (beep onset - flash onset, ms) in meeting.mp4: {Join(s.CompositeOffsetsMs)}"));
+            w.WriteLine(string.Create(inv, $"    {s.CompositeOffsetsMs.Count} pairs ({s.ExpectedPairs} needed), median {s.CompositeMedianMs} ms, max |offset| {s.CompositeMaxAbsMs} ms, limit {Recording.RecordingCheck.MaxAvOffsetMs} ms -> {(s.Passed ? "PASS" : "FAIL")}"));
+            w.WriteLine(string.Create(inv, $"    in the track files: {Join(s.TrackOffsetsMs)} (median {s.TrackMedianMs} ms, max |offset| {s.TrackMaxAbsMs} ms)"));
+        }
+        w.WriteLine(rec.Passed ? $"recording {rec.Id}: PASS" : $"recording {rec.Id}: FAIL ({string.Join("; ", rec.Problems.Take(5))})");
+    }
+
     public static void PrintSummary(LoadTestReport r, TextWriter w)
     {
         var t = r.Totals;
@@ -22,11 +50,17 @@ public static class ReportWriter
         w.WriteLine($"receiving {t.Receiving}/{t.Subscribers}, failed {t.Failed}; packets received {t.PacketsReceived}, lost {t.Lost} ({t.LossPercent:0.####}%)");
         w.WriteLine($"NACKs sent {t.NacksSent}, RTX received {t.RtxReceived} (recovered {t.RtxRecovered}), PLIs sent {t.PlisSent}; publishers sent {t.PacketsSent} packets");
         w.WriteLine($"server CPU mean {t.ServerCpuPercentMean}% (max {t.ServerCpuPercentMax}%) of one core, RSS max {t.ServerRssMbMax} MB; load generator CPU mean {t.LoadgenCpuPercentMean}%; kernel UDP receive-buffer drops {t.UdpReceiveBufferDrops}");
+        long skipped = r.Sites.Sum(s => s.FramesSkipped);
+        if (skipped > 0)
+            w.WriteLine($"publishers skipped {skipped} frames: their worker fell more than 10 frames behind (a machine loaded past its cores); the skipped time passes in their RTP time, as a capture device's would");
         if (r.Throughput is { } tp)
         {
             string pct = tp.PercentOfCeiling is { } p ? $" = {p}% of the sendto ceiling per core" : "";
             string rxPct = tp.PeakRxPercentOfCeiling is { } q ? $" ({q}% of the ceiling)" : "";
             w.WriteLine($"server sent {tp.DatagramsPerSecond:0} datagrams/s (run mean), {tp.DatagramsPerCpuSecond:0} per server CPU-second{pct}; sites' peak receive rate {tp.PeakRxPerSecond:0} pkt/s{rxPct}");
+            string steadyPct = tp.SteadyPercentOfCeiling is { } sp ? $" = {sp}% of the ceiling" : "";
+            string batch = tp.DatagramsPerSendCall is { } bs ? $"; {bs:0.0} datagrams per send system call (sendmmsg batch)" : "";
+            w.WriteLine($"steady state (second half): {tp.SteadyRxPerCpuSecond:0} packets received by the sites per server CPU-second{steadyPct}{batch}");
         }
         if (r.Calibration is { } cal) w.WriteLine($"calibration: {cal}");
         foreach (var n in r.Nodes ?? [])
@@ -43,6 +77,7 @@ public static class ReportWriter
             }
             w.WriteLine($"capacity: largest passing count = {r.CapacityPassingSites?.ToString() ?? "none"}");
         }
+        foreach (var rec in r.Recordings ?? []) PrintRecording(rec, w);
         w.WriteLine(r.Verdict.Passed ? "verdict: PASS" : $"verdict: FAIL ({string.Join("; ", r.Verdict.Reasons)})");
     }
 }

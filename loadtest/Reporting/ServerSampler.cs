@@ -177,3 +177,44 @@ internal static class MetricsScraper
         return result;
     }
 }
+
+/// <summary>
+/// The hypervisor's steal time (/proc/stat, the aggregate "cpu" line: time the virtual CPUs were runnable but another
+/// guest ran): a stall of every process at once on a virtual machine shows up here.
+/// </summary>
+internal sealed class StealSampler
+{
+    private long _lastSteal, _lastTotal;
+
+    public StealSampler() => Read(out _lastSteal, out _lastTotal);
+
+    /// <summary>Steal time since the previous call, percent of all CPU time.</summary>
+    public double Sample()
+    {
+        if (!Read(out long steal, out long total)) return 0;
+        long dTotal = total - _lastTotal, dSteal = steal - _lastSteal;
+        _lastSteal = steal;
+        _lastTotal = total;
+        return dTotal > 0 ? Math.Round(100.0 * dSteal / dTotal, 1) : 0;
+    }
+
+    private static bool Read(out long steal, out long total)
+    {
+        steal = total = 0;
+        try
+        {
+            using var reader = new StreamReader("/proc/stat");
+            var line = reader.ReadLine();
+            if (line == null || !line.StartsWith("cpu ", StringComparison.Ordinal)) return false;
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // user nice system idle iowait irq softirq steal (guest time is already inside user).
+            for (int i = 1; i < f.Length && i <= 8; i++) total += long.Parse(f[i], CultureInfo.InvariantCulture);
+            steal = f.Length > 8 ? long.Parse(f[8], CultureInfo.InvariantCulture) : 0;
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}

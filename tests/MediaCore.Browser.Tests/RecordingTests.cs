@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using MediaCore.Browser.Tests.Infrastructure;
+using MediaCore.LoadTest.Media;
 using MediaCore.Server.Auth;
 using Xunit.Abstractions;
 
@@ -95,7 +96,7 @@ public sealed class RecordingTests(ITestOutputHelper output)
         Assert.Equal(["expert-1-audio.webm", "expert-1-content.webm", "expert-1-video.webm"], files.Select(f => f.GetProperty("name").GetString()).Order().ToArray());
         // The share is its own track file (kind content), never the composite's program.
         var share = files.Single(f => f.GetProperty("kind").GetString() == "content");
-        var shareProbe = Probe(Path.Combine(dir, id, share.GetProperty("name").GetString()!));
+        var shareProbe = MediaProbe.Probe(Path.Combine(dir, id, share.GetProperty("name").GetString()!));
         Assert.True(shareProbe.Codec == "vp8" && shareProbe.DecodedFrames > 100, $"share file: {shareProbe}");
         files.Remove(share);
         // Every audio packet Chromium sent reached the recording: packets that came while our side of DTLS was still
@@ -117,7 +118,7 @@ public sealed class RecordingTests(ITestOutputHelper output)
 
             string path = Path.Combine(dir, $"{name}.probe.webm");
             await File.WriteAllBytesAsync(path, bytes);
-            var probe = Probe(path);
+            var probe = MediaProbe.Probe(path);
             Assert.Equal(kind == "audio" ? "opus" : "vp8", probe.Codec);
             double published = (stoppedAt - firstSent[kind]).TotalSeconds;
             if (kind == "audio")
@@ -145,7 +146,7 @@ public sealed class RecordingTests(ITestOutputHelper output)
         Assert.Contains("h264", streams);
         Assert.Contains("aac", streams);
         long end = recording.GetProperty("files").EnumerateArray().Max(f => f.GetProperty("startMs").GetInt64() + f.GetProperty("durationMs").GetInt64());
-        Assert.InRange(Probe(mp4Path).Duration, end / 1000.0 - 0.3, end / 1000.0 + 0.3);
+        Assert.InRange(MediaProbe.Probe(mp4Path).Duration, end / 1000.0 - 0.3, end / 1000.0 + 0.3);
 
         // A/V sync: each beep minus the nearest flash, in the track files (their timestamps are the recording clock)
         // and in meeting.mp4, one pair every 2 s. The median must be within 80 ms and so must three pairs in four: the
@@ -227,7 +228,7 @@ public sealed class RecordingTests(ITestOutputHelper output)
             {
                 string name = f.GetProperty("name").GetString()!;
                 string kind = f.GetProperty("kind").GetString()!;
-                var probe = Probe(Path.Combine(dir, id, name));
+                var probe = MediaProbe.Probe(Path.Combine(dir, id, name));
                 double published = (killedAt - firstSent[kind]).TotalSeconds;
                 Assert.True(probe.Duration > published - 2.0 && probe.Duration < published + 0.2,
                     $"{name}: plays {probe.Duration:0.000} s of {published:0.000} s published before the kill");
@@ -266,33 +267,6 @@ public sealed class RecordingTests(ITestOutputHelper output)
             result[kind] = DateTimeOffset.FromUnixTimeMilliseconds((long)ms.GetDouble());
         }
         return result;
-    }
-
-    internal sealed record ProbeResult(double Duration, string Codec, int DecodedFrames);
-
-    /// <summary>ffprobe: container duration, codec, and the number of frames that decode (-count_frames decodes them all).</summary>
-    internal static ProbeResult Probe(string path)
-    {
-        var psi = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-v", "error", "-count_frames", "-show_entries", "format=duration:stream=codec_name,nb_read_frames", "-of", "default=nw=1", path })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"ffprobe failed on {path}: {error}");
-        double duration = 0;
-        string codec = "";
-        int frames = 0;
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var kv = line.Split('=', 2);
-            if (kv.Length < 2) continue;
-            if (kv[0] == "duration") duration = double.Parse(kv[1], CultureInfo.InvariantCulture);
-            if (kv[0] == "codec_name") codec = kv[1];
-            if (kv[0] == "nb_read_frames" && int.TryParse(kv[1], out int n)) frames = n;
-        }
-        return new ProbeResult(duration, codec, frames);
     }
 
     private static string ProbeStreams(string path)

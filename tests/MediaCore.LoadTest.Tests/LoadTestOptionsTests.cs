@@ -66,6 +66,20 @@ public sealed class LoadTestOptionsTests
     }
 
     [Fact]
+    public void Parse_RecordFlashBeep_ReadmeCommandsAndClearErrors()
+    {
+        var o = LoadTestOptions.Parse(["--token-secret", "s", "--sites", "1", "--duration", "60", "--record", "--flash-beep", "--composite-timeout", "600"]);
+        Assert.True(o.Record && o.FlashBeep);
+        Assert.Equal(TimeSpan.FromSeconds(600), o.CompositeTimeout);
+        var plenary = LoadTestOptions.Parse(["--token-secret", "s", "--sites", "500", "--site-audio", "--record", "--recording-dir", "rec"]);
+        Assert.True(plenary.Record && plenary.SiteAudio && !plenary.FlashBeep);
+        Assert.Equal("rec", plenary.RecordingDownloadDir);
+        Assert.Contains("drop --site-audio", Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(["--token-secret", "s", "--site-audio", "--record", "--flash-beep"])).Message);
+        Assert.Contains("--questions 0", Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(["--token-secret", "s", "--scenario", "lecture", "--record", "--flash-beep"])).Message);
+        Assert.Contains("not capacity", Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(["--token-secret", "s", "--scenario", "capacity", "--record"])).Message);
+    }
+
+    [Fact]
     public void Parse_MissingValueOrUnknownOption_ClearError()
     {
         Assert.Contains("--sites needs a value", Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(["--token-secret", "s", "--sites"])).Message);

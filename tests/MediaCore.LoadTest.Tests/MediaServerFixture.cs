@@ -14,6 +14,8 @@ public sealed class MediaServerFixture : IAsyncLifetime
     private WebApplication? _app;
 
     public Uri BaseAddress { get; private set; } = null!;
+    /// <summary>The server's <c>MediaServer:Recording:Directory</c> (removed at the end).</summary>
+    public string RecordingDirectory { get; } = Directory.CreateTempSubdirectory("mediacore-loadtest-server-rec-").FullName;
 
     public async Task InitializeAsync()
     {
@@ -22,6 +24,7 @@ public sealed class MediaServerFixture : IAsyncLifetime
             "--urls=http://127.0.0.1:0",
             "--MediaServer:UdpPort=0",
             $"--MediaServer:TokenSecret={Secret}",
+            $"--MediaServer:Recording:Directory={RecordingDirectory}",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _app.StartAsync();
@@ -48,6 +51,7 @@ public sealed class MediaServerFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        Directory.Delete(RecordingDirectory, recursive: true);
     }
 }
 

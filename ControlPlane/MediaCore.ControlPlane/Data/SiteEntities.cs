@@ -47,6 +47,11 @@ public sealed class Device
     /// ControlPlane has ffmpeg pull it into the site's meeting room while a meeting is on (Live/CameraPulls).
     /// </summary>
     public string? RtspUrl { get; set; }
+    /// <summary>
+    /// A terminal's SIP credential generation: 0 until its SIP password is first reset, then 1, 2, ... It is part of the
+    /// derived password (Sites/TerminalSip), so a reset makes the old password useless on every MediaServer node.
+    /// </summary>
+    public int SipGeneration { get; set; }
     public DateTime CreatedAtUtc { get; set; }
     public DateTime? LastSeenAtUtc { get; set; }
 }

@@ -6,7 +6,18 @@ namespace MediaCore.Protocol.Sip;
 /// <param name="Username">The digest username.</param>
 /// <param name="Ha1">MD5(username:realm:password), hex (RFC 2617 §3.2.2.2).</param>
 /// <param name="ParticipantId">Who the terminal is in a room (e.g. <c>site:12</c>).</param>
-public sealed record SipAccount(string Username, string Ha1, string ParticipantId);
+public sealed record SipAccount(string Username, string Ha1, string ParticipantId)
+{
+    /// <summary>
+    /// Non-zero: the account may not register or call now, answered with this status and <see cref="RefuseReason"/>. A 4xx
+    /// (a terminal disabled or deleted in the ControlPlane) is answered only after the password matched <see cref="Ha1"/>, so
+    /// the reason is told to the terminal's owner and nobody else; a 5xx (its state could not be checked) at once.
+    /// </summary>
+    public int RefuseStatus { get; init; }
+
+    /// <summary>The reason phrase of a refusal (<see cref="RefuseStatus"/>).</summary>
+    public string? RefuseReason { get; init; }
+}
 
 /// <summary>What the application answers to an INVITE or re-INVITE.</summary>
 /// <param name="Status">200 to accept (with <paramref name="SdpAnswer"/>), a 4xx-6xx to refuse, 0 to answer later (<see cref="SipServerCore.Answer"/>).</param>
@@ -20,6 +31,11 @@ public interface ISipApplication
 {
     /// <summary>The account of a digest username, or null (unknown users get 401 again, never a hint).</summary>
     SipAccount? FindAccount(string username);
+
+    /// <summary>A REGISTER or INVITE refused after the digest step (wrong password, or the account's refusal), for the log.</summary>
+    void OnRefused(long nowTicks, string username, string method, int status, string reason)
+    {
+    }
 
     /// <summary>An authenticated INVITE to <see cref="SipCall.Target"/> with an SDP offer.</summary>
     SipInviteResult OnInvite(long nowTicks, SipCall call, string sdpOffer);

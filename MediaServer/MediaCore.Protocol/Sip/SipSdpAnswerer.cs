@@ -31,7 +31,9 @@ public sealed record SipSrtpKeys(SdesCrypto Remote, SdesCrypto Local);
 /// <paramref name="TerminalReceives"/> (it gets the room's program video).
 /// </summary>
 /// <param name="KeyFrameFeedback">The terminal accepted RTCP PLI (<c>nack pli</c>) or FIR (<c>ccm fir</c>) key frame requests.</param>
-public sealed record SipVideoSession(IPEndPoint RemoteRtp, PayloadType PayloadType, bool TerminalSends, bool TerminalReceives, bool KeyFrameFeedback);
+/// <param name="Srtp">SDES-SRTP keys of the video (RTP/SAVP with <c>a=crypto</c>, its own keys, RFC 4568); null for RTP/AVP.</param>
+public sealed record SipVideoSession(IPEndPoint RemoteRtp, PayloadType PayloadType, bool TerminalSends, bool TerminalReceives, bool KeyFrameFeedback,
+    SipSrtpKeys? Srtp = null);
 
 /// <summary>
 /// Answers a SIP terminal's SDP offer for a plain RTP/AVP call: picks PCMU, PCMA or Opus in the terminal's
@@ -40,7 +42,7 @@ public sealed record SipVideoSession(IPEndPoint RemoteRtp, PayloadType PayloadTy
 /// (packetization-mode 1, Baseline/Constrained Baseline, what browsers decode) when a local video port is given;
 /// rejects every other m-line with port 0. Audio may be RTP/SAVP with SDES keys (RFC 4568, AES_CM_128_HMAC_SHA1_80 or _32):
 /// the answer then carries our own random key for the suite the terminal offered first; an RTP/SAVP audio m-line without a
-/// usable crypto attribute is declined (RFC 4568 §7.1.2). Video is plain RTP/AVP only.
+/// usable crypto attribute is declined (RFC 4568 §7.1.2). Video likewise: RTP/AVP, or RTP/SAVP with its own SDES key both ways.
 /// </summary>
 public static class SipSdpAnswerer
 {
@@ -60,7 +62,7 @@ public static class SipSdpAnswerer
         MediaDescription? audio = null;
         int audioIndex = -1, videoIndex = -1;
         RtpCodec? h264 = null;
-        SdesCrypto? offeredCrypto = null;
+        SdesCrypto? offeredCrypto = null, videoCrypto = null;
         string? cryptoError = null;
         for (int i = 0; i < description.Media.Count; i++)
         {
@@ -80,16 +82,25 @@ public static class SipSdpAnswerer
                 audioIndex = i;
                 continue;
             }
-            if (!m.Protocol.Equals("RTP/AVP", StringComparison.OrdinalIgnoreCase)) continue;
-            if (m.Kind == MediaKind.Audio && audio == null)
+            bool savp = m.Protocol.Equals("RTP/SAVP", StringComparison.OrdinalIgnoreCase);
+            if (!savp && !m.Protocol.Equals("RTP/AVP", StringComparison.OrdinalIgnoreCase)) continue;
+            if (m.Kind == MediaKind.Audio && audio == null && !savp)
             {
                 audio = m;
                 audioIndex = i;
             }
             else if (m.Kind == MediaKind.Video && videoIndex < 0 && localVideoRtpPort > 0 && ChooseH264(m) is { } chosenVideo)
             {
+                SdesCrypto? crypto = null;
+                if (savp)
+                {
+                    foreach (var a in m.Attributes)
+                        if (a.Name == "crypto" && SdesCrypto.TryParse(a.Value, out var c, out _)) { crypto = c; break; }
+                    if (crypto == null) continue; // RFC 4568 §7.1.2: no key we can use, the m-line is declined
+                }
                 videoIndex = i;
                 h264 = chosenVideo;
+                videoCrypto = crypto;
             }
         }
         if (audio == null)
@@ -165,15 +176,17 @@ public static class SipSdpAnswerer
                     bool zero = videoIp.Equals(IPAddress.Any);
                     // RFC 4585 §4.2: we send key frame requests only in the forms the terminal listed (most list nack pli or ccm fir).
                     var feedback = h264.Feedback.Where(f => f == RtcpFeedback.NackPli || f == RtcpFeedback.CcmFir).ToArray();
+                    var videoSrtp = videoCrypto != null ? new SipSrtpKeys(videoCrypto, SdesCrypto.Answer(videoCrypto)) : null;
                     video = new SipVideoSession(new IPEndPoint(videoIp, m.Port), h264.PayloadType,
                         TerminalSends: !zero && videoDirection is MediaDirection.SendRecv or MediaDirection.SendOnly,
                         TerminalReceives: !zero && videoDirection is MediaDirection.SendRecv or MediaDirection.RecvOnly,
-                        KeyFrameFeedback: feedback.Length > 0);
+                        KeyFrameFeedback: feedback.Length > 0, videoSrtp);
                     answerMedia.Add(new MediaDescription
                     {
                         Media = "video",
                         Port = localVideoRtpPort,
-                        Protocol = "RTP/AVP",
+                        Protocol = videoSrtp != null ? "RTP/SAVP" : "RTP/AVP",
+                        Attributes = videoSrtp != null ? (SdpAttribute[])[new SdpAttribute("crypto", videoSrtp.Local.ToString())] : (SdpAttribute[])[],
                         Codecs = (RtpCodec[])[h264 with
                         {
                             Parameters = SdpCodecs.AnswerParameters(SdpCodec.H264, h264, null),

@@ -80,14 +80,33 @@ public sealed partial class SipServerCore
             return null;
         }
         var account = application.FindAccount(credentials.Username);
+        if (account is { RefuseStatus: >= 500 })
+        {
+            // The account's state is unknown for now (the ControlPlane unreachable): ask the terminal to come back (§21.5.4).
+            Refuse(nowTicks, request, from, credentials.Username, account.RefuseStatus, account.RefuseReason ?? "Service Unavailable", (SipHeaderNames.RetryAfter, "30"));
+            return null;
+        }
         if (account == null || !SipDigest.Verify(credentials, request.Method!, account.Ha1))
         {
             // Same answer for an unknown user and a wrong password (§22.4 allows 403; a new challenge lets a user retype).
-            Respond(nowTicks, request, from, 403, "Wrong username or password", Token(8), transaction: true);
-            RequestsRejected++;
+            Refuse(nowTicks, request, from, credentials.Username, 403, "Wrong username or password");
+            return null;
+        }
+        if (account.RefuseStatus != 0)
+        {
+            // The right password of an account that may not be used now (disabled or deleted terminal): say why.
+            Refuse(nowTicks, request, from, credentials.Username, account.RefuseStatus, account.RefuseReason ?? "Forbidden");
             return null;
         }
         return account;
+    }
+
+    private void Refuse(long nowTicks, SipMessage request, PeerAddress from, string username, int status, string reason,
+        params (string Name, string Value)[] headers)
+    {
+        Respond(nowTicks, request, from, status, reason, Token(8), transaction: true, headers);
+        RequestsRejected++;
+        application.OnRefused(nowTicks, username, request.Method!, status, reason);
     }
 
     private void Challenge(long nowTicks, SipMessage request, PeerAddress from, long seconds, bool stale)

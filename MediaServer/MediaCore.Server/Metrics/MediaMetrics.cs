@@ -32,6 +32,8 @@ public static class MediaMetrics
     public static readonly Counter BytesOut = PromMetrics.CreateCounter("mediacore_udp_bytes_sent_total", "UDP payload bytes sent from the media port.");
     /// <summary>Sends the kernel refused (ENOBUFS and the like).</summary>
     public static readonly Counter SendFailures = PromMetrics.CreateCounter("mediacore_udp_send_failures_total", "UDP sends the kernel refused.");
+    /// <summary>System calls that sent media datagrams: a <c>sendmmsg</c> batch counts once, so datagrams_sent / this is the batch size.</summary>
+    public static readonly Counter SendCalls = PromMetrics.CreateCounter("mediacore_udp_send_calls_total", "System calls (sendmmsg batches or sendto) that sent media datagrams.");
 
     /// <summary>
     /// Time to handle one received datagram (lock wait + demux + unprotect + route + protect + send to every

@@ -66,6 +66,11 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
             errors.Add("MediaServer:Sip:RtpMinPort/RtpMaxPort must be a port range of at least two ports, or RtpMinPort 0 for any free ports.");
         if (string.IsNullOrWhiteSpace(o.Sip.Realm) || o.Sip.Realm.Any(c => c is '"' or '\\' || char.IsControl(c)))
             errors.Add("MediaServer:Sip:Realm must be non-empty printable text without quotes or backslashes.");
+        if (!string.IsNullOrWhiteSpace(o.Sip.AccountsUrl)
+            && (!Uri.TryCreate(o.Sip.AccountsUrl, UriKind.Absolute, out var accountsUrl) || accountsUrl.Scheme is not ("http" or "https")))
+            errors.Add($"MediaServer:Sip:AccountsUrl must be an http(s) URL such as http://127.0.0.1:8090/api/media/sip-accounts (got '{o.Sip.AccountsUrl}').");
+        if (o.Sip.AccountCacheTtl < TimeSpan.Zero || o.Sip.AccountCacheTtl > TimeSpan.FromHours(1))
+            errors.Add("MediaServer:Sip:AccountCacheTtl must be 0 to 1 hour.");
         if (o.Sip.MaxCalls is < 1 or > 5000)
             errors.Add("MediaServer:Sip:MaxCalls must be 1..5000.");
         if (o.Ingest.MaxIngests is < 1 or > 10_000)

@@ -18,6 +18,17 @@ public sealed class SipOptions
     /// <summary>Calls at once on this node.</summary>
     public int MaxCalls { get; set; } = 500;
 
+    /// <summary>
+    /// The ControlPlane's terminal account look-up, e.g. <c>http://127.0.0.1:8090/api/media/sip-accounts</c>: before a
+    /// terminal's REGISTER or INVITE is accepted MediaServer asks it whether the device is enabled and for its credential
+    /// generation, so disabling, deleting or resetting a terminal there refuses it (403) on every node. Unset: terminals are
+    /// checked by their derived password only (no per-terminal revocation; a warning is logged at start).
+    /// </summary>
+    public string? AccountsUrl { get; set; }
+
+    /// <summary>How long an answer of <see cref="AccountsUrl"/> is used before it is asked again (0: ask for every REGISTER and INVITE).</summary>
+    public TimeSpan AccountCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A call whose terminal sends no RTP for this long is ended with a BYE (a terminal that vanished).</summary>
     public TimeSpan MediaTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

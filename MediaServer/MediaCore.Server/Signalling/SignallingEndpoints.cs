@@ -56,6 +56,24 @@ public static class SignallingEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        if (kind == SessionKind.Publisher)
+        {
+            // Server-sent events for the publisher of this session (like the WHEP draft's server-sent-events extension):
+            // `video-codec` tells it which codec the room needs (Sip/VideoCodecWish), so it can publish again with H.264.
+            group.MapGet("/{room}/{sessionId}/events", (HttpContext http, string room, string sessionId, ISessionManager sessions,
+                    Sip.VideoCodecWish wish, CancellationToken ct) => PublisherEventsAsync(http, room, sessionId, sessions, wish, ct))
+                .RequireMediaToken()
+                .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+                .ProducesProblem(StatusCodes.Status403Forbidden)
+                .ProducesProblem(StatusCodes.Status404NotFound);
+            // CORS preflight of the Portal's fetch (it sends an Authorization header), like the resource's OPTIONS below.
+            group.MapMethods("/{room}/{sessionId}/events", [HttpMethods.Options], (HttpContext http) =>
+            {
+                http.Response.Headers.Allow = "GET, OPTIONS";
+                return TypedResults.NoContent();
+            });
+        }
+
         // RFC 9725 §4.3.1: a WHIP session without trickle ICE or ICE restart support answers PATCH with 405.
         group.MapMethods("/{room}/{sessionId}", [HttpMethods.Patch], (HttpContext http) =>
         {
@@ -128,6 +146,40 @@ public static class SignallingEndpoints
         if (!await sessions.CloseAsync(room, sessionId, ct)) return Problems.NotFound("no such session");
         audit.Ended(room, session, token);
         return TypedResults.Ok();
+    }
+
+    private static async Task PublisherEventsAsync(HttpContext http, string roomText, string sessionId, ISessionManager sessions,
+        Sip.VideoCodecWish wish, CancellationToken ct)
+    {
+        var token = http.GetMediaToken();
+        IResult? denied = null;
+        if (!RoomId.TryParse(roomText, out var room)) denied = Problems.NotFound("no such session");
+        else if (MediaAccess.CheckRoom(token, room) is { } reason) denied = Problems.Forbidden(reason);
+        else if (sessions.FindSession(room, sessionId) is not { Kind: SessionKind.Publisher } session) denied = Problems.NotFound("no such session");
+        else if (MediaAccess.CheckEndSession(token, session) is { } notOwner) denied = Problems.Forbidden(notOwner);
+        if (denied != null)
+        {
+            await denied.ExecuteAsync(http);
+            return;
+        }
+        using var listener = wish.Listen(room.Value);
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        try
+        {
+            await WriteCodecAsync(http, wish.Wanted(room.Value), ct);
+            await foreach (var want in listener.Reader.ReadAllAsync(ct)) await WriteCodecAsync(http, want, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // The publisher went away.
+        }
+    }
+
+    private static async Task WriteCodecAsync(HttpContext http, string? want, CancellationToken ct)
+    {
+        await http.Response.WriteAsync($"event: video-codec\ndata: {{\"want\":{(want is null ? "null" : $"\"{want}\"")}}}\n\n", ct);
+        await http.Response.Body.FlushAsync(ct);
     }
 
     private static bool IsSdp(string? contentType)

@@ -286,7 +286,7 @@ internal sealed class SipCallMedia : IMixListener, IDisposable
         if (Video?.Consumer is { } program && program.TryGetSenderInfo(nowTicks, out var videoTs, out uint packets, out uint octets) && packets > 0)
         {
             int n = RtcpReports.WriteCompound(_rtcp, program.Ssrc.Value, new SenderInfo(ntp, videoTs.Value, packets, octets), [], _cname);
-            SendRtcp(Video.Rtcp, _rtcp.AsSpan(0, n), Video.RtcpDestination);
+            if (Video.TryProtectRtcp(_rtcp, n, out n)) SendRtcp(Video.Rtcp, _rtcp.AsSpan(0, n), Video.RtcpDestination);
         }
     }
 

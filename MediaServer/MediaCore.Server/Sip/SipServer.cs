@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Sip;
+using MediaCore.Server.Auth;
 using MediaCore.Server.Options;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
@@ -17,16 +19,20 @@ namespace MediaCore.Server.Sip;
 /// The thin host of the SIP user agent server (<see cref="SipServerCore"/>): one UDP socket and one TCP listener on
 /// <c>MediaServer:Sip:Port</c>, a 20 ms timer loop, and the <see cref="ISipApplication"/> that turns an accepted
 /// INVITE into a <see cref="SipCallMedia"/> in the room named by the Request-URI. Off unless the port is set.
-/// The core runs under one lock (signalling is a few messages per call); media never takes it.
+/// The core runs under one lock (signalling is a few messages per call); media never takes it. With
+/// <c>MediaServer:Sip:AccountsUrl</c> set, a REGISTER or INVITE with credentials of a terminal whose ControlPlane state is not
+/// cached waits (off the lock, on its own task) for <see cref="ControlPlaneSipAccounts"/> before the core sees it.
 /// </summary>
 public sealed partial class SipServer(MediaEngine engine, MediaClock clock, HandQueue hands, IOptions<MediaServerOptions> options,
-    ILogger<SipServer> logger) : IHostedService, ISipApplication
+    VideoCodecWish codecWish, ILogger<SipServer> logger) : IHostedService, ISipApplication
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<PeerAddress, Socket> _tcp = [];
     private readonly CancellationTokenSource _stop = new();
     private SipServerCore? _core;
     private SipAccounts? _accounts;
+    private ControlPlaneSipAccounts? _checks;
+    private HttpClient? _http;
     private Socket? _udp;
     private TcpListener? _listener;
     private ulong _sdpVersion;
@@ -56,6 +62,17 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
         _listener = new TcpListener(bind, Port);
         _listener.Start();
         _accounts = new SipAccounts(o.TokenSecret!, o.Sip.Realm);
+        if (!string.IsNullOrWhiteSpace(o.Sip.AccountsUrl))
+        {
+            _http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var url = o.Sip.AccountsUrl.Trim();
+            _checks = new ControlPlaneSipAccounts(_http, new Uri(url.EndsWith('/') ? url : url + "/"), new MediaTokenIssuer(o.TokenSecret!),
+                o.Sip.AccountCacheTtl, TimeProvider.System, logger);
+        }
+        else
+        {
+            LogUnchecked();
+        }
         var nonceKey = HMACSHA256.HashData(Encoding.UTF8.GetBytes(o.TokenSecret!), "mediacore-sip-nonce"u8);
         _core = new SipServerCore(new SipServerOptions(o.Sip.Realm, nonceKey, $"{HostOf(o.AdvertisedAddress)}:{Port}"), this);
         _ = Task.Run(() => UdpLoopAsync(_stop.Token), CancellationToken.None);
@@ -78,11 +95,24 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
         _udp?.Dispose();
         _listener?.Stop();
         lock (_gate) foreach (var s in _tcp.Values) s.Dispose();
+        _http?.Dispose();
     }
 
     // ---- ISipApplication (called by the core under _gate) ----
 
-    public SipAccount? FindAccount(string username) => _accounts!.Find(username);
+    public SipAccount? FindAccount(string username)
+    {
+        if (_checks == null || !SipAccounts.IsTerminal(username)) return _accounts!.Find(username);
+        return _checks.Get(username) switch
+        {
+            null => _accounts!.Find(username)! with { RefuseStatus = 503, RefuseReason = "Terminal not checked yet (ControlPlane unreachable)" },
+            { Exists: false } => _accounts!.Find(username)! with { RefuseStatus = 403, RefuseReason = "Terminal not registered in the ControlPlane" },
+            { Enabled: false } state => _accounts!.Find(username, state.Generation)! with { RefuseStatus = 403, RefuseReason = "Terminal disabled in the ControlPlane" },
+            { } state => _accounts!.Find(username, state.Generation),
+        };
+    }
+
+    public void OnRefused(long nowTicks, string username, string method, int status, string reason) => LogAuthRefused(method, username, status, reason);
 
     public SipInviteResult OnInvite(long nowTicks, SipCall call, string sdpOffer)
     {
@@ -122,6 +152,7 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
             room.AddSipCall(media);
             media.Attach();
             media.Video?.Attach(nowTicks);
+            codecWish.Set(room.Id.Value, room.HasSipVideoTerminal);
             engine.Events?.SessionStarted(media.Info, media.Call.Account.Username, media.StartedAt);
         }
         call.Application = media;
@@ -148,6 +179,7 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
         {
             media.Update(session);
             if (session.Video is { } video) media.Video?.Update(nowTicks, video);
+            codecWish.Set(media.Room.Id.Value, media.Room.HasSipVideoTerminal);
         }
         LogHold(call.Account.Username, call.Target, session.OnHold);
         return new SipInviteResult(200, session.Answer);
@@ -166,6 +198,7 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
             media.Detach();
             media.Video?.Detach(nowTicks);
             media.Room.RemoveSipCall(media);
+            codecWish.Set(media.Room.Id.Value, media.Room.HasSipVideoTerminal);
             engine.Events?.SessionEnded(media.Info, media.Call.Account.Username, media.StartedAt);
             engine.ReleaseIfEmpty(media.Room);
         }
@@ -209,6 +242,18 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
                 return;
             }
             var peer = from.ToPeerAddress();
+            if (NeedsCheck(buffer.AsSpan(0, n), stream: false, out var user))
+            {
+                // Checked on its own task so one slow ControlPlane answer never holds up other terminals' messages.
+                var copy = buffer.AsSpan(0, n).ToArray();
+                string name = user;
+                _ = Task.Run(async () =>
+                {
+                    await _checks!.RefreshAsync(name, stop).ConfigureAwait(false);
+                    Receive(copy, peer, stream: false);
+                }, CancellationToken.None);
+                continue;
+            }
             Receive(buffer.AsSpan(0, n), peer, stream: false);
         }
     }
@@ -255,7 +300,12 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
                     if (kind == SipFrameKind.NeedMore) break;
                     if (kind == SipFrameKind.Invalid) return;
                     if (kind == SipFrameKind.KeepAlivePing) socket.Send("\r\n"u8);
-                    else if (kind == SipFrameKind.Message) Receive(buffer.AsSpan(offset, length), peer, stream: true);
+                    else if (kind == SipFrameKind.Message)
+                    {
+                        // Over TCP messages keep their order: this connection waits for the check.
+                        if (NeedsCheck(buffer.AsSpan(offset, length), stream: true, out var user)) await _checks!.RefreshAsync(user, stop).ConfigureAwait(false);
+                        Receive(buffer.AsSpan(offset, length), peer, stream: true);
+                    }
                     offset += length;
                 }
                 if (offset > 0)
@@ -291,6 +341,18 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
             }
             Drain();
         }
+    }
+
+    /// <summary>A REGISTER or INVITE with a terminal's credentials whose ControlPlane state is not fresh in the cache.</summary>
+    private bool NeedsCheck(ReadOnlySpan<byte> data, bool stream, [NotNullWhen(true)] out string? username)
+    {
+        username = null;
+        if (_checks == null || !(data.StartsWith("REGISTER "u8) || data.StartsWith("INVITE "u8))) return false;
+        if (!SipParser.TryParse(data, stream, out var message, out _) || !SipDigestCredentials.TryParse(message.Get(SipHeaderNames.Authorization), out var credentials)
+            || !SipAccounts.IsTerminal(credentials.Username) || _checks.IsFresh(credentials.Username))
+            return false;
+        username = credentials.Username;
+        return true;
     }
 
     private async Task TimerLoopAsync(CancellationToken stop)
@@ -450,6 +512,12 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP user agent server on UDP and TCP port {Port} (realm {Realm})")]
     private partial void LogStarted(int port, string realm);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP terminals are not checked against the ControlPlane (MediaServer:Sip:AccountsUrl is not set): a terminal disabled or reset there keeps its derived password")]
+    private partial void LogUnchecked();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIP {Method} from {User} refused: {Status} {Reason}")]
+    private partial void LogAuthRefused(string method, string user, int status, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP call from {User} into room {Room}: {Codec}, terminal RTP {Remote}, ours on {Port}")]
     private partial void LogCall(string user, string room, string codec, string remote, int port);

@@ -31,6 +31,9 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     // Linux <asm-generic/socket.h>: SOL_SOCKET = 1, SO_REUSEPORT = 15 (.NET's ReuseAddress maps to SO_REUSEADDR).
     private const int SolSocket = 1;
     private const int SoReusePort = 15;
+    // <linux/in.h>, <linux/in6.h>: IP_MTU_DISCOVER = 10, IPV6_MTU_DISCOVER = 23; IP_PMTUDISC_PROBE = 3 (DF set, the
+    // learned path MTU ignored: no EMSGSIZE from an ICMP "fragmentation needed", only the interface's MTU applies).
+    private const int IpProtoIp = 0, IpMtuDiscover = 10, IpProtoIpv6 = 41, Ipv6MtuDiscover = 23, PmtuDiscProbe = 3;
 
     [ThreadStatic] private static SocketAddress? t_sendV4;
     [ThreadStatic] private static SocketAddress? t_sendV6;
@@ -38,7 +41,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     private readonly Socket[] _sockets;
     private readonly Socket _sendSocket;
     private readonly UdpSendWorker[] _workers;
-    private long _sent, _sendFailures;
+    private long _sent, _sendFailures, _sendCalls;
     private int _closed;
 
     /// <summary>Binds <paramref name="bindAddress"/>:<paramref name="port"/> (0 = any free port).</summary>
@@ -49,9 +52,13 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     /// <param name="burstSpread">Key-frame burst pacing on each worker (<see cref="SendPacer"/>); zero: off.</param>
     /// <param name="maxPacingDelay">The most pacing may delay a datagram.</param>
     /// <param name="protectOnWorkers">SRTP-protect on the send workers (false: on the caller's thread, the earlier host).</param>
+    /// <param name="dontFragment">Send with the IP don't-fragment bit (IP_PMTUDISC_PROBE, Linux): the kernel then skips
+    /// its shared IP-identification generator per datagram (<c>__ip_select_ident</c>). Media datagrams stay under 1,300 bytes.</param>
+    /// <param name="fullRingWait">How long a sender waits for a full worker ring before the datagram counts as a send failure
+    /// (null: <see cref="UdpSendWorker.DefaultFullWait"/>; <see cref="Timeout.InfiniteTimeSpan"/>: until the worker frees a slot).</param>
     public UdpEndpoint(IPAddress bindAddress, int port, int socketBufferBytes = 4 * 1024 * 1024, int socketCount = 1,
         int sendWorkers = 0, int sendQueueSlots = 16384, bool useSendmmsg = true, TimeSpan burstSpread = default, TimeSpan maxPacingDelay = default,
-        bool protectOnWorkers = true)
+        bool protectOnWorkers = true, TimeSpan? fullRingWait = null, bool dontFragment = false)
     {
         ProtectsOnWorkers = protectOnWorkers && sendWorkers > 0;
         ArgumentOutOfRangeException.ThrowIfLessThan(socketCount, 1);
@@ -64,7 +71,7 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         {
             for (int i = 0; i < socketCount; i++)
             {
-                _sockets[i] = Open(bindAddress, boundPort, socketBufferBytes, reusePort: socketCount > 1);
+                _sockets[i] = Open(bindAddress, boundPort, socketBufferBytes, reusePort: socketCount > 1, dontFragment);
                 // Port 0: the first socket picks the port, the others join it.
                 boundPort = ((IPEndPoint)_sockets[i].LocalEndPoint!).Port;
             }
@@ -81,11 +88,17 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         _workers = new UdpSendWorker[sendWorkers];
         for (int i = 0; i < sendWorkers; i++)
             _workers[i] = new UdpSendWorker(_sendSocket, i, sendQueueSlots, useSendmmsg, OnWorkerSent,
-                burstSpread > TimeSpan.Zero ? new SendPacer(burstSpread.Ticks, Math.Max(maxPacingDelay.Ticks, burstSpread.Ticks + SendPacer.IntervalTicks)) : null);
+                burstSpread > TimeSpan.Zero ? new SendPacer(burstSpread.Ticks, Math.Max(maxPacingDelay.Ticks, burstSpread.Ticks + SendPacer.IntervalTicks)) : null,
+                fullRingWait);
     }
 
-    private void OnWorkerSent(int sent, long bytes, int failures)
+    private void OnWorkerSent(int sent, long bytes, int failures, int calls)
     {
+        if (calls > 0)
+        {
+            Interlocked.Add(ref _sendCalls, calls);
+            Metrics.MediaMetrics.SendCalls.Inc(calls);
+        }
         if (sent > 0)
         {
             Interlocked.Add(ref _sent, sent);
@@ -120,11 +133,11 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
     public UdpEndpoint(IOptions<MediaServerOptions> options)
         : this(options.Value.ParsedBindAddress, options.Value.UdpPort, options.Value.SocketBufferBytes, options.Value.ReceiveThreads,
             options.Value.EffectiveSendWorkers, options.Value.SendQueueSlots, options.Value.UseSendmmsg,
-            options.Value.BurstSpread, options.Value.MaxPacingDelay, options.Value.ProtectOnSendWorkers)
+            options.Value.BurstSpread, options.Value.MaxPacingDelay, options.Value.ProtectOnSendWorkers, dontFragment: options.Value.DontFragment)
     {
     }
 
-    private static Socket Open(IPAddress bindAddress, int port, int bufferBytes, bool reusePort)
+    private static Socket Open(IPAddress bindAddress, int port, int bufferBytes, bool reusePort, bool dontFragment)
     {
         var socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -136,6 +149,13 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
             // Bursts of video (a key frame is dozens of packets per subscriber) must not overflow the kernel queue.
             socket.ReceiveBufferSize = bufferBytes;
             socket.SendBufferSize = bufferBytes;
+            if (dontFragment && OperatingSystem.IsLinux())
+            {
+                var probe = BitConverter.GetBytes(PmtuDiscProbe);
+                // A dual-stack socket sends IPv4 peers' datagrams through the IPv4 options too.
+                if (bindAddress.AddressFamily == AddressFamily.InterNetwork || socket.DualMode) socket.SetRawSocketOption(IpProtoIp, IpMtuDiscover, probe);
+                if (bindAddress.AddressFamily == AddressFamily.InterNetworkV6) socket.SetRawSocketOption(IpProtoIpv6, Ipv6MtuDiscover, probe);
+            }
             socket.Bind(new IPEndPoint(bindAddress, port));
             return socket;
         }
@@ -157,6 +177,9 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
 
     /// <summary>Datagrams handed to the OS.</summary>
     public long DatagramsSent => Interlocked.Read(ref _sent);
+
+    /// <summary>System calls that handed datagrams to the OS (a <c>sendmmsg</c> batch is one): <see cref="DatagramsSent"/> / this = the batch size achieved.</summary>
+    public long SendCalls => Interlocked.Read(ref _sendCalls);
 
     /// <summary>Datagrams the OS refused or that could not be addressed.</summary>
     public long SendFailures => Interlocked.Read(ref _sendFailures);
@@ -226,6 +249,8 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         to.WriteTo(address);
         try
         {
+            Interlocked.Increment(ref _sendCalls);
+            Metrics.MediaMetrics.SendCalls.Inc();
             _sendSocket.SendTo(datagram, SocketFlags.None, address);
             Interlocked.Increment(ref _sent);
             Metrics.MediaMetrics.DatagramsOut.Inc();

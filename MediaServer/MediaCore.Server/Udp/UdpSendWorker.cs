@@ -35,7 +35,8 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     private const byte OpSend = 0, OpProtectRtp = 1, OpProtectRtcp = 2, OpRelease = 3;
     // Set while a batch is prepared: the slot sends nothing (released, failed to protect), or goes to the stream sender.
     private const byte OpSkip = 4, OpStream = 5;
-    private static readonly long FullWaitTicks = TimeSpan.FromMilliseconds(50).Ticks;
+    /// <summary>How long a producer waits for a slot when the ring is full, unless the worker says otherwise.</summary>
+    public static readonly TimeSpan DefaultFullWait = TimeSpan.FromMilliseconds(50);
 
     private readonly Socket _socket;
     private readonly int _fd;
@@ -48,6 +49,7 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     private readonly byte[] _op;
     private volatile IDatagramSender? _streamSender;
     private readonly SendPacer? _pacer;
+    private readonly long _fullWaitTicks; // < 0: wait as long as the worker runs
     private readonly byte* _data;
     private readonly byte* _addresses;
     private readonly LinuxUdp.IoVec* _iov;
@@ -55,7 +57,8 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     private readonly bool _ipv6Socket;
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 20);
     private readonly Thread _thread;
-    private readonly Action<int, long, int> _onSent;
+    private readonly Action<int, long, int, int> _onSent;
+    private int _calls; // system calls of the batch being sent (worker thread only)
     private long _enqueuePos;
     private long _dequeuePos;
     private int _sleeping;
@@ -63,11 +66,16 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     private volatile bool _stopping;
     private bool _handleRefAdded;
 
-    /// <param name="onSent">Called on the worker thread after each batch: datagrams sent, bytes sent, failures.</param>
+    /// <param name="onSent">Called on the worker thread after each batch: datagrams sent, bytes sent, failures, system calls made.</param>
     /// <param name="pacer">Key-frame burst pacing (null: send as fast as the kernel takes it).</param>
-    public UdpSendWorker(Socket socket, int index, int capacity, bool useSendmmsg, Action<int, long, int> onSent, SendPacer? pacer = null)
+    /// <param name="fullWait">How long a producer waits for a free slot (default <see cref="DefaultFullWait"/>;
+    /// <see cref="Timeout.InfiniteTimeSpan"/>: as long as the worker runs).</param>
+    public UdpSendWorker(Socket socket, int index, int capacity, bool useSendmmsg, Action<int, long, int, int> onSent, SendPacer? pacer = null,
+        TimeSpan? fullWait = null)
     {
         _pacer = pacer;
+        var wait = fullWait ?? DefaultFullWait;
+        _fullWaitTicks = wait == Timeout.InfiniteTimeSpan ? -1 : Math.Max(0, wait.Ticks);
         int size = 1024;
         while (size < capacity) size <<= 1;
         _capacity = size;
@@ -118,7 +126,7 @@ internal sealed unsafe class UdpSendWorker : IDisposable
 
     /// <summary>
     /// Copies <paramref name="datagram"/> into a free slot for <paramref name="to"/>. Any thread. When the ring is
-    /// full the caller waits (up to 50 ms) for the worker to free a slot: back-pressure on whoever produces faster
+    /// full the caller waits (up to 50 ms by default) for the worker to free a slot: back-pressure on whoever produces faster
     /// than the kernel sends, like a blocking socket. False when it stayed full or the worker stopped.
     /// </summary>
     public bool TryEnqueue(ReadOnlySpan<byte> datagram, PeerAddress to)
@@ -177,7 +185,7 @@ internal sealed unsafe class UdpSendWorker : IDisposable
                 Wake();
                 long now = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (waitStart == 0) waitStart = now;
-                else if ((now - waitStart) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency > FullWaitTicks) return false;
+                else if (_fullWaitTicks >= 0 && (now - waitStart) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency > _fullWaitTicks) return false;
                 spin.SpinOnce(sleep1Threshold: -1);
                 pos = Volatile.Read(ref _enqueuePos);
             }
@@ -270,11 +278,12 @@ internal sealed unsafe class UdpSendWorker : IDisposable
                 }
                 ready = Math.Min(ready, allowed);
             }
+            _calls = 0;
             var (datagrams, bytes, failures) = SendBatch(start, ready, fallbackAddress);
             for (int i = 0; i < ready; i++) Volatile.Write(ref _sequence[start + i], pos + i + _capacity);
             Volatile.Write(ref _dequeuePos, pos + ready);
             _pacer?.OnSent(ready);
-            _onSent(datagrams - failures, bytes, failures);
+            _onSent(datagrams - failures, bytes, failures, _calls);
         }
     }
 
@@ -371,6 +380,7 @@ internal sealed unsafe class UdpSendWorker : IDisposable
         while (done < count)
         {
             int n = LinuxUdp.sendmmsg(_fd, _headers + start + done, (uint)(count - done), 0);
+            _calls++;
             if (n > 0)
             {
                 done += n;
@@ -392,6 +402,7 @@ internal sealed unsafe class UdpSendWorker : IDisposable
             try
             {
                 _destination[i].WriteTo(address);
+                _calls++;
                 _socket.SendTo(new ReadOnlySpan<byte>(_data + (long)i * SlotBytes, (int)_iov[i].Length), SocketFlags.None, address);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)

@@ -52,6 +52,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/media/sip-accounts/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SipAccountStateDto"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks/mediaserver": {
         parameters: {
             query?: never;
@@ -826,6 +863,44 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sites/{id}/devices/{deviceId}/sip/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    deviceId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TerminalSipDto"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3225,6 +3300,20 @@ export interface components {
             at: null | string;
             url: string;
         };
+        /**
+         * @description What MediaServer asks before it accepts a terminal's REGISTER or INVITE (`GET /api/media/sip-accounts/{username}`):
+         *     whether the device is enabled and which credential generation its password is derived with. Never the password.
+         */
+        SipAccountStateDto: {
+            username: string;
+            /** Format: int32 */
+            siteId: number;
+            /** Format: int32 */
+            deviceId: number;
+            enabled: boolean;
+            /** Format: int32 */
+            generation: number;
+        };
         /** @description One site with its devices and head counts. */
         SiteDetail: {
             site: components["schemas"]["SiteDto"];
@@ -3279,7 +3368,8 @@ export interface components {
         /**
          * @description What a hardware SIP terminal is configured with: its user name and password (derived, never stored), the realm,
          *     MediaServer's SIP server (`ControlPlane:Sip:Server`, null when not configured) and port, and how to call a
-         *     meeting (`sip:{room}@server:port`). ParticipantId is who the terminal is in a room.
+         *     meeting (`sip:{room}@server:port`). ParticipantId is who the terminal is in a room;
+         *     Generation counts the password resets (the password changes with it).
          */
         TerminalSipDto: {
             /** Format: int32 */
@@ -3297,6 +3387,8 @@ export interface components {
             transports: string;
             roomUriFormat: string;
             participantId: string;
+            /** Format: int32 */
+            generation: number;
         };
         /** @description Monthly figures and rank of one town within the county. */
         TownRank: {

@@ -2,7 +2,7 @@
 // how it reconnects after a drop and a server restart, that it DELETEs on leave, that it takes ICE servers
 // from Link headers, and that refusals stop it with a Chinese reason. Timers are vitest's fake timers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { MediaSession, markContent, type MediaSessionOptions } from './session'
+import { MediaSession, markContent, sentVideoCodec, type MediaSessionOptions } from './session'
 
 class FakeStream {
   tracks: { kind: string }[] = []
@@ -49,6 +49,8 @@ function server() {
     if (!state.up) throw new TypeError('Failed to fetch')
     if (init.method === 'DELETE') return new Response(null, { status: 200 })
     if (init.method === 'OPTIONS') return new Response(null, { status: 204, headers: state.optionsLink ? { Link: state.optionsLink } : {} })
+    // A publisher's session events ({Location}/events): this server has none.
+    if ((init.method ?? 'GET') === 'GET') return new Response(null, { status: 404 })
     if (state.status !== 201)
       return new Response(JSON.stringify({ status: state.status, detail: 'the token is for another room' }), { status: state.status })
     const headers = new Headers({ Location: `/whip/room1/s${++state.n}`, 'Content-Type': 'application/sdp' })
@@ -251,6 +253,80 @@ describe('MediaSession', () => {
     last().to('failed')
     await vi.advanceTimersByTimeAsync(10)
     expect(srv.posts().map((p) => p.headers.Authorization)).toEqual(['Bearer tok1', 'Bearer tok2'])
+  })
+})
+
+describe('H.264 for SIP video terminals', () => {
+  const vp8Answer = 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\n'
+  const h264Answer = vp8Answer.replace(/VP8/, 'H264')
+  const offer = 'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 102\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:102 H264/90000\r\n'
+
+  /** A WHIP server whose answers are `answers` in turn and whose event stream says `{"want":"h264"}`. */
+  function codecServer(answers: string[]) {
+    const calls: Call[] = []
+    let n = 0
+    const fetchFn = vi.fn(async (url: string, init: RequestInit) => {
+      calls.push({ url, method: init.method ?? 'GET', headers: init.headers as Record<string, string> })
+      if (init.method === 'DELETE') return new Response(null, { status: 200 })
+      if (init.method === 'OPTIONS') return new Response(null, { status: 204 })
+      if (init.method === 'POST') {
+        const answer = answers[Math.min(n, answers.length - 1)]
+        return new Response(answer, { status: 201, headers: { Location: `/whip/room1/s${++n}`, 'Content-Type': 'application/sdp' } })
+      }
+      return new Response('event: video-codec\ndata: {"want":"h264"}\n\n', { status: 200, headers: { 'Content-Type': 'text/event-stream' } })
+    })
+    return { calls, fetchFn: fetchFn as unknown as typeof fetch }
+  }
+
+  function publisher(srv: { fetchFn: typeof fetch }) {
+    return new MediaSession({
+      kind: 'publish',
+      grant: async () => ({ token: 'tok', url: 'http://media.test/whip/room1' }),
+      stream: new FakeStream([{ kind: 'audio' }, { kind: 'video' }]) as unknown as MediaStream,
+      fetch: srv.fetchFn,
+      backoffMs: [10],
+      createPeerConnection: (c) => {
+        const pc = new FakePc(c)
+        pc.createOffer = async () => ({ type: 'offer', sdp: offer })
+        return pc as unknown as RTCPeerConnection
+      },
+    })
+  }
+
+  it('vp8Publisher_RoomWantsH264_ReadsSessionEventsAndPublishesAgainOnce', async () => {
+    const srv = codecServer([vp8Answer, h264Answer])
+    const s = publisher(srv)
+    s.start()
+    await vi.advanceTimersByTimeAsync(0)
+    last().to('connected')
+    await vi.advanceTimersByTimeAsync(50)
+    const events = srv.calls.filter((c) => c.url.endsWith('/events'))
+    expect(events[0].url).toBe('http://media.test/whip/room1/s1/events')
+    expect(events[0].headers.Authorization).toBe('Bearer tok')
+    // The VP8 session was left (DELETE) and a new one published; its answer is H.264, so it stays.
+    expect(srv.calls.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['http://media.test/whip/room1/s1'])
+    expect(srv.calls.filter((c) => c.method === 'POST')).toHaveLength(2)
+    last().to('connected')
+    await vi.advanceTimersByTimeAsync(50)
+    expect(srv.calls.filter((c) => c.method === 'POST')).toHaveLength(2)
+    expect(s.state).toBe('connected')
+  })
+
+  it('h264Publisher_RoomWantsH264_StaysAsItIs', async () => {
+    const srv = codecServer([h264Answer])
+    const s = publisher(srv)
+    s.start()
+    await vi.advanceTimersByTimeAsync(0)
+    last().to('connected')
+    await vi.advanceTimersByTimeAsync(50)
+    expect(srv.calls.filter((c) => c.method === 'POST')).toHaveLength(1)
+    expect(s.state).toBe('connected')
+  })
+
+  it('sentVideoCodec_FirstPayloadTypeOfFirstVideoLine', () => {
+    expect(sentVideoCodec(vp8Answer)).toBe('vp8')
+    expect(sentVideoCodec(h264Answer)).toBe('h264')
+    expect(sentVideoCodec('v=0\r\nm=audio 9 RTP/AVP 0\r\n')).toBeNull()
   })
 })
 

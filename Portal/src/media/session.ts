@@ -5,7 +5,10 @@
 // peer connection away and POSTs a fresh offer, backing off 0.5, 1, 2, 3, 3, ... s (with jitter), so a new POST follows
 // within 5 s of the server answering again. Permanent refusals (401/403/404) stop it with a Chinese reason.
 // ICE servers (TURN) come from the server's Link headers: an authenticated OPTIONS before each offer.
+// A publisher listens to its session's server-sent events ({Location}/events): when the room asks for H.264 (a SIP video
+// terminal, which decodes H.264 only) while it sends VP8, it publishes again and the new answer puts H.264 first.
 import { parseIceServerLinks } from './link'
+import { readEventStream } from './roomApi'
 
 export type SessionKind = 'publish' | 'play'
 export type SessionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed'
@@ -123,6 +126,13 @@ export class MediaSession {
   private contentTransceiver: RTCRtpTransceiver | null = null
   /** Publish: the share being sent (kept across reconnects). */
   private contentTrack: MediaStreamTrack | null = null
+  /** The offer and answer of the current connection (publish: which video codec is sent, and whether H.264 was offered). */
+  private offerSdp = ''
+  private answerSdp = ''
+  /** Publish: the session's event stream while connected. */
+  private codecWatch: AbortController | null = null
+  /** Publish: already published again for the room's H.264 wish (not twice for one wish, should the browser lack H.264). */
+  private republishedForH264 = false
 
   constructor(opts: MediaSessionOptions) {
     this.opts = opts
@@ -230,10 +240,11 @@ export class MediaSession {
       if (gen !== this.generation) return
       let resp: Response
       try {
+        this.offerSdp = markContent(pc.localDescription?.sdp ?? '', this.contentTransceiver?.mid ?? null)
         resp = await this.fetchFn(url, {
           method: 'POST',
           headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${grant.token}` },
-          body: markContent(pc.localDescription?.sdp ?? '', this.contentTransceiver?.mid ?? null),
+          body: this.offerSdp,
         })
       } catch {
         if (gen !== this.generation) return
@@ -258,7 +269,8 @@ export class MediaSession {
       const location = resp.headers.get('Location')
       this.location = location ? new URL(location, url).toString() : null
       this.sessionId = this.location ? decodeURIComponent(this.location.split('/').pop() ?? '') : null
-      await pc.setRemoteDescription({ type: 'answer', sdp: await resp.text() })
+      this.answerSdp = await resp.text()
+      await pc.setRemoteDescription({ type: 'answer', sdp: this.answerSdp })
       if (gen !== this.generation) return
       this.emit()
     } catch (e) {
@@ -346,6 +358,7 @@ export class MediaSession {
       this.failures = 0
       this.set('connected', null)
       this.startStats()
+      this.watchCodec()
     } else if (s === 'failed' || s === 'closed') {
       this.reconnect('连接中断，正在重新连接')
     } else if (s === 'disconnected' && !this.graceTimer) {
@@ -355,6 +368,38 @@ export class MediaSession {
         if (this.pc && this.pc.connectionState !== 'connected') this.reconnect('网络中断，正在重新连接')
       }, this.opts.disconnectGraceMs ?? 1500)
     }
+  }
+
+  /**
+   * Publish: reads `{Location}/events` (MediaServer's `video-codec` events). When the room wants H.264 while this session
+   * sends VP8 and the browser offered H.264, publishes again (a fresh WHIP session; WHIP cannot renegotiate).
+   */
+  private watchCodec(): void {
+    if (this.opts.kind !== 'publish' || !this.location || !this.token || this.codecWatch) return
+    const ctl = new AbortController()
+    this.codecWatch = ctl
+    const gen = this.generation
+    const url = `${this.location}/events`
+    const token = this.token
+    void (async () => {
+      try {
+        const resp = await this.fetchFn(url, { headers: { Authorization: `Bearer ${token}` }, signal: ctl.signal })
+        if (!resp.ok || !resp.body) return
+        await readEventStream(resp.body, (type, data) => {
+          if (type !== 'video-codec' || gen !== this.generation) return
+          const want = (data as { want?: string | null } | null)?.want ?? null
+          if (want !== 'h264') {
+            this.republishedForH264 = false
+            return
+          }
+          if (this.republishedForH264 || sentVideoCodec(this.answerSdp) !== 'vp8' || !/ H264\/90000/i.test(this.offerSdp)) return
+          this.republishedForH264 = true
+          this.reconnect('会议中有只支持 H.264 的 SIP 视频终端，正在改用 H.264 重新发布')
+        })
+      } catch {
+        /* stopped, or a server without the event stream: publishing goes on as it is */
+      }
+    })()
   }
 
   private reconnect(reason: string): void {
@@ -398,6 +443,8 @@ export class MediaSession {
   private async teardown(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer)
     this.statsTimer = null
+    this.codecWatch?.abort()
+    this.codecWatch = null
     const location = this.location
     const token = this.token
     this.location = null
@@ -518,6 +565,15 @@ export function markContent(sdp: string, mid: string | null): string {
       return section.replace(/^(a=mid:.+?)(\r?\n)/m, `$1$2a=content:slides${eol}`)
     })
     .join('')
+}
+
+/** The video codec an SDP answer's first video m-line sends (its first payload type's encoding name, lower case), or null. */
+export function sentVideoCodec(sdp: string): string | null {
+  const section = sdp.split(/(?=^m=)/m).find((x) => x.startsWith('m=video ') && !/^m=video 0 /.test(x))
+  const pt = section?.split(/\r?\n/)[0].split(' ')[3]
+  if (!section || pt === undefined) return null
+  const rtpmap = new RegExp(`^a=rtpmap:${pt} ([^/\\s]+)`, 'm').exec(section)
+  return rtpmap ? rtpmap[1].toLowerCase() : null
 }
 
 function errorText(e: unknown, fallback: string): string {

@@ -110,7 +110,9 @@ public sealed class LiveStack : IAsyncDisposable
 
     private static Task<BrowserTestServer> StartMediaAsync(int cpPort, int httpPort, int udpPort, string dir) => BrowserTestServer.StartAsync(null,
         $"--urls=http://127.0.0.1:{httpPort}", $"--MediaServer:UdpPort={udpPort}", $"--MediaServer:Recording:Directory={Path.Combine(dir, "recordings")}",
-        $"--MediaServer:Webhooks:Url=http://127.0.0.1:{cpPort}/api/webhooks/mediaserver", $"--MediaServer:Webhooks:Secret={WebhookSecret}");
+        $"--MediaServer:Webhooks:Url=http://127.0.0.1:{cpPort}/api/webhooks/mediaserver", $"--MediaServer:Webhooks:Secret={WebhookSecret}",
+        // SIP terminals checked against the ControlPlane at every REGISTER and INVITE (no cache), as SipRevocationTests needs.
+        "--MediaServer:Sip:Port=0", $"--MediaServer:Sip:AccountsUrl=http://127.0.0.1:{cpPort}/api/media/sip-accounts", "--MediaServer:Sip:AccountCacheTtl=00:00:00");
 
     /// <summary>Stops MediaServer (every session gone, as in a crash of the process) and returns when it is down.</summary>
     public async Task StopMediaAsync() => await Media.DisposeAsync();

@@ -209,6 +209,12 @@ public sealed class PortalTests(PortalFixture portal, ITestOutputHelper output) 
                 await Assertions.Expect(page.GetByTestId("sip-room-uri")).ToHaveTextAsync("sip:{room}@192.0.2.10:5060");
                 await Assertions.Expect(page.GetByText("SIP 终端配置").First).ToBeVisibleAsync();
                 await PortalFixture.ScreenshotAsync(page, "portal-sip-terminal");
+                // 重置密码: after the confirmation the dialog shows a new password (the old one is revoked).
+                var oldPassword = await page.GetByTestId("sip-password").InnerTextAsync();
+                await page.GetByTestId("sip-reset").ClickAsync();
+                await page.Locator(".el-message-box").GetByRole(AriaRole.Button, new() { Name = "确定" }).ClickAsync();
+                await Assertions.Expect(page.GetByTestId("sip-password")).Not.ToHaveTextAsync(oldPassword);
+                await Assertions.Expect(page.GetByTestId("sip-password")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_-]{24}$"));
                 await page.GetByRole(AriaRole.Button, new() { Name = "关闭" }).Last.ClickAsync();
             }
             await PortalFixture.ScreenshotAsync(page, shot);

@@ -110,4 +110,26 @@ public class SipSdpAnswererTests
         var noCrypto = offer.Split("a=crypto")[0];
         Assert.False(SipSdpAnswerer.TryAnswer(noCrypto, "198.51.100.1", 30000, 0, 7, 1, out _, out error));
     }
+
+    [Fact]
+    public void TryAnswer_SavpVideoWithCrypto_VideoGetsItsOwnKey_WithoutCryptoDeclined()
+    {
+        var offer = "v=0\r\no=t 1 1 IN IP4 192.0.2.50\r\ns=-\r\nc=IN IP4 192.0.2.50\r\nt=0 0\r\nm=audio 40000 RTP/AVP 8\r\n"
+            + "m=video 40002 RTP/SAVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42e01f\r\n"
+            + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n";
+        Assert.True(SipSdpAnswerer.TryAnswer(offer, "198.51.100.1", 30000, 30002, 7, 1, out var session, out var error), error);
+        Assert.Null(session.Srtp);
+        var video = Assert.IsType<SipVideoSession>(session.Video);
+        var keys = Assert.IsType<SipSrtpKeys>(video.Srtp);
+        Assert.Equal(1, keys.Remote.Tag);
+        Assert.NotEqual(keys.Remote.MasterKeyAndSalt, keys.Local.MasterKeyAndSalt);
+        Assert.Contains("m=video 30002 RTP/SAVP 96", session.Answer, StringComparison.Ordinal);
+        Assert.Contains("a=crypto:" + keys.Local, session.Answer, StringComparison.Ordinal);
+
+        // RFC 4568 §7.1.2: SAVP video without a usable key is declined (port 0); the audio call goes on.
+        var noCrypto = offer.Split("a=crypto")[0];
+        Assert.True(SipSdpAnswerer.TryAnswer(noCrypto, "198.51.100.1", 30000, 30002, 7, 1, out session, out error), error);
+        Assert.Null(session.Video);
+        Assert.Contains("m=video 0 RTP/SAVP", session.Answer, StringComparison.Ordinal);
+    }
 }

@@ -35,6 +35,38 @@ public class SipServerCoreTests
     }
 
     [Fact]
+    public void Register_DisabledAccount_403WithReasonOnlyAfterRightPassword()
+    {
+        var t = new SipTestTerminal();
+        t.App.Refusal = (403, "Terminal disabled in the ControlPlane");
+        const string uri = "sip:127.0.0.1";
+        var challenge = t.Send(t.Request("REGISTER", uri, "reg3", 1, "a", toUser: TestSipApplication.User)).Single();
+        var wrong = t.Send(t.Request("REGISTER", uri, "reg3", 2, "a", authorization: SipTestTerminal.Authorization(challenge, "REGISTER", uri, "nope"),
+            toUser: TestSipApplication.User)).Single();
+        Assert.Equal((403, "Wrong username or password"), (wrong.StatusCode, wrong.ReasonPhrase));
+        var refused = t.Send(t.Request("REGISTER", uri, "reg3", 3, "a", authorization: SipTestTerminal.Authorization(challenge, "REGISTER", uri),
+            toUser: TestSipApplication.User)).Single();
+        Assert.Equal((403, "Terminal disabled in the ControlPlane"), (refused.StatusCode, refused.ReasonPhrase));
+        Assert.Empty(t.Core.RegisteredContacts(TestSipApplication.User, t.Now));
+        Assert.Equal($"refused REGISTER {TestSipApplication.User} 403 Terminal disabled in the ControlPlane", t.App.Events[^1]);
+    }
+
+    [Fact]
+    public void Invite_AccountNotCheckable_503RetryAfterAndNoCall()
+    {
+        var t = new SipTestTerminal();
+        t.App.Refusal = (503, "Terminal not checked yet (ControlPlane unreachable)");
+        const string uri = "sip:room1@127.0.0.1";
+        var challenge = t.Send(t.Request("INVITE", uri, "c503", 1, "ft", body: SipTestTerminal.Offer)).Single();
+        Assert.Equal(401, challenge.StatusCode);
+        var answer = t.Send(t.Request("INVITE", uri, "c503", 2, "ft", body: SipTestTerminal.Offer, authorization: SipTestTerminal.Authorization(challenge, "INVITE", uri))).Single();
+        Assert.Equal(503, answer.StatusCode);
+        Assert.Equal("30", answer.Get("Retry-After"));
+        Assert.Empty(t.Core.Calls);
+        Assert.DoesNotContain(t.App.Events, e => e.StartsWith("invite", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Invite_AckBye_CallEstablishedAndEnded()
     {
         var t = new SipTestTerminal();

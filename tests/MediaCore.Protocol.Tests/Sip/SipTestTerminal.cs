@@ -14,8 +14,15 @@ internal sealed class TestSipApplication : ISipApplication
     public bool AnswerLater { get; set; }
     public List<string> Events { get; } = [];
 
+    /// <summary>A refusal the account carries (as MediaServer's for a terminal disabled in the ControlPlane): status and reason.</summary>
+    public (int Status, string Reason)? Refusal { get; set; }
+
     public SipAccount? FindAccount(string username)
-        => username == User ? new SipAccount(User, SipDigest.Ha1(User, Realm, Password), "site:7") : null;
+        => username == User
+            ? new SipAccount(User, SipDigest.Ha1(User, Realm, Password), "site:7") { RefuseStatus = Refusal?.Status ?? 0, RefuseReason = Refusal?.Reason }
+            : null;
+
+    public void OnRefused(long nowTicks, string username, string method, int status, string reason) => Events.Add($"refused {method} {username} {status} {reason}");
 
     public SipInviteResult OnInvite(long nowTicks, SipCall call, string sdpOffer)
     {

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using MediaCore.Protocol.Core;
+using MediaCore.Protocol.Srtp;
 using MediaCore.Server.Udp;
 
 namespace MediaCore.Server.Tests.Udp;
@@ -23,11 +24,14 @@ public sealed class UdpSendWorkerTests
     [InlineData(false)]
     public void Send_ManyPeersThroughTwoWorkers_EveryDatagramArrivesInOrder(bool sendmmsg)
     {
-        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0, sendWorkers: 2, sendQueueSlots: 1024, useSendmmsg: sendmmsg);
+        // More than a ring holds: the producer waits for the workers, here as long as it takes (a loaded machine may
+        // not run a worker for a while; the default 50 ms wait is the back-pressure test's subject, not this one's).
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0, sendWorkers: 2, sendQueueSlots: 1024, useSendmmsg: sendmmsg,
+            fullRingWait: Timeout.InfiniteTimeSpan);
         var peers = Enumerable.Range(0, 8).Select(_ => Receiver()).ToList();
         try
         {
-            const int perPeer = 300; // more than a ring holds: the producer waits for the workers
+            const int perPeer = 300;
             var payload = new byte[1200];
             for (int i = 0; i < perPeer; i++)
             {
@@ -48,7 +52,8 @@ public sealed class UdpSendWorkerTests
                     Assert.Equal(i, (buffer[0] << 8) | buffer[1]);
                 }
             }
-            SpinWait.SpinUntil(() => endpoint.DatagramsSent == perPeer * peers.Count, Patience);
+            // Close joins the workers: their counters are final.
+            endpoint.Close();
             Assert.Equal(perPeer * peers.Count, endpoint.DatagramsSent);
             Assert.Equal(0, endpoint.SendFailures);
         }
@@ -56,6 +61,87 @@ public sealed class UdpSendWorkerTests
         {
             peers.ForEach(p => p.Dispose());
         }
+    }
+
+    /// <summary>Holds its worker inside <see cref="Protect"/> until the test opens the gate: the ring cannot drain meanwhile.</summary>
+    private sealed class HoldingProtector : IPacketProtector, IDisposable
+    {
+        public readonly ManualResetEventSlim Entered = new();
+        public readonly ManualResetEventSlim Gate = new();
+        public int MaxOverhead => 0;
+
+        public int Protect(Span<byte> buffer, int length, bool rtcp)
+        {
+            Entered.Set();
+            Gate.Wait();
+            return length;
+        }
+
+        public void Release() { }
+
+        public void Dispose()
+        {
+            Entered.Dispose();
+            Gate.Dispose();
+        }
+    }
+
+    private static byte[] Numbered(int i) => [(byte)(i >> 8), (byte)i, 0x55];
+
+    [Fact]
+    public void Send_RingFullWhileTheWorkerIsHeld_ProducerWaitsForASlotThenEverythingArrivesInOrder()
+    {
+        using var holder = new HoldingProtector();
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0, sendWorkers: 1, sendQueueSlots: 1024, fullRingWait: Timeout.InfiniteTimeSpan);
+        using var peer = Receiver();
+        var to = PeerAddress.FromEndPoint((IPEndPoint)peer.LocalEndPoint!);
+        // The worker takes datagram 0 and stays inside its protector: from here on nothing leaves the ring.
+        Assert.True(endpoint.SendProtected(holder, rtcp: false, Numbered(0), to));
+        holder.Entered.Wait();
+        const int capacity = 1024;
+        for (int i = 1; i < capacity; i++) Assert.True(endpoint.Send(Numbered(i), to));
+        Assert.Equal(capacity, endpoint.SendBacklog);
+        // The ring is full and its worker held: this send can only complete once the worker frees a slot.
+        bool lateSent = false;
+        var late = new Thread(() => lateSent = endpoint.Send(Numbered(capacity), to));
+        late.Start();
+        holder.Gate.Set();
+        late.Join();
+        Assert.True(lateSent);
+        var buffer = new byte[16];
+        for (int i = 0; i <= capacity; i++)
+        {
+            Assert.Equal(3, peer.Receive(buffer));
+            Assert.Equal(i, (buffer[0] << 8) | buffer[1]);
+        }
+        endpoint.Close();
+        Assert.Equal(capacity + 1, endpoint.DatagramsSent);
+        Assert.Equal(0, endpoint.SendFailures);
+    }
+
+    [Fact]
+    public void Send_RingStaysFull_FailsAfterTheWaitAndKeepsWhatWasQueued()
+    {
+        using var holder = new HoldingProtector();
+        using var endpoint = new UdpEndpoint(IPAddress.Loopback, 0, sendWorkers: 1, sendQueueSlots: 1024, fullRingWait: TimeSpan.Zero);
+        using var peer = Receiver();
+        var to = PeerAddress.FromEndPoint((IPEndPoint)peer.LocalEndPoint!);
+        Assert.True(endpoint.SendProtected(holder, rtcp: false, Numbered(0), to));
+        holder.Entered.Wait();
+        const int capacity = 1024;
+        for (int i = 1; i < capacity; i++) Assert.True(endpoint.Send(Numbered(i), to));
+        // Full, the worker held, no wait allowed: refused and counted, like a full socket buffer.
+        Assert.False(endpoint.Send(Numbered(capacity), to));
+        Assert.Equal(1, endpoint.SendFailures);
+        holder.Gate.Set();
+        var buffer = new byte[16];
+        for (int i = 0; i < capacity; i++)
+        {
+            Assert.Equal(3, peer.Receive(buffer));
+            Assert.Equal(i, (buffer[0] << 8) | buffer[1]);
+        }
+        endpoint.Close();
+        Assert.Equal(capacity, endpoint.DatagramsSent);
     }
 
     [Fact]

@@ -1,24 +1,24 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace MediaCore.Browser.Tests.Infrastructure;
+namespace MediaCore.LoadTest.Media;
 
 /// <summary>
-/// A/V sync measurement (issue 10) of a recording of MediaPage's flash-and-beep source (a white flash and a 1 kHz beep
-/// start together every <see cref="PeriodSeconds"/>): finds the flashes (ffmpeg <c>showinfo</c>: mean luma per frame)
+/// A/V sync measurement (issue 10) of a recording of a flash-and-beep source (a white flash and a 1 kHz beep start
+/// together every <see cref="PeriodSeconds"/>: the load tester's <see cref="MediaClip"/> with <c>--flash-beep</c>, or the
+/// browser tests' page-made camera and microphone): finds the flashes (ffmpeg <c>showinfo</c>: mean luma per frame)
 /// and the beeps (ffmpeg <c>astats</c> over 5 ms windows) in a file, on the file's own timeline (<c>-copyts</c>: for a
 /// track file, the recording clock). Not Chromium's file capture (a Y4M + WAV pair): its Y4M runs at 29.5 fps instead
 /// of 30, so the flash drifts 33 ms behind the beep every 2 s and no fixed offset can be measured.
 /// </summary>
 public static partial class FlashBeep
 {
-    public const double PeriodSeconds = 2.0;
+    public const double PeriodSeconds = MediaClip.FlashBeepPeriodSeconds;
 
     /// <summary>Times (s, the file's timeline) of the frames where the picture turns from dark to bright.</summary>
     public static List<double> FlashTimes(string path)
     {
-        string log = Run("ffmpeg", "-hide_banner", "-copyts", "-i", path, "-vf", "showinfo", "-f", "null", "-");
+        string log = Tool.Run("ffmpeg", "-hide_banner", "-copyts", "-i", path, "-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-").All;
         var result = new List<double>();
         bool armed = false; // a dark frame was seen since the last flash (frames in between, e.g. a blurred edge, do not disarm)
         foreach (Match m in ShowInfoLine().Matches(log))
@@ -38,8 +38,8 @@ public static partial class FlashBeep
     /// <summary>Times (s, the file's timeline) where the audio turns from silence (&lt; -50 dBFS) to the beep (&gt; -20 dBFS), to 5 ms.</summary>
     public static List<double> BeepTimes(string path)
     {
-        string log = Run("ffmpeg", "-hide_banner", "-copyts", "-i", path, "-af",
-            "aresample=48000,asetnsamples=n=240:p=0,astats=metadata=1:reset=1,ametadata=print:key=lavfi.astats.Overall.Peak_level", "-f", "null", "-");
+        string log = Tool.Run("ffmpeg", "-hide_banner", "-copyts", "-i", path, "-map", "0:a:0", "-af",
+            "aresample=48000,asetnsamples=n=240:p=0,astats=metadata=1:reset=1,ametadata=print:key=lavfi.astats.Overall.Peak_level", "-f", "null", "-").All;
         var result = new List<double>();
         double? t = null;
         bool armed = false; // silence was heard since the last beep (a window on the rising edge does not disarm)
@@ -88,19 +88,6 @@ public static partial class FlashBeep
 
     public static string Describe(IReadOnlyList<double> values)
         => string.Join(" ", values.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture)));
-
-    /// <summary>Runs a program; returns stdout + stderr; fails loudly on a non-zero exit.</summary>
-    private static string Run(string program, params string[] args)
-    {
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{program} did not start");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr}");
-        return stdout.Result + stderr;
-    }
 
     [GeneratedRegex(@"pts_time:\s*([-0-9.e+]+).*?mean:\[(\d+)")]
     private static partial Regex ShowInfoLine();
