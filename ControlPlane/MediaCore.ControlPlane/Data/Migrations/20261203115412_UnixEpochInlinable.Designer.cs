@@ -134,6 +134,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                     b.Property<string>("RtspUrl")
                         .HasMaxLength(500);
 
+                    b.Property<int>("SipGeneration");
+
                     b.Property<int>("SiteId");
 
                     b.HasKey("Id");
