@@ -5,8 +5,10 @@
 # Markdown table of p95 latencies per endpoint and database, with the seeding times, the row counts and the load average.
 #   scripts/county-scale.sh                 # both databases, 60 timed requests per endpoint
 #   REQUESTS=100 DATABASES=sqlite scripts/county-scale.sh
+#   OUT=/tmp/cs REUSE=1 scripts/county-scale.sh   # measure again on the databases a previous run with OUT=/tmp/cs seeded
 # Env: REQUESTS (timed requests per endpoint, default 60; 5 more warm up first), DATABASES ("sqlite postgres"),
-# VILLAGES_PER_TOWN (default 68), PORT (default 18090), OUT (folder for logs and the SQLite file, default a temp dir).
+# VILLAGES_PER_TOWN (default 68), PORT (default 18090), OUT (folder for logs and the SQLite file, default a temp dir),
+# REUSE=1 (keep the SQLite file in OUT and the PostgreSQL database mediacore_county when they exist: no seeding).
 # Needs curl and jq. Measure on a quiet machine: the table's header carries the load average at the start and the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,14 +49,37 @@ start_cp() {
   log "the ControlPlane ($name) did not answer within 10 minutes; see $OUT/$name.log"; exit 3
 }
 
-# p95 NAME PATH: REQUESTS timed GETs over one kept-alive connection after 5 warm-up requests; prints the p95 in ms.
+# cpu_ticks: "pid ticks" lines (user + system, clock ticks) of the ControlPlane and, on PostgreSQL, of the server
+# processes serving the county database: the CPU the requests cost, which the machine's load does not inflate the way
+# it inflates their wall time.
+cpu_ticks() {
+  local pids="$CP" p
+  if [ -n "${PGPORT_USED:-}" ]; then
+    pids+=" $(runuser -u postgres -- psql -p "$PGPORT_USED" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = 'mediacore_county' AND pid <> pg_backend_pid()" 2>/dev/null | tr '\n' ' ')"
+  fi
+  for p in $pids; do [ -r "/proc/$p/stat" ] && echo "$p $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')"; done
+}
+
+# p95 PATH: 5 warm-up requests, then REQUESTS timed GETs one after another over one kept-alive connection; prints
+# "p95 median fastest cpu" in ms, cpu being the CPU time per request of the ControlPlane and its PostgreSQL backends
+# (the median, the fastest and the CPU say more than the p95 on a loaded machine).
 p95() {
-  local path="$1" args=() i
-  for i in $(seq 1 $((REQUESTS + 5))); do args+=(-o /dev/null "$BASE$path"); done
+  local path="$1" args=() i before after
+  for i in $(seq 1 5); do args+=(-o /dev/null "$BASE$path"); done
   curl -s -H "Authorization: Bearer $TOKEN" -w '%{http_code} %{time_total}\n' "${args[@]}" > "$OUT/times.txt"
-  if grep -qv '^200 ' "$OUT/times.txt"; then log "GET $path answered $(grep -v '^200 ' "$OUT/times.txt" | head -1 | cut -d' ' -f1)"; echo "error"; return; fi
+  args=()
+  for i in $(seq 1 "$REQUESTS"); do args+=(-o /dev/null "$BASE$path"); done
+  before=$(cpu_ticks)
+  curl -s -H "Authorization: Bearer $TOKEN" -w '%{http_code} %{time_total}\n' "${args[@]}" >> "$OUT/times.txt"
+  after=$(cpu_ticks)
+  if grep -qv '^200 ' "$OUT/times.txt"; then log "GET $path answered $(grep -v '^200 ' "$OUT/times.txt" | head -1 | cut -d' ' -f1)"; echo "error error error error"; return; fi
+  local cpu hz
+  hz=$(getconf CLK_TCK)
+  cpu=$(awk -v n="$REQUESTS" -v hz="$hz" 'NR == FNR {b[$1] = $2; next} {d += $2 - ($1 in b ? b[$1] : 0)} END {printf "%.1f", d * 1000 / hz / n}' \
+    <(echo "$before") <(echo "$after"))
   tail -n "$REQUESTS" "$OUT/times.txt" | awk '{print $2 * 1000}' | sort -n |
-    awk -v n="$REQUESTS" '{v[NR] = $1} END {i = int(n * 0.95 + 0.999999); if (i < 1) i = 1; printf "%.1f", v[i]}'
+    awk -v n="$REQUESTS" -v cpu="$cpu" '{v[NR] = $1} END {i = int(n * 0.95 + 0.999999); if (i < 1) i = 1; m = int((n + 1) / 2);
+      printf "%.1f %.1f %.1f %s", v[i], v[m], v[1], cpu}'
 }
 
 declare -A RESULT SEEDED
@@ -101,40 +126,47 @@ measure() {
     name="${entry%%|*}"; path="${entry#*|}"
     ENDPOINTS+=("$name")
     RESULT["$db|$name"]=$(p95 "$path")
-    log "$db  $name: ${RESULT["$db|$name"]} ms"
+    log "$db  $name: p95 / median / fastest / CPU per request ${RESULT["$db|$name"]} ms (load $(cut -d' ' -f1 /proc/loadavg))"
   done
 }
 
 for db in $DATABASES; do
   case "$db" in
     sqlite)
-      rm -f "$OUT/county.db" "$OUT/county.db-wal" "$OUT/county.db-shm"
+      [ "${REUSE:-0}" = 1 ] || rm -f "$OUT/county.db" "$OUT/county.db-wal" "$OUT/county.db-shm"
       start_cp sqlite --ControlPlane:SqlitePath="$OUT/county.db" ;;
     postgres)
       conn=$(PG_TEST_DB=mediacore_county scripts/start-postgres.sh)
       pgport=$(echo "$conn" | sed -n 's/.*Port=\([0-9]*\).*/\1/p')
-      runuser -u postgres -- psql -p "$pgport" -qc 'DROP DATABASE IF EXISTS mediacore_county WITH (FORCE)' >&2
+      [ "${REUSE:-0}" = 1 ] || runuser -u postgres -- psql -p "$pgport" -qc 'DROP DATABASE IF EXISTS mediacore_county WITH (FORCE)' >&2
       conn=$(PG_TEST_DB=mediacore_county scripts/start-postgres.sh)
+      PGPORT_USED=$pgport
       start_cp postgres --ControlPlane:PostgresConnectionString="$conn" ;;
     *) log "unknown database $db (sqlite, postgres)"; exit 2 ;;
   esac
-  SEEDED[$db]=$(grep -o 'Seeded Pingyin County demo: .*ms' "$OUT/$db.log" | sed 's/Seeded Pingyin County demo: //')
+  SEEDED[$db]=$(grep -o 'Seeded Pingyin County demo: .*ms' "$OUT/$db.log" | sed 's/Seeded Pingyin County demo: //' || true)
+  [ -n "${SEEDED[$db]}" ] || SEEDED[$db]="reused (seeded by an earlier run)"
   log "$db seeded: ${SEEDED[$db]}"
   measure "$db"
   stop_cp
+  PGPORT_USED=
 done
 
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "County scale, $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $LOAD_START at the start and $LOAD_END at the end;"
-echo "p95 of $REQUESTS requests per endpoint (county administrator, one connection, after 5 warm-up requests), in ms."
+echo "$REQUESTS requests per endpoint, one after another (county administrator, one connection, after 5 warm-up requests):"
+echo "p95 and median wall time, and the CPU time per request of the ControlPlane and its PostgreSQL backends, in ms."
 for db in $DATABASES; do echo "- $db seeding: ${SEEDED[$db]}"; done
 echo
 header="| endpoint |"; rule="|---|"
-for db in $DATABASES; do header+=" $db p95 (ms) |"; rule+="---:|"; done
+for db in $DATABASES; do header+=" $db p95 | $db median | $db CPU |"; rule+="---:|---:|---:|"; done
 echo "$header"; echo "$rule"
 for name in "${ENDPOINTS[@]}"; do
   row="| $name |"
-  for db in $DATABASES; do row+=" ${RESULT["$db|$name"]} |"; done
+  for db in $DATABASES; do
+    read -r p95v medv _ cpuv <<< "${RESULT["$db|$name"]}"
+    row+=" $p95v | $medv | $cpuv |"
+  done
   echo "$row"
 done

@@ -100,8 +100,7 @@ public static class DisclosureEndpoints
         var villages = scope.VisibleSites(user).Where(s => s.Kind == SiteKind.Village || s.Kind == SiteKind.Community);
         if (townId is not null) villages = villages.Where(s => s.ParentId == townId);
         var list = await villages.OrderBy(s => s.Code).Select(s => new { s.Id, s.Name, TownId = s.ParentId ?? 0, TownName = s.Parent!.Name }).ToListAsync(ct);
-        var ids = list.Select(v => v.Id).ToList();
-        var have = (await db.Disclosures.Where(d => d.Month == m && ids.Contains(d.SiteId)).Select(d => new { d.SiteId, d.Category }).Distinct().ToListAsync(ct))
+        var have = (await db.Disclosures.Where(d => d.Month == m && villages.Any(v => v.Id == d.SiteId)).Select(d => new { d.SiteId, d.Category }).Distinct().ToListAsync(ct))
             .ToLookup(x => x.SiteId, x => x.Category);
         var all = Enum.GetValues<DisclosureCategory>();
         return TypedResults.Ok(list.Select(v => new MissingDisclosure(v.Id, v.Name, v.TownId, v.TownName, all.Except(have[v.Id]).ToList()))

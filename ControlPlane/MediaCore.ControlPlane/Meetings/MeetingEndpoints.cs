@@ -190,8 +190,7 @@ public static class MeetingEndpoints
             .Select(s => new { s.Id, s.Name, TownId = s.ParentId ?? 0, TownName = s.Parent!.Name }).ToListAsync(ct);
         var fromUtc = ChinaTime.StartOfDayUtc(start);
         var toUtc = ChinaTime.StartOfDayUtc(end);
-        var ids = list.Select(v => v.Id).ToList();
-        var held = await db.Meetings.Where(m => ids.Contains(m.SiteId) && m.Kind == kind && m.StartedAtUtc >= fromUtc && m.StartedAtUtc < toUtc
+        var held = await db.Meetings.Where(m => villages.Any(v => v.Id == m.SiteId) && m.Kind == kind && m.StartedAtUtc >= fromUtc && m.StartedAtUtc < toUtc
                 && m.Review != ReviewStatus.Rejected)
             .GroupBy(m => m.SiteId).Select(g => new { SiteId = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.SiteId, x => x.Count, ct);
         var rows = list.Select(v => new ComplianceRow(v.Id, v.Name, v.TownId, v.TownName, held.GetValueOrDefault(v.Id), !held.ContainsKey(v.Id))).ToList();
@@ -261,19 +260,20 @@ public static class MeetingEndpoints
         if (townId is not null) villages = villages.Where(s => s.ParentId == townId);
         var list = await villages.OrderBy(s => s.Code).Select(s => new { s.Id, s.Name, TownName = s.Parent!.Name }).ToListAsync(ct);
         // One grouped query: sessions, the stored attendee counts, and each session's minutes (whole seconds, rounded half
-        // to even as MeetingQueries.DurationMinutes does) summed per village.
+        // to even as MeetingQueries.DurationMinutes does) summed per village. SQL repeats an expression at each use, so
+        // the seconds are used twice (a running session counts 0 s): (s + 30) / 60 rounds half up, and a half minute
+        // whose upper neighbour is odd (s % 120 == 30: 30 s, 150 s, ...) goes down to the even one instead.
         var totals = await db.Meetings.Where(m => villages.Any(v => v.Id == m.SiteId) && m.StartedAtUtc >= f && m.StartedAtUtc < e)
             .Select(m => new
             {
                 m.SiteId, m.StartedAtUtc, m.AttendeeCount,
-                Seconds = m.EndedAtUtc == null ? (long?)null : SqlFunctions.UnixEpoch(m.EndedAtUtc.Value) - SqlFunctions.UnixEpoch(m.StartedAtUtc!.Value),
+                Seconds = SqlFunctions.UnixEpoch(m.EndedAtUtc ?? m.StartedAtUtc!.Value) - SqlFunctions.UnixEpoch(m.StartedAtUtc!.Value),
             })
             .GroupBy(m => m.SiteId)
             .Select(g => new
             {
                 SiteId = g.Key, Sessions = g.Count(), Attendees = g.Sum(m => m.AttendeeCount),
-                Minutes = g.Sum(m => m.Seconds == null ? 0
-                    : (m.Seconds.Value + 30) / 60 - (m.Seconds.Value % 60 == 30 && (m.Seconds.Value + 30) / 60 % 2 == 1 ? 1 : 0)),
+                Minutes = g.Sum(m => (m.Seconds + 30) / 60 - (m.Seconds % 120 == 30 ? 1 : 0)),
                 Last = g.Max(m => m.StartedAtUtc),
             })
             .ToDictionaryAsync(x => x.SiteId, ct);

@@ -32,11 +32,12 @@ public sealed class DutyCalculator(ControlPlaneDb db, WorkingDayCalendar calenda
         return (monthStart, end, calendar.WorkingDays(monthStart, countTo < monthStart ? monthStart : countTo).ToList());
     }
 
-    /// <summary>Per-person duty for cadres at the given grassroots sites.</summary>
-    public async Task<List<PersonDuty>> PeopleAsync(IQueryable<Site> sites, DateOnly monthStart, CancellationToken ct)
+    /// <summary>Per-person duty for cadres at the given grassroots sites (only those of <paramref name="role"/> when given).</summary>
+    public async Task<List<PersonDuty>> PeopleAsync(IQueryable<Site> sites, DateOnly monthStart, PersonRole? role, CancellationToken ct)
     {
         var (start, end, days) = MonthWindow(monthStart);
         var cadreQuery = db.People.Where(p => p.Active && p.Role != PersonRole.PartyMember && sites.Any(s => s.Id == p.SiteId));
+        if (role is { } r) cadreQuery = cadreQuery.Where(p => p.Role == r);
         var cadres = await cadreQuery.OrderBy(p => p.SiteId).ThenBy(p => p.Id)
             .Select(p => new { p.Id, p.Name, p.Role, p.SiteId, SiteName = p.Site!.Name }).ToListAsync(ct);
         var fromUtc = ChinaTime.StartOfDayUtc(start);
@@ -67,18 +68,18 @@ public sealed class DutyCalculator(ControlPlaneDb db, WorkingDayCalendar calenda
     public async Task<List<VillageRank>> VillagesAsync(IQueryable<Site> villages, DateOnly monthStart, CancellationToken ct)
     {
         var (start, end, days) = MonthWindow(monthStart);
-        var list = await villages.Where(s => s.Kind == SiteKind.Village || s.Kind == SiteKind.Community)
-            .Select(s => new { s.Id, s.Name, TownId = s.ParentId ?? 0, TownName = s.Parent!.Name, s.Code }).ToListAsync(ct);
-        var people = await PeopleAsync(villages.Where(s => s.Kind == SiteKind.Village || s.Kind == SiteKind.Community), monthStart, ct);
+        var grassroots = villages.Where(s => s.Kind == SiteKind.Village || s.Kind == SiteKind.Community);
+        var list = await grassroots.Select(s => new { s.Id, s.Name, TownId = s.ParentId ?? 0, TownName = s.Parent!.Name, s.Code }).ToListAsync(ct);
+        var people = await PeopleAsync(grassroots, monthStart, null, ct);
         var rateBySite = people.GroupBy(p => p.SiteId).ToDictionary(g => g.Key, g => g.Average(p => p.Rate));
         var countTo = days.Count == 0 ? start : days[^1].AddDays(1);
         var required = calendar.Schedule(start, countTo).Count();
-        var ids = list.Select(v => v.Id).ToList();
         var fromUtc = ChinaTime.StartOfDayUtc(start);
         var toUtc = ChinaTime.StartOfDayUtc(end);
-        var kinds = new[] { MeetingKind.CommitteeDay, MeetingKind.ThemeDay, MeetingKind.DisclosureDay };
-        var held = await db.Meetings.Where(m => ids.Contains(m.SiteId) && kinds.Contains(m.Kind) && m.StartedAtUtc >= fromUtc && m.StartedAtUtc < toUtc
-                && m.Review != ReviewStatus.Rejected)
+        // The villages as a subquery (not their ids as hundreds of SQL parameters).
+        var held = await db.Meetings.Where(m => grassroots.Any(v => v.Id == m.SiteId)
+                && (m.Kind == MeetingKind.CommitteeDay || m.Kind == MeetingKind.ThemeDay || m.Kind == MeetingKind.DisclosureDay)
+                && m.StartedAtUtc >= fromUtc && m.StartedAtUtc < toUtc && m.Review != ReviewStatus.Rejected)
             .GroupBy(m => m.SiteId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         var rows = list.Select(v =>
         {

@@ -31,12 +31,15 @@ public static class RankingEndpoints
         if (siteId is { } s && await scope.GuardAsync(user, s, ct) is { } problem) return problem;
         var day = date ?? ChinaTime.DateOf(time.GetUtcNow().UtcDateTime);
         var sites = Sites(scope, user, siteId);
-        var cadres = await db.People.Where(p => p.Active && p.Role != PersonRole.PartyMember && sites.Any(x => x.Id == p.SiteId))
+        var cadreQuery = db.People.Where(p => p.Active && p.Role != PersonRole.PartyMember && sites.Any(x => x.Id == p.SiteId));
+        var cadres = await cadreQuery
             .OrderBy(p => p.SiteId).ThenBy(p => p.Id).Select(p => new { p.Id, p.Name, p.Role, p.SiteId, SiteName = p.Site!.Name }).ToListAsync(ct);
-        var ids = cadres.Select(c => c.Id).ToList();
         var from = ChinaTime.StartOfDayUtc(day);
         var to = ChinaTime.StartOfDayUtc(day.AddDays(1));
-        var first = await db.CheckIns.Where(c => ids.Contains(c.PersonId) && c.OccurredAtUtc >= from && c.OccurredAtUtc < to)
+        // A join from the cadres (one range of the (PersonId, OccurredAtUtc) index each), not a list of a county's cadre ids
+        // sent as thousands of SQL parameters.
+        var first = await cadreQuery
+            .Join(db.CheckIns.Where(c => c.OccurredAtUtc >= from && c.OccurredAtUtc < to), p => p.Id, c => c.PersonId, (p, c) => c)
             .GroupBy(c => c.PersonId).Select(g => new { g.Key, First = g.Min(c => c.OccurredAtUtc) }).ToDictionaryAsync(x => x.Key, x => x.First, ct);
         return TypedResults.Ok(cadres.Select(c => new DailyDuty(c.Id, c.Name, c.Role, c.SiteId, c.SiteName, first.ContainsKey(c.Id),
             first.TryGetValue(c.Id, out var t) ? ChinaTime.ToOffset(t) : null)).ToList());
@@ -47,7 +50,7 @@ public static class RankingEndpoints
     {
         if (Month(month, time) is not { } m) return Problems.Invalid("month", "yyyy-MM.");
         if (siteId is { } s && await scope.GuardAsync(user, s, ct) is { } problem) return problem;
-        var rows = await duty.PeopleAsync(Sites(scope, user, siteId), m, ct);
+        var rows = await duty.PeopleAsync(Sites(scope, user, siteId), m, null, ct);
         return Export(format, rows, "干部出勤", ["姓名", "职务", "村(社区)", "出勤天数", "工作日数", "出勤率"],
             r => [r.Name, Labels.Role(r.Role), r.SiteName, r.PresentDays, r.WorkingDays, r.Rate]);
     }
@@ -57,7 +60,8 @@ public static class RankingEndpoints
     {
         if (Month(month, time) is not { } m) return Problems.Invalid("month", "yyyy-MM.");
         if (townId is { } t && await scope.GuardAsync(user, t, ct) is { } problem) return problem;
-        var rows = (await duty.PeopleAsync(UnderTown(scope, user, townId), m, ct)).Where(p => p.Role == PersonRole.FirstSecretary).ToList();
+        // Only the first secretaries' check-ins are counted (in SQL), not every cadre's.
+        var rows = await duty.PeopleAsync(UnderTown(scope, user, townId), m, PersonRole.FirstSecretary, ct);
         return Export(format, rows, "第一书记驻村", ["姓名", "村(社区)", "驻村天数", "工作日数", "驻村率"],
             r => [r.Name, r.SiteName, r.PresentDays, r.WorkingDays, r.Rate]);
     }

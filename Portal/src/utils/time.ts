@@ -90,6 +90,22 @@ export function addDays(date: string, days: number): string {
   return todayInShanghai(d)
 }
 
+/**
+ * A Shanghai calendar date ("yyyy-MM-dd") as a Date at the browser's local midnight of the same year, month and day,
+ * for widgets that lay out days from the browser's local fields (el-calendar): the cell shown is the Shanghai date
+ * whatever the browser's time zone.
+ */
+export function localDateOf(date: string): Date {
+  const [y, m, d] = date.split('-').map(Number)
+  return new Date(y, m - 1, d)
+}
+
+/** The inverse of localDateOf: the local year, month and day of `d` as "yyyy-MM-dd". */
+export function localDateString(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+}
+
 /** A rate 0..1 as "87.5%". */
 export function formatPercent(rate: number | null | undefined, digits = 1): string {
   if (rate == null || Number.isNaN(rate)) return '—'

@@ -143,6 +143,125 @@ public abstract class SqlAggregatesTests<TApp>(TApp app) where TApp : ControlPla
     }
 
     [Fact]
+    public async Task UnixEpoch_InSql_EqualsTheCSharpDefinition()
+    {
+        // The day numbers and durations of the aggregates rest on unixepoch(): whole seconds, fractions dropped.
+        DateTime[] times =
+        [
+            new(2026, 11, 26, 2, 0, 0, DateTimeKind.Utc),
+            new DateTime(2026, 11, 25, 15, 59, 59, DateTimeKind.Utc).AddTicks(9_990_000), // 23:59:59.999 in Shanghai
+            new(2026, 11, 25, 16, 0, 0, DateTimeKind.Utc), // Shanghai midnight
+            new DateTime(2017, 2, 22, 1, 30, 30, DateTimeKind.Utc).AddMilliseconds(500),
+            new(1970, 1, 1, 0, 0, 1, DateTimeKind.Utc),
+        ];
+        foreach (var t in times)
+        {
+            var sql = await app.DbAsync(db => db.Database.SqlQuery<long>($"SELECT unixepoch({t}) AS \"Value\"").SingleAsync());
+            Assert.Equal(SqlFunctions.UnixEpochOf(t), sql);
+        }
+        // And on stored columns, as the queries use it: each held meeting's start.
+        var stored = await app.DbAsync(db => db.Meetings.Where(m => m.StartedAtUtc != null)
+            .Select(m => new { Start = m.StartedAtUtc!.Value, Epoch = SqlFunctions.UnixEpoch(m.StartedAtUtc!.Value) }).ToListAsync());
+        Assert.NotEmpty(stored);
+        Assert.All(stored, m => Assert.Equal(SqlFunctions.UnixEpochOf(m.Start), m.Epoch));
+    }
+
+    [Fact]
+    public async Task Stats_HalfMinutesAndFractions_RoundAsTheMeetingList()
+    {
+        // Durations on the rounding boundaries (half minutes below odd and even neighbours, fractions of a second, a
+        // session still running) added to a village's May 2019 and removed again afterwards; the statistics must move by
+        // exactly their count and their minutes as the meeting list rounds them.
+        var ids = await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        const string Range = "/api/meetings/stats?from=2019-05-01T00:00:00%2B08:00&to=2019-06-01T00:00:00%2B08:00";
+        var before = (await admin.GetJsonAsync(Range)).AsArray().ToDictionary(r => (int)r!["siteId"]!, r => ((int)r!["sessions"]!, (int)r["totalMinutes"]!));
+        var start = new DateTime(2019, 5, 6, 1, 0, 0, DateTimeKind.Utc);
+        double[] seconds = [30, 90, 150, 210, 29.9, 30.4, 89.99, 3600, 0.5, 61];
+        var meetings = seconds.Select((x, i) => new Meeting
+        {
+            SiteId = ids.OwnOtherVillage, Kind = MeetingKind.PartyLesson, Title = $"时长边界 {i}", Room = $"m-rounding-{i}-{Guid.NewGuid():N}",
+            StartedAtUtc = start.AddHours(i).AddMilliseconds(i * 137), EndedAtUtc = start.AddHours(i).AddMilliseconds(i * 137).AddSeconds(x),
+        }).Append(new Meeting
+        {
+            SiteId = ids.OwnOtherVillage, Kind = MeetingKind.PartyLesson, Title = "时长边界 进行中", Room = $"m-rounding-open-{Guid.NewGuid():N}",
+            StartedAtUtc = start.AddDays(2),
+        }).ToList();
+        await app.DbAsync(async db => { db.Meetings.AddRange(meetings); return await db.SaveChangesAsync(); });
+        try
+        {
+            var after = (await admin.GetJsonAsync(Range)).AsArray().ToDictionary(r => (int)r!["siteId"]!, r => ((int)r!["sessions"]!, (int)r["totalMinutes"]!));
+            var expected = meetings.Where(m => m.EndedAtUtc is not null).Sum(m => MeetingQueries.DurationMinutes(m.StartedAtUtc!.Value, m.EndedAtUtc!.Value));
+            // Whole seconds 30, 90, 150, 210, 30, 31, 90, 3600, 0, 61 (fractions dropped at both ends): 0+2+2+4+0+1+2+60+0+1.
+            Assert.Equal(72, expected);
+            Assert.Equal((before[ids.OwnOtherVillage].Item1 + 11, before[ids.OwnOtherVillage].Item2 + expected), after[ids.OwnOtherVillage]);
+            Assert.All(after.Where(a => a.Key != ids.OwnOtherVillage), a => Assert.Equal(before[a.Key], a.Value));
+        }
+        finally
+        {
+            var made = meetings.Select(m => m.Id).ToList();
+            await app.DbAsync(db => db.Meetings.Where(m => made.Contains(m.Id)).ExecuteDeleteAsync());
+        }
+    }
+
+    [Fact]
+    public async Task DutyDaily_FirstCheckIns_EqualInMemoryDefinition()
+    {
+        await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var day = new DateOnly(2026, 11, 20);
+        var rows = (await admin.GetJsonAsync($"/api/duty/daily?date={day:yyyy-MM-dd}")).AsArray();
+        var expected = await app.DbAsync(async db =>
+        {
+            var cadres = await db.People.Where(p => p.Active && p.Role != PersonRole.PartyMember).OrderBy(p => p.SiteId).ThenBy(p => p.Id)
+                .Select(p => p.Id).ToListAsync();
+            var from = ChinaTime.StartOfDayUtc(day);
+            var to = ChinaTime.StartOfDayUtc(day.AddDays(1));
+            var first = (await db.CheckIns.Where(c => c.OccurredAtUtc >= from && c.OccurredAtUtc < to).Select(c => new { c.PersonId, c.OccurredAtUtc }).ToListAsync())
+                .GroupBy(c => c.PersonId).ToDictionary(g => g.Key, g => g.Min(c => c.OccurredAtUtc));
+            return cadres.Select(id => (Id: id, First: first.TryGetValue(id, out var t) ? ChinaTime.ToOffset(t) : (DateTimeOffset?)null)).ToList();
+        });
+        Assert.Equal(expected.Select(e => e.Id), rows.Select(r => (int)r!["personId"]!));
+        Assert.True(expected.Count(e => e.First is not null) > 10, "the demo has cadres who checked in that day");
+        Assert.Equal(expected.Select(e => e.First), rows.Select(r => r!["firstCheckIn"] is { } f ? DateTimeOffset.Parse((string)f!) : (DateTimeOffset?)null));
+        Assert.Equal(expected.Select(e => e.First is not null), rows.Select(r => (bool)r!["present"]!));
+    }
+
+    [Fact]
+    public async Task FirstSecretaryVisits_EqualTheFirstSecretariesOfTheDutyList()
+    {
+        await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var visits = (await admin.GetJsonAsync("/api/duty/first-secretary-visits?month=2026-10")).AsArray();
+        var duty = (await admin.GetJsonAsync("/api/duty/people?month=2026-10")).AsArray().Where(r => (string)r!["role"]! == "firstSecretary").ToList();
+        Assert.True(visits.Count > 5, $"the demo has first secretaries ({visits.Count})");
+        Assert.Equal(duty.Select(r => r!.ToJsonString()), visits.Select(r => r!.ToJsonString()));
+    }
+
+    [Fact]
+    public async Task HeldMeetings_OfRankingsAndCompliance_EqualInMemoryCounts()
+    {
+        await app.SeedAsync();
+        var admin = await app.LoginAsync("admin");
+        var (start, end) = (new DateOnly(2026, 10, 1), new DateOnly(2026, 11, 1));
+        var held = await app.DbAsync(async db =>
+        {
+            var from = ChinaTime.StartOfDayUtc(start);
+            var to = ChinaTime.StartOfDayUtc(end);
+            return (await db.Meetings.Where(m => m.StartedAtUtc >= from && m.StartedAtUtc < to && m.Review != ReviewStatus.Rejected)
+                .Select(m => new { m.SiteId, m.Kind }).ToListAsync()).ToLookup(m => m.SiteId, m => m.Kind);
+        });
+        var ranking = (await admin.GetJsonAsync("/api/rankings/villages?month=2026-10")).AsArray();
+        Assert.True(ranking.Count > 20);
+        Assert.True(ranking.Sum(r => (int)r!["meetingsHeld"]!) > 10, "the demo holds working-day meetings in October");
+        Assert.All(ranking, r => Assert.Equal(
+            held[(int)r!["siteId"]!].Count(k => k is MeetingKind.CommitteeDay or MeetingKind.ThemeDay or MeetingKind.DisclosureDay), (int)r["meetingsHeld"]!));
+        var compliance = (await admin.GetJsonAsync("/api/meetings/compliance?period=month&date=2026-10-15"))["villages"]!.AsArray();
+        Assert.Equal(ranking.Count, compliance.Count);
+        Assert.All(compliance, r => Assert.Equal(held[(int)r!["siteId"]!].Count(k => k == MeetingKind.ThemeDay), (int)r["held"]!));
+    }
+
+    [Fact]
     public async Task StoredCount_FollowsCheckInsJoinsAndTheSessionEnd()
     {
         var ids = await app.SeedAsync();
@@ -189,4 +308,27 @@ public abstract class SqlAggregatesTests<TApp>(TApp app) where TApp : ControlPla
 [Collection(SqliteCollection.Name)]
 public sealed class SqlAggregatesTestsSqlite(SqliteApp app) : SqlAggregatesTests<SqliteApp>(app);
 [Collection(PostgresCollection.Name)]
-public sealed class SqlAggregatesTestsPostgres(PostgresApp app) : SqlAggregatesTests<PostgresApp>(app);
+public sealed class SqlAggregatesTestsPostgres(PostgresApp app) : SqlAggregatesTests<PostgresApp>(app)
+{
+    private readonly PostgresApp _app = app;
+
+    [Fact]
+    public async Task UnixEpoch_IsInlinedByThePlanner()
+    {
+        // A SQL function that the planner cannot inline runs as a separate query per row: a county's month of check-ins
+        // then costs a second in unixepoch() alone. EXPLAIN VERBOSE shows the inlined expression instead of the call.
+        var text = await _app.DbAsync(async db =>
+        {
+            var conn = db.Database.GetDbConnection();
+            await conn.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "EXPLAIN (VERBOSE) SELECT unixepoch(\"StartedAtUtc\") FROM \"Meetings\"";
+            await using var reader = await cmd.ExecuteReaderAsync();
+            var lines = new List<string>();
+            while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+            return string.Join("\n", lines);
+        });
+        Assert.DoesNotContain("unixepoch", text);
+        Assert.Contains("EXTRACT(epoch", text, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -9,10 +9,12 @@ namespace MediaCore.LoadTest.Tests.Monitoring;
 /// <summary>
 /// /metrics against the real Prometheus (Debian's package): it scrapes the running MediaServer, the key
 /// series exist and move while the load tester sends media; and every PromQL expression in the Grafana
-/// dashboards names only metrics /metrics exposes.
+/// dashboards names only metrics /metrics exposes. The MediaServer runs in this process and prometheus-net's registry is
+/// process-wide, so the class runs in the collection xUnit runs alone, with a server of its own, and asserts the deltas of
+/// its own run: no other test's sessions are counted at the same time.
 /// </summary>
-[Collection(MediaServerCollection.Name)]
-public sealed partial class ObservabilityTests(MediaServerFixture server)
+[Collection(IsolatedMetricsCollection.Name)]
+public sealed partial class ObservabilityTests(MediaServerFixture server) : IClassFixture<MediaServerFixture>
 {
     private static readonly string[] KeySeries =
     [
@@ -47,6 +49,9 @@ public sealed partial class ObservabilityTests(MediaServerFixture server)
             double before = await QueryAsync(http, "sum(mediacore_udp_datagrams_sent_total)") ?? 0;
             double ticksBefore = await QueryAsync(http, "sum(mediacore_mixer_tick_seconds_count)") ?? 0;
             double audioBefore = await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"audio\"})") ?? 0;
+            double videoBefore = await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"video\"})") ?? 0;
+            double joinsBefore = await QueryAsync(http, "sum(mediacore_join_seconds_count{kind=\"subscriber\"})") ?? 0;
+            double connectedBefore = await QueryAsync(http, "sum(mediacore_transport_outcomes_total{outcome=\"connected\"})") ?? 0;
 
             using (var runner = new LoadTestRunner(server.Options(sites: 5, seconds: 4)))
             {
@@ -58,9 +63,12 @@ public sealed partial class ObservabilityTests(MediaServerFixture server)
                 "datagram counter moved");
             foreach (var series in KeySeries)
                 Assert.True(await QueryAsync(http, $"count({series})") >= 1, $"{series} missing in Prometheus");
-            Assert.True(await QueryAsync(http, "sum(mediacore_join_seconds_count{kind=\"subscriber\"})") >= 5);
-            Assert.True(await QueryAsync(http, "sum(mediacore_transport_outcomes_total{outcome=\"connected\"})") >= 6);
-            Assert.True(await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"video\"})") > 0);
+            // This run's own sessions: five subscribers joined, and at least their five transports and a publisher's connected.
+            await WaitForAsync(async () => (await QueryAsync(http, "sum(mediacore_join_seconds_count{kind=\"subscriber\"})") ?? 0) - joinsBefore >= 5,
+                "five subscriber joins observed");
+            Assert.Equal(5, await QueryAsync(http, "sum(mediacore_join_seconds_count{kind=\"subscriber\"})") - joinsBefore);
+            Assert.True(await QueryAsync(http, "sum(mediacore_transport_outcomes_total{outcome=\"connected\"})") - connectedBefore >= 6);
+            Assert.True(await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"video\"})") - videoBefore > 0);
             // Rooms are mixed by default: the plenary's Opus runs the mixer (a tick every 20 ms while anyone
             // sends) and every subscriber's audio is the mix, counted with the forwarded packets.
             await WaitForAsync(async () => (await QueryAsync(http, "sum(mediacore_mixer_tick_seconds_count)") ?? 0) > ticksBefore + 50,
