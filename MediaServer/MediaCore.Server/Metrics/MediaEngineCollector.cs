@@ -89,7 +89,19 @@ public sealed class MediaEngineCollector : IDisposable
 
     public void Dispose()
     {
-        lock (s_gate) s_live.Remove(this);
+        lock (s_gate)
+        {
+            if (!s_live.Remove(this)) return;
+            // The engine's mixers counted what they sent on the engine, not per consumer (nothing retires them): keep their
+            // packets in the retired totals, or the audio counter (IncTo never lowers it) would sit still until a later
+            // engine in this process had mixed more than this one had.
+            lock (_engine.Gate)
+            lock (s_retiredGate)
+            {
+                s_retired.AudioOut += _engine.Mixing.PacketsSent;
+                s_retired.AudioBytesOut += _engine.Mixing.BytesSent;
+            }
+        }
     }
 
     /// <summary>Adds a closing consumer's counters to the retired totals (called under the engine's gate).</summary>

@@ -73,8 +73,21 @@ public sealed partial class ObservabilityTests(MediaServerFixture server) : ICla
             // sends) and every subscriber's audio is the mix, counted with the forwarded packets.
             await WaitForAsync(async () => (await QueryAsync(http, "sum(mediacore_mixer_tick_seconds_count)") ?? 0) > ticksBefore + 50,
                 "mixer tick histogram moved");
-            await WaitForAsync(async () => (await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"audio\"})") ?? 0) > audioBefore + 5 * 50,
-                "mixed audio counted in mediacore_rtp_packets_sent_total{kind=\"audio\"}");
+            // A mixed room forwards no publisher audio: every audio packet sent is the mix. At least one second of it (50
+            // packets) for one subscriber; how many seconds each of the five got depends on how fast they joined on a loaded
+            // machine (the run's 4 s include the joins), so no more is asserted.
+            double audioSent = 0;
+            try
+            {
+                await WaitForAsync(async () => (audioSent = (await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"audio\"})") ?? 0) - audioBefore) >= 50,
+                    "mixed audio counted in mediacore_rtp_packets_sent_total{kind=\"audio\"}");
+            }
+            catch (TimeoutException e)
+            {
+                double videoSent = (await QueryAsync(http, "sum(mediacore_rtp_packets_sent_total{kind=\"video\"})") ?? 0) - videoBefore;
+                double ticks = (await QueryAsync(http, "sum(mediacore_mixer_tick_seconds_count)") ?? 0) - ticksBefore;
+                throw new TimeoutException($"{e.Message}: audio packets sent +{audioSent}, video +{videoSent}, mixer ticks +{ticks}", e);
+            }
         }
         finally
         {

@@ -81,11 +81,14 @@ public sealed class ClusterTests
             Assert.Equal("town-1", Assert.Single(details.Participants, p => p.Kind == "subscriber").Node);
         }
 
-        // One relay link, carrying the county's two tracks (audio + video) once.
-        var countyLinks = await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links");
+        // One relay link, carrying the county's two tracks (audio + video) once. The town opens it after the directory
+        // named the county's tracks (asynchronously, over HTTP), so wait for it rather than read it once.
+        var countyLinks = await EventuallyAsync(() => GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links"),
+            l => l.Count > 0 && l[0].OutboundTracks == 2, "the county's relay link to town-1 with two tracks");
         var outbound = Assert.Single(countyLinks);
         Assert.Equal(("town-1", 2), (outbound.Peer, outbound.OutboundTracks));
-        var townLinks = await GetAsync<List<RelayLinkDto>>(town, "/api/cluster/links");
+        var townLinks = await EventuallyAsync(() => GetAsync<List<RelayLinkDto>>(town, "/api/cluster/links"),
+            l => l.Count > 0 && l[0].InboundTracks == 2, "town-1's relay link from the county with two tracks");
         var inbound = Assert.Single(townLinks);
         Assert.Equal(("county", 2), (inbound.Peer, inbound.InboundTracks));
         Assert.Equal(["plenary"], inbound.InboundRooms);
