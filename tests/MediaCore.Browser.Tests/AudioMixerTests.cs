@@ -54,11 +54,11 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
 
                 int[] all = [440, 880, 1320, 660];
                 // The observer hears the three loud tones, not the quieter fourth (N = 3).
-                await WaitForAsync("listener hears 440+880+1320, not 660", listener, all, present: [440, 880, 1320], absent: [660]);
+                await WaitForAsync("listener hears 440+880+1320, not 660", listener, all, present: [440, 880, 1320], absent: [660], server);
                 // N-1: each loud speaker hears the other two, never itself.
                 await WaitForAsync("440 hears 880+1320 only", speakers[440], all, present: [880, 1320], absent: [440, 660], server);
-                await WaitForAsync("880 hears 440+1320 only", speakers[880], all, present: [440, 1320], absent: [880, 660]);
-                await WaitForAsync("1320 hears 440+880 only", speakers[1320], all, present: [440, 880], absent: [1320, 660]);
+                await WaitForAsync("880 hears 440+1320 only", speakers[880], all, present: [440, 1320], absent: [880, 660], server);
+                await WaitForAsync("1320 hears 440+880 only", speakers[1320], all, present: [440, 880], absent: [1320, 660], server);
 
                 // All four publishers reach the mixer (the quiet one too: it is heard-ready, only not selected).
                 await WaitForParticipantAsync(server, "site-660");
@@ -324,13 +324,17 @@ internal sealed class TonePage(MediaPage page)
                 analyser.smoothingTimeConstant = 0;
                 ctx.createMediaStreamSource(stream).connect(analyser);
                 mc.listen = { s, el, ctx, analyser };
-                return { ok: true };
+                const pc = s.pc;
+                for (let i = 0; i < 150 && pc.connectionState !== 'connected'; i++) await new Promise(r => setTimeout(r, 100));
+                return { ok: true, connected: pc.connectionState === 'connected', context: ctx.state,
+                         detail: `connection ${pc.connectionState}, ice ${pc.iceConnectionState}, audio context ${ctx.state}` };
               } catch (e) {
                 return { ok: false, detail: String(e) };
               }
             }
             """, new object[] { url, token });
         Assert.True(r.GetProperty("ok").GetBoolean(), $"WHEP failed: {r}");
+        Assert.True(r.GetProperty("connected").GetBoolean(), $"WHEP session did not connect within 15 s: {r}");
     }
 
     /// <summary>packetsSent of the audio remote-outbound-rtp stats (from our sender reports), 0 if none yet.</summary>
