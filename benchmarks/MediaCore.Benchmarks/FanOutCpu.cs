@@ -22,23 +22,7 @@ namespace MediaCore.Benchmarks;
 /// </summary>
 public static partial class FanOutCpu
 {
-    private const int ClockThreadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int clock_gettime(int clock, out TimeSpec time);
-
-    private static long ThreadCpuNanoseconds()
-    {
-        clock_gettime(ClockThreadCpuTime, out var t);
-        return t.Seconds * 1_000_000_000 + t.Nanoseconds;
-    }
+    private static long ThreadCpuNanoseconds() => MediaCore.LoadTest.Reporting.Calibration.ThreadCpuNanoseconds();
 
     /// <summary>Time on a CPU of every thread of this process whose name starts with <paramref name="prefix"/>, in ns.</summary>
     internal static long ThreadsCpuNanoseconds(string prefix)

@@ -25,11 +25,14 @@ public static partial class Calibration
     [LibraryImport("libc", SetLastError = true)]
     private static partial int clock_gettime(int clock, out TimeSpec time);
 
-    private static double ThreadCpuSeconds()
+    /// <summary>CPU time the calling thread has used (CLOCK_THREAD_CPUTIME_ID), in nanoseconds.</summary>
+    public static long ThreadCpuNanoseconds()
     {
         clock_gettime(ClockThreadCpuTime, out var t);
-        return t.Seconds + t.Nanoseconds / 1e9;
+        return t.Seconds * 1_000_000_000 + t.Nanoseconds;
     }
+
+    private static double ThreadCpuSeconds() => ThreadCpuNanoseconds() / 1e9;
 
     /// <summary>Runs for about <paramref name="duration"/>.</summary>
     public static CalibrationResult MeasureSendto(TimeSpan duration, int payloadBytes = 1200, int receivers = 64)

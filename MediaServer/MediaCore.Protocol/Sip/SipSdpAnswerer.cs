@@ -2,6 +2,7 @@ using System.Net;
 using MediaCore.Protocol.Codecs;
 using MediaCore.Protocol.Core;
 using MediaCore.Protocol.Sdp;
+using MediaCore.Protocol.Srtp;
 
 namespace MediaCore.Protocol.Sip;
 
@@ -23,7 +24,13 @@ public sealed record SipMediaSession(IPEndPoint RemoteRtp, SipAudioCodec Codec, 
 }
 
 /// <summary>The two SDES keys of an RTP/SAVP stream: the offerer's, which protects what it sends, and ours (RFC 4568 §6.1).</summary>
-public sealed record SipSrtpKeys(SdesCrypto Remote, SdesCrypto Local);
+public sealed record SipSrtpKeys(SdesCrypto Remote, SdesCrypto Local)
+{
+    /// <summary>The SDES-SRTP contexts of one media line (RFC 4568 §6.1): the terminal's key unprotects what it sends, ours
+    /// protects what we send. The caller owns (disposes) both.</summary>
+    public (SrtpContext Inbound, SrtpContext Outbound) CreateContexts() =>
+        (new SrtpContext(Remote.Profile, Remote.MasterKey, Remote.MasterSalt), new SrtpContext(Local.Profile, Local.MasterKey, Local.MasterSalt));
+}
 
 /// <summary>
 /// The H.264 video of a SIP call (RFC 6184, packetization-mode 1): where to send it (the offer's video c=/m=), its payload

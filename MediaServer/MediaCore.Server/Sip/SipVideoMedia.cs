@@ -62,10 +62,7 @@ internal sealed class SipVideoMedia : IRtpSink, IKeyFrameRequester, IDisposable
     {
         _inbound?.Dispose();
         _outbound?.Dispose();
-        _inbound = _outbound = null;
-        if (keys == null) return;
-        _inbound = new SrtpContext(keys.Remote.Profile, keys.Remote.MasterKey, keys.Remote.MasterSalt);
-        _outbound = new SrtpContext(keys.Local.Profile, keys.Local.MasterKey, keys.Local.MasterSalt);
+        (_inbound, _outbound) = keys is null ? (null, null) : keys.CreateContexts();
     }
 
     /// <summary>SRTP or SRTCP packets that failed authentication (dropped).</summary>
