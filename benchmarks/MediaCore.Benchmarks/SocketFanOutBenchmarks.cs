@@ -27,8 +27,6 @@ public enum SendPath
     /// <summary>As <see cref="ProtectOn2Workers"/>, but rewritten into the router's scratch buffer and copied into the ring
     /// slot from there (the host before the rewrite went straight into the slot; <c>fanout-cpu</c> only).</summary>
     ProtectOn2WorkersCopy,
-    /// <summary>As <see cref="ProtectOn2Workers"/> without the send worker's prefetch of the next ring slot (<c>fanout-cpu</c> only).</summary>
-    ProtectOn2WorkersNoPrefetch,
 }
 
 /// <summary>
@@ -83,7 +81,6 @@ public class SocketFanOutBenchmarks
     public void Setup()
     {
         int workers = Path switch { SendPath.SendtoInline => 0, SendPath.Sendmmsg1Worker => 1, _ => 2 };
-        UdpSendWorker.PrefetchNextSlot = Path != SendPath.ProtectOn2WorkersNoPrefetch;
         _endpoint = new UdpEndpoint(IPAddress.Loopback, 0, sendWorkers: workers, sendQueueSlots: Slots, useSendmmsg: Path != SendPath.Sendto2Workers,
             dontFragment: DontFragment);
         _router = new Router();
@@ -128,8 +125,8 @@ public class SocketFanOutBenchmarks
                 Id = "c" + i, Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000,
                 Ssrc = new Ssrc((uint)(1000 + i)), PayloadType = new PayloadType(100), Extensions = subExt, Mid = "1",
             }, new SocketSink(new SrtpContext(SrtpProfile.AeadAes128Gcm, key, salt), _endpoint,
-                PeerAddress.FromEndPoint((IPEndPoint)r.LocalEndPoint!), Path is SendPath.ProtectOn2Workers or SendPath.ProtectOn2WorkersCopy or SendPath.ProtectOn2WorkersNoPrefetch,
-                Path is SendPath.ProtectOn2Workers or SendPath.ProtectOn2WorkersNoPrefetch), _producer);
+                PeerAddress.FromEndPoint((IPEndPoint)r.LocalEndPoint!), Path is SendPath.ProtectOn2Workers or SendPath.ProtectOn2WorkersCopy,
+                Path == SendPath.ProtectOn2Workers), _producer);
         }
         // A key frame starts every consumer, then inter frames.
         _packet[frameHeader] = 0x10;

@@ -37,16 +37,6 @@ internal sealed unsafe class UdpSendWorker : IOutputSlotOwner, IDisposable
     private const byte OpSkip = 4, OpStream = 5;
     // A lent slot (TryBeginProtected) its borrower handed back empty: nothing to send, nothing lost.
     private const byte OpAbandoned = 6;
-    /// <summary>
-    /// Bytes of the next slot a producer prefetches after taking one: the slot it will most likely write next was last
-    /// written a whole ring ago (32 MB at 16,384 slots), so it is in no cache; fetching it while the current packet is
-    /// written hides that miss. A datagram of the plenary is about 1,250 bytes.
-    /// </summary>
-    private const int PrefetchBytes = 1280;
-
-    /// <summary>Prefetch the next slot (see <see cref="PrefetchBytes"/>); process-wide, for the fan-out benchmark's A/B.</summary>
-    internal static bool PrefetchNextSlot { get; set; } = true;
-
     /// <summary>How long a producer waits for a slot when the ring is full, unless the worker says otherwise.</summary>
     public static readonly TimeSpan DefaultFullWait = TimeSpan.FromMilliseconds(50);
 
@@ -252,11 +242,6 @@ internal sealed unsafe class UdpSendWorker : IOutputSlotOwner, IDisposable
             {
                 pos = Volatile.Read(ref _enqueuePos);
             }
-        }
-        if (PrefetchNextSlot && System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            byte* next = _data + (long)((pos + 1) & _mask) * SlotBytes;
-            for (int offset = 0; offset < PrefetchBytes; offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(next + offset);
         }
         return pos;
     }
