@@ -71,7 +71,11 @@ public sealed partial class ClusterRoomControls : IMediaEventSink, IHostedServic
 
     private static string Key(string room) => "mc:controls:" + room;
 
-    public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt) { }
+    /// <summary>
+    /// Under the engine's lock: only queue. A session can be the room's first on this node (a village joining a county meeting
+    /// on its town): read the room's controls now rather than at the next re-read.
+    /// </summary>
+    public void SessionStarted(SessionInfo session, string? displayName, DateTimeOffset joinedAt) => _feed.Notify(session.Room.Value);
 
     public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt) { }
 

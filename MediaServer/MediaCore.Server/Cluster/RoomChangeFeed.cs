@@ -24,6 +24,9 @@ internal sealed class RoomChangeFeed(ClusterDirectory directory, string channel,
     private bool _subscribed, _wasAvailable;
     private long _lastPollMs = long.MinValue / 2;
 
+    /// <summary>Asks for <paramref name="room"/> to be read as if announced (it just appeared on this node). Never blocks.</summary>
+    public void Notify(string room) => _rooms.Writer.TryWrite(room);
+
     /// <summary>The next room announced on the channel, or null when every room is due for a re-read.</summary>
     public async Task<string?> NextAsync(CancellationToken ct)
     {

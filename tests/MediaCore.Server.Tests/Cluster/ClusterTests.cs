@@ -381,5 +381,13 @@ public sealed class ClusterTests
         await EventuallyAsync(TownProgram, p => p == "lecturer", "the lecturer's relayed video leads the town's program");
         using var hands = await town.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Get, "/api/rooms/plenary/hands", town.Token("*", "controlplane", ParticipantRole.Host)));
         Assert.Contains("\"floor\":\"lecturer\"", await hands.Content.ReadAsStringAsync());
+
+        // Controls set before the town holds the room: the town reads them when its first village joins.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "partial", "county-host", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
+        using (var pin = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/partial/participants/site:77/pin", county.Token("partial", "county-host", ParticipantRole.Host)))
+            Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(pin)).StatusCode);
+        await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"), r => r.Any(x => x.Room == "partial"), "the second meeting in the directory");
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "partial", "site:12", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        await EventuallyAsync(() => GetAsync<AudioControls>(town, "/api/rooms/partial/audio"), a => a.Pinned.Contains("site:77"), "the pin set before the town held the room");
     }
 }
