@@ -20,6 +20,7 @@ DATABASES="${DATABASES:-sqlite postgres}"
 VILLAGES="${VILLAGES_PER_TOWN:-68}"
 PORT="${PORT:-18090}"
 OUT="${OUT:-$(mktemp -d /tmp/county-scale.XXXXXX)}"
+mkdir -p "$OUT"
 BASE="http://127.0.0.1:$PORT"
 log() { echo "county-scale: $*" >&2; }
 for tool in curl jq dotnet; do command -v "$tool" >/dev/null || { log "$tool is not installed (scripts/install-deps.sh)"; exit 2; }; done
