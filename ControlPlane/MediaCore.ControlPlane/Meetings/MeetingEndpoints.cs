@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using MediaCore.ControlPlane.Auth;
 using MediaCore.ControlPlane.Common;
 using MediaCore.ControlPlane.Data;
+using MediaCore.ControlPlane.Live;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.ControlPlane.Meetings;
 
 /// <summary>Scheduling a meeting.</summary>
-public sealed record CreateMeetingRequest(int? SiteId, MeetingKind? Kind, string? Title, DateTimeOffset? ScheduledStart);
+/// <param name="LecturerUserId">Lectures only: the expert_lecturer account that teaches it (授课专家; <c>GET /api/live/lecturers</c>).</param>
+public sealed record CreateMeetingRequest(int? SiteId, MeetingKind? Kind, string? Title, DateTimeOffset? ScheduledStart, int? LecturerUserId = null);
 
 /// <summary>A review decision: "approve" or "reject" (reject needs a comment).</summary>
 public sealed record ReviewRequest(string? Decision, string? Comment);
@@ -132,9 +134,14 @@ public static class MeetingEndpoints
         if (await scope.GuardAsync(user, req.SiteId!.Value, ct) is { } problem) return problem;
         var site = await db.Sites.FirstAsync(s => s.Id == req.SiteId, ct);
         if (LevelError(req.Kind!.Value, site.Kind) is { } levelError) return Problems.Invalid("kind", levelError);
+        if (req.LecturerUserId is not null && !user.IsInRole(Roles.CountyAdmin) && !user.IsInRole(Roles.TownAdmin))
+            return Problems.Forbidden("Lecturers are assigned by a county or town administrator.");
+        if (await LectureEndpoints.LecturerErrorAsync(db, req.Kind!.Value, req.LecturerUserId, ct) is { } lecturerError)
+            return Problems.Invalid("lecturerUserId", lecturerError);
         var meeting = new Meeting
         {
             SiteId = site.Id, Kind = req.Kind!.Value, Title = req.Title!.Trim(), ScheduledStartUtc = req.ScheduledStart?.UtcDateTime,
+            LecturerUserId = req.LecturerUserId,
             Room = $"m-{site.Code}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
         };
         db.Meetings.Add(meeting);
