@@ -235,6 +235,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(32);
 
+                    b.Property<int?>("LecturerUserId");
+
                     b.Property<DateTime?>("RecordingFinishedAtUtc");
 
                     b.Property<string>("Review")
@@ -263,6 +265,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .HasMaxLength(200);
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LecturerUserId");
 
                     b.HasIndex("Room")
                         .IsUnique();
@@ -677,11 +681,18 @@ namespace MediaCore.ControlPlane.Data.Migrations
 
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Meeting", b =>
                 {
+                    b.HasOne("MediaCore.ControlPlane.Data.User", "Lecturer")
+                        .WithMany()
+                        .HasForeignKey("LecturerUserId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("MediaCore.ControlPlane.Data.Site", "Site")
                         .WithMany()
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("Lecturer");
 
                     b.Navigation("Site");
                 });
