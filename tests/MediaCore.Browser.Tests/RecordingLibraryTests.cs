@@ -56,6 +56,7 @@ public sealed class RecordingLibraryTests(LiveStackFixture fixture)
         await Stack.WaitAsync(async () => await lecture.EvaluateAsync<int>(
                 "() => document.querySelector('[data-testid=lecture-speaker] video')?.getVideoPlaybackQuality().totalVideoFrames ?? 0") > 20,
             TimeSpan.FromSeconds(30), "the lecturer decoding the granted village's picture");
+        await lecture.Mouse.MoveAsync(1, 1); // no hover colour on the button under the last click
         await LiveStack.ScreenshotAsync(lecture, "live-lecture");
 
         await LiveStack.LeaveAsync(terminal, lecture);
