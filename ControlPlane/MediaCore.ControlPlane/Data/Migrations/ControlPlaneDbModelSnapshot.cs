@@ -681,18 +681,11 @@ namespace MediaCore.ControlPlane.Data.Migrations
 
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Meeting", b =>
                 {
-                    b.HasOne("MediaCore.ControlPlane.Data.User", "Lecturer")
-                        .WithMany()
-                        .HasForeignKey("LecturerUserId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("MediaCore.ControlPlane.Data.Site", "Site")
                         .WithMany()
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.Navigation("Lecturer");
 
                     b.Navigation("Site");
                 });

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace MediaCore.ControlPlane.Data.Migrations
 {
     [DbContext(typeof(ControlPlaneDb))]
-    [Migration("20261203145304_MeetingLecturer")]
+    [Migration("20261203152817_MeetingLecturer")]
     partial class MeetingLecturer
     {
         /// <inheritdoc />
@@ -684,18 +684,11 @@ namespace MediaCore.ControlPlane.Data.Migrations
 
             modelBuilder.Entity("MediaCore.ControlPlane.Data.Meeting", b =>
                 {
-                    b.HasOne("MediaCore.ControlPlane.Data.User", "Lecturer")
-                        .WithMany()
-                        .HasForeignKey("LecturerUserId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("MediaCore.ControlPlane.Data.Site", "Site")
                         .WithMany()
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
-
-                    b.Navigation("Lecturer");
 
                     b.Navigation("Site");
                 });

@@ -19,23 +19,11 @@ namespace MediaCore.ControlPlane.Data.Migrations
                 name: "IX_Meetings_LecturerUserId",
                 table: "Meetings",
                 column: "LecturerUserId");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Meetings_Users_LecturerUserId",
-                table: "Meetings",
-                column: "LecturerUserId",
-                principalTable: "Users",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_Meetings_Users_LecturerUserId",
-                table: "Meetings");
-
             migrationBuilder.DropIndex(
                 name: "IX_Meetings_LecturerUserId",
                 table: "Meetings");
