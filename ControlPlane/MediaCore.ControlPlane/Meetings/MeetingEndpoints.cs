@@ -11,6 +11,10 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.ControlPlane.Meetings;
 
 /// <summary>Scheduling a meeting.</summary>
+/// <param name="SiteId">The site that holds it (a plenary: the county; a partial meeting: a town; the three working days: a village).</param>
+/// <param name="Kind">What kind of meeting.</param>
+/// <param name="Title">1-200 characters.</param>
+/// <param name="ScheduledStart">When it is due (terminals join up to 30 minutes early).</param>
 /// <param name="LecturerUserId">Lectures only: the expert_lecturer account that teaches it (授课专家; <c>GET /api/live/lecturers</c>).</param>
 public sealed record CreateMeetingRequest(int? SiteId, MeetingKind? Kind, string? Title, DateTimeOffset? ScheduledStart, int? LecturerUserId = null);
 

@@ -2867,11 +2867,18 @@ export interface components {
         };
         /** @description Scheduling a meeting. */
         CreateMeetingRequest: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The site that holds it (a plenary: the county; a partial meeting: a town; the three working days: a village).
+             */
             siteId: null | number;
             kind: null | components["schemas"]["MeetingKind"];
+            /** @description 1-200 characters. */
             title: null | string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it is due (terminals join up to 30 minutes early).
+             */
             scheduledStart: null | string;
             /**
              * Format: int32
