@@ -93,6 +93,7 @@ public sealed partial class Program
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin))
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin, Roles.VillageOperator))
             .AddPolicy(Policies.User, p => p.RequireRole(Roles.CountyAdmin, Roles.TownAdmin, Roles.VillageOperator, Roles.ExpertLecturer))
+            .AddPolicy(Policies.Lecturer, p => p.RequireRole(Roles.ExpertLecturer))
             .AddPolicy(Policies.Device, p => p.RequireRole(Roles.Device));
         s.AddRateLimiter(o =>
         {

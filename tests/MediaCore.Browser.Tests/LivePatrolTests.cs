@@ -23,6 +23,7 @@ public sealed class LivePatrolTests(LiveStackFixture fixture)
 
         // Three village cameras (the MediaServer page's client, simulcast q/h/f), as sites of the county.
         var villages = new List<int>();
+        var cameras = new List<(MediaPage Page, SessionStart Published)>();
         for (int n = 6; n <= 8; n++)
         {
             var v = await Stack.VillageOperatorAsync(n);
@@ -31,6 +32,7 @@ public sealed class LivePatrolTests(LiveStackFixture fixture)
             var published = await camera.PublishAsync($"/whip/{room}", Stack.Media.Token(room, $"site:{v.SiteId}", ParticipantRole.Speaker),
                 new PublishOptions(Simulcast: true));
             Assert.True(published.Succeeded, $"WHIP failed: {published.Status} {published.Detail}");
+            cameras.Add((camera, published));
         }
 
         var patrol = await Stack.OpenAsync(chromium, 0, "admin", "/live/patrol");
@@ -64,5 +66,8 @@ public sealed class LivePatrolTests(LiveStackFixture fixture)
             Assert.True(w <= 320, $"{source} decoded at {w} px wide: not the lowest simulcast layer");
         await LiveStack.ScreenshotAsync(patrol, "live-patrol");
         await LiveStack.LeaveAsync(patrol);
+        // The cameras leave (WHIP DELETE) so the plenary ends now, not at the ICE timeout: a village terminal of the next
+        // test would otherwise join this plenary, still on air, instead of its own meeting.
+        foreach (var (page, published) in cameras) await page.StopAsync(published.Handle);
     }
 }

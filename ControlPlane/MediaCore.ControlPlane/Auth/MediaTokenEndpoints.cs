@@ -37,12 +37,18 @@ public static class MediaTokenEndpoints
         if (req.Role is null || !MediaTokenIssuer.MediaRoles.Contains(req.Role))
             return Problems.Invalid("role", "One of host, speaker, audience, observer.");
         var meeting = await db.Meetings.AsNoTracking().Where(m => m.Room == req.Room)
-            .Select(m => new { m.Id, m.Kind, m.SiteId, m.Site!.Path }).FirstOrDefaultAsync(ct);
+            .Select(m => new { m.Id, m.Kind, m.SiteId, m.Site!.Path, m.LecturerUserId, m.EndedAtUtc }).FirstOrDefaultAsync(ct);
         if (meeting is null) return Problems.NotFound("Room");
 
-        var decision = Decide(user, meeting.Kind, meeting.Path, req.Role);
+        var decision = Decide(user, meeting.Kind, meeting.Path, meeting.LecturerUserId, req.Role);
         if (decision == Grant.Hidden) return Problems.NotFound("Room");
-        if (decision == Grant.Denied) return Problems.Forbidden($"Your role may not join this room as {req.Role}.");
+        if (decision == Grant.Denied)
+            return Problems.Forbidden(user.IsInRole(Roles.ExpertLecturer) && meeting.Kind == MeetingKind.Lecture && req.Role is "host" or "speaker"
+                ? "Only the lecturer assigned to this lecture may teach in it."
+                : $"Your role may not join this room as {req.Role}.");
+        // The lecturer's host token is for teaching: not once the lecture is over.
+        if (user.IsInRole(Roles.ExpertLecturer) && req.Role == "host" && meeting.EndedAtUtc is not null)
+            return Problems.Conflict("This lecture has ended.");
 
         // Village terminals join as their site, so MediaServer's webhooks name the site whose camera is live.
         var subject = user.IsInRole(Roles.VillageOperator) ? $"site:{user.SiteId()}" : $"user:{user.UserId()}";
@@ -99,13 +105,20 @@ public static class MediaTokenEndpoints
     /// <summary>
     /// Who may take which media role. Inside the caller's scope (its own site or below) and in rooms of the
     /// sites above it (county plenary, town partial) the caller may take part; anything else is hidden.
+    /// An expert lecturer sees lectures only: the one it is assigned to (<see cref="Meeting.LecturerUserId"/>) as host
+    /// (teaches, grants hands: the token's <c>room</c> is that lecture's, so it is host nowhere else), speaker or
+    /// audience; any other lecture as audience only.
     /// </summary>
-    private static Grant Decide(ClaimsPrincipal user, MeetingKind kind, string meetingPath, string role)
+    private static Grant Decide(ClaimsPrincipal user, MeetingKind kind, string meetingPath, int? lecturerUserId, string role)
     {
         // Emergency rooms: the caller got its token with the call; only county admins may watch.
         if (kind == MeetingKind.Emergency) return user.IsInRole(Roles.CountyAdmin) ? Grant.Allowed : Grant.Hidden;
         if (user.IsInRole(Roles.ExpertLecturer))
-            return kind == MeetingKind.Lecture ? role is "speaker" or "audience" ? Grant.Allowed : Grant.Denied : Grant.Hidden;
+        {
+            if (kind != MeetingKind.Lecture) return Grant.Hidden;
+            if (lecturerUserId is not null && lecturerUserId == user.UserId()) return role == "observer" ? Grant.Denied : Grant.Allowed;
+            return role == "audience" ? Grant.Allowed : Grant.Denied;
+        }
         var home = user.FindFirstValue(ClaimNames.ScopePath) ?? "#";
         var own = meetingPath == home;
         var below = !own && meetingPath.StartsWith(home, StringComparison.Ordinal);

@@ -47,6 +47,8 @@ public static class Policies
     public const string Staff = "Staff";
     /// <summary>Any logged-in user, lecturers included.</summary>
     public const string User = "User";
+    /// <summary>Expert lecturers (授课专家) only.</summary>
+    public const string Lecturer = "Lecturer";
     /// <summary>Attendance machines authenticated by device key.</summary>
     public const string Device = "Device";
 }

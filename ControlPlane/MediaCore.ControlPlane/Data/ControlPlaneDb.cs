@@ -100,6 +100,7 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
             e.HasIndex(x => x.Room).IsUnique();
             e.HasIndex(x => new { x.SiteId, x.StartedAtUtc });
             e.HasOne(x => x.Site).WithMany().HasForeignKey(x => x.SiteId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.LecturerUserId);
         });
         m.Entity<MeetingParticipation>(e =>
         {

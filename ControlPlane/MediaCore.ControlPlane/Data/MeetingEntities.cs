@@ -38,6 +38,13 @@ public sealed class Meeting
     public DateTime? EndedAtUtc { get; set; }
     public DateTime? RecordingFinishedAtUtc { get; set; }
     /// <summary>
+    /// 授课专家: the id of the expert_lecturer account that teaches this lecture (<see cref="MeetingKind.Lecture"/> only). Only
+    /// this lecturer gets a host token of the room (publish, hands, floor), see docs/decisions.md "The expert lecturer".
+    /// Indexed, no foreign key: accounts are disabled, never deleted, and on SQLite adding a foreign key to an existing table
+    /// rebuilds the whole table (meetings are the largest table after check-ins).
+    /// </summary>
+    public int? LecturerUserId { get; set; }
+    /// <summary>
     /// People counted as present (see <see cref="Meetings.MeetingAttendance"/>), kept current by every write that can change it
     /// (check-in ingest, session start/end/resume, an online person's join), so lists and statistics sum a column instead
     /// of joining every check-in of a county's year.

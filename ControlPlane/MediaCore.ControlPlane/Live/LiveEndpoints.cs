@@ -68,6 +68,7 @@ public static class LiveEndpoints
         g.MapGet("/meetings/{id:int}/sites", Sites).RequireAuthorization(Policies.Admin);
         g.MapGet("/current", Current).RequireAuthorization(Policies.Staff);
         app.MapEmergency();
+        app.MapLectures();
     }
 
     internal static LiveMeetingDto ToDto(Meeting m) => new(m.Id, m.Title, m.Kind, m.Room, m.SiteId, m.Site?.Name ?? "",

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using MediaCore.ControlPlane.Auth;
 using MediaCore.ControlPlane.Common;
 using MediaCore.ControlPlane.Data;
+using MediaCore.ControlPlane.Live;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,12 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.ControlPlane.Meetings;
 
 /// <summary>Scheduling a meeting.</summary>
-public sealed record CreateMeetingRequest(int? SiteId, MeetingKind? Kind, string? Title, DateTimeOffset? ScheduledStart);
+/// <param name="SiteId">The site that holds it (a plenary: the county; a partial meeting: a town; the three working days: a village).</param>
+/// <param name="Kind">What kind of meeting.</param>
+/// <param name="Title">1-200 characters.</param>
+/// <param name="ScheduledStart">When it is due (terminals join up to 30 minutes early).</param>
+/// <param name="LecturerUserId">Lectures only: the expert_lecturer account that teaches it (授课专家; <c>GET /api/live/lecturers</c>).</param>
+public sealed record CreateMeetingRequest(int? SiteId, MeetingKind? Kind, string? Title, DateTimeOffset? ScheduledStart, int? LecturerUserId = null);
 
 /// <summary>A review decision: "approve" or "reject" (reject needs a comment).</summary>
 public sealed record ReviewRequest(string? Decision, string? Comment);
@@ -136,9 +142,14 @@ public static class MeetingEndpoints
         if (await scope.GuardAsync(user, req.SiteId!.Value, ct) is { } problem) return problem;
         var site = await db.Sites.FirstAsync(s => s.Id == req.SiteId, ct);
         if (LevelError(req.Kind!.Value, site.Kind) is { } levelError) return Problems.Invalid("kind", levelError);
+        if (req.LecturerUserId is not null && !user.IsInRole(Roles.CountyAdmin) && !user.IsInRole(Roles.TownAdmin))
+            return Problems.Forbidden("Lecturers are assigned by a county or town administrator.");
+        if (await LectureEndpoints.LecturerErrorAsync(db, req.Kind!.Value, req.LecturerUserId, ct) is { } lecturerError)
+            return Problems.Invalid("lecturerUserId", lecturerError);
         var meeting = new Meeting
         {
             SiteId = site.Id, Kind = req.Kind!.Value, Title = req.Title!.Trim(), ScheduledStartUtc = req.ScheduledStart?.UtcDateTime,
+            LecturerUserId = req.LecturerUserId,
             Room = $"m-{site.Code}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
         };
         db.Meetings.Add(meeting);

@@ -279,6 +279,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/meetings/{id}/lecturer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssignLecturerRequest"];
+                };
+            };
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -2064,6 +2112,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live/lecturers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LecturerDto"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/live/lectures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LiveMeetingDto"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/recordings": {
         parameters: {
             query?: never;
@@ -2559,6 +2677,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description `PUT /api/meetings/{id}/lecturer`: the lecturer of a lecture, or null for none. */
+        AssignLecturerRequest: {
+            /** Format: int32 */
+            lecturerUserId: null | number;
+        };
         /**
          * @description Someone counted as present at a meeting: checked in at the meeting's site during the session
          *     (`source = "checkIn"`, with the method), or joined the room as `person:&lt;id&gt;` (`"online"`).
@@ -2744,12 +2867,24 @@ export interface components {
         };
         /** @description Scheduling a meeting. */
         CreateMeetingRequest: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The site that holds it (a plenary: the county; a partial meeting: a town; the three working days: a village).
+             */
             siteId: null | number;
             kind: null | components["schemas"]["MeetingKind"];
+            /** @description 1-200 characters. */
             title: null | string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it is due (terminals join up to 30 minutes early).
+             */
             scheduledStart: null | string;
+            /**
+             * Format: int32
+             * @description Lectures only: the expert_lecturer account that teaches it (授课专家; `GET /api/live/lecturers`).
+             */
+            lecturerUserId?: null | number;
         };
         /** @description Creating a playback schedule: one source (coursewareId or recordingId), targets (siteIds or townId), startAt or cron. */
         CreateScheduleRequest: {
@@ -2919,6 +3054,13 @@ export interface components {
         };
         /** Format: binary */
         IFormFile: string;
+        /** @description An expert lecturer account (授课专家) that a lecture can be assigned to. */
+        LecturerDto: {
+            /** Format: int32 */
+            id: number;
+            displayName: string;
+            userName: string;
+        };
         /** @description A meeting as the live views show it. */
         LiveMeetingDto: {
             /** Format: int32 */

@@ -146,6 +146,11 @@ export const problemText = {
 /** Known English details of the ControlPlane, shown in Chinese. */
 export const problemDetails: Record<string, string> = {
   'Wrong user name or password.': '用户名或密码错误。',
+  'Only the lecturer assigned to this lecture may teach in it.': '只有本场讲课指定的授课专家才能主讲。如需更换，请联系县级或镇(街道)管理员。',
+  'This lecture has ended.': '本场讲课已结束。',
+  'Only a lecture has a lecturer.': '只有“远程授课”类会议可以指定授课专家。',
+  'Not an enabled expert lecturer account.': '所选账号不是已启用的授课专家账号。',
+  'Lecturers are assigned by a county or town administrator.': '授课专家由县级或镇(街道)管理员指定。',
   'Only a held and ended meeting can be reviewed.': '只有已召开并已结束的会议才能审核。',
   'Meetings of your own site are reviewed by the level above.': '本级会议由上级审核。',
   'Town admins may only create village operators.': '镇(街道)管理员只能创建村级操作员账号。',
@@ -157,6 +162,7 @@ export const problemDetails: Record<string, string> = {
 
 /** Field names of validation errors, in Chinese. */
 export const fieldLabels: Record<string, string> = {
+  lecturerUserId: '授课专家',
   userName: '用户名',
   password: '密码',
   currentPassword: '当前密码',

@@ -11,6 +11,8 @@ export const liveSection: RouteRecordRaw = {
   meta: { title: liveText.section, icon: VideoCamera },
   redirect: '/live/console',
   children: [
+    // First for a lecturer: its home page after login.
+    { path: 'lecture', name: 'live-lecture', component: () => import('@/views/live/LecturerView.vue'), meta: { title: liveText.lecture, roles: ['expert_lecturer'] } },
     { path: 'console', name: 'live-console', component: () => import('@/views/live/HostConsole.vue'), meta: { title: liveText.console, roles: ['county_admin', 'town_admin'] } },
     { path: 'patrol', name: 'live-patrol', component: () => import('@/views/live/PatrolView.vue'), meta: { title: liveText.patrol, roles: ['county_admin', 'town_admin'] } },
     { path: 'listen', name: 'live-listen', component: () => import('@/views/live/ListenIn.vue'), meta: { title: liveText.listen, roles: ['county_admin', 'town_admin'] } },

@@ -178,10 +178,10 @@ public sealed class LiveStack : IAsyncDisposable
         return JsonNode.Parse(text)!;
     }
 
-    /// <summary>Schedules a meeting starting now; returns (id, room).</summary>
-    public async Task<(int Id, string Room)> ScheduleAsync(string user, int siteId, string kind, string title)
+    /// <summary>Schedules a meeting starting now (a lecture: taught by <paramref name="lecturerUserId"/>); returns (id, room).</summary>
+    public async Task<(int Id, string Room)> ScheduleAsync(string user, int siteId, string kind, string title, int? lecturerUserId = null)
     {
-        var m = await PostAsync(user, "/api/meetings", new { siteId, kind, title, scheduledStart = DateTimeOffset.UtcNow });
+        var m = await PostAsync(user, "/api/meetings", new { siteId, kind, title, scheduledStart = DateTimeOffset.UtcNow, lecturerUserId });
         return ((int)m["id"]!, (string)m["room"]!);
     }
 

@@ -235,6 +235,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(32);
 
+                    b.Property<int?>("LecturerUserId");
+
                     b.Property<DateTime?>("RecordingFinishedAtUtc");
 
                     b.Property<string>("Review")
@@ -263,6 +265,8 @@ namespace MediaCore.ControlPlane.Data.Migrations
                         .HasMaxLength(200);
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LecturerUserId");
 
                     b.HasIndex("Room")
                         .IsUnique();

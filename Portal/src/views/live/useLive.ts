@@ -2,7 +2,10 @@
 // site-state and level labels. Pages create sessions through here so every one stops when the page closes.
 import { onBeforeUnmount, shallowRef, ref, type Ref } from 'vue'
 import { api, call } from '@/api/client'
+import { liveText } from '@/locale/live'
 import { MediaSession, endpointUrl, type MediaSessionOptions, type MediaTokenGrant, type SessionState, type SessionStats } from '@/media'
+
+const shareErrorText = liveText.shareError
 
 export type MediaRole = 'host' | 'speaker' | 'audience' | 'observer'
 
@@ -85,6 +88,45 @@ export function usePolling(fn: () => Promise<void>, ms: number, onError?: (e: un
   }
   onBeforeUnmount(stop)
   return { stop, now: () => fn().catch((e) => onError?.(e)) }
+}
+
+/**
+ * 共享屏幕 / 停止共享 for a publishing session opened with `content: true`: the screen (getDisplayMedia, contentHint
+ * "detail") goes out on its content m-line with replaceTrack, no renegotiation. The browser's own "停止共享" bar ends the
+ * track: then it stops being sent too. `onError` gets a Chinese message the user can act on.
+ */
+export function useScreenShare(onError: (message: string) => void) {
+  const share = shallowRef<MediaStream | null>(null)
+  function stopTracks() {
+    share.value?.getTracks().forEach((x) => x.stop())
+    share.value = null
+  }
+  async function toggle(cam: LiveSession): Promise<void> {
+    if (share.value) {
+      stopTracks()
+      await cam.session.setContent(null)
+      return
+    }
+    let stream: MediaStream
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false })
+    } catch {
+      onError(shareErrorText)
+      return
+    }
+    const track = stream.getVideoTracks()[0]
+    if (!track) return
+    track.contentHint = 'detail' // text and slides: keep the resolution, drop frames first
+    track.addEventListener('ended', () => {
+      if (share.value !== stream) return
+      share.value = null
+      void cam.session.setContent(null)
+    })
+    share.value = stream
+    await cam.session.setContent(track)
+  }
+  onBeforeUnmount(stopTracks)
+  return { share, toggle, stopTracks }
 }
 
 /** 0..1 for a level bar from an RFC 6464 level in dBov (0 loudest, -127 silence). */
