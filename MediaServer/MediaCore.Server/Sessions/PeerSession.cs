@@ -46,7 +46,9 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
             DtlsRole = negotiated.LocalSetup == SetupRole.Active ? DtlsRole.Client : DtlsRole.Server,
             Dtls = engine.DtlsOptions,
         }, engine, this);
-        Transport.WakeUp = () => engine.Timers.Schedule(this, engine.Clock.NowTicks);
+        // The DTLS thread says it has output (a flight, the handshake's outcome): a wake the owner's next Reschedule cannot
+        // overwrite (TimerWheel.Wake), or a finished handshake could wait unread behind a 30 s consent deadline.
+        Transport.WakeUp = () => engine.Timers.Wake(this, engine.Clock.NowTicks);
         _nextReportAt = nowTicks + RtcpReportInterval;
     }
 
