@@ -41,16 +41,21 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
                     browsers.Add(chromium);
                     var page = new TonePage(await chromium.OpenPageAsync(server.BaseAddress), () => RoomStateAsync(server));
                     await page.PublishAsync($"/whip/{Room}", server.Token(Room, $"site-{hz}", ParticipantRole.Speaker));
+                    await WaitServerConnectedAsync(server, page);
                     speakers[hz] = page;
                 }
                 // Each loud publisher also listens, by WHEP with the same participant id: it must get its N-1 mix.
                 foreach (int hz in new[] { 440, 880, 1320 })
+                {
                     await speakers[hz].ListenAsync($"/whep/{Room}", server.Token(Room, $"site-{hz}", ParticipantRole.Speaker));
+                    await WaitServerConnectedAsync(server, speakers[hz]);
+                }
 
                 var listenerBrowser = await ChromiumSession.LaunchAsync("--autoplay-policy=no-user-gesture-required");
                 browsers.Add(listenerBrowser);
                 var listener = new TonePage(await listenerBrowser.OpenPageAsync(server.BaseAddress), () => RoomStateAsync(server));
                 await listener.ListenAsync($"/whep/{Room}", server.Token(Room, "town-observer", ParticipantRole.Observer));
+                await WaitServerConnectedAsync(server, listener);
 
                 int[] all = [440, 880, 1320, 660];
                 // The observer hears the three loud tones, not the quieter fourth (N = 3).
@@ -121,6 +126,28 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
         string state = await page.StatsAsync();
         if (server != null) state += " server: " + await RoomStateAsync(server);
         Assert.Fail($"{what}: not within {Timeout}: {last} {state}");
+    }
+
+    /// <summary>
+    /// Chromium says connected once it has the server's last DTLS flight; the server's session is connected only once it has
+    /// read its handshake's outcome. Both must be, or media does not flow (issue 13: a lost wake-up left the server's side
+    /// unconnected for good while the page was connected, and the page heard digital silence).
+    /// </summary>
+    private static async Task WaitServerConnectedAsync(BrowserTestServer server, TonePage page)
+    {
+        using var admin = new HttpClient { BaseAddress = server.BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token("*", "admin", ParticipantRole.Host));
+        var sw = Stopwatch.StartNew();
+        string room = "";
+        while (sw.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            room = await admin.GetStringAsync($"/api/rooms/{Room}");
+            if (JsonDocument.Parse(room).RootElement.GetProperty("participants").EnumerateArray()
+                .All(p => p.GetProperty("transport").GetString()!.StartsWith("Connected", StringComparison.Ordinal)))
+                return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"a session the page sees connected is not connected on the server within 5 s: server: {room} page: {await page.StatsAsync()}");
     }
 
     /// <summary>The mixer's participants and every session of the room with its transport's join timeline (server side).</summary>
