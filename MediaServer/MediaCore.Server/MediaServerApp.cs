@@ -60,6 +60,7 @@ public static partial class MediaServerApp
         services.AddSingleton<MediaTokenIssuer>();
         services.AddSingleton<SessionAudit>();
         services.AddSingleton<HandQueue>();
+        services.AddSingleton<IHandStore>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.ClusterHands>() : sp.GetRequiredService<HandQueue>());
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -158,6 +159,8 @@ public static partial class MediaServerApp
         services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.RelayManager>() : NoService.Instance);
         services.AddSingleton<Cluster.ClusterRoomControls>();
         services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.ClusterRoomControls>() : NoService.Instance);
+        services.AddSingleton<Cluster.ClusterHands>();
+        services.AddSingleton<IHostedService>(sp => ClusterEnabled(sp) ? sp.GetRequiredService<Cluster.ClusterHands>() : NoService.Instance);
         services.AddSingleton<IRoomDirectory>(sp => ClusterEnabled(sp)
             ? sp.GetRequiredService<Cluster.ClusterDirectory>()
             : sp.GetRequiredService<SessionManager>());

@@ -38,7 +38,7 @@ public static class AttendanceEndpoints
         CheckInEvent? body, ClaimsPrincipal device, CheckInIngest ingest, CancellationToken ct)
     {
         if (body is null) return Problems.Invalid("body", "A JSON check-in event is required.");
-        var (result, rejection) = await ingest.IngestAsync(DeviceId(device), [body], single: true, ct);
+        var (result, rejection) = await ingest.IngestAsync(DeviceId(device), [body], singleEvent: true, ct);
         if (rejection is not null) return Reject(rejection);
         var r = result!.Results[0];
         return r.Status == "created" ? TypedResults.Created($"/api/attendance/events/{r.Id}", r) : TypedResults.Ok(r);
@@ -50,11 +50,11 @@ public static class AttendanceEndpoints
         if (body?.Events is not { Count: > 0 } events) return Problems.Invalid("events", "A non-empty events array is required.");
         if (events.Count > options.Value.MaxBatchSize)
             return Problems.Invalid("events", $"At most {options.Value.MaxBatchSize} events per batch; split the backlog.");
-        var (result, rejection) = await ingest.IngestAsync(DeviceId(device), events, single: false, ct);
+        var (result, rejection) = await ingest.IngestAsync(DeviceId(device), events, singleEvent: false, ct);
         return rejection is not null ? Reject(rejection) : TypedResults.Ok(result!);
     }
 
-    private static int DeviceId(ClaimsPrincipal p) => int.Parse(p.FindFirstValue(ClaimNames.Device)!);
+    private static int DeviceId(ClaimsPrincipal p) => int.Parse(p.FindFirstValue(ClaimNames.Device)!, System.Globalization.CultureInfo.InvariantCulture);
 
     private static ProblemHttpResult Reject(IngestRejection r)
     {
@@ -74,23 +74,30 @@ public static class AttendanceEndpoints
     {
         if (siteId is { } s && await scope.GuardAsync(user, s, ct) is { } problem) return problem;
         var prefix = SiteScope.PrefixOf(user);
-        var q = db.CheckIns.AsNoTracking().Where(c => c.Site!.Path.StartsWith(prefix));
-        if (siteId is not null) q = q.Where(c => c.SiteId == siteId);
-        if (personId is not null) q = q.Where(c => c.PersonId == personId);
-        if (from is not null) { var f = from.Value.UtcDateTime; q = q.Where(c => c.OccurredAtUtc >= f); }
-        if (to is not null) { var t = to.Value.UtcDateTime; q = q.Where(c => c.OccurredAtUtc < t); }
-        var ordered = q.OrderByDescending(c => c.OccurredAtUtc).ThenByDescending(c => c.Id);
+        var filtered = db.CheckIns.AsNoTracking();
+        if (siteId is not null) filtered = filtered.Where(c => c.SiteId == siteId);
+        if (personId is not null) filtered = filtered.Where(c => c.PersonId == personId);
+        if (from is not null) { var f = from.Value.UtcDateTime; filtered = filtered.Where(c => c.OccurredAtUtc >= f); }
+        if (to is not null) { var t = to.Value.UtcDateTime; filtered = filtered.Where(c => c.OccurredAtUtc < t); }
+        var ordered = filtered.Where(c => c.Site!.Path.StartsWith(prefix)).OrderByDescending(c => c.OccurredAtUtc).ThenByDescending(c => c.Id);
         if (format is not null)
         {
             if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
             var rows = await Project(db, ordered.Take(TableExport.MaxRows)).ToListAsync(ct);
             var table = new TableExport("考勤记录",
                 ["记录编号", "事件编号", "签到时间", "村(社区)", "姓名", "职务", "识别方式", "设备编号", "快照数"],
-                rows.Select(r => new object?[] { r.Id, r.EventId, r.OccurredAt.ToString("yyyy-MM-dd HH:mm:ss"), r.SiteName, r.PersonName,
+                rows.Select(r => new object?[] { r.Id, r.EventId, r.OccurredAt.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), r.SiteName, r.PersonName,
                     Labels.Role(r.PersonRole), Labels.Method(r.Method), r.DeviceId, r.SnapshotIds.Count }));
             return table.ToResult(fmt, "考勤记录");
         }
-        return TypedResults.Ok(await PageRequest.From(page, pageSize).ApplyAsync(Project(db, ordered), ct));
+        // The total is exact (the Portal shows it), counted over the same rows without joining every check-in to its site:
+        // when the caller sees every site (the county administrator) the scope filters nothing and the check-ins are counted
+        // alone (no filter: SQLite counts the b-tree's pages, not its rows; a time, site or person filter reads a range of one
+        // covering index); otherwise the visible sites are a subquery and each one's check-ins a range of (SiteId, OccurredAtUtc).
+        var counted = await db.Sites.AnyAsync(x => !x.Path.StartsWith(prefix), ct)
+            ? filtered.Where(c => scope.VisibleSiteIds(user).Contains(c.SiteId))
+            : filtered;
+        return TypedResults.Ok(await PageRequest.From(page, pageSize).ApplyAsync(Project(db, ordered), counted, ct));
     }
 
     private static async Task<Results<Ok<CheckInDetail>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, ControlPlaneDb db, CancellationToken ct)

@@ -50,7 +50,7 @@ public sealed partial class CheckInIngest(ControlPlaneDb db, TimeProvider time, 
 
     /// <summary>Validates and stores events uploaded by <paramref name="deviceId"/>.</summary>
     public async Task<(CheckInBatchResult? Result, IngestRejection? Rejection)> IngestAsync(
-        int deviceId, IReadOnlyList<CheckInEvent> events, bool single, CancellationToken ct)
+        int deviceId, IReadOnlyList<CheckInEvent> events, bool singleEvent, CancellationToken ct)
     {
         var o = options.Value;
         var now = time.GetUtcNow();
@@ -59,7 +59,7 @@ public sealed partial class CheckInIngest(ControlPlaneDb db, TimeProvider time, 
         var kind = IngestErrorKind.Unacceptable;
         void Fail(int i, string field, string message, IngestErrorKind k)
         {
-            var key = single ? field : $"events[{i}].{field}";
+            var key = singleEvent ? field : $"events[{i}].{field}";
             errors[key] = errors.TryGetValue(key, out var old) ? [.. old, message] : [message];
             if (k < kind) kind = k; // Malformed beats WrongDevice beats Unacceptable.
         }

@@ -46,8 +46,8 @@ public sealed class DeviceKeyAuthentication(
             new Claim(ClaimNames.Subject, "device:" + device.Id),
             new Claim(ClaimNames.Name, device.Name),
             new Claim(ClaimNames.Role, Roles.Device),
-            new Claim(ClaimNames.Device, device.Id.ToString()),
-            new Claim(ClaimNames.Site, device.SiteId.ToString()),
+            new Claim(ClaimNames.Device, device.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(ClaimNames.Site, device.SiteId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(ClaimNames.ScopePath, device.Path),
         ], SchemeName, ClaimNames.Name, ClaimNames.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

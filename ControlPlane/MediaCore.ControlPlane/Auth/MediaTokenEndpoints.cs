@@ -14,6 +14,11 @@ public sealed record MediaTokenRequest(string? Room, string? Role);
 /// <param name="MediaServerUrl">MediaServer base URL for the browser's WHIP/WHEP requests.</param>
 /// <param name="IceServers">For <c>new RTCPeerConnection({ iceServers })</c>: TURN relays with time-limited credentials (empty when none is configured).</param>
 /// <param name="FallbackUrls">Other MediaServer nodes of the cluster, in order, for when <paramref name="MediaServerUrl"/> does not answer (empty on one node).</param>
+/// <param name="Token">The media token (JWT) for MediaServer: <c>Authorization: Bearer</c> on WHIP/WHEP and the room API.</param>
+/// <param name="Room">The room the token admits to.</param>
+/// <param name="Role">The media role granted (<c>host</c>, <c>speaker</c>, <c>audience</c>, <c>observer</c>).</param>
+/// <param name="Subject">The participant id the token carries (<c>site:12</c>, <c>user:3</c>).</param>
+/// <param name="ExpiresAt">When the token stops being accepted for new sessions.</param>
 public sealed record MediaTokenResponse(string Token, string Room, string Role, string Subject, DateTimeOffset ExpiresAt, string MediaServerUrl,
     IReadOnlyList<IceServer> IceServers, IReadOnlyList<string> FallbackUrls);
 

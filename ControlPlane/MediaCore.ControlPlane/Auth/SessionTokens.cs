@@ -68,11 +68,11 @@ public sealed class SessionTokens
         var exp = now + _lifetime;
         var claims = new Dictionary<string, object>
         {
-            [ClaimNames.Subject] = user.Id.ToString(),
+            [ClaimNames.Subject] = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [ClaimNames.Name] = user.DisplayName,
             [ClaimNames.Role] = Roles.Of(user.Role),
         };
-        if (user.SiteId is { } site) claims[ClaimNames.Site] = site.ToString();
+        if (user.SiteId is { } site) claims[ClaimNames.Site] = site.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (sitePath is not null) claims[ClaimNames.ScopePath] = sitePath;
         var token = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {

@@ -27,8 +27,9 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
     public DbSet<Courseware> Courseware => Set<Courseware>();
     public DbSet<PlaybackSchedule> PlaybackSchedules => Set<PlaybackSchedule>();
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder b)
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
+        var b = configurationBuilder;
         // Times are UTC everywhere; SQLite hands DateTime back as Unspecified, so the kind is restored
         // on read, and Npgsql's timestamptz insists on Kind=Utc on write.
         b.Properties<DateTime>().HaveConversion<UtcConverter>();
@@ -36,8 +37,9 @@ public sealed class ControlPlaneDb(DbContextOptions<ControlPlaneDb> options) : D
         b.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
     }
 
-    protected override void OnModelCreating(ModelBuilder m)
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        var m = modelBuilder;
         // unixepoch(t): whole seconds since 1970 of a UTC time, in SQL. SQLite has it built in (3.38+); the migration
         // MeetingAttendeeCount creates the same function on PostgreSQL. Day and duration arithmetic of the aggregates uses it.
         m.HasDbFunction(typeof(SqlFunctions).GetMethod(nameof(SqlFunctions.UnixEpoch))!)

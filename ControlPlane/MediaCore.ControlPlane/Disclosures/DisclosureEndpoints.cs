@@ -83,7 +83,7 @@ public static class DisclosureEndpoints
             var rows = await ordered.Take(TableExport.MaxRows).ToListAsync(ct);
             return new TableExport("公开记录", ["编号", "村(社区)", "类别", "月份", "标题", "文件名", "上传时间"],
                 rows.Select(d => new object?[] { d.Id, d.SiteName, Labels.Category(d.Category), d.Month, d.Title, d.FileName,
-                    ChinaTime.ToOffset(d.UploadedAtUtc).ToString("yyyy-MM-dd HH:mm") })).ToResult(fmt, "公开记录");
+                    ChinaTime.ToOffset(d.UploadedAtUtc).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) })).ToResult(fmt, "公开记录");
         }
         var result = await PageRequest.From(page, pageSize).ApplyAsync(ordered, ct);
         return TypedResults.Ok(new Page<DisclosureDto>(result.Items.Select(d => new DisclosureDto(d.Id, d.SiteId, d.SiteName, d.Category, d.Month, d.Title,

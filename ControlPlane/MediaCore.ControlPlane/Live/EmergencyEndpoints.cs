@@ -11,6 +11,15 @@ namespace MediaCore.ControlPlane.Live;
 
 /// <summary>An emergency live call: who sends video, from where, into which room.</summary>
 /// <param name="Active">True until the caller's phone leaves the room (webhook) or the call is older than <see cref="EmergencyEndpoints.MaxCallAge"/>.</param>
+/// <param name="Id">The call's meeting id.</param>
+/// <param name="Room">The emergency room the phone publishes into.</param>
+/// <param name="Title">The call's title (the caller and the time).</param>
+/// <param name="CallerUserId">The user who started the call, when known.</param>
+/// <param name="CallerName">The caller's display name (the title when the caller is unknown).</param>
+/// <param name="CallerSiteName">The caller's home site, when the user has one.</param>
+/// <param name="CreatedAt">When the call was started.</param>
+/// <param name="StartedAt">When the phone's video first reached MediaServer (null until then).</param>
+/// <param name="EndedAt">When the phone left the room (null while it sends).</param>
 public sealed record EmergencyCallDto(int Id, string Room, string Title, int? CallerUserId, string CallerName, string? CallerSiteName,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, bool Active);
 

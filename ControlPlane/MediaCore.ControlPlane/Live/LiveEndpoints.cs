@@ -15,15 +15,25 @@ public sealed record LiveMeetingDto(int Id, string Title, MeetingKind Kind, stri
 /// <summary>Live state of one expected site of a meeting.</summary>
 /// <param name="State"><c>notJoined</c> | <c>watching</c> (WHEP only) | <c>publishing</c> (WHIP) | <c>lost</c> (was in the meeting, no session now).</param>
 /// <param name="Participant">Its MediaServer participant id, <c>site:&lt;id&gt;</c>.</param>
+/// <param name="SiteId">The site.</param>
+/// <param name="Name">The site's name.</param>
+/// <param name="TownName">Its town's name (null for the county and town sites themselves).</param>
 /// <param name="Since">When the current state began (join time), when known.</param>
 public sealed record LiveSiteDto(int SiteId, string Name, string? TownName, string Participant, string State, DateTimeOffset? Since);
 
 /// <summary><c>GET /api/live/meetings/{id}/sites</c>.</summary>
+/// <param name="Meeting">The meeting.</param>
 /// <param name="MediaServerReachable">False: MediaServer did not answer; states then come from webhooks only (open participation: watching).</param>
+/// <param name="NotJoined">Expected sites not in the room.</param>
+/// <param name="Watching">Sites that only play the meeting (WHEP).</param>
+/// <param name="Publishing">Sites that send (WHIP).</param>
+/// <param name="Lost">Sites that were in the meeting and have no session now.</param>
+/// <param name="Sites">Every expected site with its state.</param>
 public sealed record LiveSitesDto(LiveMeetingDto Meeting, bool MediaServerReachable, int NotJoined, int Watching, int Publishing, int Lost,
     IReadOnlyList<LiveSiteDto> Sites);
 
 /// <summary><c>GET /api/live/current</c>: the meeting a site's terminal should be in now.</summary>
+/// <param name="Meeting">The meeting on now (null when none).</param>
 /// <param name="Role">The media role the caller takes in it: <c>host</c> (its own site's meeting) or <c>audience</c> (county/town meeting).</param>
 /// <param name="Next">When nothing is on now: the next scheduled meeting, for the terminal's waiting screen.</param>
 public sealed record CurrentMeetingDto(LiveMeetingDto? Meeting, string? Role, LiveMeetingDto? Next);

@@ -6,6 +6,9 @@ using MediaCore.ControlPlane.Auth;
 namespace MediaCore.ControlPlane.Live;
 
 /// <summary>A session in MediaServer's <c>GET /api/rooms/{room}</c> (only the fields the live views need).</summary>
+/// <param name="Id">The session's participant id (<c>site:12</c>, <c>user:3</c>).</param>
+/// <param name="Role">The media role of its token.</param>
+/// <param name="JoinedAt">When the session started.</param>
 /// <param name="Kind"><c>publisher</c> (WHIP, SIP), <c>subscriber</c> (WHEP) or <c>ingest</c> (plain RTP, e.g. a pulled camera).</param>
 public sealed record MediaRoomParticipant(string Id, string Role, string Kind, DateTimeOffset JoinedAt);
 

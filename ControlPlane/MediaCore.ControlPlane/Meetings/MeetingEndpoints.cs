@@ -25,8 +25,12 @@ public sealed record ComplianceReport(CompliancePeriod Period, DateOnly Start, D
 public sealed record MeetingStats(int SiteId, string SiteName, string TownName, int Sessions, int Attendees, int TotalMinutes, DateTimeOffset? LastHeld);
 
 /// <summary>One audited media event of a meeting: a token grant, or an observer joining or leaving.</summary>
+/// <param name="At">When it happened.</param>
+/// <param name="What"><c>tokenIssued</c>, <c>observerJoined</c> or <c>observerLeft</c>.</param>
 /// <param name="Subject">The media token's participant id ("user:3", "site:12").</param>
 /// <param name="Name">Who that is, for people: the user's display name (and site), or the site's name; the subject when unknown.</param>
+/// <param name="Role">The media role (of the token, or of the observer's session).</param>
+/// <param name="UserId">The user a token was issued to, when a user asked for it.</param>
 public sealed record MeetingAuditEntry(DateTimeOffset At, string What, string Subject, string Role, int? UserId, string Name);
 
 /// <summary>One scheduled working-day event.</summary>
@@ -73,7 +77,7 @@ public static class MeetingEndpoints
         if (!EnumQuery.TryParse<ReviewStatus>(review, out var rv)) return Problems.Invalid("review", EnumQuery.Names<ReviewStatus>());
         if (siteId is { } s && await scope.GuardAsync(user, s, ct) is { } problem) return problem;
         var prefix = SiteScope.PrefixOf(user);
-        var meetings = db.Meetings.AsNoTracking().Include(m => m.Site).Where(m => m.Site!.Path.StartsWith(prefix));
+        var meetings = db.Meetings.AsNoTracking().Where(m => m.Site!.Path.StartsWith(prefix));
         if (siteId is not null) meetings = meetings.Where(m => m.SiteId == siteId);
         if (townId is { } town)
         {
@@ -91,16 +95,16 @@ public static class MeetingEndpoints
         if (format is not null)
         {
             if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
-            var all = MeetingQueries.ToDtos(await ordered.Take(TableExport.MaxRows).ToListAsync(ct));
+            var all = await MeetingQueries.Project(ordered.Take(TableExport.MaxRows)).ToListAsync(ct);
             return new TableExport("会议记录", ["会议编号", "村(社区)", "类型", "名称", "开始时间", "结束时间", "时长(分钟)", "参会人数", "审核状态", "审核意见"],
-                all.Select(m => new object?[] { m.Id, m.SiteName, Labels.Meeting(m.Kind), m.Title, m.StartedAt?.ToString("yyyy-MM-dd HH:mm"),
-                    m.EndedAt?.ToString("yyyy-MM-dd HH:mm"), m.DurationMinutes, m.AttendeeCount, Labels.Review(m.Review), m.ReviewComment }))
+                all.Select(m => new object?[] { m.Id, m.SiteName, Labels.Meeting(m.Kind), m.Title, m.StartedAt?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+                    m.EndedAt?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), m.DurationMinutes, m.AttendeeCount, Labels.Review(m.Review), m.ReviewComment }))
                 .ToResult(fmt, "会议记录");
         }
         var pr = PageRequest.From(page, pageSize);
         var total = await ordered.CountAsync(ct);
-        var items = await ordered.Skip((pr.PageNumber - 1) * pr.PageSize).Take(pr.PageSize).ToListAsync(ct);
-        return TypedResults.Ok(new Page<MeetingDto>(MeetingQueries.ToDtos(items), pr.PageNumber, pr.PageSize, total));
+        var items = await MeetingQueries.Project(ordered.Skip((pr.PageNumber - 1) * pr.PageSize).Take(pr.PageSize)).ToListAsync(ct);
+        return TypedResults.Ok(new Page<MeetingDto>(items, pr.PageNumber, pr.PageSize, total));
     }
 
     private static async Task<Results<Ok<MeetingDetail>, ProblemHttpResult>> Get(int id, ClaimsPrincipal user, ControlPlaneDb db, CancellationToken ct)
@@ -198,7 +202,7 @@ public static class MeetingEndpoints
         {
             if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
             return new TableExport("会议合规", ["村(社区)", "乡镇(街道)", "应开会议", "周期开始", "周期结束", "已开次数", "是否缺会"],
-                rows.Select(r => new object?[] { r.SiteName, r.TownName, Labels.Meeting(kind), start.ToString("yyyy-MM-dd"), end.AddDays(-1).ToString("yyyy-MM-dd"), r.Held, r.Missing ? "缺会" : "正常" }))
+                rows.Select(r => new object?[] { r.SiteName, r.TownName, Labels.Meeting(kind), start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), end.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.Held, r.Missing ? "缺会" : "正常" }))
                 .ToResult(fmt, "会议合规");
         }
         return TypedResults.Ok(new ComplianceReport(p, start, end.AddDays(-1), kind, rows.Count(r => r.Missing), rows));
@@ -283,7 +287,7 @@ public static class MeetingEndpoints
         if (format is null) return TypedResults.Ok(rows);
         if (!TableExport.TryParseFormat(format, out var fmt)) return Problems.Invalid("format", "xlsx or csv.");
         return new TableExport("组织生活统计", ["村(社区)", "乡镇(街道)", "会议次数", "参会人次", "总时长(分钟)", "最近一次"],
-            rows.Select(r => new object?[] { r.SiteName, r.TownName, r.Sessions, r.Attendees, r.TotalMinutes, r.LastHeld?.ToString("yyyy-MM-dd HH:mm") }))
+            rows.Select(r => new object?[] { r.SiteName, r.TownName, r.Sessions, r.Attendees, r.TotalMinutes, r.LastHeld?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) }))
             .ToResult(fmt, "组织生活统计");
     }
 

@@ -30,7 +30,7 @@ public sealed record MeetingDetail(MeetingDto Meeting, IReadOnlyList<AttendeeDto
 /// <see cref="EarlyArrival"/> before the session's start to its end (no end yet: until now), plus the people who joined
 /// the room as <c>person:&lt;id&gt;</c>. A meeting that never started has none. <see cref="Meeting.AttendeeCount"/>
 /// stores the count; every write that can change it recounts the meetings it touches in its own transaction
-/// (<see cref="RecountAsync"/>), with the meeting's site locked (<see cref="LockSitesAsync"/>) so that concurrent
+/// (<see cref="RecountAsync(ControlPlaneDb, IQueryable{Meeting}, CancellationToken)"/>), with the meeting's site locked (<see cref="LockSitesAsync"/>) so that concurrent
 /// writers for one site count in turn and the last one sees the others' rows.
 /// </summary>
 internal static class MeetingAttendance
@@ -89,6 +89,15 @@ internal static class MeetingQueries
 {
     /// <summary>List rows: the stored attendee count, no further query.</summary>
     public static List<MeetingDto> ToDtos(IEnumerable<Meeting> meetings) => meetings.Select(m => ToDto(m, m.AttendeeCount)).ToList();
+
+    /// <summary>
+    /// List rows read as the columns they show (the site's name joined in SQL), not as tracked-or-not Meeting and Site
+    /// entities with an Include: a month's export of 3,000 meetings spent a fifth of its CPU materialising entities.
+    /// </summary>
+    public static IQueryable<MeetingDto> Project(IQueryable<Meeting> meetings) => meetings.Select(m => new MeetingDto(m.Id, m.SiteId, m.Site!.Name,
+        m.Kind, m.Title, m.Room, Offset(m.ScheduledStartUtc), Offset(m.StartedAtUtc), Offset(m.EndedAtUtc),
+        m.StartedAtUtc != null && m.EndedAtUtc != null ? DurationMinutes(m.StartedAtUtc.Value, m.EndedAtUtc.Value) : null,
+        m.AttendeeCount, m.Review, m.ReviewComment));
 
     /// <summary>Minutes between a session's start and end: whole seconds (as SQL's unixepoch) rounded half to even.</summary>
     public static int DurationMinutes(DateTime start, DateTime end) =>

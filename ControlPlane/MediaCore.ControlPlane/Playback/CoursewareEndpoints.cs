@@ -11,7 +11,18 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.ControlPlane.Playback;
 
 /// <summary>Courseware as the API shows it.</summary>
+/// <param name="Id">The courseware id.</param>
+/// <param name="Title">Its title.</param>
+/// <param name="SiteId">The owner site (the uploader's home site): the scope it is seen in.</param>
+/// <param name="SiteName">The owner site's name.</param>
+/// <param name="OriginalName">The uploaded file's name.</param>
+/// <param name="UploadBytes">The uploaded file's size.</param>
 /// <param name="State"><c>transcoding</c> (see Progress), <c>ready</c>, <c>failed</c> (Error says why, in Chinese).</param>
+/// <param name="Progress">Transcoding progress, 0 to 1.</param>
+/// <param name="Error">Why transcoding failed (Chinese), when it did.</param>
+/// <param name="DurationMs">The transcoded file's duration in milliseconds (0 until ready).</param>
+/// <param name="SizeBytes">The transcoded file's size (0 until ready).</param>
+/// <param name="CreatedAt">When it was uploaded.</param>
 public sealed record CoursewareDto(int Id, string Title, int SiteId, string SiteName, string OriginalName, long UploadBytes, CoursewareState State,
     double Progress, string? Error, long DurationMs, long SizeBytes, DateTimeOffset CreatedAt);
 

@@ -9,13 +9,34 @@ using Microsoft.Extensions.Options;
 namespace MediaCore.ControlPlane.Recordings;
 
 /// <summary>A recording in the catalogue list.</summary>
+/// <param name="Id">The recording id (MediaServer's).</param>
+/// <param name="MeetingId">The recorded meeting.</param>
+/// <param name="MeetingTitle">Its title.</param>
+/// <param name="MeetingKind">Its kind.</param>
+/// <param name="SiteId">The meeting's site at the time (the scope the recording is seen in).</param>
+/// <param name="SiteName">That site's name.</param>
+/// <param name="StartedAt">When recording started.</param>
+/// <param name="StoppedAt">When it stopped (null while recording).</param>
+/// <param name="DurationMs">Its length in milliseconds (so far, while recording).</param>
+/// <param name="TotalBytes">The size of its track files together.</param>
+/// <param name="FileCount">How many track files it has.</param>
+/// <param name="Recovered">True when MediaServer finished it at start-up after a crash.</param>
 /// <param name="CompositeState"><c>pending</c> | <c>rendering</c> | <c>done</c> | <c>failed</c> (meeting.mp4).</param>
+/// <param name="CompositeError">Why rendering meeting.mp4 failed, when it did.</param>
 public sealed record RecordingDto(string Id, int MeetingId, string MeetingTitle, MeetingKind MeetingKind, int SiteId, string SiteName,
     DateTimeOffset StartedAt, DateTimeOffset? StoppedAt, long DurationMs, long TotalBytes, int FileCount, bool Recovered,
     string CompositeState, string? CompositeError);
 
 /// <summary>One file of a recording with a signed link the browser can load (player, download) until <c>LinkExpiresAt</c>.</summary>
+/// <param name="Name">The file's name within the recording.</param>
+/// <param name="ParticipantId">Whose track it is (empty for the composite).</param>
 /// <param name="Kind"><c>audio</c>, <c>video</c>, or <c>composite</c> (meeting.mp4: program video + mixed audio).</param>
+/// <param name="Codec">The track's codec (<c>opus</c>, <c>vp8</c>, <c>h264</c>; <c>h264+aac</c> for the composite).</param>
+/// <param name="StartMs">Where the track starts, in milliseconds from the recording's start.</param>
+/// <param name="DurationMs">The track's length in milliseconds.</param>
+/// <param name="SizeBytes">The file's size.</param>
+/// <param name="ContentType">The file's MIME type.</param>
+/// <param name="Url">The signed link (player, download).</param>
 public sealed record RecordingFileDto(string Name, string ParticipantId, string Kind, string Codec, long StartMs, long DurationMs, long SizeBytes,
     string ContentType, string Url);
 

@@ -18,14 +18,16 @@ namespace MediaCore.Server.Cluster;
 public sealed record ClusterNode(string Id, string RelayUrl, string MediaHost, int MediaPort, string? Parent, long Incarnation);
 
 /// <summary>One session as the directory stores it: field <c>{node}|{session}</c> of the hash <c>mc:room:{room}</c>.</summary>
-/// <param name="Kind"><c>publisher</c>, <c>subscriber</c> or <c>ingest</c> (a plain-RTP ingest: session id = the ingest id).</param>
+/// <param name="Kind"><c>publisher</c>, <c>subscriber</c>, <c>ingest</c> (a plain-RTP ingest: session id = the ingest id) or
+/// <c>playback</c> (a file publisher: session id = the playback id).</param>
 public sealed record DirectoryEntry(string Node, string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt)
 {
     public const string Ingest = "ingest";
+    public const string Playback = "playback";
 
-    /// <summary>Sends media other nodes relay: a WHIP session, a SIP terminal (kind publisher) or an ingest.</summary>
+    /// <summary>Sends media other nodes relay: a WHIP session, a SIP terminal (kind publisher), an ingest or a playback.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool Publishes => Kind is "publisher" or Ingest;
+    public bool Publishes => Kind is "publisher" or Ingest or Playback;
 }
 
 /// <summary>
@@ -132,15 +134,16 @@ public sealed partial class ClusterDirectory : IRoomDirectory, IMediaEventSink, 
     public void SessionEnded(SessionInfo session, string? displayName, DateTimeOffset joinedAt) =>
         _changes.Writer.TryWrite((false, session.Room.Value, ToEntry(session, displayName, joinedAt)));
 
-    public void IngestStarted(Ingest.RtpIngest ingest) => _changes.Writer.TryWrite((true, ingest.Room.Id.Value, ToEntry(ingest)));
+    public void FeedStarted(IRoomFeed feed) => _changes.Writer.TryWrite((true, feed.Room.Id.Value, ToEntry(feed)));
 
-    public void IngestEnded(Ingest.RtpIngest ingest) => _changes.Writer.TryWrite((false, ingest.Room.Id.Value, ToEntry(ingest)));
+    public void FeedEnded(IRoomFeed feed) => _changes.Writer.TryWrite((false, feed.Room.Id.Value, ToEntry(feed)));
 
     private DirectoryEntry ToEntry(SessionInfo s, string? displayName, DateTimeOffset joinedAt) => new(NodeId, s.ParticipantId, s.SessionId,
         s.Role.ToClaim(), s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", displayName, joinedAt);
 
-    // An ingest publishes like a WHIP session (role speaker), under its own kind so the ControlPlane does not count it as the site's attendance.
-    private DirectoryEntry ToEntry(Ingest.RtpIngest i) => new(NodeId, i.ParticipantId, i.Id, ParticipantRole.Speaker.ToClaim(), DirectoryEntry.Ingest, null, i.CreatedAt);
+    // An ingest or a playback publishes like a WHIP session (role speaker), under its own kind so the ControlPlane does not
+    // count it as the site's attendance.
+    private DirectoryEntry ToEntry(IRoomFeed f) => new(NodeId, f.ParticipantId, f.Id, ParticipantRole.Speaker.ToClaim(), f.Kind, null, f.StartedAt);
 
     private static string NodeKey(string id) => "mc:node:" + id;
     private static string RoomKey(string room) => "mc:room:" + room;
@@ -392,14 +395,14 @@ internal sealed class MediaEventFanout(params IMediaEventSink[] sinks) : IMediaE
         foreach (var s in sinks) s.SessionEnded(session, displayName, joinedAt);
     }
 
-    public void IngestStarted(Ingest.RtpIngest ingest)
+    public void FeedStarted(IRoomFeed feed)
     {
-        foreach (var s in sinks) s.IngestStarted(ingest);
+        foreach (var s in sinks) s.FeedStarted(feed);
     }
 
-    public void IngestEnded(Ingest.RtpIngest ingest)
+    public void FeedEnded(IRoomFeed feed)
     {
-        foreach (var s in sinks) s.IngestEnded(ingest);
+        foreach (var s in sinks) s.FeedEnded(feed);
     }
 
     public void RoomControlsChanged(RoomId room)

@@ -18,7 +18,7 @@ namespace MediaCore.Server.Ingest;
 /// publisher. The first sender's IP address is kept (ffmpeg and GStreamer send each stream from its own port);
 /// datagrams from other addresses are dropped.
 /// </summary>
-public sealed class RtpIngest : IDisposable
+public sealed class RtpIngest : IRoomFeed, IDisposable
 {
     public const byte VideoPayloadType = 96;
     public const byte AudioPayloadType = 111;
@@ -65,6 +65,8 @@ public sealed class RtpIngest : IDisposable
     public bool HasAudio => _audio is not null;
     public int Port { get; }
     public DateTimeOffset CreatedAt { get; } = DateTimeOffset.UtcNow;
+    DateTimeOffset IRoomFeed.StartedAt => CreatedAt;
+    string IRoomFeed.Kind => Cluster.DirectoryEntry.Ingest;
     /// <summary>The sender the ingest is bound to, once it sent.</summary>
     public PeerAddress Source => _source;
     public long PacketsReceived => Interlocked.Read(ref _packets);

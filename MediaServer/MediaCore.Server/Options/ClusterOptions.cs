@@ -31,6 +31,13 @@ public sealed class ClusterOptions
     /// <summary>A relay link with no packet from its peer for this long is released.</summary>
     public TimeSpan LinkIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often a node re-reads the shared room state it holds (host controls, raise-hand queues) although no change was
+    /// announced: the safety net for a pub/sub notification lost while its connection to Redis was down. Changes arrive
+    /// through the notifications at once; a node also re-reads everything when Redis comes back.
+    /// </summary>
+    public TimeSpan SyncPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>True when a Redis directory is configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Redis);
 }

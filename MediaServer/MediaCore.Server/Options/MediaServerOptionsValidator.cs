@@ -96,6 +96,8 @@ internal sealed class MediaServerOptionsValidator : IValidateOptions<MediaServer
                 errors.Add("MediaServer:Cluster:NodeTtl must be longer than HeartbeatInterval (both positive).");
             if (o.Cluster.RelayTimeout < TimeSpan.FromSeconds(1) || o.Cluster.RelayTimeout > TimeSpan.FromMinutes(1))
                 errors.Add("MediaServer:Cluster:RelayTimeout must be between 00:00:01 and 00:01:00.");
+            if (o.Cluster.SyncPollInterval < TimeSpan.FromMilliseconds(100) || o.Cluster.SyncPollInterval > TimeSpan.FromHours(1))
+                errors.Add("MediaServer:Cluster:SyncPollInterval must be between 00:00:00.1 and 01:00:00.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -19,7 +19,7 @@ public sealed class PlaybackFileException(string message) : Exception(message);
 /// by the files' timestamps against the wall clock, with sender reports so recorders and players line the two up.
 /// Subscribers, recording and the mixer see it like any publisher. Plays <c>loops</c> times, then ends.
 /// </summary>
-public sealed class FilePublisher
+public sealed class FilePublisher : IRoomFeed
 {
     private const byte VideoPt = 96, AudioPt = 111;
     private const int MaxVp8Payload = 1100;
@@ -80,8 +80,8 @@ public sealed class FilePublisher
                 ClockRate = 48000, PayloadType = new PayloadType(AudioPt),
             }), 48000, a.Path, a.Number);
         }
-        room.AddFilePublisher();
         room.Router.RefreshSelectors(nowTicks);
+        room.AddFilePublisher(this); // last: the directory lists it (kind playback) once its producers exist
     }
 
     public string Id { get; }
@@ -89,6 +89,7 @@ public sealed class FilePublisher
     public string ParticipantId { get; }
     public int Loops { get; }
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    string IRoomFeed.Kind => Cluster.DirectoryEntry.Playback;
     /// <summary>Position in the current pass, in ms.</summary>
     public long PositionMs { get; private set; }
     /// <summary>Pass being played (1-based).</summary>
@@ -227,7 +228,7 @@ public sealed class FilePublisher
             Room.Router.RemoveProducer(nowTicks, p);
             Room.KeyFrames.Forget(p);
         }
-        Room.RemoveFilePublisher();
+        Room.RemoveFilePublisher(this);
         Room.Router.RefreshSelectors(nowTicks);
         Room.Engine.ReleaseIfEmpty(Room);
     }

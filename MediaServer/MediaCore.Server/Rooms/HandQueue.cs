@@ -6,17 +6,85 @@ namespace MediaCore.Server.Rooms;
 public sealed record HandDto(string Participant, string? DisplayName, string Role, DateTimeOffset RaisedAt, bool Granted, DateTimeOffset? GrantedAt);
 
 /// <summary>
+/// A room's raise-hand queue as the hands API, WHIP (may this audience token publish?) and SIP terminals use it: this node's
+/// <see cref="HandQueue"/> on a single node, the cluster's (<see cref="Cluster.ClusterHands"/>, in Redis) when
+/// <c>MediaServer:Cluster:Redis</c> is set. Hands are listed in raise order; a grant keeps a hand's place.
+/// </summary>
+public interface IHandStore
+{
+    /// <summary>Hands of a room in raise order.</summary>
+    Task<IReadOnlyList<HandDto>> ListAsync(RoomId room);
+
+    /// <summary>One participant's hand, or null.</summary>
+    Task<HandDto?> FindAsync(RoomId room, string participant);
+
+    /// <summary>Raises a hand (idempotent: a raised or granted hand stays as it is). Null when the queue is full.</summary>
+    Task<HandDto?> RaiseAsync(RoomId room, string participant, string? displayName, string role);
+
+    /// <summary>Grants the floor to a raised hand, or adds the participant as granted (the host may call on anyone). Null when full.</summary>
+    Task<HandDto?> GrantAsync(RoomId room, string participant);
+
+    /// <summary>Removes a hand (lowered by its owner, or dismissed/revoked by the host); returns it, or null.</summary>
+    Task<HandDto?> RemoveAsync(RoomId room, string participant);
+}
+
+/// <summary>
 /// The raise-hand queue of every room on this node (docs/architecture.md, meetings: the audience may raise a hand and
 /// publishes only when granted). Live room state, like the floor and the mix: kept in memory, lost when the
-/// node restarts (a terminal then raises its hand again). Thread-safe; each room's queue is bounded.
+/// node restarts (a terminal then raises its hand again). In a cluster it is this node's copy of the shared queues, used
+/// while Redis is unreachable (<see cref="Cluster.ClusterHands"/>). Thread-safe; each room's queue is bounded.
 /// </summary>
-public sealed class HandQueue(TimeProvider time)
+public sealed class HandQueue(TimeProvider time) : IHandStore
 {
     /// <summary>Most hands one room keeps (every village of a county plenary fits).</summary>
     public const int MaxHandsPerRoom = 1000;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<HandDto>> _rooms = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<HandDto>> ListAsync(RoomId room) => Task.FromResult(List(room));
+
+    public Task<HandDto?> FindAsync(RoomId room, string participant) => Task.FromResult(Find(room, participant));
+
+    public Task<HandDto?> RaiseAsync(RoomId room, string participant, string? displayName, string role) => Task.FromResult(Raise(room, participant, displayName, role));
+
+    public Task<HandDto?> GrantAsync(RoomId room, string participant) => Task.FromResult(Grant(room, participant));
+
+    public Task<HandDto?> RemoveAsync(RoomId room, string participant) => Task.FromResult(Remove(room, participant));
+
+    /// <summary>True when the room has at least one hand.</summary>
+    public bool Has(RoomId room)
+    {
+        lock (_gate) return _rooms.ContainsKey(room.Value);
+    }
+
+    /// <summary>Rooms with at least one hand.</summary>
+    public IReadOnlyList<RoomId> Rooms()
+    {
+        lock (_gate) return [.. _rooms.Keys.Select(RoomId.Parse)];
+    }
+
+    /// <summary>Puts <paramref name="hands"/> (in raise order) in place of the room's queue: the cluster's queue as read from Redis.</summary>
+    public void Replace(RoomId room, IReadOnlyList<HandDto> hands)
+    {
+        lock (_gate)
+        {
+            if (hands.Count == 0) _rooms.Remove(room.Value);
+            else _rooms[room.Value] = [.. hands];
+        }
+    }
+
+    /// <summary>Puts one hand as the cluster answered it in place of this node's copy (appended when new).</summary>
+    public void Put(RoomId room, HandDto hand)
+    {
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(room.Value, out var list)) _rooms[room.Value] = list = [];
+            int i = list.FindIndex(h => h.Participant == hand.Participant);
+            if (i >= 0) list[i] = hand;
+            else list.Add(hand);
+        }
+    }
 
     /// <summary>Hands of a room in raise order.</summary>
     public IReadOnlyList<HandDto> List(RoomId room)

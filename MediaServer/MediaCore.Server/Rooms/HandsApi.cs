@@ -17,7 +17,9 @@ public sealed record MyHandDto(string Room, string Participant, string State, bo
 /// the floor, and revokes it. A grant is recorded in the room: while it lasts, a WHIP POST with that
 /// participant's <em>audience</em> token is accepted (<see cref="MediaAccess.CheckPublish"/>) and the floor
 /// moves to it, so its video leads the program and its audio is mixed. Revoking ends its audience WHIP
-/// sessions and gives the floor back to the host.
+/// sessions and gives the floor back to the host. In a cluster the queue is the room's on every node (<see cref="IHandStore"/>,
+/// <see cref="Cluster.ClusterHands"/>): a grant made on the county node lets a village publish on its town node, and a revoke
+/// ends that publishing there.
 /// <code>
 /// POST   /api/rooms/{room}/hands                        own token (not observer)   raise
 /// DELETE /api/rooms/{room}/hands/me                     own token                  lower (ends a grant)
@@ -33,62 +35,62 @@ public static class HandsApi
     {
         var group = app.MapGroup("/api/rooms/{room}/hands").WithTags("Floor").RequireMediaToken().RequireCors(SignallingEndpoints.CorsPolicy);
 
-        group.MapPost("/", IResult (HttpContext http, string room, HandQueue hands) =>
+        group.MapPost("/", async Task<IResult> (HttpContext http, string room, IHandStore hands) =>
         {
             var token = http.GetMediaToken();
             if (!RoomId.TryParse(room, out var id)) return Problems.NotFound("no such room");
             if (CheckOwn(token, id) is { } denied) return denied;
             if (token.Role == ParticipantRole.Observer) return Problems.Forbidden("an observer listens silently and may not raise a hand");
-            var hand = hands.Raise(id, token.Subject, token.DisplayName, token.Role.ToClaim());
+            var hand = await hands.RaiseAsync(id, token.Subject, token.DisplayName, token.Role.ToClaim());
             return hand is null
                 ? Problems.Status(StatusCodes.Status409Conflict, "Conflict", $"the room's hand queue is full ({HandQueue.MaxHandsPerRoom})")
                 : TypedResults.Ok(hand);
         });
 
-        group.MapGet("/me", IResult (HttpContext http, string room, HandQueue hands, SessionManager sessions) =>
+        group.MapGet("/me", async Task<IResult> (HttpContext http, string room, IHandStore hands, SessionManager sessions) =>
         {
             var token = http.GetMediaToken();
             if (!RoomId.TryParse(room, out var id)) return Problems.NotFound("no such room");
             if (CheckOwn(token, id) is { } denied) return denied;
-            var hand = hands.Find(id, token.Subject);
+            var hand = await hands.FindAsync(id, token.Subject);
             string state = hand is null ? "none" : hand.Granted ? "granted" : "waiting";
             return TypedResults.Ok(new MyHandDto(id.Value, token.Subject, state, sessions.GetFloor(id) == token.Subject));
         });
 
-        group.MapDelete("/me", IResult (HttpContext http, string room, HandQueue hands, SessionManager sessions) =>
+        group.MapDelete("/me", async Task<IResult> (HttpContext http, string room, IHandStore hands, SessionManager sessions) =>
         {
             var token = http.GetMediaToken();
             if (!RoomId.TryParse(room, out var id)) return Problems.NotFound("no such room");
             if (CheckOwn(token, id) is { } denied) return denied;
-            var hand = hands.Remove(id, token.Subject);
+            var hand = await hands.RemoveAsync(id, token.Subject);
             if (hand is null) return Problems.NotFound("no raised hand");
             int closed = EndGrant(sessions, id, hand);
             return TypedResults.Ok(new { participant = hand.Participant, lowered = true, closedSessions = closed });
         });
 
-        group.MapGet("/", IResult (HttpContext http, string room, HandQueue hands, SessionManager sessions) =>
+        group.MapGet("/", async Task<IResult> (HttpContext http, string room, IHandStore hands, SessionManager sessions) =>
         {
             if (!RoomId.TryParse(room, out var id)) return Problems.NotFound("no such room");
             if (MediaAccess.CheckReadRoom(http.GetMediaToken(), id) is { } denied) return Problems.Forbidden(denied);
-            return TypedResults.Ok(new HandsDto(id.Value, sessions.GetFloor(id), hands.List(id)));
+            return TypedResults.Ok(new HandsDto(id.Value, sessions.GetFloor(id), await hands.ListAsync(id)));
         });
 
-        group.MapPost("/{participant}/grant", IResult (HttpContext http, string room, string participant, HandQueue hands, SessionManager sessions) =>
+        group.MapPost("/{participant}/grant", async Task<IResult> (HttpContext http, string room, string participant, IHandStore hands, SessionManager sessions) =>
         {
             if (!RoomId.TryParse(room, out var id)) return Problems.NotFound("no such room");
             if (MediaAccess.CheckReadRoom(http.GetMediaToken(), id) is { } denied) return Problems.Forbidden(denied);
             if (string.IsNullOrWhiteSpace(participant) || participant.Length > 128) return Problems.BadRequest("invalid participant id");
-            var hand = hands.Grant(id, participant);
+            var hand = await hands.GrantAsync(id, participant);
             if (hand is null) return Problems.Status(StatusCodes.Status409Conflict, "Conflict", $"the room's hand queue is full ({HandQueue.MaxHandsPerRoom})");
             sessions.SetFloor(id, participant);
             return TypedResults.Ok(hand);
         });
 
-        group.MapDelete("/{participant}", IResult (HttpContext http, string room, string participant, HandQueue hands, SessionManager sessions) =>
+        group.MapDelete("/{participant}", async Task<IResult> (HttpContext http, string room, string participant, IHandStore hands, SessionManager sessions) =>
         {
             if (!RoomId.TryParse(room, out var id)) return Problems.NotFound("no such room");
             if (MediaAccess.CheckReadRoom(http.GetMediaToken(), id) is { } denied) return Problems.Forbidden(denied);
-            var hand = hands.Remove(id, participant);
+            var hand = await hands.RemoveAsync(id, participant);
             if (hand is null) return Problems.NotFound("that participant has no raised hand or grant");
             int closed = EndGrant(sessions, id, hand);
             return TypedResults.Ok(new { participant, revoked = hand.Granted, closedSessions = closed });
@@ -96,7 +98,10 @@ public static class HandsApi
         return app;
     }
 
-    /// <summary>A grant ended: the audience publisher stops, and the floor returns to the host if it held it.</summary>
+    /// <summary>
+    /// A grant ended: the audience publisher stops (on this node; other nodes of a cluster end theirs when the change reaches
+    /// them), and the floor returns to the host if it held it.
+    /// </summary>
     private static int EndGrant(SessionManager sessions, RoomId room, HandDto hand)
     {
         if (!hand.Granted) return 0;

@@ -27,7 +27,8 @@ public sealed record RoomDetailsDto(string Room, IReadOnlyList<ParticipantDto> P
 /// <param name="Id">The participant id (token <c>sub</c>).</param>
 /// <param name="Role"><c>host</c> | <c>speaker</c> | <c>audience</c> | <c>observer</c>.</param>
 /// <param name="Kind"><c>publisher</c> (WHIP, or a SIP terminal's call) | <c>subscriber</c> (WHEP) | <c>ingest</c> (a plain-RTP ingest,
-/// <c>POST /api/rooms/{room}/ingest</c>, e.g. a pulled RTSP camera; session id = the ingest id; not the site's attendance).</param>
+/// <c>POST /api/rooms/{room}/ingest</c>, e.g. a pulled RTSP camera; session id = the ingest id; not the site's attendance) |
+/// <c>playback</c> (a file publisher, <c>POST /api/rooms/{room}/playback</c>; session id = the playback id).</param>
 /// <param name="Node">In a cluster: the node the session is on (tracks are listed only for this node's own sessions); null on a single node.</param>
 /// <param name="SipUser">A SIP terminal's call (session id <c>sip-…</c>, kind publisher): the terminal's SIP user
 /// (<c>site-{siteId}-terminal-{deviceId}</c>); null for WHIP/WHEP sessions.</param>

@@ -11,6 +11,7 @@ public sealed class MediaRoom
 {
     private readonly Dictionary<string, PeerSession> _sessions = new(StringComparer.Ordinal);
     private readonly List<Ingest.RtpIngest> _ingests = [];
+    private readonly List<Playback.FilePublisher> _playbacks = [];
     private readonly List<Sip.SipCallMedia> _sipCalls = [];
 
     internal MediaRoom(RoomId id, MediaEngine engine)
@@ -49,7 +50,7 @@ public sealed class MediaRoom
 
     internal void RemoveSipCall(Sip.SipCallMedia call) => _sipCalls.Remove(call);
 
-    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0 && RelayedTracks == 0 && FilePublishers == 0;
+    public bool IsEmpty => _sessions.Count == 0 && _ingests.Count == 0 && _sipCalls.Count == 0 && RelayedTracks == 0 && _playbacks.Count == 0;
 
     /// <summary>Tracks relayed in from other nodes (Cluster/RelayLink); they keep the room alive until released.</summary>
     public int RelayedTracks { get; private set; }
@@ -57,11 +58,21 @@ public sealed class MediaRoom
     internal void AddRelayedTrack() => RelayedTracks++;
 
     /// <summary>File publishers (Playback/) playing into the room; they keep it alive while they play.</summary>
-    public int FilePublishers { get; private set; }
+    public IReadOnlyList<Playback.FilePublisher> Playbacks => _playbacks;
 
-    internal void AddFilePublisher() => FilePublishers++;
+    /// <summary>Ingests and file publishers: the room's publishers that are not sessions.</summary>
+    public IEnumerable<IRoomFeed> Feeds => _ingests.Concat<IRoomFeed>(_playbacks);
 
-    internal void RemoveFilePublisher() => FilePublishers--;
+    internal void AddFilePublisher(Playback.FilePublisher publisher)
+    {
+        _playbacks.Add(publisher);
+        Engine.Events?.FeedStarted(publisher);
+    }
+
+    internal void RemoveFilePublisher(Playback.FilePublisher publisher)
+    {
+        if (_playbacks.Remove(publisher)) Engine.Events?.FeedEnded(publisher);
+    }
 
     internal void RemoveRelayedTrack() => RelayedTracks--;
 
@@ -78,12 +89,12 @@ public sealed class MediaRoom
     internal void AddIngest(Ingest.RtpIngest ingest)
     {
         _ingests.Add(ingest);
-        Engine.Events?.IngestStarted(ingest);
+        Engine.Events?.FeedStarted(ingest);
     }
 
     internal void RemoveIngest(Ingest.RtpIngest ingest)
     {
-        if (_ingests.Remove(ingest)) Engine.Events?.IngestEnded(ingest);
+        if (_ingests.Remove(ingest)) Engine.Events?.FeedEnded(ingest);
     }
 
     internal PeerSession? Find(string sessionId) => _sessions.GetValueOrDefault(sessionId);

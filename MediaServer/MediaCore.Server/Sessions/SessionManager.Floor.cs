@@ -30,6 +30,25 @@ public sealed partial class SessionManager
     }
 
     /// <summary>
+    /// Ends the audience WHIP sessions whose participant is not in <paramref name="granted"/> and that started before
+    /// <paramref name="joinedBefore"/> (a grant revoked on another node of a cluster; a session started after the queue was
+    /// read may rest on a newer grant). Returns the participants whose sessions ended.
+    /// </summary>
+    public IReadOnlyList<string> CloseUngrantedAudience(RoomId room, IReadOnlySet<string> granted, DateTimeOffset joinedBefore)
+    {
+        lock (engine.Gate)
+        {
+            var r = engine.FindRoom(room);
+            if (r == null) return [];
+            long now = engine.Clock.NowTicks;
+            var closing = r.Sessions.Where(s => s is PublisherSession && s.Participant.Role == ParticipantRole.Audience
+                && !granted.Contains(s.Participant.Id) && s.JoinedAt < joinedBefore).ToList();
+            foreach (var s in closing) s.Close(now);
+            return [.. closing.Select(s => s.Participant.Id).Distinct(StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>
     /// Fixes the video source of <paramref name="participantId"/>'s subscriptions (one when
     /// <paramref name="sessionId"/> is given) to <paramref name="sourceParticipantId"/>'s video, or back to the
     /// program (null). The consumer keeps its SSRC and sequence space and switches at the source's next key

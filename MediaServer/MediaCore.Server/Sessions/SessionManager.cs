@@ -293,11 +293,12 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
                 if (producer.Kind == Protocol.Sdp.MediaKind.Video && !producer.IsContent) return producer; // the camera, not a share
             }
         }
-        // A camera or encoder pushing plain RTP (Ingest/) is a publisher too: snapshots and patrol work without a browser.
-        foreach (var ingest in mediaRoom?.Ingests ?? [])
+        // A camera or encoder pushing plain RTP (Ingest/), or a file played into the room, is a publisher too: snapshots and
+        // patrol work without a browser.
+        foreach (var feed in mediaRoom?.Feeds ?? [])
         {
-            if (ingest.ParticipantId != participantId) continue;
-            foreach (var producer in ingest.Producers)
+            if (feed.ParticipantId != participantId) continue;
+            foreach (var producer in feed.Producers)
             {
                 if (producer.Kind == Protocol.Sdp.MediaKind.Video) return producer;
             }
@@ -309,11 +310,12 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
     {
         lock (engine.Gate)
         {
-            // A SIP call is a publishing session of its terminal's site (Sip/SipCallMedia); a plain-RTP ingest publishes too.
+            // A SIP call is a publishing session of its terminal's site (Sip/SipCallMedia); a plain-RTP ingest or a file
+            // publisher publishes too.
             return engine.Rooms.Select(r => new RoomSummaryDto(r.Id.Value,
                 r.Sessions.Select(s => s.Participant.Id).Concat(r.SipCalls.Select(c => c.Call.Account.ParticipantId))
-                    .Concat(r.Ingests.Select(i => i.ParticipantId)).Distinct().Count(),
-                r.Sessions.Count(s => s.Kind == SessionKind.Publisher) + r.SipCalls.Count + r.Ingests.Count,
+                    .Concat(r.Feeds.Select(i => i.ParticipantId)).Distinct().Count(),
+                r.Sessions.Count(s => s.Kind == SessionKind.Publisher) + r.SipCalls.Count + r.Feeds.Count(),
                 r.Sessions.Count(s => s.Kind == SessionKind.Subscriber))).ToList();
         }
     }
@@ -331,11 +333,11 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
             // SIP terminals in the room (Sip/): the site's call, named by its SIP user.
             participants.AddRange(room.SipCalls.Select(c => new ParticipantDto(c.Call.Account.ParticipantId, c.SessionId, ParticipantRole.Speaker.ToClaim(),
                 "publisher", c.Call.Account.Username, c.StartedAt, c.Tracks(), SipUser: c.Call.Account.Username)));
-            // Plain-RTP ingests (ffmpeg, pulled RTSP cameras): kind "ingest", session id = the ingest id.
-            participants.AddRange(room.Ingests.Select(i => new ParticipantDto(i.ParticipantId, i.Id, ParticipantRole.Speaker.ToClaim(),
-                Cluster.DirectoryEntry.Ingest, null, i.CreatedAt, [.. i.Producers.Select(p => new TrackDto(p.Kind.ToString().ToLowerInvariant(), null,
+            // Plain-RTP ingests (ffmpeg, pulled RTSP cameras) and file publishers: kind "ingest" or "playback", session id = its id.
+            participants.AddRange(room.Feeds.Select(i => new ParticipantDto(i.ParticipantId, i.Id, ParticipantRole.Speaker.ToClaim(),
+                i.Kind, null, i.StartedAt, [.. i.Producers.Select(p => new TrackDto(p.Kind.ToString().ToLowerInvariant(), null,
                     p.Codec.ToString(), [.. p.Encodings.Where(e => e.Ssrc != null).Select(e => e.Ssrc!.Value.Value)], [], p.PacketsReceived))])));
-            if (room.SipCalls.Count + room.Ingests.Count > 0) participants.Sort((a, b) => a.JoinedAt != b.JoinedAt ? a.JoinedAt.CompareTo(b.JoinedAt) : string.CompareOrdinal(a.SessionId, b.SessionId));
+            if (room.SipCalls.Count + room.Ingests.Count + room.Playbacks.Count > 0) participants.Sort((a, b) => a.JoinedAt != b.JoinedAt ? a.JoinedAt.CompareTo(b.JoinedAt) : string.CompareOrdinal(a.SessionId, b.SessionId));
             return new RoomDetailsDto(room.Id.Value, participants);
         }
     }

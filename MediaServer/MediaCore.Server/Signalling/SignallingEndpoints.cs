@@ -35,7 +35,7 @@ public static class SignallingEndpoints
         var group = app.MapGroup(prefix).RequireCors(CorsPolicy)
             .WithTags(kind == SessionKind.Publisher ? "WHIP" : "WHEP");
 
-        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, SessionAudit audit, IOptions<MediaServerOptions> options, TimeProvider time, HandQueue hands, CancellationToken ct)
+        group.MapPost("/{room}", (HttpContext http, string room, ISessionManager sessions, SessionAudit audit, IOptions<MediaServerOptions> options, TimeProvider time, IHandStore hands, CancellationToken ct)
                 => CreateSessionAsync(http, kind, prefix, room, sessions, audit, options.Value, time, hands, ct))
             .RequireMediaToken()
             .RequireRateLimiting(RateLimitPolicy)
@@ -102,12 +102,14 @@ public static class SignallingEndpoints
     }
 
     private static async Task<IResult> CreateSessionAsync(HttpContext http, SessionKind kind, string prefix, string roomText,
-        ISessionManager sessions, SessionAudit audit, MediaServerOptions options, TimeProvider time, HandQueue hands, CancellationToken ct)
+        ISessionManager sessions, SessionAudit audit, MediaServerOptions options, TimeProvider time, IHandStore hands, CancellationToken ct)
     {
         var token = http.GetMediaToken();
         if (!RoomId.TryParse(roomText, out var room)) return Problems.BadRequest("invalid room id: use 1-64 characters A-Z a-z 0-9 _ - .");
+        // Only an audience publisher needs its grant looked up (in a cluster: in Redis, wherever the host granted it).
+        bool granted = kind == SessionKind.Publisher && token.Role == ParticipantRole.Audience && (await hands.FindAsync(room, token.Subject))?.Granted == true;
         var denied = kind == SessionKind.Publisher
-            ? MediaAccess.CheckPublish(token, room, token.Role == ParticipantRole.Audience && hands.IsGranted(room, token.Subject))
+            ? MediaAccess.CheckPublish(token, room, granted)
             : MediaAccess.CheckSubscribe(token, room);
         if (denied is not null) return Problems.Forbidden(denied);
 

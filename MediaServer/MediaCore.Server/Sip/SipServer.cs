@@ -24,7 +24,7 @@ namespace MediaCore.Server.Sip;
 /// cached waits (off the lock, on its own task) for <see cref="ControlPlaneSipAccounts"/> before the core sees it, and a live
 /// call of a terminal that became disabled, deleted or reset there is ended with a BYE (checked every second from the same cache).
 /// </summary>
-public sealed partial class SipServer(MediaEngine engine, MediaClock clock, HandQueue hands, IOptions<MediaServerOptions> options,
+public sealed partial class SipServer(MediaEngine engine, MediaClock clock, IHandStore hands, IOptions<MediaServerOptions> options,
     VideoCodecWish codecWish, ILogger<SipServer> logger) : IHostedService, ISipApplication
 {
     private readonly Lock _gate = new();
@@ -212,7 +212,9 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, Hand
         switch (media.OnDigit(nowTicks, digit))
         {
             case "hand":
-                hands.Raise(media.Room.Id, media.Call.Account.ParticipantId, media.Call.Account.Username, "audience");
+                // Under the engine's lock: the queue (Redis in a cluster) is written off it.
+                var (room, participant, name) = (media.Room.Id, media.Call.Account.ParticipantId, media.Call.Account.Username);
+                _ = Task.Run(() => hands.RaiseAsync(room, participant, name, "audience"));
                 LogCommand(media.Call.Account.Username, media.Room.Id.Value, "raise hand");
                 break;
             case "mute":

@@ -2684,25 +2684,50 @@ export interface components {
         };
         /** @description Courseware as the API shows it. */
         CoursewareDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The courseware id.
+             */
             id: number;
+            /** @description Its title. */
             title: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The owner site (the uploader's home site): the scope it is seen in.
+             */
             siteId: number;
+            /** @description The owner site's name. */
             siteName: string;
+            /** @description The uploaded file's name. */
             originalName: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The uploaded file's size.
+             */
             uploadBytes: number;
             /** @description `transcoding` (see Progress), `ready`, `failed` (Error says why, in Chinese). */
             state: components["schemas"]["CoursewareState"];
-            /** Format: double */
+            /**
+             * Format: double
+             * @description Transcoding progress, 0 to 1.
+             */
             progress: number;
+            /** @description Why transcoding failed (Chinese), when it did. */
             error: null | string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The transcoded file's duration in milliseconds (0 until ready).
+             */
             durationMs: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The transcoded file's size (0 until ready).
+             */
             sizeBytes: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was uploaded.
+             */
             createdAt: string;
         };
         /**
@@ -2829,19 +2854,38 @@ export interface components {
         };
         /** @description An emergency live call: who sends video, from where, into which room. */
         EmergencyCallDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The call's meeting id.
+             */
             id: number;
+            /** @description The emergency room the phone publishes into. */
             room: string;
+            /** @description The call's title (the caller and the time). */
             title: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The user who started the call, when known.
+             */
             callerUserId: null | number;
+            /** @description The caller's display name (the title when the caller is unknown). */
             callerName: string;
+            /** @description The caller's home site, when the user has one. */
             callerSiteName: null | string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the call was started.
+             */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the phone's video first reached MediaServer (null until then).
+             */
             startedAt: null | string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the phone left the room (null while it sends).
+             */
             endedAt: null | string;
             /** @description True until the caller's phone leaves the room (webhook) or the call is older than TimeSpan EmergencyEndpoints.MaxCallAge. */
             active: boolean;
@@ -2894,9 +2938,14 @@ export interface components {
         };
         /** @description Live state of one expected site of a meeting. */
         LiveSiteDto: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The site.
+             */
             siteId: number;
+            /** @description The site's name. */
             name: string;
+            /** @description Its town's name (null for the county and town sites themselves). */
             townName: null | string;
             /** @description Its MediaServer participant id, `site:&lt;id&gt;`. */
             participant: string;
@@ -2910,17 +2959,31 @@ export interface components {
         };
         /** @description `GET /api/live/meetings/{id}/sites`. */
         LiveSitesDto: {
+            /** @description The meeting. */
             meeting: components["schemas"]["LiveMeetingDto"];
             /** @description False: MediaServer did not answer; states then come from webhooks only (open participation: watching). */
             mediaServerReachable: boolean;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Expected sites not in the room.
+             */
             notJoined: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Sites that only play the meeting (WHEP).
+             */
             watching: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Sites that send (WHIP).
+             */
             publishing: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Sites that were in the meeting and have no session now.
+             */
             lost: number;
+            /** @description Every expected site with its state. */
             sites: components["schemas"]["LiveSiteDto"][];
         };
         /** @description Login request. */
@@ -2942,11 +3005,18 @@ export interface components {
         };
         /** @description A minted media token and where to use it. */
         MediaTokenResponse: {
+            /** @description The media token (JWT) for MediaServer: `Authorization: Bearer` on WHIP/WHEP and the room API. */
             token: string;
+            /** @description The room the token admits to. */
             room: string;
+            /** @description The media role granted (`host`, `speaker`, `audience`, `observer`). */
             role: string;
+            /** @description The participant id the token carries (`site:12`, `user:3`). */
             subject: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the token stops being accepted for new sessions.
+             */
             expiresAt: string;
             /** @description MediaServer base URL for the browser's WHIP/WHEP requests. */
             mediaServerUrl: string;
@@ -2957,13 +3027,21 @@ export interface components {
         };
         /** @description One audited media event of a meeting: a token grant, or an observer joining or leaving. */
         MeetingAuditEntry: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
             at: string;
+            /** @description `tokenIssued`, `observerJoined` or `observerLeft`. */
             what: string;
             /** @description The media token's participant id ("user:3", "site:12"). */
             subject: string;
+            /** @description The media role (of the token, or of the observer's session). */
             role: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The user a token was issued to, when a user asked for it.
+             */
             userId: null | number;
             /** @description Who that is, for people: the user's display name (and site), or the site's name; the subject when unknown. */
             name: string;
@@ -3237,43 +3315,84 @@ export interface components {
         };
         /** @description A recording in the catalogue list. */
         RecordingDto: {
+            /** @description The recording id (MediaServer's). */
             id: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The recorded meeting.
+             */
             meetingId: number;
+            /** @description Its title. */
             meetingTitle: string;
+            /** @description Its kind. */
             meetingKind: components["schemas"]["MeetingKind"];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The meeting's site at the time (the scope the recording is seen in).
+             */
             siteId: number;
+            /** @description That site's name. */
             siteName: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When recording started.
+             */
             startedAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it stopped (null while recording).
+             */
             stoppedAt: null | string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Its length in milliseconds (so far, while recording).
+             */
             durationMs: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The size of its track files together.
+             */
             totalBytes: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description How many track files it has.
+             */
             fileCount: number;
+            /** @description True when MediaServer finished it at start-up after a crash. */
             recovered: boolean;
             /** @description `pending` | `rendering` | `done` | `failed` (meeting.mp4). */
             compositeState: string;
+            /** @description Why rendering meeting.mp4 failed, when it did. */
             compositeError: null | string;
         };
         /** @description One file of a recording with a signed link the browser can load (player, download) until `LinkExpiresAt`. */
         RecordingFileDto: {
+            /** @description The file's name within the recording. */
             name: string;
+            /** @description Whose track it is (empty for the composite). */
             participantId: string;
             /** @description `audio`, `video`, or `composite` (meeting.mp4: program video + mixed audio). */
             kind: string;
+            /** @description The track's codec (`opus`, `vp8`, `h264`; `h264+aac` for the composite). */
             codec: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Where the track starts, in milliseconds from the recording's start.
+             */
             startMs: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The track's length in milliseconds.
+             */
             durationMs: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The file's size.
+             */
             sizeBytes: number;
+            /** @description The file's MIME type. */
             contentType: string;
+            /** @description The signed link (player, download). */
             url: string;
         };
         /** @description A review decision: "approve" or "reject" (reject needs a comment). */

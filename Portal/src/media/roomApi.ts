@@ -21,7 +21,7 @@ export interface RoomAudio {
   speakers: { participantId: string; level: number }[]; codec: string | null; participants: MixParticipant[]
 }
 export interface RoomParticipant {
-  id: string; sessionId: string; role: string; kind: 'publisher' | 'subscriber' | 'ingest'; displayName: string | null; joinedAt: string
+  id: string; sessionId: string; role: string; kind: 'publisher' | 'subscriber' | 'ingest' | 'playback'; displayName: string | null; joinedAt: string
   tracks: { kind: string; codec: string; rids: string[] }[]
 }
 

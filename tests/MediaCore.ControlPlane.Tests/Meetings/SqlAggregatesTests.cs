@@ -300,6 +300,41 @@ public abstract class SqlAggregatesTests<TApp>(TApp app) where TApp : ControlPla
         await AssertCountAsync(3); // resumed: the session runs on, the later check-in is in its window again
     }
 
+    [Fact]
+    public async Task CheckInList_Total_IsTheExactCountOfTheRowsInScope()
+    {
+        // The list's total is counted apart from its page (without the join to the sites when the caller sees every site):
+        // it must still be exactly the number of check-ins the caller may see under each filter, as counted here in memory.
+        var ids = await app.SeedAsync();
+        var (rows, paths) = await app.DbAsync(async db => (
+            await db.CheckIns.Select(c => new { c.SiteId, c.PersonId, c.OccurredAtUtc }).ToListAsync(),
+            await db.Sites.ToDictionaryAsync(s => s.Id, s => s.Path)));
+        var from = ControlPlaneApp.Now.AddDays(-20);
+        var to = ControlPlaneApp.Now.AddDays(-5);
+        var person = rows.Where(r => r.SiteId == ids.OwnVillage).GroupBy(r => r.PersonId).MaxBy(g => g.Count())!.Key;
+        var filters = new (string Query, Func<int, int, DateTime, bool> Keep)[]
+        {
+            ("", (_, _, _) => true),
+            ($"&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}",
+                (_, _, at) => at >= from.UtcDateTime && at < to.UtcDateTime),
+            ($"&siteId={ids.OwnVillage}", (site, _, _) => site == ids.OwnVillage),
+            ($"&personId={person}&from={Uri.EscapeDataString(from.ToString("O"))}", (_, p, at) => p == person && at >= from.UtcDateTime),
+        };
+        foreach (var (user, scope) in new[] { ("admin", ids.County), ("jinshui", ids.OwnTown), (ids.OwnOperator, ids.OwnVillage) })
+        {
+            var client = await app.LoginAsync(user);
+            var prefix = paths[scope];
+            foreach (var (query, keep) in filters)
+            {
+                var expected = rows.Count(r => paths[r.SiteId].StartsWith(prefix, StringComparison.Ordinal) && keep(r.SiteId, r.PersonId, r.OccurredAtUtc));
+                var page = await client.GetJsonAsync($"/api/attendance/events?pageSize=500{query}");
+                Assert.True((int)page["total"]! == expected, $"{user} {query}: total {(int)page["total"]!}, expected {expected}");
+                Assert.Equal(Math.Min(500, expected), page["items"]!.AsArray().Count);
+            }
+        }
+        Assert.True(rows.Count(r => paths[r.SiteId].StartsWith(paths[ids.OwnTown], StringComparison.Ordinal)) > 500, "the demo has more check-ins than a page");
+    }
+
     private Task<HttpResponseMessage> WebhookAsync(string room, string participant, string role, string kind, string sessionId, DateTimeOffset at,
         string evt = "participant_joined") =>
         app.WebhookAsync(new { @event = evt, room, participantId = participant, role, kind, sessionId, at = at.UtcDateTime.ToString("O"), nodeId = "county-1" });

@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Cluster;
 using MediaCore.Server.Ingest;
+using MediaCore.Server.Playback;
+using MediaCore.Protocol.Matroska;
 using MediaCore.Server.Rooms;
 using MediaCore.Server.Sessions;
 using MediaCore.Server.Tests.Infrastructure;
@@ -24,15 +26,22 @@ public sealed class ClusterTests
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
 
-    internal static async Task<TestMediaServer> StartNodeAsync(RedisServer redis, string nodeId, string? parent = null)
+    /// <summary>
+    /// A node's safety-net re-read of shared room state (controls, hands) far beyond any test's patience: a change that reaches
+    /// the other node within the test came through the pub/sub announcement.
+    /// </summary>
+    internal const string AnnouncementsOnly = "--MediaServer:Cluster:SyncPollInterval=00:10:00";
+
+    internal static async Task<TestMediaServer> StartNodeAsync(RedisServer redis, string nodeId, string? parent = null, params string[] extraArgs)
     {
         int port = RedisServer.FreeTcpPort();
-        return await TestMediaServer.StartAsync(null,
+        return await TestMediaServer.StartAsync(null, [
             $"--urls=http://127.0.0.1:{port}",
             $"--MediaServer:NodeId={nodeId}",
             $"--MediaServer:Cluster:Redis={redis.ConnectionString}",
             $"--MediaServer:Cluster:RelayUrl=http://127.0.0.1:{port}",
-            $"--MediaServer:Cluster:Parent={parent ?? ""}");
+            $"--MediaServer:Cluster:Parent={parent ?? ""}",
+            .. extraArgs]);
     }
 
     internal static async Task<HttpResponseMessage> PostSdpAsync(TestMediaServer node, string path, string room, string participant, ParticipantRole role, string fixture)
@@ -233,6 +242,65 @@ public sealed class ClusterTests
         await EventuallyAsync(() => GetAsync<RoomDetailsDto>(town, "/api/rooms/plenary"), d => d.Participants.All(p => p.Kind != "ingest"), "the closed ingest leaves the directory");
     }
 
+    /// <summary>A VP8 WebM file of <paramref name="frames"/> 25 fps frames of 300 bytes (a key frame every second), as the recorder writes one.</summary>
+    private static string WriteVp8Webm(int frames)
+    {
+        var cluster = new MatroskaClusterBuilder();
+        for (int i = 0; i < frames; i++)
+        {
+            bool key = i % 25 == 0;
+            var frame = new byte[300];
+            // RFC 6386 §9.1: frame tag (P bit 0 = key frame, show_frame), then a key frame's start code and 320x240.
+            frame[0] = key ? (byte)0x10 : (byte)0x11;
+            if (key) new byte[] { 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00 }.CopyTo(frame, 3);
+            cluster.Append(i * 40, key, frame);
+        }
+        string path = Path.Combine(Directory.CreateTempSubdirectory("mediacore-playback-").FullName, "courseware.webm");
+        using var file = File.Create(path);
+        file.Write(MatroskaHeader.Create(new MatroskaTrack { Codec = MatroskaCodec.Vp8, Width = 320, Height = 240 }, out _));
+        file.Write(cluster.Complete(0));
+        return path;
+    }
+
+    [Fact]
+    public async Task Playback_OnCounty_TownListsItAsPlaybackAndItsProjectorReceivesTheFileOverTheLink()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var county = await StartNodeAsync(redis, "county");
+        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+        // Scheduled courseware played into a village's playback room on the county node (the ControlPlane's scheduler calls
+        // POST /api/rooms/{room}/playback there): 2 s of VP8, looped.
+        var playing = county.Services.GetRequiredService<PlaybackManager>()
+            .Start(RoomId.Parse("course"), "playback", [WriteVp8Webm(50)], "courseware.webm", loops: 100);
+
+        // The town lists it, on the county, as a publisher of the room (kind "playback").
+        var rooms = await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"), r => r.Any(x => x.Room == "course"), "the playback in the directory");
+        Assert.Equal((1, 1, 0), rooms.Where(r => r.Room == "course").Select(r => (r.Participants, r.Publishers, r.Subscribers)).Single());
+        var listed = Assert.Single((await GetAsync<RoomDetailsDto>(town, "/api/rooms/course")).Participants);
+        Assert.Equal(("playback", playing.Id, "playback", "speaker", "county"), (listed.Id, listed.SessionId, listed.Kind, listed.Role, listed.Node));
+
+        // The village's projector on the town (WHEP) gets the file's video over the town's link to the county.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "course", "site:12", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        var link = Assert.Single(await GetAsync<List<RelayLinkDto>>(town, "/api/cluster/links"));
+        Assert.Equal(("county", 1), (link.Peer, link.InboundTracks));
+        Assert.Equal(["course"], link.InboundRooms);
+        Assert.Equal(playing.Id + "-video", Assert.Single(Assert.Single(await GetAsync<List<RelayLinkDto>>(county, "/api/cluster/links")).Outbound).ProducerId);
+        await EventuallyAsync(() => GetAsync<RoomDetailsDto>(town, "/api/rooms/course"),
+            d => d.Participants.Single(p => p.Kind == "subscriber").Tracks.Where(t => t.Kind == "video").Sum(t => t.Packets) >= 25,
+            "the projector on the town received a second of the file's video");
+
+        // Stopped on the county: gone from the town's view of the room.
+        Assert.Equal(HttpStatusCode.OK, await StopPlaybackAsync(county));
+        await EventuallyAsync(() => GetAsync<RoomDetailsDto>(town, "/api/rooms/course"), d => d.Participants.All(p => p.Kind != "playback"), "the stopped playback leaves the directory");
+    }
+
+    private static async Task<HttpStatusCode> StopPlaybackAsync(TestMediaServer node)
+    {
+        using var delete = HttpExtensions.WithToken(HttpMethod.Delete, "/api/rooms/course/playback", node.Token("*", "controlplane", ParticipantRole.Host));
+        using var response = await node.Client.SendAsync(delete);
+        return response.StatusCode;
+    }
+
     [Fact]
     public async Task Share_LecturerOnCounty_TownSubscribersContentSlotShowsItAndTheCameraSlotTheCamera()
     {
@@ -271,11 +339,12 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task Controls_FloorPinAndMuteSetOnCounty_TownAppliesThem_FloorHoldersRelayedVideoLeadsTheTownsProgram()
+    public async Task Controls_FloorPinAndMuteSetOnCounty_TownAppliesThemAsAnnounced_FloorHoldersRelayedVideoLeadsTheTownsProgram()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var county = await StartNodeAsync(redis, "county");
-        await using var town = await StartNodeAsync(redis, "town-1", parent: "county");
+        // No safety-net re-read within the test: the town learns each change from its announcement on mc:controls.
+        await using var county = await StartNodeAsync(redis, "county", null, AnnouncementsOnly);
+        await using var town = await StartNodeAsync(redis, "town-1", "county", AnnouncementsOnly);
         // The county host and a lecturer publish on the county; a village watches on the town.
         Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "plenary", "county-host", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "plenary", "lecturer", ParticipantRole.Speaker, "chromium156-whip-offer.sdp")).StatusCode);
@@ -312,5 +381,13 @@ public sealed class ClusterTests
         await EventuallyAsync(TownProgram, p => p == "lecturer", "the lecturer's relayed video leads the town's program");
         using var hands = await town.Client.SendAsync(HttpExtensions.WithToken(HttpMethod.Get, "/api/rooms/plenary/hands", town.Token("*", "controlplane", ParticipantRole.Host)));
         Assert.Contains("\"floor\":\"lecturer\"", await hands.Content.ReadAsStringAsync());
+
+        // Controls set before the town holds the room: the town reads them when its first village joins.
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(county, "whip", "partial", "county-host", ParticipantRole.Host, "chromium156-whip-offer.sdp")).StatusCode);
+        using (var pin = HttpExtensions.WithToken(HttpMethod.Post, "/api/rooms/partial/participants/site:77/pin", county.Token("partial", "county-host", ParticipantRole.Host)))
+            Assert.Equal(HttpStatusCode.OK, (await county.Client.SendAsync(pin)).StatusCode);
+        await EventuallyAsync(() => GetAsync<List<RoomSummaryDto>>(town, "/api/rooms"), r => r.Any(x => x.Room == "partial"), "the second meeting in the directory");
+        Assert.Equal(HttpStatusCode.Created, (await PostSdpAsync(town, "whep", "partial", "site:12", ParticipantRole.Audience, "chromium156-whep-offer.sdp")).StatusCode);
+        await EventuallyAsync(() => GetAsync<AudioControls>(town, "/api/rooms/partial/audio"), a => a.Pinned.Contains("site:77"), "the pin set before the town held the room");
     }
 }
