@@ -496,7 +496,7 @@ public sealed class LoadTestRunner : IDisposable
         double calls = metrics.GetValueOrDefault("mediacore_udp_send_calls_total");
         var throughput = new ServerThroughput(duration > 0 ? Math.Round(sent / duration) : 0, perCpu, _calibration?.PercentOf(perCpu),
             peakRx, _calibration?.PercentOf(peakRx), steadyPerCpu, _calibration?.PercentOf(steadyPerCpu),
-            calls > 0 ? Math.Round(sent / calls, 1) : null);
+            calls > 0 ? Math.Round(sent / calls, 1) : null, _calibration?.PercentOfFanOut(perCpu), _calibration?.PercentOfFanOut(steadyPerCpu));
         var nodes = _nodes.Count == 0 ? null : _nodes.Select((n, i) => new NodeResult(n.Url.ToString(), n.Sampler?.Pid,
             sites.Count(s => s.Kind == "subscriber" && NodeOf(s.Site, s.Room) == i),
             n.Cpu.Count > 0 ? Math.Round(n.Cpu.Skip(n.Cpu.Count / 2).Average(), 1) : 0, n.Cpu.Count > 0 ? n.Cpu.Max() : 0)).ToList();

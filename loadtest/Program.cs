@@ -29,6 +29,17 @@ if (options.Calibrate)
     Console.WriteLine("calibrating: loopback sendto ceiling (3 s) ...");
     calibration = Calibration.MeasureSendto(TimeSpan.FromSeconds(3));
     Console.WriteLine($"calibration: {calibration}");
+    // The batched fan-out ceiling, to as many destinations as the run has sites, read the way the sites read (the kernel
+    // work a read socket costs the sender included), then the same destinations unread (as the sendto ceiling's).
+    int destinations = Math.Clamp(options.Sites, 64, 1000);
+    Console.WriteLine($"calibrating: loopback sendmmsg fan-out ceiling to {destinations} sockets, read by {options.Workers} epoll threads, then unread (2 x 3 s) ...");
+    calibration = calibration with
+    {
+        FanOut = Calibration.MeasureFanOut(TimeSpan.FromSeconds(3), destinations, options.Workers),
+        FanOutUnread = Calibration.MeasureFanOut(TimeSpan.FromSeconds(3), destinations, readers: 0),
+    };
+    Console.WriteLine($"calibration (fan-out, read): {calibration.FanOut}");
+    Console.WriteLine($"calibration (fan-out, unread): {calibration.FanOutUnread}");
 }
 
 var reports = new List<LoadTestReport>();
@@ -74,7 +85,12 @@ for (int run = 1; run <= options.Repeat && !cts.IsCancellationRequested; run++)
 if (options.Repeat > 1)
 {
     RepeatSummary.Print(reports, Console.Out);
-    if (calibration != null) Console.WriteLine($"calibration: {calibration}");
+    if (calibration != null)
+    {
+        Console.WriteLine($"calibration: {calibration}");
+        if (calibration.FanOut is { } fanOut) Console.WriteLine($"calibration (fan-out, read): {fanOut}");
+        if (calibration.FanOutUnread is { } unread) Console.WriteLine($"calibration (fan-out, unread): {unread}");
+    }
     if (options.ReportPath is { } path)
     {
         string file = Path.ChangeExtension(path, null) + "-repeat" + Path.GetExtension(path);

@@ -6,17 +6,21 @@
 #   scripts/county-scale.sh                 # both databases, 60 timed requests per endpoint
 #   REQUESTS=100 DATABASES=sqlite scripts/county-scale.sh
 #   OUT=/tmp/cs REUSE=1 scripts/county-scale.sh   # measure again on the databases a previous run with OUT=/tmp/cs seeded
-# Env: REQUESTS (timed requests per endpoint, default 60; 5 more warm up first), DATABASES ("sqlite postgres"),
+# Env: REQUESTS (timed requests per endpoint, default 60), WARMUP (untimed requests before them, default 5; the runtime
+# compiles an endpoint's code at tier 1 over its first tens of requests, so a higher WARMUP measures the steady state),
+# DATABASES ("sqlite postgres"),
 # VILLAGES_PER_TOWN (default 68), PORT (default 18090), OUT (folder for logs and the SQLite file, default a temp dir),
 # REUSE=1 (keep the SQLite file in OUT and the PostgreSQL database mediacore_county when they exist: no seeding).
 # Needs curl and jq. Measure on a quiet machine: the table's header carries the load average at the start and the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS="${REQUESTS:-60}"
+WARMUP="${WARMUP:-5}"
 DATABASES="${DATABASES:-sqlite postgres}"
 VILLAGES="${VILLAGES_PER_TOWN:-68}"
 PORT="${PORT:-18090}"
 OUT="${OUT:-$(mktemp -d /tmp/county-scale.XXXXXX)}"
+mkdir -p "$OUT"
 BASE="http://127.0.0.1:$PORT"
 log() { echo "county-scale: $*" >&2; }
 for tool in curl jq dotnet; do command -v "$tool" >/dev/null || { log "$tool is not installed (scripts/install-deps.sh)"; exit 2; }; done
@@ -60,12 +64,12 @@ cpu_ticks() {
   for p in $pids; do [ -r "/proc/$p/stat" ] && echo "$p $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')"; done
 }
 
-# p95 PATH: 5 warm-up requests, then REQUESTS timed GETs one after another over one kept-alive connection; prints
+# p95 PATH: WARMUP warm-up requests, then REQUESTS timed GETs one after another over one kept-alive connection; prints
 # "p95 median fastest cpu" in ms, cpu being the CPU time per request of the ControlPlane and its PostgreSQL backends
 # (the median, the fastest and the CPU say more than the p95 on a loaded machine).
 p95() {
   local path="$1" args=() i before after
-  for i in $(seq 1 5); do args+=(-o /dev/null "$BASE$path"); done
+  for i in $(seq 1 "$WARMUP"); do args+=(-o /dev/null "$BASE$path"); done
   curl -s -H "Authorization: Bearer $TOKEN" -w '%{http_code} %{time_total}\n' "${args[@]}" > "$OUT/times.txt"
   args=()
   for i in $(seq 1 "$REQUESTS"); do args+=(-o /dev/null "$BASE$path"); done
@@ -155,7 +159,7 @@ done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "County scale, $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $LOAD_START at the start and $LOAD_END at the end;"
-echo "$REQUESTS requests per endpoint, one after another (county administrator, one connection, after 5 warm-up requests):"
+echo "$REQUESTS requests per endpoint, one after another (county administrator, one connection, after $WARMUP warm-up requests):"
 echo "p95 and median wall time, and the CPU time per request of the ControlPlane and its PostgreSQL backends, in ms."
 for db in $DATABASES; do echo "- $db seeding: ${SEEDED[$db]}"; done
 echo

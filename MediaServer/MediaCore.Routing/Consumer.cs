@@ -291,9 +291,22 @@ public partial class Consumer
             SkipPadding(src.Seq);
             return;
         }
-        int length = Rewrite(nowTicks, seg, src, scratch);
+        // Where the sink lends its send slot, the rewrite goes straight there (one copy of the payload, not two).
+        bool lent = _sink.TryBeginRtp(out var slot);
+        int length;
+        try
+        {
+            length = Rewrite(nowTicks, seg, src, lent ? slot.Buffer : scratch);
+        }
+        catch
+        {
+            // A lent slot holds its queue until it is handed back: never leave it behind.
+            if (lent) _sink.CommitRtp(slot, 0);
+            throw;
+        }
         if (length <= 0)
         {
+            if (lent) _sink.CommitRtp(slot, 0);
             _dropped++;
             return;
         }
@@ -312,7 +325,8 @@ public partial class Consumer
         _packetsSent++;
         _bytesSent += length;
         _payloadBytesSent += src.Rtp.Payload.Length;
-        _sink.SendRtp(scratch, length);
+        if (lent) _sink.CommitRtp(slot, length);
+        else _sink.SendRtp(scratch, length);
     }
 
     /// <summary>

@@ -18,6 +18,21 @@ public interface IRtpSink
     /// transport to overwrite (<see cref="RtpHeaderEditor.TryOverwriteExtension"/>).
     /// </summary>
     void SendRtp(Span<byte> buffer, int length);
+
+    /// <summary>
+    /// Lends the buffer the next packet will be sent from (the host's send queue), so the consumer rewrites the packet
+    /// straight into it: one copy of the payload instead of two. The consumer then calls <see cref="CommitRtp"/> exactly
+    /// once, right away (length 0 when it sends nothing after all). False (the default): rewrite into the router's
+    /// scratch buffer and call <see cref="SendRtp"/>.
+    /// </summary>
+    bool TryBeginRtp(out OutputSlot slot)
+    {
+        slot = default;
+        return false;
+    }
+
+    /// <summary>Sends the <paramref name="length"/> bytes written into a slot from <see cref="TryBeginRtp"/> (0: sends nothing).</summary>
+    void CommitRtp(in OutputSlot slot, int length) => slot.Commit(length);
 }
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using MediaCore.LoadTest.Reporting;
 
 namespace MediaCore.Benchmarks;
@@ -24,25 +23,7 @@ public static partial class FanOutCpu
 {
     private static long ThreadCpuNanoseconds() => MediaCore.LoadTest.Reporting.Calibration.ThreadCpuNanoseconds();
 
-    /// <summary>Time on a CPU of every thread of this process whose name starts with <paramref name="prefix"/>, in ns.</summary>
-    internal static long ThreadsCpuNanoseconds(string prefix)
-    {
-        long total = 0;
-        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
-        {
-            try
-            {
-                if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(prefix, StringComparison.Ordinal)) continue;
-                var first = File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0];
-                total += long.Parse(first, CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // The thread ended between the listing and the read.
-            }
-        }
-        return total;
-    }
+    private static long ThreadsCpuNanoseconds(string prefix) => Calibration.ThreadsCpuNanoseconds(prefix);
 
     public static int Run(string[] args)
     {
@@ -56,25 +37,38 @@ public static partial class FanOutCpu
         Console.WriteLine($"fan-out CPU: 1200 B VP8 to {subscribers} loopback subscribers, AES-GCM, {seconds} s per path per round, {rounds} rounds, {slots} ring slots, don't-fragment {dontFragment}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
         var results = paths.ToDictionary(p => p, _ => new List<double>());
         var ceilings = new List<double>();
+        var fanOutCeilings = new List<double>();
         for (int round = 1; round <= rounds; round++)
         {
             var ceiling = Calibration.MeasureSendto(TimeSpan.FromSeconds(Math.Min(3, seconds)));
             ceilings.Add(ceiling.SendtoPerCpuSecond);
             Console.WriteLine($"round {round}: {ceiling}");
+            // The batched fan-out ceiling to as many destinations: unread (drained between rounds, as this harness drains its
+            // subscribers: the comparable figure) and read by two epoll threads as the load tester's sites are.
+            var unread = Calibration.MeasureFanOut(TimeSpan.FromSeconds(Math.Min(3, seconds)), subscribers, readers: 0);
+            var read = Calibration.MeasureFanOut(TimeSpan.FromSeconds(Math.Min(3, seconds)), subscribers, readers: 2);
+            fanOutCeilings.Add(unread.SendmmsgPerCpuSecond);
+            Console.WriteLine($"round {round}: {unread}");
+            Console.WriteLine($"round {round}: {read}");
             foreach (var path in paths)
             {
                 var r = Measure(path, subscribers, TimeSpan.FromSeconds(seconds), slots, dontFragment);
                 results[path].Add(r.PerCpuSecond);
                 Console.WriteLine(FormattableString.Invariant(
                     $"round {round}: {path,-18} {r.Datagrams,9} datagrams, {r.PerCpuSecond,9:0}/CPU-s = {100 * r.PerCpuSecond / ceiling.SendtoPerCpuSecond,5:0.0}% of the ceiling; per datagram: routing {r.RoutingNs,6:0} ns, workers {r.WorkerNs,6:0} ns; sendmmsg batch {r.Batch,5:0.0}; failures {r.Failures}"));
+                Console.WriteLine(FormattableString.Invariant(
+                    $"round {round}: {path,-18} = {100 * r.PerCpuSecond / unread.SendmmsgPerCpuSecond,5:0.0}% of the unread sendmmsg fan-out ceiling ({unread.SendmmsgPerCpuSecond:0}/CPU-s)"));
             }
         }
         double medianCeiling = Median(ceilings);
+        double medianFanOut = Median(fanOutCeilings);
         Console.WriteLine(FormattableString.Invariant($"median sendto ceiling {medianCeiling:0}/CPU-s; load average {File.ReadAllText("/proc/loadavg").Trim()}"));
+        Console.WriteLine(FormattableString.Invariant($"median unread sendmmsg fan-out ceiling {medianFanOut:0}/CPU-s"));
         foreach (var (path, list) in results)
         {
             double m = Median(list);
             Console.WriteLine(FormattableString.Invariant($"{path,-18} median {m,9:0} datagrams/CPU-s = {100 * m / medianCeiling,5:0.0}% of the median ceiling (min {list.Min():0}, max {list.Max():0})"));
+            Console.WriteLine(FormattableString.Invariant($"{path,-18} median = {100 * m / medianFanOut,5:0.0}% of the median unread sendmmsg fan-out ceiling"));
         }
         return 0;
     }

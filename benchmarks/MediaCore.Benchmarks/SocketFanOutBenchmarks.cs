@@ -22,8 +22,11 @@ public enum SendPath
     /// <summary>Two workers, one <c>sendto</c> per datagram (isolates batching from parallelism).</summary>
     Sendto2Workers,
     /// <summary>Two workers with <c>sendmmsg</c> that also SRTP-protect (the host since issue 9's ownership change):
-    /// the routing thread only rewrites and copies the plain packet into the ring of the subscriber's worker.</summary>
+    /// the routing thread rewrites the plain packet straight into a slot of the subscriber's worker's ring.</summary>
     ProtectOn2Workers,
+    /// <summary>As <see cref="ProtectOn2Workers"/>, but rewritten into the router's scratch buffer and copied into the ring
+    /// slot from there (the host before the rewrite went straight into the slot; <c>fanout-cpu</c> only).</summary>
+    ProtectOn2WorkersCopy,
 }
 
 /// <summary>
@@ -37,12 +40,19 @@ public enum SendPath
 
 public class SocketFanOutBenchmarks
 {
-    private sealed class SocketSink(SrtpContext context, UdpEndpoint endpoint, PeerAddress to, bool protectOnWorker) : IRtpSink
+    private sealed class SocketSink(SrtpContext context, UdpEndpoint endpoint, PeerAddress to, bool protectOnWorker, bool rewriteIntoSlot) : IRtpSink
     {
         public void SendRtp(Span<byte> buffer, int length)
         {
             if (protectOnWorker) endpoint.SendProtected(context, rtcp: false, buffer[..length], to);
             else if (context.TryProtectRtpInPlace(buffer, length, out int n)) endpoint.Send(buffer[..n], to);
+        }
+
+        public bool TryBeginRtp(out OutputSlot slot)
+        {
+            if (rewriteIntoSlot) return endpoint.TryBeginProtected(context, rtcp: false, to, out slot);
+            slot = default;
+            return false;
         }
     }
 
@@ -115,7 +125,8 @@ public class SocketFanOutBenchmarks
                 Id = "c" + i, Kind = MediaKind.Video, Codec = CodecKind.Vp8, ClockRate = 90000,
                 Ssrc = new Ssrc((uint)(1000 + i)), PayloadType = new PayloadType(100), Extensions = subExt, Mid = "1",
             }, new SocketSink(new SrtpContext(SrtpProfile.AeadAes128Gcm, key, salt), _endpoint,
-                PeerAddress.FromEndPoint((IPEndPoint)r.LocalEndPoint!), Path == SendPath.ProtectOn2Workers), _producer);
+                PeerAddress.FromEndPoint((IPEndPoint)r.LocalEndPoint!), Path is SendPath.ProtectOn2Workers or SendPath.ProtectOn2WorkersCopy,
+                Path == SendPath.ProtectOn2Workers), _producer);
         }
         // A key frame starts every consumer, then inter frames.
         _packet[frameHeader] = 0x10;

@@ -37,7 +37,8 @@ internal sealed class Worker : IDisposable
     private volatile bool _stop;
     private int _signalled;
 
-    public Worker(int index, Stopwatch clock)
+    /// <param name="name">Thread name prefix (the thread is <c>{name}-{index}</c>; Linux keeps 15 characters).</param>
+    public Worker(int index, Stopwatch clock, string name = "loadtest-worker")
     {
         Clock = clock;
         _epfd = Epoll.epoll_create1(0);
@@ -45,7 +46,7 @@ internal sealed class Worker : IDisposable
         if (_epfd < 0 || _eventFd < 0) throw new InvalidOperationException($"epoll/eventfd failed: errno {Marshal.GetLastPInvokeError()}");
         var ev = new Epoll.EpollEvent { Events = Epoll.EPOLLIN, Data = WakeToken };
         Epoll.epoll_ctl(_epfd, Epoll.EPOLL_CTL_ADD, _eventFd, ref ev);
-        _thread = new Thread(Run) { IsBackground = true, Name = $"loadtest-worker-{index}" };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"{name}-{index}" };
         _thread.Start();
     }
 

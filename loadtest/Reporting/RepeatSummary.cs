@@ -20,6 +20,7 @@ public static class RepeatSummary
         ("server datagrams/s (run mean)", r => r.Throughput?.DatagramsPerSecond ?? 0),
         ("server datagrams per CPU-s", r => r.Throughput?.DatagramsPerCpuSecond ?? 0),
         ("  as % of sendto ceiling", r => r.Throughput?.PercentOfCeiling ?? 0),
+        ("  as % of sendmmsg fan-out ceiling", r => r.Throughput?.PercentOfFanOutCeiling ?? 0),
         ("sites' peak rx pkt/s", r => r.Throughput?.PeakRxPerSecond ?? 0),
     ];
 

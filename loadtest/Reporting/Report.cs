@@ -98,6 +98,8 @@ public sealed record NodeResult(string Url, int? Pid, int Subscribers, double Cp
 /// <param name="SteadyRxPerCpuSecond">Steady state (the second half of the series: no joins, no DTLS, no JIT warm-up):
 /// packets the sites received per second of server CPU, and that as a percentage of the ceiling.</param>
 /// <param name="DatagramsPerSendCall">Datagrams per send system call (sendmmsg batch size achieved), from /metrics.</param>
+/// <param name="PercentOfFanOutCeiling">DatagramsPerCpuSecond as a percentage of the calibrated sendmmsg fan-out ceiling to
+/// read sockets (<see cref="CalibrationResult.FanOut"/>), and the steady-state figure as one.</param>
 public sealed record ServerThroughput(double DatagramsPerSecond, double DatagramsPerCpuSecond, double? PercentOfCeiling,
     double PeakRxPerSecond, double? PeakRxPercentOfCeiling, double SteadyRxPerCpuSecond = 0, double? SteadyPercentOfCeiling = null,
-    double? DatagramsPerSendCall = null);
+    double? DatagramsPerSendCall = null, double? PercentOfFanOutCeiling = null, double? SteadyPercentOfFanOutCeiling = null);

@@ -61,8 +61,15 @@ public static class ReportWriter
             string steadyPct = tp.SteadyPercentOfCeiling is { } sp ? $" = {sp}% of the ceiling" : "";
             string batch = tp.DatagramsPerSendCall is { } bs ? $"; {bs:0.0} datagrams per send system call (sendmmsg batch)" : "";
             w.WriteLine($"steady state (second half): {tp.SteadyRxPerCpuSecond:0} packets received by the sites per server CPU-second{steadyPct}{batch}");
+            if (tp.PercentOfFanOutCeiling is { } fp && r.Calibration?.FanOut is { } f)
+                w.WriteLine($"as a share of the sendmmsg fan-out ceiling ({f.SendmmsgPerCpuSecond:0} datagrams/s per core to {f.Destinations} read sockets): whole run {fp}%, steady state {tp.SteadyPercentOfFanOutCeiling}%");
         }
-        if (r.Calibration is { } cal) w.WriteLine($"calibration: {cal}");
+        if (r.Calibration is { } cal)
+        {
+            w.WriteLine($"calibration: {cal}");
+            if (cal.FanOut is { } fanOut) w.WriteLine($"calibration (fan-out, read): {fanOut}");
+            if (cal.FanOutUnread is { } unread) w.WriteLine($"calibration (fan-out, unread): {unread}");
+        }
         foreach (var n in r.Nodes ?? [])
             w.WriteLine($"node {n.Url}: {n.Subscribers} subscribers, CPU mean {n.CpuPercentMean}% (max {n.CpuPercentMax}%) of one core{(n.Pid is null ? " (process not found on this machine)" : "")}");
         w.WriteLine($"server's busiest thread: running {t.ServerHotThreadRunPercentMean}% of the time, waiting for a CPU {t.ServerHotThreadWaitPercentMean}% (steady state)");

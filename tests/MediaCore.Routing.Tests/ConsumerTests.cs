@@ -33,6 +33,46 @@ public class ConsumerTests
     }
 
     [Fact]
+    public void OnRtp_SinkLendsItsSendSlot_RewrittenStraightIntoItSameBytesAsThroughTheScratchBuffer()
+    {
+        // Two consumers of one producer: one sink lends its send slot, the other takes the scratch-buffer copy.
+        var router = new Router();
+        var producer = router.CreateProducer(0, Video("a", 0x1111, new CountingKeyFrameRequester()));
+        var lending = new LendingSink();
+        var copying = new LendingSink { Lend = false };
+        router.CreateConsumer(0, VideoConsumer("lent"), lending, producer);
+        router.CreateConsumer(0, VideoConsumer("copied"), copying, producer);
+        var pub = new Publisher(0x1111, 96);
+
+        for (int i = 0; i < 5; i++) Assert.True(router.OnRtp(i * 33 * Ms, producer, pub.Vp8Frame(key: i == 0)));
+
+        Assert.Equal(5, lending.Lent);
+        Assert.Equal(0, lending.Copied);
+        Assert.Equal(0, lending.Abandoned);
+        Assert.False(lending.Open);
+        Assert.Equal(5, copying.Copied);
+        Assert.Equal(copying.Packets, lending.Packets);
+    }
+
+    [Fact]
+    public void OnRtp_LentSlotTooSmall_HandedBackEmptyAndCountedDropped()
+    {
+        var router = new Router();
+        var producer = router.CreateProducer(0, Video("a", 0x1111, new CountingKeyFrameRequester()));
+        var lending = new LendingSink(slotBytes: 100);
+        var consumer = router.CreateConsumer(0, VideoConsumer("lent"), lending, producer);
+        var pub = new Publisher(0x1111, 96);
+
+        Assert.True(router.OnRtp(0, producer, pub.Vp8Frame(key: true)));
+
+        Assert.Equal(1, lending.Lent);
+        Assert.Equal(1, lending.Abandoned);
+        Assert.False(lending.Open);
+        Assert.Empty(lending.Packets);
+        Assert.Equal(0, consumer.Stats.PacketsSent);
+    }
+
+    [Fact]
     public void OnRtp_BeforeFirstKeyFrame_DropsAndRequestsKeyFrameThrottled()
     {
         var router = new Router();

@@ -20,6 +20,53 @@ internal sealed class RecordingSink : IRtpSink
     public void Clear() => Packets.Clear();
 }
 
+/// <summary>
+/// Lends its own buffer as the send slot (as the host's send-worker ring does) and keeps what was committed; with
+/// <see cref="Lend"/> false it takes packets through <see cref="SendRtp"/> only.
+/// </summary>
+internal sealed class LendingSink(int slotBytes = 2048) : IRtpSink, IOutputSlotOwner
+{
+    private readonly byte[] _slot = new byte[slotBytes];
+    private long _position;
+    public bool Lend { get; set; } = true;
+    public List<byte[]> Packets { get; } = [];
+    public int Lent { get; private set; }
+    public int Abandoned { get; private set; }
+    public int Copied { get; private set; }
+    public bool Open { get; private set; }
+
+    public void SendRtp(Span<byte> buffer, int length)
+    {
+        Assert.False(Open);
+        Copied++;
+        Packets.Add(buffer[..length].ToArray());
+    }
+
+    public bool TryBeginRtp(out OutputSlot slot)
+    {
+        Assert.False(Open);
+        if (!Lend)
+        {
+            slot = default;
+            return false;
+        }
+        Open = true;
+        Lent++;
+        _slot.AsSpan().Fill(0xEE); // whatever the slot held before
+        slot = new OutputSlot(_slot, this, ++_position);
+        return true;
+    }
+
+    public void Commit(long position, int length)
+    {
+        Assert.True(Open);
+        Assert.Equal(_position, position);
+        Open = false;
+        if (length == 0) Abandoned++;
+        else Packets.Add(_slot.AsSpan(0, length).ToArray());
+    }
+}
+
 /// <summary>Parsed fields of a captured packet (RtpPacket is a ref struct and cannot live in lists).</summary>
 internal readonly record struct RtpView(byte[] Data)
 {

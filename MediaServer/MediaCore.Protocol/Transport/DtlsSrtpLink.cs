@@ -134,6 +134,28 @@ internal sealed class DtlsSrtpLink : IDisposable
         return true;
     }
 
+    /// <summary>A slot of the protecting output for the next RTP packet to <paramref name="to"/> (see <see cref="WebRtcTransport.TryBeginRtp"/>).</summary>
+    public bool TryBeginRtp(IDatagramOutput output, PeerAddress to, out OutputSlot slot)
+    {
+        if (_srtp is null || _disposed || output is not IProtectingDatagramOutput protecting)
+        {
+            slot = default;
+            return false;
+        }
+        return Handover(protecting).TryBeginProtected(_srtp.Outbound, rtcp: false, to, out slot);
+    }
+
+    /// <summary>Hands the slot back to its output; counts the packet when there is one.</summary>
+    public void CommitRtp(in OutputSlot slot, int length)
+    {
+        if (length > 0 && _srtp is not null)
+        {
+            PacketsSent++;
+            BytesSent += length + _srtp.Outbound.RtpOverhead;
+        }
+        slot.Commit(length);
+    }
+
     /// <summary>Protects an RTCP compound packet in place and sends it to <paramref name="to"/> (or hands both to a protecting output).</summary>
     public bool SendRtcp(IDatagramOutput output, PeerAddress to, Span<byte> buffer, int length)
     {

@@ -27,6 +27,17 @@ public interface IProtectingDatagramOutput : IDatagramOutput
 
     /// <summary>Releases <paramref name="protector"/> once every packet handed over before is protected.</summary>
     void Release(IPacketProtector protector);
+
+    /// <summary>
+    /// Lends a slot of the queue for the next plain packet of <paramref name="protector"/> to <paramref name="to"/>: the caller
+    /// writes it there and commits it (<see cref="OutputSlot.Commit"/>) right away, and it is protected and sent as if given
+    /// to <see cref="SendProtected"/>. False (the default) when the output cannot lend one: call <see cref="SendProtected"/>.
+    /// </summary>
+    bool TryBeginProtected(IPacketProtector protector, bool rtcp, PeerAddress to, out OutputSlot slot)
+    {
+        slot = default;
+        return false;
+    }
 }
 
 /// <summary>What a <see cref="WebRtcTransport"/> (server or client) tells its owner, on the thread that drives it.</summary>
@@ -246,6 +257,21 @@ public sealed class WebRtcTransport : IDisposable
     {
         return State == WebRtcTransportState.Connected && _link.SendRtp(_output, _remote, buffer, length);
     }
+
+    /// <summary>
+    /// Lends a slot of the protecting output's queue for the next RTP packet to the selected address, to be written
+    /// plain and handed back with <see cref="CommitRtp"/> (right away, exactly once). False when not connected or the
+    /// output protects nowhere else than here: then use <see cref="SendRtp"/>.
+    /// </summary>
+    public bool TryBeginRtp(out OutputSlot slot)
+    {
+        if (State == WebRtcTransportState.Connected) return _link.TryBeginRtp(_output, _remote, out slot);
+        slot = default;
+        return false;
+    }
+
+    /// <summary>Sends the <paramref name="length"/> plain bytes written into a slot from <see cref="TryBeginRtp"/> (0: nothing).</summary>
+    public void CommitRtp(in OutputSlot slot, int length) => _link.CommitRtp(slot, length);
 
     /// <summary>Protects an RTCP compound packet in place (same spare-room rule) and sends it.</summary>
     public bool SendRtcp(Span<byte> buffer, int length)

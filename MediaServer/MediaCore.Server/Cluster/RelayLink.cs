@@ -166,14 +166,17 @@ public sealed class RelayLink : ITimerTarget
         }
     }
 
-    /// <summary>An outbound consumer's packet (the router leaves spare room): protect in place and send to the peer.</summary>
+    /// <summary>
+    /// An outbound consumer's packet: handed plain, with the link's sending context, to the engine's protecting output,
+    /// which protects it on the send worker that context maps to (like a subscriber session's packets, outside
+    /// <see cref="MediaEngine.Gate"/>), or here when the host protects on the caller's thread.
+    /// </summary>
     internal void SendRtp(Span<byte> buffer, int length, bool retransmission)
     {
-        if (_closed || !_send.TryProtectRtpInPlace(buffer, length, out int n)) return;
+        if (_closed || (uint)length > (uint)buffer.Length || !_engine.SendProtected(_send, rtcp: false, buffer[..length], Remote)) return;
         if (retransmission) RtxOut++;
         PacketsOut++;
-        BytesOut += n;
-        _engine.Send(buffer[..n], Remote);
+        BytesOut += length + _send.RtpOverhead;
     }
 
     /// <summary>The link's RTCP buffer: write a packet into it, then <see cref="SendRtcp"/> its length.</summary>
@@ -182,8 +185,8 @@ public sealed class RelayLink : ITimerTarget
     /// <summary>Protects and sends the <paramref name="length"/> bytes written into <see cref="RtcpBuffer"/>.</summary>
     internal void SendRtcp(int length)
     {
-        if (_closed || !_send.TryProtectRtcpInPlace(_rtcp, length, out int n)) return;
-        _engine.Send(_rtcp.AsSpan(0, n), Remote);
+        if (_closed || (uint)length > (uint)_rtcp.Length) return;
+        _engine.SendProtected(_send, rtcp: true, _rtcp.AsSpan(0, length), Remote);
     }
 
     /// <summary>Timer thread: sender reports for outbound tracks, receiver reports (also the link's keep-alive) for inbound ones.</summary>
@@ -207,7 +210,8 @@ public sealed class RelayLink : ITimerTarget
         Inbound.RemoveAll(nowTicks);
         _closed = true;
         _engine.Timers.Cancel(this);
-        _send.Dispose();
+        // Packets may still wait on a send worker: the worker releases the sending context after them.
+        _engine.Release(_send);
         _receive?.Dispose();
     }
 }

@@ -128,6 +128,10 @@ public sealed partial class MediaEngine : IDatagramHandler, IProtectingDatagramO
     /// <summary>A closed transport's outbound SRTP, released on its worker after its last packet.</summary>
     public void Release(Protocol.Srtp.IPacketProtector protector) => _sender.Release(protector);
 
+    /// <summary>A slot of the send worker that owns <paramref name="protector"/>, for the routing to rewrite a packet straight into.</summary>
+    public bool TryBeginProtected(Protocol.Srtp.IPacketProtector protector, bool rtcp, PeerAddress to, out OutputSlot slot)
+        => _sender.TryBeginProtected(protector, rtcp, to, out slot);
+
     internal MediaRoom GetOrCreateRoom(RoomId id)
     {
         if (!_rooms.TryGetValue(id.Value, out var room))

@@ -97,6 +97,11 @@ public sealed class SubscriberSession : PeerSession, IRtpSink
     /// <summary>Forwarded packets from the router: protect in place and send.</summary>
     public void SendRtp(Span<byte> buffer, int length) => Transport.SendRtp(buffer, length);
 
+    /// <summary>A slot of the send worker that protects this session's packets, for the router to rewrite into.</summary>
+    public bool TryBeginRtp(out OutputSlot slot) => Transport.TryBeginRtp(out slot);
+
+    public void CommitRtp(in OutputSlot slot, int length) => Transport.CommitRtp(slot, length);
+
     public override void OnConnected(WebRtcTransport transport, long nowTicks)
     {
         base.OnConnected(transport, nowTicks);

@@ -35,6 +35,16 @@ public interface IDatagramSender
 
     /// <summary>Releases <paramref name="protector"/> after the packets given to <see cref="SendProtected"/> before.</summary>
     void Release(IPacketProtector protector) => protector.Release();
+
+    /// <summary>
+    /// Lends a send-queue slot for the next plain packet of <paramref name="protector"/> (see
+    /// <see cref="Protocol.Transport.IProtectingDatagramOutput.TryBeginProtected"/>); false (the default): use <see cref="SendProtected"/>.
+    /// </summary>
+    bool TryBeginProtected(IPacketProtector protector, bool rtcp, PeerAddress to, out OutputSlot slot)
+    {
+        slot = default;
+        return false;
+    }
 }
 
 /// <summary>Helpers for <see cref="IDatagramSender"/>.</summary>

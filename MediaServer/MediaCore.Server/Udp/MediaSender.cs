@@ -28,4 +28,7 @@ public sealed class MediaSender : IDatagramSender
         => _udp.ProtectsOnWorkers ? _udp.SendProtected(protector, rtcp, packet, to) : DatagramSenderExtensions.ProtectAndSend(this, protector, rtcp, packet, to);
 
     public void Release(IPacketProtector protector) => _udp.Release(protector);
+
+    public bool TryBeginProtected(IPacketProtector protector, bool rtcp, PeerAddress to, out OutputSlot slot)
+        => _udp.TryBeginProtected(protector, rtcp, to, out slot);
 }

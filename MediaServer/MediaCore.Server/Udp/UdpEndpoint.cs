@@ -209,6 +209,20 @@ public sealed class UdpEndpoint : IDatagramSender, IDisposable
         return WorkerOf(protector).TryEnqueueProtected(protector, rtcp, packet, to) || Fail();
     }
 
+    /// <summary>
+    /// Lends a slot of the ring of the worker that owns <paramref name="protector"/>, for the next plain packet to
+    /// <paramref name="to"/>: the caller writes it there and commits it (<see cref="OutputSlot.Commit"/>) right away; the worker
+    /// then protects and sends it exactly as if given to <see cref="SendProtected"/>, without the copy. False when not
+    /// protecting on workers, closed, or the ring stayed full (a full ring counts the send failure, as <see cref="SendProtected"/>).
+    /// </summary>
+    public bool TryBeginProtected(IPacketProtector protector, bool rtcp, PeerAddress to, out OutputSlot slot)
+    {
+        slot = default;
+        if (!ProtectsOnWorkers || IsClosed || to.IsNone) return false;
+        if (to.IsIPv6 && !to.IsTcp && _sendSocket.AddressFamily == AddressFamily.InterNetwork) return false;
+        return WorkerOf(protector).TryBeginProtected(protector, rtcp, to, out slot);
+    }
+
     /// <summary>Releases <paramref name="protector"/> on its worker, after the packets queued before it.</summary>
     public void Release(IPacketProtector protector)
     {

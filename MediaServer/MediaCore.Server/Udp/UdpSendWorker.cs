@@ -24,7 +24,7 @@ namespace MediaCore.Server.Udp;
 /// (<see cref="TryEnqueueRelease"/>). That takes the encryption of a fan-out off the thread that routes (which holds
 /// <c>MediaEngine.Gate</c>) and spreads it over the workers, one per core.</para>
 /// </summary>
-internal sealed unsafe class UdpSendWorker : IDisposable
+internal sealed unsafe class UdpSendWorker : IOutputSlotOwner, IDisposable
 {
     /// <summary>Largest datagram a slot holds; larger ones are sent on the caller's thread.</summary>
     public const int SlotBytes = 2048;
@@ -35,6 +35,8 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     private const byte OpSend = 0, OpProtectRtp = 1, OpProtectRtcp = 2, OpRelease = 3;
     // Set while a batch is prepared: the slot sends nothing (released, failed to protect), or goes to the stream sender.
     private const byte OpSkip = 4, OpStream = 5;
+    // A lent slot (TryBeginProtected) its borrower handed back empty: nothing to send, nothing lost.
+    private const byte OpAbandoned = 6;
     /// <summary>How long a producer waits for a slot when the ring is full, unless the worker says otherwise.</summary>
     public static readonly TimeSpan DefaultFullWait = TimeSpan.FromMilliseconds(50);
 
@@ -49,6 +51,7 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     private readonly byte[] _op;
     private volatile IDatagramSender? _streamSender;
     private readonly SendPacer? _pacer;
+    private readonly Func<long> _pacerClock;
     private readonly long _fullWaitTicks; // < 0: wait as long as the worker runs
     private readonly byte* _data;
     private readonly byte* _addresses;
@@ -70,10 +73,12 @@ internal sealed unsafe class UdpSendWorker : IDisposable
     /// <param name="pacer">Key-frame burst pacing (null: send as fast as the kernel takes it).</param>
     /// <param name="fullWait">How long a producer waits for a free slot (default <see cref="DefaultFullWait"/>;
     /// <see cref="Timeout.InfiniteTimeSpan"/>: as long as the worker runs).</param>
+    /// <param name="pacerClock">The pacer's clock in ticks (default: the monotonic <see cref="System.Diagnostics.Stopwatch"/>; tests pass their own).</param>
     public UdpSendWorker(Socket socket, int index, int capacity, bool useSendmmsg, Action<int, long, int, int> onSent, SendPacer? pacer = null,
-        TimeSpan? fullWait = null)
+        TimeSpan? fullWait = null, Func<long>? pacerClock = null)
     {
         _pacer = pacer;
+        _pacerClock = pacerClock ?? PacerNow;
         var wait = fullWait ?? DefaultFullWait;
         _fullWaitTicks = wait == Timeout.InfiniteTimeSpan ? -1 : Math.Max(0, wait.Ticks);
         int size = 1024;
@@ -163,14 +168,58 @@ internal sealed unsafe class UdpSendWorker : IDisposable
         }
     }
 
-    private bool Enqueue(ReadOnlySpan<byte> datagram, PeerAddress to, IPacketProtector? protector, byte op)
+    /// <summary>
+    /// Lends the next free slot for a plain packet of <paramref name="protector"/> to <paramref name="to"/>: the caller writes
+    /// the packet into <see cref="OutputSlot.Buffer"/> and hands it back with <see cref="OutputSlot.Commit"/> (this
+    /// <see cref="Commit"/>), right away: the worker sends nothing past an uncommitted slot. Then it is protected and sent as
+    /// one given to <see cref="TryEnqueueProtected"/>, without the copy. Same waiting rule when the ring is full; false when it
+    /// stayed full or the worker stopped.
+    /// </summary>
+    public bool TryBeginProtected(IPacketProtector protector, bool rtcp, PeerAddress to, out OutputSlot slot)
+    {
+        slot = default;
+        if (protector.MaxOverhead >= SlotBytes || (to.IsTcp && _streamSender is null)) return false;
+        Interlocked.Increment(ref _producers);
+        long pos = Claim();
+        if (pos < 0)
+        {
+            Interlocked.Decrement(ref _producers);
+            return false;
+        }
+        // Still counted as a producer until Commit: Stop waits for the slot to be handed back before it drains.
+        int index = (int)(pos & _mask);
+        _destination[index] = to;
+        _protector[index] = protector;
+        _op[index] = rtcp ? OpProtectRtcp : OpProtectRtp;
+        if (_native && !to.IsTcp) _headers[index].Header.NameLength = WriteSockAddr(to, _addresses + (long)index * SockAddrBytes);
+        slot = new OutputSlot(new Span<byte>(_data + (long)index * SlotBytes, SlotBytes), this, pos);
+        return true;
+    }
+
+    /// <summary>A lent slot comes back with <paramref name="length"/> plain bytes to protect and send (0: nothing).</summary>
+    public void Commit(long position, int length)
+    {
+        int index = (int)(position & _mask);
+        if (length <= 0 || length + _protector[index]!.MaxOverhead > SlotBytes)
+        {
+            if (length > 0) _op[index] = OpSkip; // too long to protect in the slot: lost, counted as a failure
+            else _op[index] = OpAbandoned;
+            length = 0;
+        }
+        _iov[index].Length = (nuint)length;
+        Publish(index, position);
+        Interlocked.Decrement(ref _producers);
+    }
+
+    // Waits for a free slot (see TryEnqueue) and takes it: its position, or -1 when the ring stayed full or the worker stopped.
+    private long Claim()
     {
         long pos = Volatile.Read(ref _enqueuePos);
         long waitStart = 0;
         var spin = new SpinWait();
         while (true)
         {
-            if (_stopping) return false;
+            if (_stopping) return -1;
             int slot = (int)(pos & _mask);
             long seq = Volatile.Read(ref _sequence[slot]);
             long diff = seq - pos;
@@ -185,7 +234,7 @@ internal sealed unsafe class UdpSendWorker : IDisposable
                 Wake();
                 long now = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (waitStart == 0) waitStart = now;
-                else if (_fullWaitTicks >= 0 && (now - waitStart) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency > _fullWaitTicks) return false;
+                else if (_fullWaitTicks >= 0 && (now - waitStart) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency > _fullWaitTicks) return -1;
                 spin.SpinOnce(sleep1Threshold: -1);
                 pos = Volatile.Read(ref _enqueuePos);
             }
@@ -194,6 +243,13 @@ internal sealed unsafe class UdpSendWorker : IDisposable
                 pos = Volatile.Read(ref _enqueuePos);
             }
         }
+        return pos;
+    }
+
+    private bool Enqueue(ReadOnlySpan<byte> datagram, PeerAddress to, IPacketProtector? protector, byte op)
+    {
+        long pos = Claim();
+        if (pos < 0) return false;
         int index = (int)(pos & _mask);
         datagram.CopyTo(new Span<byte>(_data + (long)index * SlotBytes, SlotBytes));
         _iov[index].Length = (nuint)datagram.Length;
@@ -201,10 +257,15 @@ internal sealed unsafe class UdpSendWorker : IDisposable
         _protector[index] = protector;
         _op[index] = op;
         if (_native && op != OpRelease && !to.IsTcp) _headers[index].Header.NameLength = WriteSockAddr(to, _addresses + (long)index * SockAddrBytes);
+        Publish(index, pos);
+        return true;
+    }
+
+    private void Publish(int index, long pos)
+    {
         // Publish with a full fence, so the read of _sleeping below cannot move before it (store-load order).
         Interlocked.Exchange(ref _sequence[index], pos + 1);
         if (Volatile.Read(ref _sleeping) != 0) Wake();
-        return true;
     }
 
     private void Wake()
@@ -268,12 +329,11 @@ internal sealed unsafe class UdpSendWorker : IDisposable
             }
             if (_pacer != null && !_stopping)
             {
-                long now = PacerNow();
+                long now = _pacerClock();
                 int allowed = _pacer.Allow(now, (int)Math.Min(int.MaxValue, Volatile.Read(ref _enqueuePos) - pos));
                 if (allowed == 0)
                 {
-                    // This interval's share of the burst is out: sleep to the next (a millisecond's granularity).
-                    Thread.Sleep((int)Math.Max(1, (_pacer.NextReleaseAt - now + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond));
+                    WaitForPacer(_pacer.NextReleaseAt - now);
                     continue;
                 }
                 ready = Math.Min(ready, allowed);
@@ -285,6 +345,20 @@ internal sealed unsafe class UdpSendWorker : IDisposable
             _pacer?.OnSent(ready);
             _onSent(datagrams - failures, bytes, failures, _calls);
         }
+    }
+
+    /// <summary>
+    /// This interval's share of a burst is out: wait on the ring's signal until the next interval opens (a millisecond's
+    /// granularity), or until <see cref="Stop"/> signals, which ends the wait at once. Producers do not signal during it
+    /// (the worker does not advertise itself as sleeping): more datagrams cannot change the pacer's answer before the
+    /// next interval, and a wake-up per enqueued datagram of a burst would cost the routing thread a system call each.
+    /// </summary>
+    private void WaitForPacer(long ticks)
+    {
+        if (_stopping) return;
+        long ms = Math.Clamp((ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond, 1, int.MaxValue);
+        _wake.Wait((int)ms);
+        _wake.Reset();
     }
 
     private static long PacerNow() => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * TicksPerTimestamp);
@@ -305,11 +379,13 @@ internal sealed unsafe class UdpSendWorker : IDisposable
         for (int i = start; i < end; i++)
         {
             byte op = _op[i];
-            if (op != OpSend) op = Prepare(i, op);
+            if (op == OpAbandoned) op = OpSkip;
+            else if (op != OpSend && op != OpSkip) op = Prepare(i, op);
             if (op == OpSend && _destination[i].IsTcp) op = OpStream;
             if (op == OpSkip)
             {
-                if (_op[i] != OpRelease) failures++; // a packet its protector refused: lost, like a send failure
+                // A packet its protector refused (or too long for the slot): lost, like a send failure.
+                if (_op[i] != OpRelease && _op[i] != OpAbandoned) failures++;
             }
             else
             {

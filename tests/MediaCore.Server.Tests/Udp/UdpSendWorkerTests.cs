@@ -145,6 +145,53 @@ public sealed class UdpSendWorkerTests
     }
 
     [Fact]
+    public void Stop_DuringAPacingWait_EndsTheWaitAndSendsTheRest()
+    {
+        // The pacer's clock is the test's: frozen, so a burst's first interval never ends and the worker keeps waiting
+        // for the next one; then set an hour back, so the wait it computes is an hour long. Stop must end that wait
+        // (a sleep would not) and send what the pacer held back.
+        long start = TimeSpan.FromHours(10).Ticks, back = start - TimeSpan.TicksPerHour;
+        long now = start, readsBack = 0, sent = 0;
+        long Clock()
+        {
+            long v = Volatile.Read(ref now);
+            if (v == back) Interlocked.Increment(ref readsBack);
+            return v;
+        }
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var peer = Receiver();
+        var to = PeerAddress.FromEndPoint((IPEndPoint)peer.LocalEndPoint!);
+        using var holder = new HoldingProtector();
+        var pacer = new SendPacer(4 * TimeSpan.TicksPerMillisecond, 20 * TimeSpan.TicksPerMillisecond);
+        using var worker = new UdpSendWorker(socket, 0, 4096, useSendmmsg: true, (n, _, _, _) => Interlocked.Add(ref sent, n), pacer,
+            Timeout.InfiniteTimeSpan, Clock);
+        // Datagram 0 holds the worker; 2,000 queue behind it: one burst, paced at 2,000 / 4 intervals = 500 per interval.
+        Assert.True(worker.TryEnqueueProtected(holder, rtcp: false, Numbered(0), to));
+        holder.Entered.Wait();
+        const int burst = 2000;
+        for (int i = 1; i <= burst; i++) Assert.True(worker.TryEnqueue(Numbered(i), to));
+        holder.Gate.Set();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref sent) < 1 + burst / 4) spin.SpinOnce();
+        Volatile.Write(ref now, back);
+        while (Volatile.Read(ref readsBack) == 0) spin.SpinOnce();
+        // The clock stood still: nothing beyond the first interval's quota left.
+        Assert.Equal(1 + burst / 4, Volatile.Read(ref sent));
+
+        worker.Stop();
+
+        Assert.Equal(1 + burst, Volatile.Read(ref sent));
+        Assert.Equal(0, worker.Backlog);
+        var buffer = new byte[16];
+        for (int i = 0; i <= burst; i++)
+        {
+            Assert.Equal(3, peer.Receive(buffer));
+            Assert.Equal(i, (buffer[0] << 8) | buffer[1]);
+        }
+    }
+
+    [Fact]
     public void Send_DualStackSocket_ReachesIPv4AndIPv6Peers()
     {
         using var endpoint = new UdpEndpoint(IPAddress.IPv6Any, 0, sendWorkers: 1, sendQueueSlots: 1024);
