@@ -39,18 +39,23 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
                     var chromium = await ChromiumSession.LaunchAsync($"--use-file-for-fake-audio-capture={Path.Combine(dir, $"tone{hz}.wav")}",
                         "--autoplay-policy=no-user-gesture-required");
                     browsers.Add(chromium);
-                    var page = new TonePage(await chromium.OpenPageAsync(server.BaseAddress));
+                    var page = new TonePage(await chromium.OpenPageAsync(server.BaseAddress), () => RoomStateAsync(server));
                     await page.PublishAsync($"/whip/{Room}", server.Token(Room, $"site-{hz}", ParticipantRole.Speaker));
+                    await WaitServerConnectedAsync(server, page);
                     speakers[hz] = page;
                 }
                 // Each loud publisher also listens, by WHEP with the same participant id: it must get its N-1 mix.
                 foreach (int hz in new[] { 440, 880, 1320 })
+                {
                     await speakers[hz].ListenAsync($"/whep/{Room}", server.Token(Room, $"site-{hz}", ParticipantRole.Speaker));
+                    await WaitServerConnectedAsync(server, speakers[hz]);
+                }
 
                 var listenerBrowser = await ChromiumSession.LaunchAsync("--autoplay-policy=no-user-gesture-required");
                 browsers.Add(listenerBrowser);
-                var listener = new TonePage(await listenerBrowser.OpenPageAsync(server.BaseAddress));
+                var listener = new TonePage(await listenerBrowser.OpenPageAsync(server.BaseAddress), () => RoomStateAsync(server));
                 await listener.ListenAsync($"/whep/{Room}", server.Token(Room, "town-observer", ParticipantRole.Observer));
+                await WaitServerConnectedAsync(server, listener);
 
                 int[] all = [440, 880, 1320, 660];
                 // The observer hears the three loud tones, not the quieter fourth (N = 3).
@@ -84,7 +89,7 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
                 // Forwarded: a receiver that joins now gets the SFU's program audio (the floor holder, 1320 Hz)
                 // unmixed; the live listener keeps its mix (a mode change applies to new sessions).
                 (await host.PutAsync($"/api/rooms/{Room}/audio", JsonContent("{\"mode\":\"forwarded\"}"))).EnsureSuccessStatusCode();
-                var late = new TonePage(await listenerBrowser.OpenPageAsync(server.BaseAddress));
+                var late = new TonePage(await listenerBrowser.OpenPageAsync(server.BaseAddress), () => RoomStateAsync(server));
                 await late.ListenAsync($"/whep/{Room}", server.Token(Room, "village-late", ParticipantRole.Audience));
                 await WaitForAsync("forwarded: a new receiver hears the floor holder only", late, all, present: [1320], absent: [440, 880, 660]);
                 await WaitForAsync("the live listener keeps the mix", listener, all, present: [1320, 660], absent: [440, 880]);
@@ -117,14 +122,40 @@ public sealed class AudioMixerTests(ITestOutputHelper log)
             }
             await Task.Delay(500);
         }
-        string state = "";
-        if (server != null)
-        {
-            using var admin = new HttpClient { BaseAddress = server.BaseAddress };
-            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token("*", "admin", ParticipantRole.Host));
-            state = await GetAudioAsync(server, "participants") + " " + await admin.GetStringAsync($"/api/rooms/{Room}");
-        }
+        // What the page's peer connections say (webrtc-internals' view) and, when given, the server's view of the room.
+        string state = await page.StatsAsync();
+        if (server != null) state += " server: " + await RoomStateAsync(server);
         Assert.Fail($"{what}: not within {Timeout}: {last} {state}");
+    }
+
+    /// <summary>
+    /// Chromium says connected once it has the server's last DTLS flight; the server's session is connected only once it has
+    /// read its handshake's outcome. Both must be, or media does not flow (issue 13: a lost wake-up left the server's side
+    /// unconnected for good while the page was connected, and the page heard digital silence).
+    /// </summary>
+    private static async Task WaitServerConnectedAsync(BrowserTestServer server, TonePage page)
+    {
+        using var admin = new HttpClient { BaseAddress = server.BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token("*", "admin", ParticipantRole.Host));
+        var sw = Stopwatch.StartNew();
+        string room = "";
+        while (sw.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            room = await admin.GetStringAsync($"/api/rooms/{Room}");
+            if (JsonDocument.Parse(room).RootElement.GetProperty("participants").EnumerateArray()
+                .All(p => p.GetProperty("transport").GetString()!.StartsWith("Connected", StringComparison.Ordinal)))
+                return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"a session the page sees connected is not connected on the server within 5 s: server: {room} page: {await page.StatsAsync()}");
+    }
+
+    /// <summary>The mixer's participants and every session of the room with its transport's join timeline (server side).</summary>
+    private static async Task<string> RoomStateAsync(BrowserTestServer server)
+    {
+        using var admin = new HttpClient { BaseAddress = server.BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.Token("*", "admin", ParticipantRole.Host));
+        return "mixer " + await GetAudioAsync(server, "participants") + " room " + await admin.GetStringAsync($"/api/rooms/{Room}");
     }
 
     private static async Task WaitForParticipantAsync(BrowserTestServer server, string id)
@@ -269,8 +300,42 @@ public sealed record ToneLevels(Dictionary<int, double> Levels, double Floor, do
 }
 
 /// <summary>A page that publishes its fake microphone (no audio processing) and analyses what it receives.</summary>
-internal sealed class TonePage(MediaPage page)
+internal sealed class TonePage(MediaPage page, Func<Task<string>>? serverState = null)
 {
+    /// <summary>
+    /// The page's peer connections as chrome://webrtc-internals shows them: connection/ICE/DTLS states, the candidate
+    /// pairs with their check counts, local and remote candidates, and the RTP streams' counters.
+    /// </summary>
+    public async Task<string> StatsAsync()
+        => await page.Page.EvaluateAsync<string>(StatsScript);
+
+    private const string StatsScript = """
+        async () => {
+          const mc = window.__mc;
+          const pcs = [['publisher', mc.publisher?.pc], ['listener', mc.listen?.s?.pc]].filter(([, pc]) => pc);
+          const out = [];
+          for (const [name, pc] of pcs) {
+            const lines = [`${name}: connection ${pc.connectionState}, ice ${pc.iceConnectionState}, gathering ${pc.iceGatheringState}, signaling ${pc.signalingState}`];
+            (await pc.getStats()).forEach(s => {
+              if (s.type === 'transport')
+                lines.push(`transport dtls ${s.dtlsState} ice ${s.iceState} role ${s.iceRole} pair ${s.selectedCandidatePairId} changes ${s.selectedCandidatePairChanges} sent ${s.packetsSent}/${s.bytesSent}B recv ${s.packetsReceived}/${s.bytesReceived}B srtp ${s.srtpCipher}`);
+              else if (s.type === 'candidate-pair')
+                lines.push(`pair ${s.id} ${s.state}${s.nominated ? ' nominated' : ''} req sent ${s.requestsSent} resp recv ${s.responsesReceived} req recv ${s.requestsReceived} consent ${s.consentRequestsSent} sent ${s.bytesSent}B recv ${s.bytesReceived}B rtt ${s.currentRoundTripTime}`);
+              else if (s.type === 'local-candidate' || s.type === 'remote-candidate')
+                lines.push(`${s.type} ${s.id} ${s.candidateType} ${s.protocol} ${s.address}:${s.port}`);
+              else if (s.type === 'inbound-rtp' || s.type === 'outbound-rtp')
+                lines.push(`${s.type} ${s.kind} ssrc ${s.ssrc} packets ${s.packetsReceived ?? s.packetsSent} bytes ${s.bytesReceived ?? s.bytesSent}` +
+                  (s.type === 'inbound-rtp' ? ` lost ${s.packetsLost} samples ${s.totalSamplesReceived} concealed ${s.concealedSamples} level ${s.audioLevel}` : ''));
+            });
+            out.push(lines.join('; '));
+          }
+          return out.join(' | ');
+        }
+        """;
+
+    private async Task<string> DiagnosisAsync()
+        => $"page: {await StatsAsync()}" + (serverState is null ? "" : $" server: {await serverState()}");
+
     public async Task PublishAsync(string url, string token)
     {
         var r = await page.Page.EvaluateAsync<JsonElement>("""
@@ -292,7 +357,8 @@ internal sealed class TonePage(MediaPage page)
             }
             """, new object[] { url, token });
         Assert.True(r.GetProperty("ok").GetBoolean(), $"WHIP failed: {r}");
-        Assert.True(r.GetProperty("connected").GetBoolean(), $"WHIP session did not connect within 15 s: {r}");
+        if (!r.GetProperty("connected").GetBoolean())
+            Assert.Fail($"WHIP session did not connect within 15 s: {r} {await DiagnosisAsync()}");
     }
 
     public async Task StopPublishingAsync()
@@ -334,7 +400,8 @@ internal sealed class TonePage(MediaPage page)
             }
             """, new object[] { url, token });
         Assert.True(r.GetProperty("ok").GetBoolean(), $"WHEP failed: {r}");
-        Assert.True(r.GetProperty("connected").GetBoolean(), $"WHEP session did not connect within 15 s: {r}");
+        if (!r.GetProperty("connected").GetBoolean())
+            Assert.Fail($"WHEP session did not connect within 15 s: {r} {await DiagnosisAsync()}");
     }
 
     /// <summary>packetsSent of the audio remote-outbound-rtp stats (from our sender reports), 0 if none yet.</summary>

@@ -35,6 +35,8 @@ internal sealed class DtlsSrtpLink : IDisposable
 
     public bool Started { get; private set; }
     public bool HasKeys => _srtp != null;
+    /// <summary>The handshake thread's own state (ahead of <see cref="HasKeys"/> until the outcome is polled).</summary>
+    public DtlsState HandshakeState => _dtls.State;
     public SrtpProfile? Profile => _srtp?.Profile;
     public long PacketsReceived { get; private set; }
     public long PacketsSent { get; private set; }

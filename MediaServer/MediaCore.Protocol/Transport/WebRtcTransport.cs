@@ -127,24 +127,31 @@ public sealed class WebRtcTransport : IDisposable
 
     private readonly record struct EarlyPacket(byte[] Buffer, int Length, long At, PeerAddress From, bool Rtcp);
 
+    // The join's timeline (ticks of the caller's clock; Never until it happens), for Describe: when a session does
+    // not connect, which step it is waiting on (issue 13's never-connecting mixer publisher).
+    private readonly long _createdAt;
+    private long _firstStunAt = MediaTime.Never, _nominatedAt = MediaTime.Never, _firstDtlsAt = MediaTime.Never, _connectedAt = MediaTime.Never;
+    private long _stunReceived, _dtlsReceived, _dtlsDropped, _lastReceiveAt = MediaTime.Never, _lastTimeoutAt = MediaTime.Never;
+
     /// <summary>The server role: ICE-lite, answering the peer's checks; DTLS starts at once when we are its server.</summary>
     public WebRtcTransport(long nowTicks, WebRtcTransportOptions options, IDatagramOutput output, IWebRtcTransportListener listener)
-        : this(options.LocalIce.Ufrag, LiteAgent(nowTicks, options), output, listener, options.DtlsRole, options.Certificate,
+        : this(nowTicks, options.LocalIce.Ufrag, LiteAgent(nowTicks, options), output, listener, options.DtlsRole, options.Certificate,
             options.RemoteFingerprint, options.Dtls ?? PreferGcm)
     {
     }
 
     /// <summary>The client role: checks are sent from <paramref name="nowTicks"/>; DTLS starts once ICE connects.</summary>
     public WebRtcTransport(long nowTicks, WebRtcClientTransportOptions options, IDatagramOutput output, IWebRtcTransportListener listener)
-        : this(options.LocalIce.Ufrag, new IceControllingAgent(nowTicks, options.LocalIce, options.RemoteIce, options.RemoteCandidate, options.Ice),
+        : this(nowTicks, options.LocalIce.Ufrag, new IceControllingAgent(nowTicks, options.LocalIce, options.RemoteIce, options.RemoteCandidate, options.Ice),
             output, listener, options.DtlsRole, options.Certificate, options.RemoteFingerprint, options.Dtls)
     {
     }
 
-    private WebRtcTransport(string localUfrag, IIceAgent ice, IDatagramOutput output, IWebRtcTransportListener listener, DtlsRole dtlsRole,
+    private WebRtcTransport(long nowTicks, string localUfrag, IIceAgent ice, IDatagramOutput output, IWebRtcTransportListener listener, DtlsRole dtlsRole,
         DtlsCertificate certificate, string remoteFingerprint, DtlsEndpointOptions? dtls)
     {
         LocalUfrag = localUfrag;
+        _createdAt = nowTicks;
         _ice = ice;
         _output = output;
         _listener = listener;
@@ -191,14 +198,21 @@ public sealed class WebRtcTransport : IDisposable
     public void HandleReceive(long nowTicks, Span<byte> datagram, PeerAddress from)
     {
         if (State == WebRtcTransportState.Closed) return;
+        _lastReceiveAt = nowTicks;
         switch (PacketDemux.Classify(datagram))
         {
             case PacketKind.Stun:
+                if (_stunReceived++ == 0) _firstStunAt = nowTicks;
                 _ice.HandleReceive(nowTicks, datagram, from);
                 DrainIce(nowTicks);
                 break;
             case PacketKind.Dtls:
-                if (!_ice.IsValidatedAddress(from)) return;
+                if (!_ice.IsValidatedAddress(from))
+                {
+                    _dtlsDropped++;
+                    return;
+                }
+                if (_dtlsReceived++ == 0) _firstDtlsAt = nowTicks;
                 // A controlling peer (Chromium) starts DTLS once a check succeeds, possibly before it nominates (RFC 8445 §8.1.1):
                 // answer the flight where it came from rather than drop it and wait out DTLS retransmission.
                 _dtlsPeer = from;
@@ -221,6 +235,7 @@ public sealed class WebRtcTransport : IDisposable
     public void HandleTimeout(long nowTicks)
     {
         if (State == WebRtcTransportState.Closed) return;
+        _lastTimeoutAt = nowTicks;
         _ice.HandleTimeout(nowTicks);
         DrainIce(nowTicks);
         if (State == WebRtcTransportState.Closed || !_link.Started) return;
@@ -262,6 +277,36 @@ public sealed class WebRtcTransport : IDisposable
     public bool SendRtcp(Span<byte> buffer, int length)
     {
         return State == WebRtcTransportState.Connected && _link.SendRtcp(_output, _remote, buffer, length);
+    }
+
+    /// <summary>When the transport connected (the caller's ticks), or <see cref="MediaTime.Never"/>.</summary>
+    public long ConnectedAt => _connectedAt;
+
+    /// <summary>
+    /// The join so far, for logs and the room API: each step's time since creation, what came in, and the DTLS
+    /// handshake thread's own state. "handshake Connected" while the transport is still Connecting means the
+    /// outcome waits unread (nobody drained it after the handshake thread's wake-up).
+    /// </summary>
+    public string Describe(long nowTicks)
+    {
+        string At(long t) => t == MediaTime.Never ? "-" : $"+{(t - _createdAt) / MediaTime.TicksPerMillisecond} ms";
+        var sb = new System.Text.StringBuilder(256);
+        sb.Append(State).Append(" after ").Append((nowTicks - _createdAt) / MediaTime.TicksPerMillisecond).Append(" ms");
+        if (_closeReason != null) sb.Append(" (").Append(_closeReason).Append(')');
+        sb.Append("; stun ").Append(_stunReceived).Append(" first ").Append(At(_firstStunAt))
+          .Append(", nominated ").Append(At(_nominatedAt)).Append(" remote ").Append(_remote.IsNone ? "(none)" : _remote.ToString())
+          .Append("; dtls in ").Append(_dtlsReceived).Append(" first ").Append(At(_firstDtlsAt));
+        if (_dtlsDropped > 0) sb.Append(", ").Append(_dtlsDropped).Append(" from unchecked addresses dropped");
+        sb.Append(", handshake ").Append(_link.HandshakeState).Append(_link.Started ? "" : " (not started)")
+          .Append("; connected ").Append(At(_connectedAt))
+          .Append("; srtp in ").Append(PacketsReceived).Append(" out ").Append(PacketsSent)
+          .Append(", early held ").Append(_early.Count).Append(" delivered ").Append(EarlyPacketsDelivered).Append(" dropped ").Append(EarlyPacketsDropped)
+          .Append("; last datagram ").Append(At(_lastReceiveAt)).Append(", last timeout ").Append(At(_lastTimeoutAt))
+          .Append(", wants a timeout ");
+        long due = PollTimeout();
+        if (due == MediaTime.Never) sb.Append("never");
+        else sb.Append("in ").Append((due - nowTicks) / MediaTime.TicksPerMillisecond).Append(" ms");
+        return sb.ToString();
     }
 
     /// <summary>Closes the transport (sends DTLS close_notify when connected) and reports it once.</summary>
@@ -341,6 +386,7 @@ public sealed class WebRtcTransport : IDisposable
             switch (e)
             {
                 case IceConnected c:
+                    _nominatedAt = nowTicks;
                     _remote = c.Address;
                     _link.Start();
                     break;
@@ -371,6 +417,7 @@ public sealed class WebRtcTransport : IDisposable
             // nomination moves it (IceConnected / IceSelectedPathChanged).
             if (_remote.IsNone) _remote = _dtlsPeer;
             State = WebRtcTransportState.Connected;
+            _connectedAt = nowTicks;
             _listener.OnConnected(this, nowTicks);
             DeliverEarly();
         }

@@ -32,8 +32,10 @@ public sealed record RoomDetailsDto(string Room, IReadOnlyList<ParticipantDto> P
 /// <param name="Node">In a cluster: the node the session is on (tracks are listed only for this node's own sessions); null on a single node.</param>
 /// <param name="SipUser">A SIP terminal's call (session id <c>sip-…</c>, kind publisher): the terminal's SIP user
 /// (<c>site-{siteId}-terminal-{deviceId}</c>); null for WHIP/WHEP sessions.</param>
+/// <param name="Transport">A WHIP/WHEP session on this node: its WebRTC transport's state and join timeline (ICE checks,
+/// nomination, DTLS, keys, SRTP counts, the next timer), for telling a join that hangs from one that carries nothing; null otherwise.</param>
 public sealed record ParticipantDto(string Id, string SessionId, string Role, string Kind, string? DisplayName, DateTimeOffset JoinedAt, IReadOnlyList<TrackDto> Tracks,
-    string? Node = null, string? SipUser = null);
+    string? Node = null, string? SipUser = null, string? Transport = null);
 
 /// <summary>A media track of a session.</summary>
 /// <param name="Kind"><c>audio</c> | <c>video</c>.</param>

@@ -46,7 +46,9 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
             DtlsRole = negotiated.LocalSetup == SetupRole.Active ? DtlsRole.Client : DtlsRole.Server,
             Dtls = engine.DtlsOptions,
         }, engine, this);
-        Transport.WakeUp = () => engine.Timers.Schedule(this, engine.Clock.NowTicks);
+        // The DTLS thread says it has output (a flight, the handshake's outcome): a wake the owner's next Reschedule cannot
+        // overwrite (TimerWheel.Wake), or a finished handshake could wait unread behind a 30 s consent deadline.
+        Transport.WakeUp = () => engine.Timers.Wake(this, engine.Clock.NowTicks);
         _nextReportAt = nowTicks + RtcpReportInterval;
     }
 
@@ -67,6 +69,16 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
     public SessionInfo Info => new(Id, Room.Id, Kind, Participant.Id, Participant.Role);
 
     internal bool IsValidatedAddress(PeerAddress address) => Transport.IsValidatedAddress(address);
+
+    /// <summary>
+    /// The transport's join timeline (<see cref="WebRtcTransport.Describe"/>) and when the timer wheel will next run
+    /// this session: what <c>GET /api/rooms/{room}</c> shows per session and the log says when a session closes unconnected.
+    /// </summary>
+    public string DescribeTransport(long nowTicks)
+    {
+        long due = Engine.Timers.GetDue(this);
+        return Transport.Describe(nowTicks) + "; host timer " + (due == MediaTime.Never ? "none" : $"in {(due - nowTicks) / MediaTime.TicksPerMillisecond} ms");
+    }
 
     internal void HandleReceive(long nowTicks, Span<byte> datagram, PeerAddress from)
     {
@@ -109,6 +121,8 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
     {
         if (Engine.Logger.IsEnabled(LogLevel.Information))
             LogConnected(Engine.Logger, Id, Room.Id.Value, transport.RemoteAddress.ToString(), transport.Profile?.ToString());
+        if (Engine.Logger.IsEnabled(LogLevel.Debug))
+            LogJoinTimeline(Engine.Logger, Id, DescribeTransport(nowTicks));
         Metrics.MediaMetrics.TransportOutcomes.WithLabels("connected").Inc();
         Metrics.MediaMetrics.JoinSeconds.WithLabels(Kind == SessionKind.Publisher ? "publisher" : "subscriber")
             .Observe((DateTimeOffset.UtcNow - JoinedAt).TotalSeconds);
@@ -126,6 +140,7 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
     public void OnClosed(WebRtcTransport transport, long nowTicks, string reason)
     {
         LogClosed(Engine.Logger, Id, Room.Id.Value, reason);
+        if (transport.ConnectedAt == MediaTime.Never) LogNeverConnected(Engine.Logger, Id, Room.Id.Value, DescribeTransport(nowTicks));
         Metrics.MediaMetrics.ObserveClosed(reason);
         Close(nowTicks);
     }
@@ -134,6 +149,8 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
     internal void Close(long nowTicks)
     {
         if (_closed) return;
+        if (Transport.State != WebRtcTransportState.Closed && Transport.ConnectedAt == MediaTime.Never)
+            LogNeverConnected(Engine.Logger, Id, Room.Id.Value, DescribeTransport(nowTicks));
         _closed = true;
         Transport.Close(nowTicks, "session closed");
         OnClosing(nowTicks);
@@ -157,6 +174,12 @@ public abstract partial class PeerSession : IWebRtcTransportListener, ITimerTarg
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} in room {Room} connected from {Address} ({Profile})")]
     private static partial void LogConnected(ILogger logger, string sessionId, string room, string address, string? profile);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} in room {Room} closes without having connected: {Timeline}")]
+    private static partial void LogNeverConnected(ILogger logger, string sessionId, string room, string timeline);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session {SessionId} join: {Timeline}")]
+    private static partial void LogJoinTimeline(ILogger logger, string sessionId, string timeline);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId} in room {Room} closed: {Reason}")]
     private static partial void LogClosed(ILogger logger, string sessionId, string room, string reason);

@@ -326,8 +326,10 @@ public sealed partial class SessionManager(MediaEngine engine) : ISessionManager
         {
             var room = engine.FindRoom(id);
             if (room == null) return null;
+            long now = engine.Clock.NowTicks;
             var participants = room.Sessions.Select(s => new ParticipantDto(s.Participant.Id, s.Id, s.Participant.Role.ToClaim(),
-                s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Participant.DisplayName, s.JoinedAt, Tracks(s))).ToList();
+                s.Kind == SessionKind.Publisher ? "publisher" : "subscriber", s.Participant.DisplayName, s.JoinedAt, Tracks(s),
+                Transport: s.DescribeTransport(now))).ToList();
             // SIP terminals in the room (Sip/): the site's call, named by its SIP user.
             participants.AddRange(room.SipCalls.Select(c => new ParticipantDto(c.Call.Account.ParticipantId, c.SessionId, ParticipantRole.Speaker.ToClaim(),
                 "publisher", c.Call.Account.Username, c.StartedAt, c.Tracks(), SipUser: c.Call.Account.Username)));

@@ -21,7 +21,8 @@ namespace MediaCore.Server.Sip;
 /// INVITE into a <see cref="SipCallMedia"/> in the room named by the Request-URI. Off unless the port is set.
 /// The core runs under one lock (signalling is a few messages per call); media never takes it. With
 /// <c>MediaServer:Sip:AccountsUrl</c> set, a REGISTER or INVITE with credentials of a terminal whose ControlPlane state is not
-/// cached waits (off the lock, on its own task) for <see cref="ControlPlaneSipAccounts"/> before the core sees it.
+/// cached waits (off the lock, on its own task) for <see cref="ControlPlaneSipAccounts"/> before the core sees it, and a live
+/// call of a terminal that became disabled, deleted or reset there is ended with a BYE (checked every second from the same cache).
 /// </summary>
 public sealed partial class SipServer(MediaEngine engine, MediaClock clock, IHandStore hands, IOptions<MediaServerOptions> options,
     VideoCodecWish codecWish, ILogger<SipServer> logger) : IHostedService, ISipApplication
@@ -376,8 +377,18 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, IHan
                             nextMediaCheck = now + TimeSpan.TicksPerSecond;
                             long limit = options.Value.Sip.MediaTimeout.Ticks;
                             foreach (var call in _core.Calls.ToList())
-                                if (call.Application is SipCallMedia m && call.State == SipCallState.Confirmed && !m.Session.OnHold && now - m.LastPacketAt > limit)
+                            {
+                                if (call.Application is not SipCallMedia m || call.State == SipCallState.Ended) continue;
+                                if (Revoked(call, stop) is { } revoked)
+                                {
+                                    LogRevoked(call.Account.Username, m.Room.Id.Value, revoked);
+                                    _core.Hangup(now, call, revoked);
+                                }
+                                else if (call.State == SipCallState.Confirmed && !m.Session.OnHold && now - m.LastPacketAt > limit)
+                                {
                                     _core.Hangup(now, call, "no RTP");
+                                }
+                            }
                         }
                     }
                     catch (Exception e)
@@ -391,6 +402,27 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, IHan
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// Why a live call of a terminal may not go on, or null: the ControlPlane now says its device is disabled or deleted,
+    /// or its password was reset since the call was authenticated (the current credentials no longer match the call's).
+    /// Asked once a second per call; the answer comes from the same cache as REGISTER/INVITE (<c>Sip:AccountCacheTtl</c>,
+    /// refreshed off the lock), so a change in the ControlPlane ends the call within about that time. While the ControlPlane
+    /// cannot be reached the last known state holds (a known terminal keeps its call through an outage). Caller holds _gate.
+    /// </summary>
+    private string? Revoked(SipCall call, CancellationToken stop)
+    {
+        string user = call.Account.Username;
+        if (_checks == null || !SipAccounts.IsTerminal(user)) return null;
+        if (!_checks.IsFresh(user)) _ = _checks.RefreshAsync(user, stop);
+        return _checks.Get(user) switch
+        {
+            null => null,
+            { Exists: false } => "terminal deleted in the ControlPlane",
+            { Enabled: false } => "terminal disabled in the ControlPlane",
+            { } state => _accounts!.Find(user, state.Generation)?.Ha1 == call.Account.Ha1 ? null : "terminal's password reset in the ControlPlane",
+        };
     }
 
     private async Task MediaLoopAsync(SipCallMedia media, CancellationToken stop)
@@ -526,6 +558,9 @@ public sealed partial class SipServer(MediaEngine engine, MediaClock clock, IHan
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP call from {User} to {Room} refused: {Reason}")]
     private partial void LogRefused(string user, string room, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIP call from {User} in room {Room} ended by the server: {Reason}")]
+    private partial void LogRevoked(string user, string room, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SIP call from {User} in room {Room}: on hold = {Hold}")]
     private partial void LogHold(string user, string room, bool hold);

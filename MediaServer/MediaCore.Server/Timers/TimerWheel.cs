@@ -23,6 +23,13 @@ public interface ITimerTarget
 /// target may take its own lock and reschedule itself from inside the callback without deadlock. The
 /// wheel does not serialize a target's work against its receive path: the target does (a lock per
 /// session, or one media thread).</para>
+/// <para>Two ways in: <see cref="Schedule"/> sets the target's own next deadline and replaces the previous one (the
+/// owner recomputes it from <c>PollTimeout()</c> after every input, so a later value must win); <see cref="Wake"/> is
+/// how ANOTHER thread says "the target has output to drain now" (a DTLS handshake thread that finished). A wake stays
+/// pending until the target fires: a <see cref="Schedule"/> that the owner computed just before the wake (and calls just
+/// after it) cannot push it out. Without that, the owner's stale "nothing due for 30 s" replaced the handshake's
+/// wake-up, and a session whose DTLS had completed stayed unconnected while every later datagram re-armed the far
+/// deadline (a browser connected, the server never sending: issue 13).</para>
 /// <para>Steady state allocates nothing: nodes are pooled and reused across reschedules.</para>
 /// </summary>
 public sealed class TimerWheel
@@ -31,6 +38,8 @@ public sealed class TimerWheel
     {
         public ITimerTarget? Target;
         public long DueTicks;
+        /// <summary>A pending <see cref="Wake"/>: the node fires no later than this until it fires.</summary>
+        public long WakeTicks = MediaTime.Never;
         public Node? Prev, Next;
         public int Slot = -1;
     }
@@ -62,34 +71,78 @@ public sealed class TimerWheel
     public int Count { get { lock (_lock) return _nodes.Count; } }
 
     /// <summary>
-    /// Sets <paramref name="target"/>'s deadline, replacing any earlier one. <see cref="MediaTime.Never"/>
-    /// cancels. A deadline already past fires on the next <see cref="Advance"/>.
+    /// Sets <paramref name="target"/>'s deadline, replacing any earlier one (a pending <see cref="Wake"/> still
+    /// holds). <see cref="MediaTime.Never"/> clears the deadline. A deadline already past fires on the next
+    /// <see cref="Advance"/>.
     /// </summary>
     public void Schedule(ITimerTarget target, long dueTicks)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (dueTicks == MediaTime.Never) { Cancel(target); return; }
         lock (_lock)
         {
             if (_nodes.TryGetValue(target, out var node))
             {
-                if (node.DueTicks == dueTicks) return;
+                long effective = Math.Min(dueTicks, node.WakeTicks);
+                if (effective == MediaTime.Never)
+                {
+                    _nodes.Remove(target);
+                    Release(node);
+                    return;
+                }
+                if (node.DueTicks == effective) return;
+                Unlink(node);
+                Place(node, effective);
+            }
+            else if (dueTicks != MediaTime.Never)
+            {
+                Place(Add(target), dueTicks);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks for <paramref name="target"/> to fire at <paramref name="nowTicks"/> (the next <see cref="Advance"/>),
+    /// from any thread. Unlike <see cref="Schedule"/> it cannot be overwritten: it holds until the target fires
+    /// (or is cancelled), whatever later deadline its owner sets meanwhile.
+    /// </summary>
+    public void Wake(ITimerTarget target, long nowTicks)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        lock (_lock)
+        {
+            if (_nodes.TryGetValue(target, out var node))
+            {
+                node.WakeTicks = Math.Min(node.WakeTicks, nowTicks);
+                if (node.DueTicks <= node.WakeTicks) return;
                 Unlink(node);
             }
             else
             {
-                node = _pool.Count > 0 ? _pool.Pop() : new Node();
-                node.Target = target;
-                _nodes.Add(target, node);
+                node = Add(target);
+                node.WakeTicks = nowTicks;
             }
-            node.DueTicks = dueTicks;
-            // Round up so a timer never fires early; never into a tick already processed.
-            long tick = Math.Max(CeilDiv(dueTicks, _resolution), _processedTick + 1);
-            Link(node, (int)(tick % _slots.Length));
+            Place(node, node.WakeTicks);
         }
     }
 
-    /// <summary>Removes <paramref name="target"/>'s deadline; false when it had none.</summary>
+    private Node Add(ITimerTarget target)
+    {
+        var node = _pool.Count > 0 ? _pool.Pop() : new Node();
+        node.Target = target;
+        node.WakeTicks = MediaTime.Never;
+        _nodes.Add(target, node);
+        return node;
+    }
+
+    private void Place(Node node, long dueTicks)
+    {
+        node.DueTicks = dueTicks;
+        // Round up so a timer never fires early; never into a tick already processed.
+        long tick = Math.Max(CeilDiv(dueTicks, _resolution), _processedTick + 1);
+        Link(node, (int)(tick % _slots.Length));
+    }
+
+    /// <summary>Removes <paramref name="target"/>'s deadline and any pending wake; false when it had none.</summary>
     public bool Cancel(ITimerTarget target)
     {
         lock (_lock)
@@ -185,6 +238,7 @@ public sealed class TimerWheel
     {
         Unlink(node);
         node.Target = null;
+        node.WakeTicks = MediaTime.Never;
         _pool.Push(node);
     }
 

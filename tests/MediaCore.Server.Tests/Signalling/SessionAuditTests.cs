@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MediaCore.Server.Auth;
 using MediaCore.Server.Signalling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,27 +7,10 @@ namespace MediaCore.Server.Tests.Signalling;
 
 public sealed class SessionAuditTests
 {
-    private sealed class CapturingProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines);
-        public void Dispose() { }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (category.EndsWith(nameof(SessionAudit), StringComparison.Ordinal)) lines.Enqueue(formatter(state, exception));
-            }
-        }
-    }
-
     [Fact]
     public async Task ObserverSession_StartAndEnd_AreAudited()
     {
-        var logs = new CapturingProvider();
+        var logs = new CapturingLoggerProvider(nameof(SessionAudit));
         await using var server = await TestMediaServer.StartAsync(b =>
         {
             b.Services.Replace(ServiceDescriptor.Singleton<ISessionManager, FakeSessionManager>());

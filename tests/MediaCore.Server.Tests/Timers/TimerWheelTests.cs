@@ -68,6 +68,74 @@ public sealed class TimerWheelTests
         Assert.Equal(0, wheel.Advance(300 * Ms));
     }
 
+    // Regression (issue 13: a Chromium publisher or WHEP listener of the mixer test that never got media): the DTLS
+    // handshake thread finished and woke its session (Schedule(now)) while the receive thread, holding the media lock,
+    // had just computed the session's next deadline from PollTimeout() (the handshake already Connected, so "nothing
+    // before the 30 s consent deadline") and then scheduled that: the later Schedule replaced the wake, the handshake's
+    // outcome was never read, and every consent check re-armed the far deadline. Replayed here call by call.
+    [Fact]
+    public void Wake_ThenOwnerSchedulesADeadlineComputedBeforeIt_StillFiresAtTheWake()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var session = new Target();
+        wheel.Schedule(session, 30_000 * Ms);       // consent deadline
+        long staleDue = 30_000 * Ms;                // receive thread: PollTimeout() read, not yet scheduled
+        wheel.Wake(session, 100 * Ms);              // DTLS thread: outcome queued, wake the session
+        wheel.Schedule(session, staleDue);          // receive thread: schedules what it computed
+
+        Assert.Equal(1, wheel.Advance(110 * Ms));
+        Assert.Equal([110 * Ms], session.Fired);
+    }
+
+    [Fact]
+    public void Schedule_WithoutWake_ReplacesAnEarlierDeadline()
+    {
+        // The owner's own deadlines still move later (the wheel's contract for Schedule is unchanged).
+        var wheel = new TimerWheel(10 * Ms);
+        var t = new Target();
+        wheel.Schedule(t, 100 * Ms);
+        wheel.Schedule(t, 30_000 * Ms);
+        Assert.Equal(0, wheel.Advance(110 * Ms));
+        Assert.Equal(30_000 * Ms, wheel.GetDue(t));
+    }
+
+    [Fact]
+    public void Wake_HoldsUntilFired_ThenTheOwnersDeadlineRules()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var t = new Target();
+        wheel.Wake(t, 100 * Ms);
+        wheel.Schedule(t, MediaTime.Never);          // "nothing due" from the owner does not cancel a pending wake
+        wheel.Schedule(t, 5_000 * Ms);
+        Assert.Equal(100 * Ms, wheel.GetDue(t));
+        Assert.Equal(1, wheel.Advance(110 * Ms));
+        wheel.Schedule(t, 5_000 * Ms);               // after firing, the wake is spent
+        Assert.Equal(0, wheel.Advance(200 * Ms));
+        Assert.Equal(5_000 * Ms, wheel.GetDue(t));
+    }
+
+    [Fact]
+    public void Wake_EarlierThanTheDeadline_MovesIt_LaterDoesNot()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var early = new Target();
+        wheel.Schedule(early, 50 * Ms);
+        wheel.Wake(early, 200 * Ms);
+        Assert.Equal(50 * Ms, wheel.GetDue(early));
+        Assert.Equal(1, wheel.Advance(50 * Ms));
+    }
+
+    [Fact]
+    public void Cancel_DropsAPendingWake()
+    {
+        var wheel = new TimerWheel(10 * Ms);
+        var t = new Target();
+        wheel.Wake(t, 100 * Ms);
+        Assert.True(wheel.Cancel(t));
+        wheel.Schedule(t, 5_000 * Ms);
+        Assert.Equal(0, wheel.Advance(200 * Ms));
+    }
+
     [Fact]
     public void Cancel_RemovesDeadline()
     {
@@ -179,7 +247,7 @@ public sealed class TimerWheelConcurrencyTests
     }
 
     [Fact]
-    public void ScheduleAndCancel_FromManyThreadsWhileAdvancing_StaysConsistent()
+    public void ScheduleWakeAndCancel_FromManyThreadsWhileAdvancing_StaysConsistent()
     {
         long ms = MediaTime.TicksPerMillisecond;
         var wheel = new TimerWheel(10 * ms, slotCount: 64);
@@ -192,8 +260,12 @@ public sealed class TimerWheelConcurrencyTests
             for (int i = 0; i < 50_000; i++)
             {
                 var t = targets[rng.Next(targets.Length)];
-                if (rng.Next(4) == 0) wheel.Cancel(t);
-                else wheel.Schedule(t, Interlocked.Read(ref now) + rng.Next(0, 2000) * ms);
+                switch (rng.Next(6))
+                {
+                    case 0: wheel.Cancel(t); break;
+                    case 1: wheel.Wake(t, Interlocked.Read(ref now)); break;
+                    default: wheel.Schedule(t, Interlocked.Read(ref now) + rng.Next(0, 2000) * ms); break;
+                }
             }
         })).ToArray();
         var advancer = Task.Run(() =>
